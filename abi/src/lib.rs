@@ -1,0 +1,286 @@
+//! The contract between generated code, `runtime-gc` and the host.
+//!
+//! Everything that more than one side of moonshift reads or writes in linear
+//! memory is defined here, once: how a Lua value is encoded in a `u64`, the
+//! layout of every heap object the backend touches directly, the thread state,
+//! the call ABI and its status codes. `runtime-gc` `const`-asserts its own
+//! structs against these numbers; the backend emits loads and stores with
+//! them; the host decodes values with them.
+//!
+//! This crate is `no_std` and has no dependencies, so it builds for
+//! `wasm32-unknown-unknown` and for the host alike.
+#![no_std]
+
+/// NaN-boxed values (design-notes §1).
+///
+/// A value is a `u64`. A number is stored as its IEEE-754 bits; every other
+/// type lives in the negative quiet-NaN space, with a tag in the high 32 bits
+/// and a 32-bit payload (an address in linear memory, or zero) in the low 32.
+///
+/// ```text
+///  hi32                         lo32
+///  < 0xFFF9_0000  number        (rest of the double)
+///  0xFFFF_FFFF    nil           0
+///  0xFFFF_FFFE    false         0
+///  0xFFFF_FFFD    true          0
+///  0xFFFF_FFFC    lightuserdata payload
+///  0xFFFF_FFFB    string        address
+///  0xFFFF_FFFA    table         address
+///  0xFFFF_FFF9    function      address of a closure
+///  0xFFFF_FFF8    userdata      address
+///  0xFFFF_FFF7    thread        address
+///  0xFFFF_FFF0    cell          address (internal: a boxed captured local)
+/// ```
+///
+/// Invariant: every number stored in a value is a non-NaN double or one of the
+/// two canonical quiet NaNs (`0x7FF8…`, `0xFFF8…`), both of which compare below
+/// [`value::NUMBER_LIMIT`].
+pub mod value {
+    pub const TAG_NIL: u32 = 0xFFFF_FFFF;
+    pub const TAG_FALSE: u32 = 0xFFFF_FFFE;
+    pub const TAG_TRUE: u32 = 0xFFFF_FFFD;
+    pub const TAG_LIGHTUD: u32 = 0xFFFF_FFFC;
+    pub const TAG_STRING: u32 = 0xFFFF_FFFB;
+    pub const TAG_TABLE: u32 = 0xFFFF_FFFA;
+    pub const TAG_FUNCTION: u32 = 0xFFFF_FFF9;
+    pub const TAG_USERDATA: u32 = 0xFFFF_FFF8;
+    pub const TAG_THREAD: u32 = 0xFFFF_FFF7;
+    pub const TAG_CELL: u32 = 0xFFFF_FFF0;
+
+    pub const NIL: u64 = (TAG_NIL as u64) << 32;
+    pub const FALSE: u64 = (TAG_FALSE as u64) << 32;
+    pub const TRUE: u64 = (TAG_TRUE as u64) << 32;
+
+    /// `v < NUMBER_LIMIT` (unsigned) iff `v` is a number.
+    pub const NUMBER_LIMIT: u64 = 0xFFF9_0000_0000_0000;
+    /// `v >= FALSY_MIN` (unsigned) iff `v` is nil or false.
+    pub const FALSY_MIN: u64 = FALSE;
+    /// The canonical NaN this runtime produces when it makes one itself.
+    pub const CANONICAL_NAN: u64 = 0x7FF8_0000_0000_0000;
+
+    #[inline]
+    pub const fn tag(v: u64) -> u32 {
+        (v >> 32) as u32
+    }
+    #[inline]
+    pub const fn payload(v: u64) -> u32 {
+        v as u32
+    }
+    #[inline]
+    pub const fn boxed(tag: u32, payload: u32) -> u64 {
+        ((tag as u64) << 32) | payload as u64
+    }
+    #[inline]
+    pub const fn is_number(v: u64) -> bool {
+        v < NUMBER_LIMIT
+    }
+    #[inline]
+    pub const fn is_falsy(v: u64) -> bool {
+        v >= FALSY_MIN
+    }
+    #[inline]
+    pub const fn from_bool(b: bool) -> u64 {
+        if b { TRUE } else { FALSE }
+    }
+    /// Encodes a double, canonicalising any NaN.
+    #[inline]
+    pub fn from_f64(x: f64) -> u64 {
+        if x.is_nan() { CANONICAL_NAN } else { x.to_bits() }
+    }
+}
+
+/// Object layouts in linear memory. All offsets are in bytes from the object's
+/// address; every object starts with an 8-byte [`header`].
+pub mod layout {
+    /// `u8 kind | u8 flags | u16 aux | u32 gclist`.
+    pub mod header {
+        pub const KIND: u32 = 0;
+        pub const FLAGS: u32 = 1;
+        pub const AUX: u32 = 2;
+        pub const GCLIST: u32 = 4;
+        pub const SIZE: u32 = 8;
+    }
+
+    /// Object kinds stored in the header's first byte.
+    pub mod kind {
+        pub const STRING: u8 = 1;
+        pub const TABLE: u8 = 2;
+        pub const CLOSURE: u8 = 3;
+        pub const CELL: u8 = 4;
+        pub const USERDATA: u8 = 5;
+        pub const THREAD: u8 = 6;
+        /// A raw buffer owned by another object (array part, node part).
+        pub const BUFFER: u8 = 7;
+    }
+
+    /// `header | len u32 | hash u32 | bytes…` — short strings (≤ 40 bytes)
+    /// are interned; `hash` is always filled.
+    pub mod string {
+        pub const LEN: u32 = 8;
+        pub const HASH: u32 = 12;
+        pub const DATA: u32 = 16;
+        pub const MAX_SHORT: u32 = 40;
+    }
+
+    /// `header | metatable u32 | asize u32 | array u32 | node u32 | lsizenode u32 | lastfree u32`.
+    ///
+    /// `array` points at `asize` value slots (Lua indices `1..=asize`);
+    /// `node` at `1 << lsizenode` [`node`]s, or is 0 for an empty hash part.
+    /// The header's `flags` byte caches the *absence* of metamethods when
+    /// this table is used as a metatable (bit set = known absent).
+    pub mod table {
+        pub const METATABLE: u32 = 8;
+        pub const ASIZE: u32 = 12;
+        pub const ARRAY: u32 = 16;
+        pub const NODE: u32 = 20;
+        pub const LSIZENODE: u32 = 24;
+        pub const LASTFREE: u32 = 28;
+        pub const SIZE: u32 = 32;
+    }
+
+    /// A hash node: `key u64 | value u64 | next i32 | pad u32`.
+    pub mod node {
+        pub const KEY: u32 = 0;
+        pub const VALUE: u32 = 8;
+        pub const NEXT: u32 = 16;
+        pub const SIZE: u32 = 24;
+    }
+
+    /// `header | func_index u32 | env u32 | nupvals u32 | pad u32 | upvals u64…`.
+    ///
+    /// `func_index` is the closure's entry in the module's function table;
+    /// `env` the table its globals resolve in (Lua 5.1 `setfenv`). An upvalue
+    /// slot holds the captured value itself when the captured local is never
+    /// reassigned, and a cell (`TAG_CELL`) otherwise. A host function is a
+    /// closure over the host trampoline whose first upvalue is its host id.
+    pub mod closure {
+        pub const FUNC_INDEX: u32 = 8;
+        pub const ENV: u32 = 12;
+        pub const NUPVALS: u32 = 16;
+        pub const UPVALS: u32 = 24;
+        pub const fn size(nupvals: u32) -> u32 {
+            UPVALS + 8 * nupvals
+        }
+    }
+
+    /// `header | value u64`: the home of a captured, reassigned local.
+    pub mod cell {
+        pub const VALUE: u32 = 8;
+        pub const SIZE: u32 = 16;
+    }
+}
+
+/// The per-thread state generated code reads through its `thread` argument.
+pub mod thread {
+    /// Address one past the last usable stack slot.
+    pub const STACK_LIMIT: u32 = 0;
+    /// Current Lua call depth, maintained by callers around non-tail calls.
+    pub const DEPTH: u32 = 4;
+    /// Address of the call-site stack: a `u32` site id per depth. Before a
+    /// call at depth `d` the caller stores its site at `SITES + 4 * (d + 1)`,
+    /// so `error(msg, level)` and builtins find the positions LuaJIT reports.
+    pub const SITES: u32 = 8;
+    /// Start of the Lua stack.
+    pub const STACK_BASE: u32 = 12;
+    /// The pending error value while a `STATUS_ERROR` unwinds.
+    pub const ERROR: u32 = 16;
+    pub const SIZE: u32 = 24;
+}
+
+/// The one calling convention (design-notes §7).
+///
+/// Every Lua function and builtin has the wasm type
+/// `(thread: i32, base: i32, nargs: i32) -> i32`. The callee closure is in the
+/// slot just below `base` (`base - 8`); arguments are at `base .. base + 8*nargs`.
+/// A non-negative return is the number of results, written from `base`; a
+/// negative return is a status.
+pub mod call {
+    /// A Lua error is unwinding; the value is in the thread's `ERROR` field.
+    pub const STATUS_ERROR: i32 = -1;
+    /// `ngx.exit` or an equivalent host request to end the handler; not
+    /// catchable by `pcall`.
+    pub const STATUS_EXIT: i32 = -2;
+    /// Slot offset of the callee relative to `base`.
+    pub const CALLEE_OFFSET: i32 = -8;
+    /// Maximum Lua call depth before `stack overflow` is raised.
+    pub const MAX_DEPTH: u32 = 16_000;
+    /// Bytes of Lua stack each thread gets.
+    pub const STACK_BYTES: u32 = 8 << 20;
+
+    /// Returned by runtime slow paths that want generated code to call a Lua
+    /// function for them (a metamethod). The callee and arguments have been
+    /// written at the scratch address the helper was given.
+    pub const REQUEST_CALL: i32 = 1;
+    /// Slow path finished; the result (if any) has been written.
+    pub const DONE: i32 = 0;
+    /// Slots of scratch space a helper that may request a call needs.
+    pub const REQUEST_SLOTS: u32 = 4;
+}
+
+/// Call sites: every operation that can raise an error names a site record,
+/// which the runtime reads to build LuaJIT's message (`chunk:line: attempt to
+/// index local 't' (a nil value)`).
+///
+/// A record is `line u32 | chunk u16 | what_a u8 | what_b u8 | name_a u32 | name_b u32`:
+/// `name_*` index the module's constant array (a string) or are `NO_NAME`.
+pub mod site {
+    pub const LINE: u32 = 0;
+    pub const CHUNK: u32 = 4;
+    pub const WHAT_A: u32 = 6;
+    pub const WHAT_B: u32 = 7;
+    pub const NAME_A: u32 = 8;
+    pub const NAME_B: u32 = 12;
+    pub const SIZE: u32 = 16;
+    pub const NO_NAME: u32 = u32::MAX;
+
+    /// What a named operand is, as LuaJIT words it.
+    pub const WHAT_NONE: u8 = 0;
+    pub const WHAT_LOCAL: u8 = 1;
+    pub const WHAT_GLOBAL: u8 = 2;
+    pub const WHAT_FIELD: u8 = 3;
+    pub const WHAT_UPVALUE: u8 = 4;
+    pub const WHAT_METHOD: u8 = 5;
+    pub const WHAT_CONSTANT: u8 = 6;
+
+    pub const fn what_word(what: u8) -> &'static str {
+        match what {
+            WHAT_LOCAL => "local",
+            WHAT_GLOBAL => "global",
+            WHAT_FIELD => "field",
+            WHAT_UPVALUE => "upvalue",
+            WHAT_METHOD => "method",
+            WHAT_CONSTANT => "constant",
+            _ => "",
+        }
+    }
+}
+
+/// Operators passed to the runtime's slow paths.
+pub mod op {
+    pub const ADD: i32 = 0;
+    pub const SUB: i32 = 1;
+    pub const MUL: i32 = 2;
+    pub const DIV: i32 = 3;
+    pub const MOD: i32 = 4;
+    pub const POW: i32 = 5;
+    pub const UNM: i32 = 6;
+    pub const LT: i32 = 7;
+    pub const LE: i32 = 8;
+}
+
+/// The module-level data the linker lays out after the runtime's static data
+/// and before the heap: the constant array and the site table. The generated
+/// `init` passes their addresses to `lrt_init`.
+pub mod image {
+    /// Alignment of the appended region.
+    pub const ALIGN: u32 = 16;
+}
+
+/// Host imports the runtime and generated code call (module `moonshift`).
+pub mod host {
+    pub const MODULE: &str = "moonshift";
+    /// `(fd: i32, ptr: i32, len: i32)` — write bytes to the host's stdout (1) or stderr (2).
+    pub const WRITE: &str = "write";
+    /// `(thread: i32, id: i32, base: i32, nargs: i32) -> i32` — a host function, Lua ABI.
+    pub const CALL: &str = "call";
+}

@@ -1,0 +1,633 @@
+//! The base library, as builtins with the Lua calling convention, and the
+//! embedding API (`ms_*`) the host uses to build its part of the environment.
+//!
+//! A builtin is an `extern "C" fn(thread, base, nargs) -> i32`; on wasm32 a
+//! Rust function pointer is its index in the module's function table, which
+//! is exactly what a closure stores, so builtins are ordinary closures.
+//!
+//! Not here yet (the language issue): `pcall`, `xpcall`, `__tostring`, and
+//! `setfenv`/`getfenv`, which need builtins to request Lua calls.
+
+use crate::abi::layout::closure as lc;
+use crate::abi::thread as th;
+use crate::abi::value::{self as v, boxed, is_number, payload, tag};
+use crate::mem::{rd32, rd64, wr64};
+use crate::number::Buf;
+use crate::ops::{self, raise_here, raise_oom, site_at_level};
+use crate::value::{self, type_name};
+use crate::{rt, string, table};
+
+type Builtin = extern "C" fn(u32, u32, i32) -> i32;
+
+#[link(wasm_import_module = "moonshift")]
+unsafe extern "C" {
+    /// Writes `len` bytes at `ptr` to the host's stream `fd`.
+    #[link_name = "write"]
+    fn host_write(fd: i32, ptr: u32, len: u32);
+    /// Calls host function `id` with the Lua calling convention.
+    #[link_name = "call"]
+    fn host_call(t: u32, id: i32, base: u32, nargs: i32) -> i32;
+}
+
+const MAX_BUILTINS: usize = 32;
+static mut BUILTIN_INDICES: [u32; MAX_BUILTINS] = [u32::MAX; MAX_BUILTINS];
+static mut NBUILTINS: usize = 0;
+
+pub fn is_builtin_index(i: u32) -> bool {
+    unsafe {
+        let n = NBUILTINS;
+        (&*core::ptr::addr_of!(BUILTIN_INDICES))[..n].contains(&i)
+    }
+}
+
+fn fn_index(f: Builtin) -> u32 {
+    f as usize as u32
+}
+
+/// A closure over a builtin with no upvalues and the globals as environment.
+fn builtin_closure(f: Builtin, nupvals: u32) -> Option<u64> {
+    let mut tmp = v::NIL;
+    let dst = core::ptr::addr_of_mut!(tmp) as usize as u32;
+    let env = payload(rt().globals);
+    if ops::lrt_closure_new(0, fn_index(f), nupvals, env, dst) != 0 {
+        return None;
+    }
+    Some(tmp)
+}
+
+fn register(g: u32, name: &str, f: Builtin) -> bool {
+    unsafe {
+        if NBUILTINS < MAX_BUILTINS {
+            BUILTIN_INDICES[NBUILTINS] = fn_index(f);
+            NBUILTINS += 1;
+        }
+    }
+    let (Some(c), Some(k)) = (builtin_closure(f, 0), string::new_value(name.as_bytes())) else {
+        return false;
+    };
+    table::set(g, k, c).is_ok()
+}
+
+/// Fills the globals table `g` with the base library.
+pub fn open(g: u32) -> bool {
+    let fns: [(&str, Builtin); 17] = [
+        ("print", lrt_lib_print),
+        ("type", lrt_lib_type),
+        ("tostring", lrt_lib_tostring),
+        ("tonumber", lrt_lib_tonumber),
+        ("rawget", lrt_lib_rawget),
+        ("rawset", lrt_lib_rawset),
+        ("rawequal", lrt_lib_rawequal),
+        ("setmetatable", lrt_lib_setmetatable),
+        ("getmetatable", lrt_lib_getmetatable),
+        ("error", lrt_lib_error),
+        ("assert", lrt_lib_assert),
+        ("select", lrt_lib_select),
+        ("unpack", lrt_lib_unpack),
+        ("next", lrt_lib_next),
+        ("pairs", lrt_lib_pairs),
+        ("ipairs", lrt_lib_ipairs),
+        ("__ipairs_aux", lrt_lib_ipairs_aux),
+    ];
+    for (name, f) in fns {
+        if !register(g, name, f) {
+            return false;
+        }
+    }
+    // ipairs' iterator is reachable only through ipairs.
+    let (Some(aux_name), Some(next_name)) = (string::new_value(b"__ipairs_aux"), string::new_value(b"next"))
+    else {
+        return false;
+    };
+    unsafe {
+        IPAIRS_AUX = table::get(g, aux_name);
+        NEXT = table::get(g, next_name);
+    }
+    let _ = table::set(g, aux_name, v::NIL);
+    let (Some(gk), Some(vk), Some(ver)) =
+        (string::new_value(b"_G"), string::new_value(b"_VERSION"), string::new_value(b"Lua 5.1"))
+    else {
+        return false;
+    };
+    table::set(g, gk, boxed(v::TAG_TABLE, g)).is_ok() && table::set(g, vk, ver).is_ok()
+}
+
+static mut IPAIRS_AUX: u64 = v::NIL;
+static mut NEXT: u64 = v::NIL;
+
+#[inline]
+fn arg(base: u32, nargs: i32, i: u32) -> u64 {
+    if (i as i32) < nargs { rd64(base + 8 * i) } else { v::NIL }
+}
+
+/// `bad argument #n to 'name' (msg)`.
+fn arg_error(t: u32, n: u32, name: &str, msg: &[u8]) -> i32 {
+    use core::fmt::Write;
+    let mut b = ops::MsgBuf::new();
+    let _ = write!(b, "bad argument #{n} to '{name}' (");
+    b.extend(msg);
+    b.push(b')');
+    raise_here(t, b.as_bytes())
+}
+
+/// `bad argument #n to 'name' (X expected, got Y)`.
+fn type_error(t: u32, base: u32, nargs: i32, n: u32, name: &str, expected: &str) -> i32 {
+    let got = if (n as i32) > nargs { "no value" } else { type_name(arg(base, nargs, n - 1)) };
+    let mut b = Buf::<64>::new();
+    b.extend(expected.as_bytes());
+    b.extend(b" expected, got ");
+    b.extend(got.as_bytes());
+    arg_error(t, n, name, b.as_bytes())
+}
+
+fn check_table(t: u32, base: u32, nargs: i32, n: u32, name: &str) -> Result<u32, i32> {
+    let x = arg(base, nargs, n - 1);
+    if tag(x) == v::TAG_TABLE {
+        Ok(payload(x))
+    } else {
+        Err(type_error(t, base, nargs, n, name, "table"))
+    }
+}
+
+/// Ensures `n` result slots from `base` fit the thread's stack.
+fn check_stack(t: u32, base: u32, n: u32) -> bool {
+    (base as u64) + 8 * (n as u64) <= rd32(t + th::STACK_LIMIT) as u64
+}
+
+fn ret1(base: u32, x: u64) -> i32 {
+    wr64(base, x);
+    1
+}
+
+/// Appends the `tostring` text of `x` (no `__tostring`) to `out`.
+fn push_tostring(x: u64, out: &mut OutBuf) {
+    if tag(x) == v::TAG_STRING {
+        out.extend(string::as_bytes(payload(x)));
+    } else {
+        let mut b = Buf::<64>::new();
+        value::write_plain(x, &mut b);
+        out.extend(b.as_bytes());
+    }
+}
+
+/// A growable byte buffer in the heap, for output that has no size bound.
+struct OutBuf {
+    ptr: u32,
+    len: u32,
+    cap: u32,
+    oom: bool,
+}
+
+impl OutBuf {
+    fn new() -> Self {
+        OutBuf { ptr: 0, len: 0, cap: 0, oom: false }
+    }
+    fn extend(&mut self, s: &[u8]) {
+        let need = self.len + s.len() as u32;
+        if need > self.cap {
+            let cap = need.max(self.cap * 2).max(64);
+            let Some(p) = crate::heap::alloc(cap) else {
+                self.oom = true;
+                return;
+            };
+            crate::mem::copy(p, self.ptr, self.len);
+            crate::heap::free(self.ptr, self.cap);
+            self.ptr = p;
+            self.cap = cap;
+        }
+        crate::mem::bytes_mut(self.ptr + self.len, s.len() as u32).copy_from_slice(s);
+        self.len = need;
+    }
+}
+
+impl Drop for OutBuf {
+    fn drop(&mut self) {
+        crate::heap::free(self.ptr, self.cap);
+    }
+}
+
+pub extern "C" fn lrt_lib_print(t: u32, base: u32, nargs: i32) -> i32 {
+    let mut out = OutBuf::new();
+    for i in 0..nargs.max(0) as u32 {
+        if i > 0 {
+            out.extend(b"\t");
+        }
+        push_tostring(rd64(base + 8 * i), &mut out);
+    }
+    out.extend(b"\n");
+    if out.oom {
+        return raise_oom(t);
+    }
+    unsafe { host_write(1, out.ptr, out.len) };
+    0
+}
+
+pub extern "C" fn lrt_lib_type(t: u32, base: u32, nargs: i32) -> i32 {
+    if nargs < 1 {
+        return arg_error(t, 1, "type", b"value expected");
+    }
+    match string::new_value(type_name(rd64(base)).as_bytes()) {
+        Some(s) => ret1(base, s),
+        None => raise_oom(t),
+    }
+}
+
+pub extern "C" fn lrt_lib_tostring(t: u32, base: u32, nargs: i32) -> i32 {
+    if nargs < 1 {
+        return arg_error(t, 1, "tostring", b"value expected");
+    }
+    let x = rd64(base);
+    if tag(x) == v::TAG_STRING {
+        return 1;
+    }
+    let mut b = Buf::<64>::new();
+    value::write_plain(x, &mut b);
+    match string::new_value(b.as_bytes()) {
+        Some(s) => ret1(base, s),
+        None => raise_oom(t),
+    }
+}
+
+pub extern "C" fn lrt_lib_tonumber(t: u32, base: u32, nargs: i32) -> i32 {
+    let x = arg(base, nargs, 0);
+    let b = arg(base, nargs, 1);
+    if b == v::NIL || (is_number(b) && f64::from_bits(b) == 10.0) {
+        if nargs < 1 {
+            return arg_error(t, 1, "tonumber", b"value expected");
+        }
+        let r = value::to_number(x).map(v::from_f64).unwrap_or(v::NIL);
+        return ret1(base, r);
+    }
+    let Some(radix) = value::to_number(b) else {
+        return type_error(t, base, nargs, 2, "tonumber", "number");
+    };
+    let radix = radix as i64;
+    if !(2..=36).contains(&radix) {
+        return arg_error(t, 2, "tonumber", b"base out of range");
+    }
+    let s = match value::coerce_to_string(x) {
+        Ok(Some(s)) => string::as_bytes(payload(s)),
+        Ok(None) => return type_error(t, base, nargs, 1, "tonumber", "string"),
+        Err(()) => return raise_oom(t),
+    };
+    ret1(base, parse_radix(s, radix as u32).map(v::from_f64).unwrap_or(v::NIL))
+}
+
+fn parse_radix(s: &[u8], radix: u32) -> Option<f64> {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
+    let mut i = 0;
+    while i < s.len() && is_space(&s[i]) {
+        i += 1;
+    }
+    let mut neg = false;
+    if i < s.len() && (s[i] == b'-' || s[i] == b'+') {
+        neg = s[i] == b'-';
+        i += 1;
+    }
+    let start = i;
+    let mut x = 0.0f64;
+    while i < s.len() {
+        match (s[i] as char).to_digit(radix) {
+            Some(d) => x = x * radix as f64 + d as f64,
+            None => break,
+        }
+        i += 1;
+    }
+    if i == start {
+        return None;
+    }
+    while i < s.len() && is_space(&s[i]) {
+        i += 1;
+    }
+    if i != s.len() {
+        return None;
+    }
+    Some(if neg { -x } else { x })
+}
+
+pub extern "C" fn lrt_lib_rawget(t: u32, base: u32, nargs: i32) -> i32 {
+    let tb = match check_table(t, base, nargs, 1, "rawget") {
+        Ok(tb) => tb,
+        Err(s) => return s,
+    };
+    ret1(base, table::get(tb, arg(base, nargs, 1)))
+}
+
+pub extern "C" fn lrt_lib_rawset(t: u32, base: u32, nargs: i32) -> i32 {
+    let tb = match check_table(t, base, nargs, 1, "rawset") {
+        Ok(tb) => tb,
+        Err(s) => return s,
+    };
+    let s = ops::rawset_or_raise(t, site_at_level(t, 1), tb, arg(base, nargs, 1), arg(base, nargs, 2));
+    if s < 0 {
+        return s;
+    }
+    1
+}
+
+pub extern "C" fn lrt_lib_rawequal(t: u32, base: u32, nargs: i32) -> i32 {
+    if nargs < 2 {
+        return arg_error(t, nargs.max(0) as u32 + 1, "rawequal", b"value expected");
+    }
+    ret1(base, v::from_bool(ops::raw_equal(rd64(base), rd64(base + 8))))
+}
+
+pub extern "C" fn lrt_lib_setmetatable(t: u32, base: u32, nargs: i32) -> i32 {
+    let tb = match check_table(t, base, nargs, 1, "setmetatable") {
+        Ok(tb) => tb,
+        Err(s) => return s,
+    };
+    let mt = arg(base, nargs, 1);
+    if mt != v::NIL && tag(mt) != v::TAG_TABLE {
+        return type_error(t, base, nargs, 2, "setmetatable", "nil or table");
+    }
+    let old = table::metatable(tb);
+    if old != 0 && table::get_str(old, rt().names.metatable) != v::NIL {
+        return raise_here(t, b"cannot change a protected metatable");
+    }
+    table::set_metatable(tb, if mt == v::NIL { 0 } else { payload(mt) });
+    1
+}
+
+pub extern "C" fn lrt_lib_getmetatable(t: u32, base: u32, nargs: i32) -> i32 {
+    if nargs < 1 {
+        return arg_error(t, 1, "getmetatable", b"value expected");
+    }
+    let mt = ops::metatable_of(rd64(base));
+    if mt == 0 {
+        return ret1(base, v::NIL);
+    }
+    let protected = table::get_str(mt, rt().names.metatable);
+    ret1(base, if protected != v::NIL { protected } else { boxed(v::TAG_TABLE, mt) })
+}
+
+pub extern "C" fn lrt_lib_error(t: u32, base: u32, nargs: i32) -> i32 {
+    let msg = arg(base, nargs, 0);
+    let level = match value::to_number(arg(base, nargs, 1)) {
+        Some(l) => l as i64,
+        None => 1,
+    };
+    if tag(msg) == v::TAG_STRING && level > 0 {
+        let site = site_at_level(t, level as u32);
+        let mut b = ops::MsgBuf::new();
+        ops::write_position(site, &mut b);
+        if b.len > 0 {
+            let mut out = OutBuf::new();
+            out.extend(b.as_bytes());
+            out.extend(string::as_bytes(payload(msg)));
+            if out.oom {
+                return raise_oom(t);
+            }
+            return match string::new_value(crate::mem::bytes(out.ptr, out.len)) {
+                Some(s) => ops::raise_value(t, s),
+                None => raise_oom(t),
+            };
+        }
+    }
+    ops::raise_value(t, msg)
+}
+
+pub extern "C" fn lrt_lib_assert(t: u32, base: u32, nargs: i32) -> i32 {
+    if nargs < 1 {
+        return arg_error(t, 1, "assert", b"value expected");
+    }
+    let x = rd64(base);
+    if v::is_falsy(x) {
+        if nargs >= 2 {
+            return ops::raise_value(t, rd64(base + 8));
+        }
+        return raise_here(t, b"assertion failed!");
+    }
+    nargs
+}
+
+pub extern "C" fn lrt_lib_select(t: u32, base: u32, nargs: i32) -> i32 {
+    let n = arg(base, nargs, 0);
+    if tag(n) == v::TAG_STRING && string::as_bytes(payload(n)) == b"#" {
+        return ret1(base, ((nargs - 1).max(0) as f64).to_bits());
+    }
+    let Some(i) = value::to_number(n) else {
+        return type_error(t, base, nargs, 1, "select", "number");
+    };
+    let mut i = i as i64;
+    let count = (nargs - 1).max(0) as i64;
+    if i < 0 {
+        i += count + 1;
+    }
+    if i < 1 {
+        return arg_error(t, 1, "select", b"index out of range");
+    }
+    if i > count {
+        return 0;
+    }
+    let k = (count - i + 1) as u32;
+    crate::mem::copy(base, base + 8 * i as u32, 8 * k);
+    k as i32
+}
+
+pub extern "C" fn lrt_lib_unpack(t: u32, base: u32, nargs: i32) -> i32 {
+    let tb = match check_table(t, base, nargs, 1, "unpack") {
+        Ok(tb) => tb,
+        Err(s) => return s,
+    };
+    let i = match arg(base, nargs, 1) {
+        v::NIL => 1,
+        x => match value::to_number(x) {
+            Some(n) => n as i64,
+            None => return type_error(t, base, nargs, 2, "unpack", "number"),
+        },
+    };
+    let j = match arg(base, nargs, 2) {
+        v::NIL => table::length(tb) as i64,
+        x => match value::to_number(x) {
+            Some(n) => n as i64,
+            None => return type_error(t, base, nargs, 3, "unpack", "number"),
+        },
+    };
+    if i > j {
+        return 0;
+    }
+    let n = j - i + 1;
+    if n >= 8000 || !check_stack(t, base, n as u32) {
+        return raise_here(t, b"too many results to unpack");
+    }
+    for k in 0..n {
+        let x = table::get(tb, v::from_f64((i + k) as f64));
+        wr64(base + 8 * k as u32, x);
+    }
+    n as i32
+}
+
+pub extern "C" fn lrt_lib_next(t: u32, base: u32, nargs: i32) -> i32 {
+    let tb = match check_table(t, base, nargs, 1, "next") {
+        Ok(tb) => tb,
+        Err(s) => return s,
+    };
+    match table::next(tb, arg(base, nargs, 1)) {
+        Ok(Some((k, x))) => {
+            wr64(base, k);
+            wr64(base + 8, x);
+            2
+        }
+        Ok(None) => ret1(base, v::NIL),
+        Err(()) => raise_here(t, b"invalid key to 'next'"),
+    }
+}
+
+pub extern "C" fn lrt_lib_pairs(t: u32, base: u32, nargs: i32) -> i32 {
+    let tb = match check_table(t, base, nargs, 1, "pairs") {
+        Ok(tb) => tb,
+        Err(s) => return s,
+    };
+    // LuaJIT's pairs returns the original `next`, whatever `_G.next` is now.
+    let next = unsafe { NEXT };
+    wr64(base, next);
+    wr64(base + 8, boxed(v::TAG_TABLE, tb));
+    wr64(base + 16, v::NIL);
+    3
+}
+
+pub extern "C" fn lrt_lib_ipairs(t: u32, base: u32, nargs: i32) -> i32 {
+    let tb = match check_table(t, base, nargs, 1, "ipairs") {
+        Ok(tb) => tb,
+        Err(s) => return s,
+    };
+    wr64(base, unsafe { IPAIRS_AUX });
+    wr64(base + 8, boxed(v::TAG_TABLE, tb));
+    wr64(base + 16, 0f64.to_bits());
+    3
+}
+
+pub extern "C" fn lrt_lib_ipairs_aux(t: u32, base: u32, nargs: i32) -> i32 {
+    let tb = match check_table(t, base, nargs, 1, "ipairs") {
+        Ok(tb) => tb,
+        Err(s) => return s,
+    };
+    let i = value::to_number(arg(base, nargs, 1)).unwrap_or(0.0) + 1.0;
+    let x = table::get(tb, i.to_bits());
+    if x == v::NIL {
+        return 0;
+    }
+    wr64(base, i.to_bits());
+    wr64(base + 8, x);
+    2
+}
+
+/// The trampoline every host function's closure points at: its first upvalue
+/// is the host function id.
+pub extern "C" fn lrt_host_trampoline(t: u32, base: u32, nargs: i32) -> i32 {
+    let closure = payload(rd64(base - 8));
+    let id = f64::from_bits(rd64(closure + lc::UPVALS)) as i32;
+    unsafe { host_call(t, id, base, nargs) }
+}
+
+// ---- Embedding API for the host --------------------------------------------
+
+/// A scratch buffer of `len` bytes for the host to fill (freed with [`ms_free`]).
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_alloc(len: u32) -> u32 {
+    crate::heap::alloc(len.max(1)).unwrap_or(0)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_free(ptr: u32, len: u32) {
+    crate::heap::free(ptr, len.max(1))
+}
+
+/// A string value from `len` bytes at `ptr`, or nil when out of memory.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_string(ptr: u32, len: u32) -> u64 {
+    string::new_value(crate::mem::bytes(ptr, len)).unwrap_or(v::NIL)
+}
+
+/// A new table value, or nil when out of memory.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_table(narr: u32, nhash: u32) -> u64 {
+    table::new(narr, nhash).map(|t| boxed(v::TAG_TABLE, t)).unwrap_or(v::NIL)
+}
+
+/// `rawset(t, k, v)`; 0 on success.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_rawset(t: u64, k: u64, x: u64) -> i32 {
+    if tag(t) != v::TAG_TABLE {
+        return -1;
+    }
+    match table::set(payload(t), k, x) {
+        Ok(()) => 0,
+        Err(_) => -1,
+    }
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_rawget(t: u64, k: u64) -> u64 {
+    if tag(t) != v::TAG_TABLE {
+        return v::NIL;
+    }
+    table::get(payload(t), k)
+}
+
+/// `setmetatable(t, mt)` without checks.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_setmetatable(t: u64, mt: u64) {
+    if tag(t) == v::TAG_TABLE {
+        table::set_metatable(payload(t), if tag(mt) == v::TAG_TABLE { payload(mt) } else { 0 });
+    }
+}
+
+/// A closure calling host function `id`, or nil when out of memory.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_host_function(id: u32) -> u64 {
+    match builtin_closure(lrt_host_trampoline, 1) {
+        Some(c) => {
+            wr64(payload(c) + lc::UPVALS, (id as f64).to_bits());
+            c
+        }
+        None => v::NIL,
+    }
+}
+
+/// `tostring(x)` for a number (or a string, returned as is); nil otherwise.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_tostring(x: u64) -> u64 {
+    match value::coerce_to_string(x) {
+        Ok(Some(s)) => s,
+        _ => v::NIL,
+    }
+}
+
+/// Raises `len` bytes at `ptr` as an error at the caller's position
+/// (`with_position` != 0) or as is; returns the error status to hand back.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_raise(t: u32, ptr: u32, len: u32, with_position: i32) -> i32 {
+    let msg = crate::mem::bytes(ptr, len);
+    if with_position != 0 { raise_here(t, msg) } else { ops::raise_bytes(t, msg) }
+}
+
+/// The text of the pending error: `(ptr << 0) | (len << 32)` of a string the
+/// host reads at once. Non-string errors read as LuaJIT's standalone
+/// interpreter prints them.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_error_text(t: u32) -> u64 {
+    let e = rd64(t + th::ERROR);
+    let s = match value::coerce_to_string(e) {
+        Ok(Some(s)) => s,
+        _ => {
+            let mut b = Buf::<64>::new();
+            b.extend(b"(error object is a ");
+            b.extend(type_name(e).as_bytes());
+            b.extend(b" value)");
+            string::new_value(b.as_bytes()).unwrap_or(v::NIL)
+        }
+    };
+    if tag(s) != v::TAG_STRING {
+        return 0;
+    }
+    let p = payload(s);
+    (string::data(p) as u64) | ((string::len(p) as u64) << 32)
+}
+
+/// Bytes the heap has handed out, for tests and `collectgarbage("count")`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_heap_in_use() -> u64 {
+    crate::heap::in_use()
+}

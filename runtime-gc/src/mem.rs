@@ -1,0 +1,66 @@
+//! Raw access to linear memory by 32-bit address.
+//!
+//! Addresses are `u32` everywhere in the runtime because that is what values
+//! carry. These helpers are the only place they become pointers.
+
+#[inline(always)]
+pub fn rd8(addr: u32) -> u8 {
+    unsafe { (addr as usize as *const u8).read() }
+}
+#[inline(always)]
+pub fn wr8(addr: u32, x: u8) {
+    unsafe { (addr as usize as *mut u8).write(x) }
+}
+#[inline(always)]
+pub fn rd16(addr: u32) -> u16 {
+    unsafe { (addr as usize as *const u16).read_unaligned() }
+}
+#[inline(always)]
+pub fn wr16(addr: u32, x: u16) {
+    unsafe { (addr as usize as *mut u16).write_unaligned(x) }
+}
+#[inline(always)]
+pub fn rd32(addr: u32) -> u32 {
+    unsafe { (addr as usize as *const u32).read_unaligned() }
+}
+#[inline(always)]
+pub fn wr32(addr: u32, x: u32) {
+    unsafe { (addr as usize as *mut u32).write_unaligned(x) }
+}
+#[inline(always)]
+pub fn rd64(addr: u32) -> u64 {
+    unsafe { (addr as usize as *const u64).read_unaligned() }
+}
+#[inline(always)]
+pub fn wr64(addr: u32, x: u64) {
+    unsafe { (addr as usize as *mut u64).write_unaligned(x) }
+}
+
+/// The `len` bytes at `addr`.
+#[inline(always)]
+pub fn bytes<'a>(addr: u32, len: u32) -> &'a [u8] {
+    if len == 0 {
+        return &[];
+    }
+    unsafe { core::slice::from_raw_parts(addr as usize as *const u8, len as usize) }
+}
+
+#[inline(always)]
+pub fn bytes_mut<'a>(addr: u32, len: u32) -> &'a mut [u8] {
+    if len == 0 {
+        return &mut [];
+    }
+    unsafe { core::slice::from_raw_parts_mut(addr as usize as *mut u8, len as usize) }
+}
+
+pub fn copy(dst: u32, src: u32, len: u32) {
+    if len > 0 {
+        unsafe { core::ptr::copy(src as usize as *const u8, dst as usize as *mut u8, len as usize) }
+    }
+}
+
+pub fn fill(dst: u32, byte: u8, len: u32) {
+    if len > 0 {
+        unsafe { core::ptr::write_bytes(dst as usize as *mut u8, byte, len as usize) }
+    }
+}

@@ -1,0 +1,310 @@
+//! Numbers to text and text to numbers, as LuaJIT does them, without libc.
+//!
+//! `tostring(x)` is C's `"%.14g"`: 14 significant digits, correctly rounded
+//! (ties to even on the exact binary value, as glibc does). The digits come
+//! from `core::fmt`'s exact `{:.13e}` formatting, which is correctly rounded;
+//! this module only lays them out the way `%g` does.
+//!
+//! Parsing follows LuaJIT's `lj_strscan` for what Lua code can observe:
+//! surrounding whitespace, decimal with optional fraction and exponent, and
+//! hexadecimal (`0x`, with optional fraction and `p` exponent), an optional
+//! sign before either. `inf` and `nan` spellings are not numbers.
+
+use core::fmt::Write;
+
+/// A fixed buffer that `core::fmt` can write into.
+pub struct Buf<const N: usize> {
+    pub bytes: [u8; N],
+    pub len: usize,
+}
+
+impl<const N: usize> Buf<N> {
+    pub const fn new() -> Self {
+        Buf { bytes: [0; N], len: 0 }
+    }
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+    pub fn push(&mut self, b: u8) {
+        if self.len < N {
+            self.bytes[self.len] = b;
+            self.len += 1;
+        }
+    }
+    pub fn extend(&mut self, s: &[u8]) {
+        for &b in s {
+            self.push(b);
+        }
+    }
+}
+
+impl<const N: usize> Default for Buf<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> Write for Buf<N> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.extend(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Formats `x` as C's `%.{precision}g` would (precision ≥ 1).
+pub fn format_g(x: f64, precision: usize, out: &mut Buf<64>) {
+    if x.is_nan() {
+        out.extend(if x.is_sign_negative() { b"-nan" } else { b"nan" });
+        return;
+    }
+    if x.is_infinite() {
+        out.extend(if x < 0.0 { b"-inf" } else { b"inf" });
+        return;
+    }
+    let precision = precision.clamp(1, 17);
+    // d.ddddde±X, exactly rounded to `precision` significant digits.
+    let mut sci = Buf::<64>::new();
+    let _ = write!(sci, "{:.*e}", precision - 1, x);
+    let s = sci.as_bytes();
+    let (negative, s) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        _ => (false, s),
+    };
+    let e_pos = s.iter().position(|&b| b == b'e').unwrap_or(s.len());
+    let mut digits = [0u8; 20];
+    let mut nd = 0;
+    for &b in &s[..e_pos] {
+        if b.is_ascii_digit() && nd < digits.len() {
+            digits[nd] = b;
+            nd += 1;
+        }
+    }
+    let mut exp: i32 = 0;
+    let mut exp_neg = false;
+    for &b in &s[(e_pos + 1).min(s.len())..] {
+        match b {
+            b'-' => exp_neg = true,
+            b'0'..=b'9' => exp = exp * 10 + (b - b'0') as i32,
+            _ => {}
+        }
+    }
+    if exp_neg {
+        exp = -exp;
+    }
+    if negative {
+        out.push(b'-');
+    }
+    // Drop trailing zeros of the significand (the `#` flag is not supported here).
+    let mut sig = nd;
+    while sig > 1 && digits[sig - 1] == b'0' {
+        sig -= 1;
+    }
+    if exp < -4 || exp >= precision as i32 {
+        out.push(digits[0]);
+        if sig > 1 {
+            out.push(b'.');
+            out.extend(&digits[1..sig]);
+        }
+        out.push(b'e');
+        out.push(if exp < 0 { b'-' } else { b'+' });
+        let a = exp.unsigned_abs();
+        if a < 10 {
+            out.push(b'0');
+        }
+        let mut tmp = Buf::<8>::new();
+        let _ = write!(tmp, "{a}");
+        out.extend(tmp.as_bytes());
+    } else if exp >= 0 {
+        let int_len = exp as usize + 1;
+        for i in 0..int_len {
+            out.push(if i < sig { digits[i] } else { b'0' });
+        }
+        if sig > int_len {
+            out.push(b'.');
+            out.extend(&digits[int_len..sig]);
+        }
+    } else {
+        out.extend(b"0.");
+        for _ in 0..(-exp - 1) {
+            out.push(b'0');
+        }
+        out.extend(&digits[..sig]);
+    }
+}
+
+/// `tostring` of a number: `%.14g`.
+pub fn to_lua_string(x: f64, out: &mut Buf<64>) {
+    format_g(x, 14, out);
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// Parses a Lua number literal or coercible string; `None` if it is not one.
+pub fn parse(s: &[u8]) -> Option<f64> {
+    let mut a = 0;
+    let mut b = s.len();
+    while a < b && is_space(s[a]) {
+        a += 1;
+    }
+    while b > a && is_space(s[b - 1]) {
+        b -= 1;
+    }
+    let s = &s[a..b];
+    let (neg, body) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let x = if body.len() > 2 && body[0] == b'0' && (body[1] | 0x20) == b'x' {
+        parse_hex(&body[2..])?
+    } else {
+        parse_decimal(body)?
+    };
+    Some(if neg { -x } else { x })
+}
+
+fn parse_decimal(s: &[u8]) -> Option<f64> {
+    let mut i = 0;
+    let mut mantissa_digits = 0;
+    while i < s.len() && s[i].is_ascii_digit() {
+        i += 1;
+        mantissa_digits += 1;
+    }
+    if i < s.len() && s[i] == b'.' {
+        i += 1;
+        while i < s.len() && s[i].is_ascii_digit() {
+            i += 1;
+            mantissa_digits += 1;
+        }
+    }
+    if mantissa_digits == 0 {
+        return None;
+    }
+    if i < s.len() && (s[i] | 0x20) == b'e' {
+        i += 1;
+        if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
+            i += 1;
+        }
+        let start = i;
+        while i < s.len() && s[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+    }
+    if i != s.len() {
+        return None;
+    }
+    let text = core::str::from_utf8(s).ok()?;
+    text.parse::<f64>().ok()
+}
+
+fn hex_digit(b: u8) -> Option<u32> {
+    (b as char).to_digit(16)
+}
+
+fn parse_hex(s: &[u8]) -> Option<f64> {
+    let mut i = 0;
+    let mut x = 0.0f64;
+    let mut any = false;
+    while i < s.len() {
+        match hex_digit(s[i]) {
+            Some(d) => x = x * 16.0 + d as f64,
+            None => break,
+        }
+        any = true;
+        i += 1;
+    }
+    let mut scale: i32 = 0;
+    if i < s.len() && s[i] == b'.' {
+        i += 1;
+        while i < s.len() {
+            match hex_digit(s[i]) {
+                Some(d) => x = x * 16.0 + d as f64,
+                None => break,
+            }
+            scale -= 4;
+            any = true;
+            i += 1;
+        }
+    }
+    if !any {
+        return None;
+    }
+    if i < s.len() && (s[i] | 0x20) == b'p' {
+        i += 1;
+        let mut neg = false;
+        if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
+            neg = s[i] == b'-';
+            i += 1;
+        }
+        let start = i;
+        let mut e: i32 = 0;
+        while i < s.len() && s[i].is_ascii_digit() {
+            e = e.saturating_mul(10).saturating_add((s[i] - b'0') as i32);
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        scale = scale.saturating_add(if neg { -e } else { e });
+    }
+    if i != s.len() {
+        return None;
+    }
+    Some(x * libm::exp2(scale as f64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(x: f64) -> String {
+        let mut b = Buf::<64>::new();
+        to_lua_string(x, &mut b);
+        String::from_utf8(b.as_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn formats_like_percent_14g() {
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (1.0, "1"),
+            (0.1, "0.1"),
+            (1e15, "1e+15"),
+            (1e14, "1e+14"),
+            (123456789012345.0, "1.2345678901234e+14"),
+            (12345678901234.0, "12345678901234"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1.0 / 3.0, "0.33333333333333"),
+            (2.5, "2.5"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (1e300 * 10.0, "1e+301"),
+            (5e-324, "4.9406564584125e-324"),
+            (100.0, "100"),
+        ];
+        for &(x, want) in cases {
+            assert_eq!(g(x), want, "formatting {x:e}");
+        }
+    }
+
+    #[test]
+    fn parses_lua_numbers() {
+        assert_eq!(parse(b" 10 "), Some(10.0));
+        assert_eq!(parse(b"0x10"), Some(16.0));
+        assert_eq!(parse(b"-0x10"), Some(-16.0));
+        assert_eq!(parse(b"1e2"), Some(100.0));
+        assert_eq!(parse(b".5"), Some(0.5));
+        assert_eq!(parse(b"5."), Some(5.0));
+        assert_eq!(parse(b"0x1p4"), Some(16.0));
+        for bad in [&b""[..], b"inf", b"nan", b"1e", b"0x", b"1 2", b".", b"e1", b"abc"] {
+            assert_eq!(parse(bad), None, "{:?}", core::str::from_utf8(bad));
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Strings: immutable byte strings, short ones interned (design-notes §5).
+//!
+//! A string object is `header | len u32 | hash u32 | bytes`. Strings of at most
+//! [`MAX_SHORT`] bytes are interned, so two short strings are equal iff they
+//! are the same object; longer strings compare by content. Every string's
+//! hash is computed at creation (long strings: lazily is a later optimisation).
+//! The header's `flags` byte is 1 for interned strings.
+//!
+//! The intern table is an open-addressing array of string addresses. Not true
+//! yet: it is a strong root; the GC issue makes it weak.
+
+use crate::abi::layout::{header, kind, string as ls};
+use crate::abi::value as v;
+use crate::heap;
+use crate::mem::{self, rd8, rd32, wr8, wr16, wr32};
+
+pub const MAX_SHORT: u32 = ls::MAX_SHORT;
+const SEED: u32 = 0x9E37_79B9;
+
+struct InternTable {
+    slots: u32,
+    cap: u32,
+    count: u32,
+}
+
+static mut INTERN: InternTable = InternTable { slots: 0, cap: 0, count: 0 };
+
+fn intern_table() -> &'static mut InternTable {
+    unsafe { &mut *core::ptr::addr_of_mut!(INTERN) }
+}
+
+pub fn hash_bytes(s: &[u8]) -> u32 {
+    // FNV-1a, seeded; good enough for a first version, replaced by a keyed
+    // hash when hash flooding is addressed.
+    let mut h: u32 = 0x811C_9DC5 ^ SEED ^ (s.len() as u32);
+    for &b in s {
+        h ^= b as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h ^ (h >> 15)
+}
+
+#[inline]
+pub fn len(s: u32) -> u32 {
+    rd32(s + ls::LEN)
+}
+#[inline]
+pub fn hash(s: u32) -> u32 {
+    rd32(s + ls::HASH)
+}
+#[inline]
+pub fn data(s: u32) -> u32 {
+    s + ls::DATA
+}
+#[inline]
+pub fn as_bytes<'a>(s: u32) -> &'a [u8] {
+    mem::bytes(s + ls::DATA, len(s))
+}
+#[inline]
+pub fn is_interned(s: u32) -> bool {
+    rd8(s + header::FLAGS) & 1 != 0
+}
+
+/// Allocates an uninitialised string of `n` bytes (not interned, hash unset).
+/// The caller fills the bytes, then calls [`finish`].
+pub fn alloc_raw(n: u32) -> Option<u32> {
+    let s = heap::alloc(ls::DATA + n)?;
+    wr8(s + header::KIND, kind::STRING);
+    wr8(s + header::FLAGS, 0);
+    wr16(s + header::AUX, 0);
+    wr32(s + header::GCLIST, 0);
+    wr32(s + ls::LEN, n);
+    Some(s)
+}
+
+/// Completes a string made with [`alloc_raw`]: short strings are replaced by
+/// their interned copy (and the buffer freed), long ones get their hash.
+pub fn finish(s: u32) -> Option<u32> {
+    let n = len(s);
+    if n <= MAX_SHORT {
+        let bytes = as_bytes(s);
+        let r = intern(bytes);
+        heap::free(s, ls::DATA + n);
+        r
+    } else {
+        wr32(s + ls::HASH, hash_bytes(as_bytes(s)));
+        Some(s)
+    }
+}
+
+/// Makes a string with these bytes.
+pub fn new(bytes: &[u8]) -> Option<u32> {
+    if bytes.len() as u32 <= MAX_SHORT {
+        return intern(bytes);
+    }
+    let s = alloc_raw(bytes.len() as u32)?;
+    mem::bytes_mut(data(s), bytes.len() as u32).copy_from_slice(bytes);
+    wr32(s + ls::HASH, hash_bytes(bytes));
+    Some(s)
+}
+
+/// Makes a string value, or `None` when memory is exhausted.
+pub fn new_value(bytes: &[u8]) -> Option<u64> {
+    new(bytes).map(|s| v::boxed(v::TAG_STRING, s))
+}
+
+/// Returns the interned string with these bytes, creating it if needed.
+pub fn intern(bytes: &[u8]) -> Option<u32> {
+    let t = intern_table();
+    if (t.count + 1) * 2 > t.cap && !grow_intern() {
+        return None;
+    }
+    let h = hash_bytes(bytes);
+    let mask = t.cap - 1;
+    let mut i = h & mask;
+    loop {
+        let slot = t.slots + 4 * i;
+        let s = rd32(slot);
+        if s == 0 {
+            let n = bytes.len() as u32;
+            let s = heap::alloc(ls::DATA + n)?;
+            wr8(s + header::KIND, kind::STRING);
+            wr8(s + header::FLAGS, 1);
+            wr16(s + header::AUX, 0);
+            wr32(s + header::GCLIST, 0);
+            wr32(s + ls::LEN, n);
+            wr32(s + ls::HASH, h);
+            mem::bytes_mut(data(s), n).copy_from_slice(bytes);
+            wr32(slot, s);
+            t.count += 1;
+            return Some(s);
+        }
+        if hash(s) == h && as_bytes(s) == bytes {
+            return Some(s);
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+fn grow_intern() -> bool {
+    let t = intern_table();
+    let new_cap = if t.cap == 0 { 1024 } else { t.cap * 2 };
+    let Some(slots) = heap::alloc(4 * new_cap) else { return false };
+    mem::fill(slots, 0, 4 * new_cap);
+    let mask = new_cap - 1;
+    for i in 0..t.cap {
+        let s = rd32(t.slots + 4 * i);
+        if s != 0 {
+            let mut j = hash(s) & mask;
+            while rd32(slots + 4 * j) != 0 {
+                j = (j + 1) & mask;
+            }
+            wr32(slots + 4 * j, s);
+        }
+    }
+    if t.cap != 0 {
+        heap::free(t.slots, 4 * t.cap);
+    }
+    t.slots = slots;
+    t.cap = new_cap;
+    true
+}
+
+/// Content equality of two string objects.
+#[inline]
+pub fn equal(a: u32, b: u32) -> bool {
+    if a == b {
+        return true;
+    }
+    if is_interned(a) && is_interned(b) {
+        return false;
+    }
+    len(a) == len(b) && hash(a) == hash(b) && as_bytes(a) == as_bytes(b)
+}
+
+/// Byte-wise comparison, as LuaJIT's `lj_str_cmp`.
+pub fn compare(a: u32, b: u32) -> core::cmp::Ordering {
+    as_bytes(a).cmp(as_bytes(b))
+}
+
+/// Names the runtime looks up often, interned once.
+pub struct Names {
+    pub index: u32,
+    pub newindex: u32,
+    pub call: u32,
+    pub add: u32,
+    pub sub: u32,
+    pub mul: u32,
+    pub div: u32,
+    pub mod_: u32,
+    pub pow: u32,
+    pub unm: u32,
+    pub concat: u32,
+    pub len: u32,
+    pub eq: u32,
+    pub lt: u32,
+    pub le: u32,
+    pub tostring: u32,
+    pub metatable: u32,
+    pub mode: u32,
+}
+
+impl Names {
+    pub const EMPTY: Names = Names {
+        index: 0,
+        newindex: 0,
+        call: 0,
+        add: 0,
+        sub: 0,
+        mul: 0,
+        div: 0,
+        mod_: 0,
+        pow: 0,
+        unm: 0,
+        concat: 0,
+        len: 0,
+        eq: 0,
+        lt: 0,
+        le: 0,
+        tostring: 0,
+        metatable: 0,
+        mode: 0,
+    };
+
+    pub fn init() -> bool {
+        fn n(s: &str) -> Option<u32> {
+            intern(s.as_bytes())
+        }
+        let names = (|| {
+            Some(Names {
+                index: n("__index")?,
+                newindex: n("__newindex")?,
+                call: n("__call")?,
+                add: n("__add")?,
+                sub: n("__sub")?,
+                mul: n("__mul")?,
+                div: n("__div")?,
+                mod_: n("__mod")?,
+                pow: n("__pow")?,
+                unm: n("__unm")?,
+                concat: n("__concat")?,
+                len: n("__len")?,
+                eq: n("__eq")?,
+                lt: n("__lt")?,
+                le: n("__le")?,
+                tostring: n("__tostring")?,
+                metatable: n("__metatable")?,
+                mode: n("__mode")?,
+            })
+        })();
+        match names {
+            Some(names) => {
+                crate::rt().names = names;
+                true
+            }
+            None => false,
+        }
+    }
+}
