@@ -1,1 +1,214 @@
-fn main() {}
+//! `moonshift`: compile OpenResty Lua to WebAssembly, run it, and check it
+//! against LuaJIT.
+//!
+//! Verbs (their shape is relied on by tests and tooling):
+//! - `moonshift run FILE.lua [--engine wasm|luajit]`
+//! - `moonshift compile FILE.lua -o OUT.wasm [--emit wasm|wat|ir]`
+//! - `moonshift diff FILE.lua --traffic FILE.jsonl`
+//! - `moonshift bench FILE.lua [--iterations N]`
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use moonshift_host::wasm::{Limits, WasmEngine, WasmProgram};
+use moonshift_host::{diff, reference, traffic};
+
+#[derive(Parser)]
+#[command(name = "moonshift", version, about = "OpenResty Lua → WebAssembly, checked against LuaJIT")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum EngineKind {
+    /// The compiled module on wasmtime.
+    Wasm,
+    /// The original script on LuaJIT (the reference).
+    Luajit,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Emit {
+    Wasm,
+    Wat,
+    Ir,
+}
+
+#[derive(clap::Args, Clone, Copy)]
+struct LimitArgs {
+    /// Linear-memory cap per instance, in MiB.
+    #[arg(long, default_value_t = 256)]
+    max_memory: usize,
+    /// Time limit per run or request, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+}
+
+impl LimitArgs {
+    fn limits(self) -> Limits {
+        Limits { max_memory: self.max_memory << 20, timeout: Duration::from_secs_f64(self.timeout) }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a plain Lua script: `print` to stdout, an uncaught error to stderr with exit status 1.
+    Run {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = EngineKind::Wasm)]
+        engine: EngineKind,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Compile a script to a WebAssembly module.
+    Compile {
+        file: PathBuf,
+        /// Output file (stdout when absent).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Emit::Wasm)]
+        emit: Emit,
+    },
+    /// Run a content handler on both arms for every request of a traffic file and compare.
+    Diff {
+        file: PathBuf,
+        #[arg(long)]
+        traffic: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Time a script on the compiled module and on LuaJIT (JIT off and on), as ratios.
+    Bench {
+        file: PathBuf,
+        /// Timed runs per arm (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        iterations: u32,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("moonshift: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read_source(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text (not supported yet)", path.display()))
+}
+
+/// The chunk name: the path as given, as `luajit FILE.lua` names it.
+fn chunk_name(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Compiles or prints the diagnostics; `None` means the caller exits with 1.
+fn compile(path: &Path, source: &str) -> Option<Vec<u8>> {
+    match moonshift_backend::compile_source(&chunk_name(path), source) {
+        Ok(wasm) => Some(wasm),
+        Err(e) => {
+            eprint!("{}", e.render(&chunk_name(path), source));
+            None
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Run { file, engine, limits } => {
+            let source = read_source(&file)?;
+            let out = match engine {
+                EngineKind::Luajit => reference::run_script(source.as_bytes(), &chunk_name(&file), true),
+                EngineKind::Wasm => {
+                    let Some(wasm) = compile(&file, &source) else { return Ok(ExitCode::from(1)) };
+                    WasmProgram::new(&wasm, limits.limits())?.run_script()
+                }
+            };
+            std::io::stdout().write_all(&out.stdout)?;
+            std::io::stderr().write_all(&out.stderr)?;
+            Ok(ExitCode::from(out.exit_code.clamp(0, 255) as u8))
+        }
+        Command::Compile { file, output, emit } => {
+            let source = read_source(&file)?;
+            let bytes = match emit {
+                Emit::Ir => match moonshift_frontend::compile_source(&chunk_name(&file), &source) {
+                    Ok(p) => moonshift_frontend::dump::program(&p).into_bytes(),
+                    Err(d) => {
+                        eprint!("{}", moonshift_frontend::render(&chunk_name(&file), &source, &d));
+                        return Ok(ExitCode::from(1));
+                    }
+                },
+                Emit::Wasm | Emit::Wat => {
+                    let Some(wasm) = compile(&file, &source) else { return Ok(ExitCode::from(1)) };
+                    if emit == Emit::Wat { moonshift_backend::to_wat(&wasm)?.into_bytes() } else { wasm }
+                }
+            };
+            match output {
+                Some(path) => std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?,
+                None => std::io::stdout().write_all(&bytes)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff { file, traffic: traffic_path, limits } => {
+            let source = read_source(&file)?;
+            let text = std::fs::read_to_string(&traffic_path).with_context(|| format!("reading {}", traffic_path.display()))?;
+            let requests = traffic::parse_traffic(&text).map_err(|e| anyhow::anyhow!("{}: {e}", traffic_path.display()))?;
+            let Some(wasm) = compile(&file, &source) else { return Ok(ExitCode::from(1)) };
+            let mut candidate = WasmEngine::new(WasmProgram::new(&wasm, limits.limits())?);
+            let mut reference = reference::ReferenceEngine::new(source.as_bytes().to_vec(), &chunk_name(&file));
+            let report = diff::diff(&requests, &mut reference, &mut candidate);
+            print!("{report}");
+            Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Bench { file, iterations } => bench(&file, iterations.max(1)),
+    }
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+fn bench(file: &Path, iterations: u32) -> Result<ExitCode> {
+    let source = read_source(file)?;
+    let name = chunk_name(file);
+    let Some(wasm) = compile(file, &source) else { return Ok(ExitCode::from(1)) };
+    let program = WasmProgram::new(&wasm, Limits { timeout: Duration::from_secs(600), ..Limits::default() })?;
+    // Check both arms agree before timing anything.
+    let expected = reference::run_script(source.as_bytes(), &name, true);
+    let got = program.run_script();
+    if got != expected {
+        anyhow::bail!("the arms disagree on {name}; run `moonshift run` with both engines first");
+    }
+    let mut wasm_times = Vec::new();
+    let mut off_times = Vec::new();
+    let mut on_times = Vec::new();
+    for _ in 0..iterations {
+        let start = Instant::now();
+        let out = program.run_script();
+        wasm_times.push(start.elapsed());
+        if out.exit_code != 0 {
+            anyhow::bail!("{}", String::from_utf8_lossy(&out.stderr));
+        }
+        off_times.push(reference::bench_script(source.as_bytes(), &name, false, 1).map_err(anyhow::Error::msg)?);
+        on_times.push(reference::bench_script(source.as_bytes(), &name, true, 1).map_err(anyhow::Error::msg)?);
+    }
+    let (w, off, on) = (median(wasm_times), median(off_times), median(on_times));
+    println!("{name}: median of {iterations} runs (wasm includes instantiation)");
+    println!("  wasm (moonshift)  {:>10.3} ms", w.as_secs_f64() * 1e3);
+    println!("  luajit -joff      {:>10.3} ms", off.as_secs_f64() * 1e3);
+    println!("  luajit (JIT on)   {:>10.3} ms", on.as_secs_f64() * 1e3);
+    println!("  wasm / luajit -joff = {:.2}x", w.as_secs_f64() / off.as_secs_f64());
+    println!("  wasm / luajit JIT   = {:.2}x", w.as_secs_f64() / on.as_secs_f64());
+    Ok(ExitCode::SUCCESS)
+}

@@ -161,7 +161,7 @@ pub extern "C" fn lrt_const_str(idx: u32, ptr: u32, len: u32) -> i32 {
 
 /// The globals table, as a value.
 #[unsafe(no_mangle)]
-pub extern "C" fn lrt_globals() -> u64 {
+pub extern "C" fn ms_globals() -> u64 {
     rt().globals
 }
 

@@ -631,3 +631,37 @@ pub extern "C" fn ms_error_text(t: u32) -> u64 {
 pub extern "C" fn ms_heap_in_use() -> u64 {
     crate::heap::in_use()
 }
+
+/// `next(t, k)` for the host: writes key and value at `out` (16 bytes) and
+/// returns 1, or returns 0 at the end (or for a key not in the table).
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_next(t: u64, k: u64, out: u32) -> i32 {
+    if tag(t) != v::TAG_TABLE {
+        return 0;
+    }
+    match table::next(payload(t), k) {
+        Ok(Some((key, x))) => {
+            wr64(out, key);
+            wr64(out + 8, x);
+            1
+        }
+        _ => 0,
+    }
+}
+
+/// `chunk:line` of the call site `level` frames up (1: the call that entered
+/// the running host function), as `ptr | len << 32`; 0 when unknown.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_where(t: u32, level: u32) -> u64 {
+    let mut b = ops::MsgBuf::new();
+    ops::write_position(site_at_level(t, level), &mut b);
+    // Drop the trailing ": ".
+    if b.len < 2 {
+        return 0;
+    }
+    let text = &b.as_bytes()[..b.len - 2];
+    match string::new(text) {
+        Some(s) => (string::data(s) as u64) | ((string::len(s) as u64) << 32),
+        None => 0,
+    }
+}

@@ -1,0 +1,1757 @@
+//! Scoped IR → one wasm function per Lua function.
+//!
+//! Every Lua function becomes a wasm function of the one Lua type
+//! `(thread, base, nargs) -> i32` (design-notes §7). Its frame is a run of
+//! 8-byte value slots in the thread's Lua stack starting at `base`; locals get
+//! slots in declaration order (stack discipline per block, as Lua's register
+//! allocator does), temporaries live above them. Every value that must
+//! survive a call or a runtime slow path is in a slot; wasm locals only hold
+//! values between two such points.
+//!
+//! Operators emit an inline fast path for numbers and call an `lrt_*` slow
+//! path otherwise. A slow path returns a status: negative statuses unwind by
+//! returning them; [`abi::call::REQUEST_CALL`] asks this code to call a
+//! metamethod that the runtime placed in the scratch slots at the top of the
+//! frame (the runtime never calls Lua).
+
+use std::collections::HashMap;
+
+use moonshift_abi::{call, layout, op, site as st, thread as th, value as val};
+use moonshift_frontend::ir::*;
+use walrus::ir::{self as wi, BinaryOp, Instr, InstrSeqId, LoadKind, MemArg, StoreKind, UnaryOp};
+use walrus::{FunctionBuilder, FunctionId, InstrSeqBuilder, LocalId as WLocal, MemoryId, TableId, TypeId, ValType};
+
+/// Runtime functions generated code calls, resolved from runtime-gc's exports.
+pub struct Runtime {
+    pub index: FunctionId,
+    pub newindex: FunctionId,
+    pub arith: FunctionId,
+    pub compare: FunctionId,
+    pub equal: FunctionId,
+    pub len: FunctionId,
+    pub concat: FunctionId,
+    pub call_prep: FunctionId,
+    pub forprep: FunctionId,
+    pub stack_overflow: FunctionId,
+    pub closure_new: FunctionId,
+    pub cell_new: FunctionId,
+    pub table_new: FunctionId,
+    pub table_setlist: FunctionId,
+    pub table_rawset: FunctionId,
+}
+
+/// Module-wide state shared by all functions being generated.
+pub struct ModuleCtx {
+    pub memory: MemoryId,
+    pub table: TableId,
+    pub lua_type: TypeId,
+    pub rt: Runtime,
+    /// Function-table index of `FuncId(i)` is `table_base + i`.
+    pub table_base: u32,
+    /// Address of the constant array (known before code generation).
+    pub consts_addr: u32,
+    /// String constants, in index order.
+    pub consts: Vec<Vec<u8>>,
+    const_index: HashMap<Vec<u8>, u32>,
+    /// Site records (16 bytes each).
+    pub sites: Vec<[u8; 16]>,
+    /// Whether upvalue `u` of function `f` is a cell, per function.
+    pub upval_cells: Vec<Vec<bool>>,
+}
+
+impl ModuleCtx {
+    pub fn new(memory: MemoryId, table: TableId, lua_type: TypeId, rt: Runtime, table_base: u32, consts_addr: u32, program: &Program) -> Self {
+        let mut ctx = ModuleCtx {
+            memory,
+            table,
+            lua_type,
+            rt,
+            table_base,
+            consts_addr,
+            consts: Vec::new(),
+            const_index: HashMap::new(),
+            sites: Vec::new(),
+            upval_cells: upvalue_cells(program),
+        };
+        // Constant 0 is the chunk name (the chunk table points at it).
+        ctx.string_const(program.chunk_name.as_bytes());
+        ctx
+    }
+
+    pub fn string_const(&mut self, s: &[u8]) -> u32 {
+        if let Some(&i) = self.const_index.get(s) {
+            return i;
+        }
+        let i = self.consts.len() as u32;
+        self.consts.push(s.to_vec());
+        self.const_index.insert(s.to_vec(), i);
+        i
+    }
+
+    fn site(&mut self, line: u32, a: Name, b: Name) -> u32 {
+        let mut rec = [0u8; 16];
+        let (wa, na) = self.name_parts(a);
+        let (wb, nb) = self.name_parts(b);
+        rec[st::LINE as usize..][..4].copy_from_slice(&line.to_le_bytes());
+        rec[st::CHUNK as usize..][..2].copy_from_slice(&0u16.to_le_bytes());
+        rec[st::WHAT_A as usize] = wa;
+        rec[st::WHAT_B as usize] = wb;
+        rec[st::NAME_A as usize..][..4].copy_from_slice(&na.to_le_bytes());
+        rec[st::NAME_B as usize..][..4].copy_from_slice(&nb.to_le_bytes());
+        self.sites.push(rec);
+        self.sites.len() as u32 - 1
+    }
+
+    fn name_parts(&mut self, n: Name) -> (u8, u32) {
+        match n {
+            Name::None => (st::WHAT_NONE, st::NO_NAME),
+            Name::Some(what, s) => (what, self.string_const(s.as_bytes())),
+        }
+    }
+}
+
+/// For every function, which of its upvalues are cells.
+fn upvalue_cells(p: &Program) -> Vec<Vec<bool>> {
+    let mut parent = vec![None; p.functions.len()];
+    for (i, f) in p.functions.iter().enumerate() {
+        visit_children(&f.body, &mut |child| parent[child.index()] = Some(i));
+    }
+    let mut memo: Vec<Option<Vec<bool>>> = vec![None; p.functions.len()];
+    fn cells(p: &Program, parent: &[Option<usize>], memo: &mut Vec<Option<Vec<bool>>>, f: usize) -> Vec<bool> {
+        if let Some(c) = &memo[f] {
+            return c.clone();
+        }
+        let func = &p.functions[f];
+        let out: Vec<bool> = match parent[f] {
+            None => vec![false; func.upvalues.len()],
+            Some(par) => {
+                let pc = cells(p, parent, memo, par);
+                func.upvalues
+                    .iter()
+                    .map(|u| match u.source {
+                        Capture::Local(l) => p.functions[par].local(l).needs_cell(),
+                        Capture::Upvalue(v) => pc[v.index()],
+                    })
+                    .collect()
+            }
+        };
+        memo[f] = Some(out.clone());
+        out
+    }
+    (0..p.functions.len()).map(|f| cells(p, &parent, &mut memo, f)).collect()
+}
+
+fn visit_children(b: &Block, f: &mut impl FnMut(FuncId)) {
+    for s in b {
+        match &s.kind {
+            StmtKind::Local { values, .. } => values.iter().for_each(|e| visit_expr(e, f)),
+            StmtKind::LocalFunction { func, .. } => f(*func),
+            StmtKind::Assign { targets, values } => {
+                for t in targets {
+                    if let Target::Index { obj, key, .. } = t {
+                        visit_expr(obj, f);
+                        visit_expr(key, f);
+                    }
+                }
+                values.iter().for_each(|e| visit_expr(e, f));
+            }
+            StmtKind::Call(e) => visit_expr(e, f),
+            StmtKind::Do(b) => visit_children(b, f),
+            StmtKind::While { cond, body } | StmtKind::Repeat { body, cond } => {
+                visit_expr(cond, f);
+                visit_children(body, f);
+            }
+            StmtKind::If { arms, otherwise } => {
+                for (c, b) in arms {
+                    visit_expr(c, f);
+                    visit_children(b, f);
+                }
+                if let Some(b) = otherwise {
+                    visit_children(b, f);
+                }
+            }
+            StmtKind::NumericFor { start, limit, step, body, .. } => {
+                visit_expr(start, f);
+                visit_expr(limit, f);
+                if let Some(s) = step {
+                    visit_expr(s, f);
+                }
+                visit_children(body, f);
+            }
+            StmtKind::Return(es) => es.iter().for_each(|e| visit_expr(e, f)),
+            StmtKind::Break => {}
+        }
+    }
+}
+
+fn visit_expr(e: &Expr, f: &mut impl FnMut(FuncId)) {
+    match &e.kind {
+        ExprKind::Function(id) => f(*id),
+        ExprKind::Index { obj, key } => {
+            visit_expr(obj, f);
+            visit_expr(key, f);
+        }
+        ExprKind::Call { callee, args } => {
+            visit_expr(callee, f);
+            args.iter().for_each(|a| visit_expr(a, f));
+        }
+        ExprKind::MethodCall { obj, args, .. } => {
+            visit_expr(obj, f);
+            args.iter().for_each(|a| visit_expr(a, f));
+        }
+        ExprKind::Binary { lhs, rhs, .. } | ExprKind::And(lhs, rhs) | ExprKind::Or(lhs, rhs) => {
+            visit_expr(lhs, f);
+            visit_expr(rhs, f);
+        }
+        ExprKind::Unary { operand, .. } | ExprKind::Paren(operand) => visit_expr(operand, f),
+        ExprKind::Table(items) => {
+            for i in items {
+                match i {
+                    TableItem::Positional(e) => visit_expr(e, f),
+                    TableItem::Keyed(k, v) => {
+                        visit_expr(k, f);
+                        visit_expr(v, f);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How LuaJIT names an operand in an error message.
+#[derive(Clone)]
+enum Name {
+    None,
+    Some(u8, String),
+}
+
+/// Where an operand's value can be loaded from without running code.
+#[derive(Clone, Copy)]
+enum Operand {
+    Slot(u32),
+    /// A constant value (nil, booleans, numbers).
+    Bits(u64),
+    /// String constant `i` of the constant array.
+    Str(u32),
+}
+
+impl Operand {
+    fn known_number(self) -> bool {
+        matches!(self, Operand::Bits(b) if val::is_number(b))
+    }
+}
+
+/// How many values an expression list must produce.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Fixed(u32),
+    /// All values; the count is left in the `n` wasm local.
+    All,
+}
+
+const NIL: i64 = val::NIL as i64;
+const MAX_CONSTRUCTOR_FLUSH: usize = 50;
+
+/// Generates one Lua function.
+pub struct FnGen<'a> {
+    ctx: &'a mut ModuleCtx,
+    program: &'a Program,
+    fid: FuncId,
+    func: &'a Function,
+    b: FunctionBuilder,
+    cur: InstrSeqId,
+    // wasm locals
+    t: WLocal,
+    base: WLocal,
+    nargs: WLocal,
+    x: WLocal,
+    y: WLocal,
+    n: WLocal,
+    st: WLocal,
+    d: WLocal,
+    // frame
+    local_slot: Vec<Option<u32>>,
+    free_slot: u32,
+    max_slot: u32,
+    loop_exits: Vec<InstrSeqId>,
+}
+
+impl<'a> FnGen<'a> {
+    pub fn generate(module: &mut walrus::Module, ctx: &'a mut ModuleCtx, program: &'a Program, fid: FuncId) -> FunctionId {
+        let lua = [ValType::I32, ValType::I32, ValType::I32];
+        let mut b = FunctionBuilder::new(&mut module.types, &lua, &[ValType::I32]);
+        b.name(format!("lua:{}", program.function(fid).name));
+        let l = &mut module.locals;
+        let (t, base, nargs) = (l.add(ValType::I32), l.add(ValType::I32), l.add(ValType::I32));
+        let (x, y) = (l.add(ValType::I64), l.add(ValType::I64));
+        let (n, st, d) = (l.add(ValType::I32), l.add(ValType::I32), l.add(ValType::I32));
+        let func = program.function(fid);
+        let body = b.dangling_instr_seq(None).id();
+        let mut g = FnGen {
+            ctx,
+            program,
+            fid,
+            func,
+            b,
+            cur: body,
+            t,
+            base,
+            nargs,
+            x,
+            y,
+            n,
+            st,
+            d,
+            local_slot: vec![None; func.locals.len()],
+            free_slot: 0,
+            max_slot: 0,
+            loop_exits: Vec::new(),
+        };
+        g.params();
+        g.block(&func.body);
+        g.i32c(0);
+        g.emit(wi::Return {});
+        // Prologue, now that the frame size is known.
+        let frame_bytes = (g.max_slot + call::REQUEST_SLOTS + 2) * 8;
+        let cur = g.b.func_body_id();
+        g.cur = cur;
+        g.prologue(frame_bytes);
+        g.emit(wi::Block { seq: body });
+        g.emit(wi::Unreachable {});
+        g.b.finish(vec![t, base, nargs], &mut module.funcs)
+    }
+
+    // ---- emission helpers --------------------------------------------------
+
+    fn seq(&mut self) -> InstrSeqBuilder<'_> {
+        self.b.instr_seq(self.cur)
+    }
+    fn emit(&mut self, i: impl Into<Instr>) {
+        self.seq().instr(i);
+    }
+    fn i32c(&mut self, v: i32) {
+        self.seq().i32_const(v);
+    }
+    fn i64c(&mut self, v: i64) {
+        self.seq().i64_const(v);
+    }
+    fn get(&mut self, l: WLocal) {
+        self.seq().local_get(l);
+    }
+    fn set(&mut self, l: WLocal) {
+        self.seq().local_set(l);
+    }
+    fn tee(&mut self, l: WLocal) {
+        self.seq().local_tee(l);
+    }
+    fn bin(&mut self, op: BinaryOp) {
+        self.seq().binop(op);
+    }
+    fn un(&mut self, op: UnaryOp) {
+        self.seq().unop(op);
+    }
+    fn call(&mut self, f: FunctionId) {
+        self.seq().call(f);
+    }
+    fn load(&mut self, kind: LoadKind, offset: u32) {
+        let memory = self.ctx.memory;
+        let align = match kind {
+            LoadKind::I64 { .. } => 8,
+            LoadKind::I32 { .. } => 4,
+            _ => 1,
+        };
+        self.emit(wi::Load { memory, kind, arg: MemArg { align, offset: offset as u64 } });
+    }
+    fn store(&mut self, kind: StoreKind, offset: u32) {
+        let memory = self.ctx.memory;
+        let align = match kind {
+            StoreKind::I64 { .. } => 8,
+            StoreKind::I32 { .. } => 4,
+            _ => 1,
+        };
+        self.emit(wi::Store { memory, kind, arg: MemArg { align, offset: offset as u64 } });
+    }
+    fn load64(&mut self, offset: u32) {
+        self.load(LoadKind::I64 { atomic: false }, offset);
+    }
+    fn load32(&mut self, offset: u32) {
+        self.load(LoadKind::I32 { atomic: false }, offset);
+    }
+    fn store64(&mut self, offset: u32) {
+        self.store(StoreKind::I64 { atomic: false }, offset);
+    }
+    fn store32(&mut self, offset: u32) {
+        self.store(StoreKind::I32 { atomic: false }, offset);
+    }
+
+    /// Runs `f` inside a new nested sequence and returns its id.
+    fn nested(&mut self, ty: Option<ValType>, f: impl FnOnce(&mut Self)) -> InstrSeqId {
+        let id = self.b.dangling_instr_seq(ty).id();
+        let saved = std::mem::replace(&mut self.cur, id);
+        f(self);
+        self.cur = saved;
+        id
+    }
+    fn block_of(&mut self, f: impl FnOnce(&mut Self, InstrSeqId)) {
+        let id = self.b.dangling_instr_seq(None).id();
+        let saved = std::mem::replace(&mut self.cur, id);
+        f(self, id);
+        self.cur = saved;
+        self.emit(wi::Block { seq: id });
+    }
+    fn loop_of(&mut self, f: impl FnOnce(&mut Self, InstrSeqId)) {
+        let id = self.b.dangling_instr_seq(None).id();
+        let saved = std::mem::replace(&mut self.cur, id);
+        f(self, id);
+        self.cur = saved;
+        self.emit(wi::Loop { seq: id });
+    }
+    /// `if <i32 on stack> { then } else { otherwise }` with no result.
+    fn if_else(&mut self, then: impl FnOnce(&mut Self), otherwise: impl FnOnce(&mut Self)) {
+        let c = self.nested(None, then);
+        let a = self.nested(None, otherwise);
+        self.emit(wi::IfElse { consequent: c, alternative: a });
+    }
+    fn if_then(&mut self, then: impl FnOnce(&mut Self)) {
+        self.if_else(then, |_| {});
+    }
+    /// `if <i32> (result ty) { then } else { otherwise }`.
+    fn if_else_val(&mut self, ty: ValType, then: impl FnOnce(&mut Self), otherwise: impl FnOnce(&mut Self)) {
+        let c = self.nested(Some(ty), then);
+        let a = self.nested(Some(ty), otherwise);
+        self.emit(wi::IfElse { consequent: c, alternative: a });
+    }
+
+    // ---- frame -------------------------------------------------------------
+
+    fn slot_addr(&mut self, slot: u32) {
+        self.get(self.base);
+        if slot > 0 {
+            self.i32c((slot * 8) as i32);
+            self.bin(BinaryOp::I32Add);
+        }
+    }
+    fn load_slot(&mut self, slot: u32) {
+        self.get(self.base);
+        self.load64(slot * 8);
+    }
+    /// Stores the i64 produced by `value` into `slot`.
+    fn store_slot(&mut self, slot: u32, value: impl FnOnce(&mut Self)) {
+        self.get(self.base);
+        value(self);
+        self.store64(slot * 8);
+    }
+    fn store_slot_const(&mut self, slot: u32, v: i64) {
+        self.store_slot(slot, |g| g.i64c(v));
+    }
+    fn alloc_slot(&mut self) -> u32 {
+        let s = self.free_slot;
+        self.free_slot += 1;
+        self.max_slot = self.max_slot.max(self.free_slot);
+        s
+    }
+    fn alloc_slots(&mut self, k: u32) -> u32 {
+        let s = self.free_slot;
+        self.free_slot += k;
+        self.max_slot = self.max_slot.max(self.free_slot);
+        s
+    }
+    /// The first slot above every live value, where a slow path may write a
+    /// metamethod request.
+    fn scratch(&mut self) -> u32 {
+        let s = self.free_slot;
+        self.max_slot = self.max_slot.max(s + call::REQUEST_SLOTS + 1);
+        s
+    }
+
+    fn params(&mut self) {
+        for (i, &p) in self.func.params.iter().enumerate() {
+            let slot = self.alloc_slot();
+            debug_assert_eq!(slot, i as u32);
+            self.local_slot[p.index()] = Some(slot);
+        }
+        for &p in &self.func.params {
+            if self.func.local(p).needs_cell() {
+                let slot = self.local_slot[p.index()].expect("param slot");
+                self.make_cell(slot);
+            }
+        }
+    }
+
+    fn prologue(&mut self, frame_bytes: u32) {
+        // Lua stack check.
+        self.get(self.base);
+        self.i32c(frame_bytes as i32);
+        self.bin(BinaryOp::I32Add);
+        self.get(self.t);
+        self.load32(th::STACK_LIMIT);
+        self.bin(BinaryOp::I32GtU);
+        let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(self.func.line, na, nb) };
+        self.if_then(|g| {
+            g.get(g.t);
+            g.i32c(site as i32);
+            g.call(g.ctx.rt.stack_overflow);
+            g.emit(wi::Return {});
+        });
+        // Missing arguments are nil.
+        let nparams = self.func.params.len() as u32;
+        if nparams > 0 {
+            self.block_of(|g, exit| {
+                g.loop_of(|g, top| {
+                    g.get(g.nargs);
+                    g.i32c(nparams as i32);
+                    g.bin(BinaryOp::I32GeS);
+                    g.emit(wi::BrIf { block: exit });
+                    g.get(g.base);
+                    g.get(g.nargs);
+                    g.i32c(3);
+                    g.bin(BinaryOp::I32Shl);
+                    g.bin(BinaryOp::I32Add);
+                    g.i64c(NIL);
+                    g.store64(0);
+                    g.get(g.nargs);
+                    g.i32c(1);
+                    g.bin(BinaryOp::I32Add);
+                    g.set(g.nargs);
+                    g.emit(wi::Br { block: top });
+                });
+            });
+        }
+    }
+
+    // ---- statements ----------------------------------------------------------
+
+    fn block(&mut self, stmts: &[Stmt]) {
+        let mark = self.free_slot;
+        for s in stmts {
+            self.stmt(s);
+        }
+        self.free_slot = mark;
+    }
+
+    fn declare_local(&mut self, l: LocalId, slot: u32) {
+        self.local_slot[l.index()] = Some(slot);
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        let temps = self.free_slot;
+        match &s.kind {
+            StmtKind::Local { locals, values } => {
+                let first = self.alloc_slots(locals.len() as u32);
+                self.explist(values, first, Want::Fixed(locals.len() as u32));
+                for (i, &l) in locals.iter().enumerate() {
+                    let slot = first + i as u32;
+                    self.declare_local(l, slot);
+                    if self.func.local(l).needs_cell() {
+                        self.make_cell(slot);
+                    }
+                }
+                // The new locals stay; only temporaries above them go.
+                return;
+            }
+            StmtKind::LocalFunction { local, func } => {
+                let slot = self.alloc_slot();
+                self.declare_local(*local, slot);
+                if self.func.local(*local).needs_cell() {
+                    self.store_slot_const(slot, NIL);
+                    self.make_cell(slot);
+                    let tmp = self.alloc_slot();
+                    self.closure(*func, tmp);
+                    self.store_local(*local, Operand::Slot(tmp));
+                } else {
+                    self.closure(*func, slot);
+                }
+                self.free_slot = slot + 1;
+                return;
+            }
+            StmtKind::Assign { targets, values } => self.assign(targets, values),
+            StmtKind::Call(e) => {
+                let f = self.alloc_slot();
+                self.call_expr(e, f);
+            }
+            StmtKind::Do(b) => self.block(b),
+            StmtKind::While { cond, body } => {
+                self.block_of(|g, exit| {
+                    g.loop_of(|g, top| {
+                        g.cond(cond);
+                        g.un(UnaryOp::I32Eqz);
+                        g.emit(wi::BrIf { block: exit });
+                        g.loop_exits.push(exit);
+                        g.block(body);
+                        g.loop_exits.pop();
+                        g.emit(wi::Br { block: top });
+                    });
+                });
+            }
+            StmtKind::Repeat { body, cond } => {
+                self.block_of(|g, exit| {
+                    g.loop_of(|g, top| {
+                        let mark = g.free_slot;
+                        g.loop_exits.push(exit);
+                        for s in body {
+                            g.stmt(s);
+                        }
+                        g.loop_exits.pop();
+                        g.cond(cond);
+                        g.un(UnaryOp::I32Eqz);
+                        g.emit(wi::BrIf { block: top });
+                        g.free_slot = mark;
+                    });
+                });
+            }
+            StmtKind::If { arms, otherwise } => self.if_chain(arms, otherwise.as_deref()),
+            StmtKind::NumericFor { var, start, limit, step, body } => {
+                self.numeric_for(s.line, *var, start, limit, step.as_ref(), body)
+            }
+            StmtKind::Return(values) => self.return_stmt(values),
+            StmtKind::Break => {
+                let exit = *self.loop_exits.last().expect("break inside a loop (checked by the frontend)");
+                self.emit(wi::Br { block: exit });
+            }
+        }
+        self.free_slot = temps;
+    }
+
+    fn if_chain(&mut self, arms: &[(Expr, Block)], otherwise: Option<&[Stmt]>) {
+        let Some(((cond, body), rest)) = arms.split_first() else {
+            if let Some(b) = otherwise {
+                self.block(b);
+            }
+            return;
+        };
+        self.cond(cond);
+        self.if_else(|g| g.block(body), |g| g.if_chain(rest, otherwise));
+    }
+
+    fn numeric_for(&mut self, line: u32, var: LocalId, start: &Expr, limit: &Expr, step: Option<&Expr>, body: &[Stmt]) {
+        let s0 = self.alloc_slots(3);
+        self.expr_to(start, s0);
+        self.expr_to(limit, s0 + 1);
+        match step {
+            Some(e) => self.expr_to(e, s0 + 2),
+            None => self.store_slot_const(s0 + 2, 1f64.to_bits() as i64),
+        }
+        // Coerce and check unless all three are numbers already.
+        for k in 0..3 {
+            self.load_slot(s0 + k);
+            self.i64c(val::NUMBER_LIMIT as i64);
+            self.bin(BinaryOp::I64LtU);
+            if k > 0 {
+                self.bin(BinaryOp::I32And);
+            }
+        }
+        self.un(UnaryOp::I32Eqz);
+        let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(line, na, nb) };
+        self.if_then(|g| {
+            g.get(g.t);
+            g.slot_addr(s0);
+            g.i32c(site as i32);
+            g.call(g.ctx.rt.forprep);
+            g.status_check();
+        });
+        let vslot = self.alloc_slot();
+        self.declare_local(var, vslot);
+        self.block_of(|g, exit| {
+            g.loop_of(|g, top| {
+                // step >= 0 ? idx <= limit : idx >= limit (LuaJIT's rule)
+                g.load_f64(s0 + 2);
+                g.seq().f64_const(0.0);
+                g.bin(BinaryOp::F64Ge);
+                g.if_else_val(
+                    ValType::I32,
+                    |g| {
+                        g.load_f64(s0);
+                        g.load_f64(s0 + 1);
+                        g.bin(BinaryOp::F64Le);
+                    },
+                    |g| {
+                        g.load_f64(s0);
+                        g.load_f64(s0 + 1);
+                        g.bin(BinaryOp::F64Ge);
+                    },
+                );
+                g.un(UnaryOp::I32Eqz);
+                g.emit(wi::BrIf { block: exit });
+                g.store_slot(vslot, |g| g.load_slot(s0));
+                if g.func.local(var).needs_cell() {
+                    g.make_cell(vslot);
+                }
+                g.loop_exits.push(exit);
+                g.block(body);
+                g.loop_exits.pop();
+                g.store_slot(s0, |g| {
+                    g.load_f64(s0);
+                    g.load_f64(s0 + 2);
+                    g.bin(BinaryOp::F64Add);
+                    g.un(UnaryOp::I64ReinterpretF64);
+                });
+                g.emit(wi::Br { block: top });
+            });
+        });
+    }
+
+    fn load_f64(&mut self, slot: u32) {
+        self.get(self.base);
+        self.load(LoadKind::F64, slot * 8);
+    }
+
+    fn return_stmt(&mut self, values: &[Expr]) {
+        if let [single] = values
+            && let ExprKind::Call { .. } | ExprKind::MethodCall { .. } = single.kind
+        {
+            self.tail_call(single);
+            return;
+        }
+        let first = self.free_slot;
+        let count = match values.last() {
+            Some(last) if last.kind.is_multi() => {
+                self.explist(values, first, Want::All);
+                None
+            }
+            _ => {
+                let k = values.len() as u32;
+                let first = self.alloc_slots(k);
+                self.explist(values, first, Want::Fixed(k));
+                Some(k)
+            }
+        };
+        // Results go to base.
+        if first != 0 {
+            self.get(self.base);
+            self.slot_addr(first);
+            match count {
+                Some(k) => self.i32c((k * 8) as i32),
+                None => {
+                    self.get(self.n);
+                    self.i32c(3);
+                    self.bin(BinaryOp::I32Shl);
+                }
+            }
+            let memory = self.ctx.memory;
+            self.emit(wi::MemoryCopy { src: memory, dst: memory });
+        }
+        match count {
+            Some(k) => self.i32c(k as i32),
+            None => self.get(self.n),
+        }
+        self.emit(wi::Return {});
+    }
+
+    /// `return f(args)`: callee and arguments are moved to `base - 8` and the
+    /// call replaces this frame (`return_call_indirect`).
+    fn tail_call(&mut self, e: &Expr) {
+        let f = self.alloc_slot();
+        let site = self.call_setup(e, f);
+        // n holds the argument count; move [f, args…] down to base - 8.
+        self.get(self.base);
+        self.i32c(8);
+        self.bin(BinaryOp::I32Sub);
+        self.slot_addr(f);
+        self.get(self.n);
+        self.i32c(1);
+        self.bin(BinaryOp::I32Add);
+        self.i32c(3);
+        self.bin(BinaryOp::I32Shl);
+        let memory = self.ctx.memory;
+        self.emit(wi::MemoryCopy { src: memory, dst: memory });
+        // Record the site for positions reported by the callee.
+        self.get(self.t);
+        self.load32(th::SITES);
+        self.get(self.t);
+        self.load32(th::DEPTH);
+        self.i32c(2);
+        self.bin(BinaryOp::I32Shl);
+        self.bin(BinaryOp::I32Add);
+        self.i32c(site as i32);
+        self.store32(0);
+        self.get(self.t);
+        self.get(self.base);
+        self.get(self.n);
+        self.get(self.base);
+        self.i32c(8);
+        self.bin(BinaryOp::I32Sub);
+        self.load64(0);
+        self.emit_func_index();
+        let (ty, table) = (self.ctx.lua_type, self.ctx.table);
+        self.emit(wi::ReturnCallIndirect { ty, table });
+    }
+
+    fn assign(&mut self, targets: &[Target], values: &[Expr]) {
+        // Fast path: one local target, one value that writes its destination last.
+        if let ([Target::Local(l)], [v]) = (targets, values)
+            && !self.func.local(*l).needs_cell()
+            && !writes_dst_early(v)
+        {
+            let slot = self.local_slot[l.index()].expect("local in scope");
+            self.expr_to(v, slot);
+            return;
+        }
+        // Evaluate every target's object and key, left to right.
+        let mut prepared: Vec<(u32, u32)> = Vec::new();
+        for t in targets {
+            if let Target::Index { obj, key, .. } = t {
+                let o = self.alloc_slot();
+                self.expr_to(obj, o);
+                let k = self.alloc_slot();
+                self.expr_to(key, k);
+                prepared.push((o, k));
+            }
+        }
+        let first = self.alloc_slots(targets.len() as u32);
+        self.explist(values, first, Want::Fixed(targets.len() as u32));
+        // Store right to left, as LuaJIT does.
+        let mut pi = prepared.len();
+        for (i, t) in targets.iter().enumerate().rev() {
+            let v = Operand::Slot(first + i as u32);
+            match t {
+                Target::Local(l) => self.store_local(*l, v),
+                Target::Upvalue(u) => self.store_upvalue(*u, v),
+                Target::Global(name) => {
+                    let line = values.first().map(|e| e.line).unwrap_or(0);
+                    self.set_global(name, v, line)
+                }
+                Target::Index { obj, line, .. } => {
+                    pi -= 1;
+                    let (o, k) = prepared[pi];
+                    let name = name_of(self.func, obj);
+                    self.set_index(Operand::Slot(o), Operand::Slot(k), v, *line, name);
+                }
+            }
+        }
+    }
+
+    fn store_local(&mut self, l: LocalId, v: Operand) {
+        let slot = self.local_slot[l.index()].expect("local in scope");
+        if self.func.local(l).needs_cell() {
+            self.load_slot(slot);
+            self.un(UnaryOp::I32WrapI64);
+            self.push(v);
+            self.store64(layout::cell::VALUE);
+        } else {
+            self.store_slot(slot, |g| g.push(v));
+        }
+    }
+
+    fn current_closure(&mut self) {
+        self.get(self.base);
+        self.i32c(8);
+        self.bin(BinaryOp::I32Sub);
+        self.load64(0);
+        self.un(UnaryOp::I32WrapI64);
+    }
+
+    fn store_upvalue(&mut self, u: UpvalId, v: Operand) {
+        self.current_closure();
+        if self.ctx.upval_cells[self.fid.index()][u.index()] {
+            self.load64(layout::closure::UPVALS + 8 * u.0);
+            self.un(UnaryOp::I32WrapI64);
+            self.push(v);
+            self.store64(layout::cell::VALUE);
+        } else {
+            self.push(v);
+            self.store64(layout::closure::UPVALS + 8 * u.0);
+        }
+    }
+
+    fn make_cell(&mut self, slot: u32) {
+        self.get(self.t);
+        self.load_slot(slot);
+        self.slot_addr(slot);
+        self.call(self.ctx.rt.cell_new);
+        self.status_check();
+    }
+
+    // ---- expressions ---------------------------------------------------------
+
+    /// Pushes an operand's value (i64).
+    fn push(&mut self, o: Operand) {
+        match o {
+            Operand::Slot(s) => self.load_slot(s),
+            Operand::Bits(b) => self.i64c(b as i64),
+            Operand::Str(i) => {
+                self.i32c(0);
+                self.load64(self.ctx.consts_addr + 8 * i);
+            }
+        }
+    }
+
+    /// An operand for `e`, evaluating it into a new temporary when needed.
+    fn operand(&mut self, e: &Expr) -> Operand {
+        match &e.kind {
+            ExprKind::Nil => Operand::Bits(val::NIL),
+            ExprKind::True => Operand::Bits(val::TRUE),
+            ExprKind::False => Operand::Bits(val::FALSE),
+            ExprKind::Number(n) => Operand::Bits(val::from_f64(*n)),
+            ExprKind::String(s) => Operand::Str(self.ctx.string_const(s)),
+            ExprKind::Local(l) if !self.func.local(*l).needs_cell() => {
+                Operand::Slot(self.local_slot[l.index()].expect("local in scope"))
+            }
+            _ => {
+                let s = self.alloc_slot();
+                self.expr_to(e, s);
+                Operand::Slot(s)
+            }
+        }
+    }
+
+    /// Evaluates `e` (one value) into `dst`.
+    fn expr_to(&mut self, e: &Expr, dst: u32) {
+        let mark = self.free_slot;
+        match &e.kind {
+            ExprKind::Nil | ExprKind::True | ExprKind::False | ExprKind::Number(_) | ExprKind::String(_) => {
+                let o = self.operand(e);
+                self.store_slot(dst, |g| g.push(o));
+            }
+            ExprKind::Local(l) => {
+                let slot = self.local_slot[l.index()].expect("local in scope");
+                if self.func.local(*l).needs_cell() {
+                    self.store_slot(dst, |g| {
+                        g.load_slot(slot);
+                        g.un(UnaryOp::I32WrapI64);
+                        g.load64(layout::cell::VALUE);
+                    });
+                } else if slot != dst {
+                    self.store_slot(dst, |g| g.load_slot(slot));
+                }
+            }
+            ExprKind::Upvalue(u) => {
+                let is_cell = self.ctx.upval_cells[self.fid.index()][u.index()];
+                self.store_slot(dst, |g| {
+                    g.current_closure();
+                    g.load64(layout::closure::UPVALS + 8 * u.0);
+                    if is_cell {
+                        g.un(UnaryOp::I32WrapI64);
+                        g.load64(layout::cell::VALUE);
+                    }
+                });
+            }
+            ExprKind::Global(name) => {
+                let k = Operand::Str(self.ctx.string_const(name.as_bytes()));
+                let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(e.line, na, nb) };
+                self.index_call(|g| g.push_env(), k, dst, site);
+            }
+            ExprKind::Index { obj, key } => {
+                let o = self.operand(obj);
+                let k = self.operand(key);
+                let site = { let (na, nb) = (name_of(self.func, obj), Name::None); self.ctx.site(e.line, na, nb) };
+                self.index_call(|g| g.push(o), k, dst, site);
+            }
+            ExprKind::Call { .. } | ExprKind::MethodCall { .. } => {
+                let f = self.alloc_slot();
+                self.call_expr(e, f);
+                self.adjust_one(f + 1, dst);
+            }
+            ExprKind::Paren(inner) => self.expr_to(inner, dst),
+            ExprKind::Function(id) => self.closure(*id, dst),
+            ExprKind::Binary { op, lhs, rhs } => self.binary(e.line, *op, lhs, rhs, dst),
+            ExprKind::Unary { op, operand } => self.unary(e.line, *op, operand, dst),
+            ExprKind::And(a, b) => {
+                self.expr_to(a, dst);
+                self.load_slot(dst);
+                self.truthy();
+                self.if_then(|g| g.expr_to(b, dst));
+            }
+            ExprKind::Or(a, b) => {
+                self.expr_to(a, dst);
+                self.load_slot(dst);
+                self.truthy();
+                self.un(UnaryOp::I32Eqz);
+                self.if_then(|g| g.expr_to(b, dst));
+            }
+            ExprKind::Table(items) => self.table(e.line, items, dst),
+        }
+        self.free_slot = mark;
+    }
+
+    /// i64 on stack → i32 truthiness.
+    fn truthy(&mut self) {
+        self.i64c(val::FALSY_MIN as i64);
+        self.bin(BinaryOp::I64LtU);
+    }
+
+    fn push_env(&mut self) {
+        self.current_closure();
+        self.load32(layout::closure::ENV);
+        self.un(UnaryOp::I64ExtendUI32);
+        self.i64c(((val::TAG_TABLE as u64) << 32) as i64);
+        self.bin(BinaryOp::I64Or);
+    }
+
+    /// `dst = obj[key]` through `lrt_index`, performing a requested `__index` call.
+    fn index_call(&mut self, obj: impl FnOnce(&mut Self), key: Operand, dst: u32, site: u32) {
+        let scratch = self.scratch();
+        self.get(self.t);
+        obj(self);
+        self.push(key);
+        self.slot_addr(dst);
+        self.i32c(site as i32);
+        self.slot_addr(scratch);
+        self.call(self.ctx.rt.index);
+        self.status_check();
+        self.request_check(scratch, 2, Some(dst));
+    }
+
+    fn set_index(&mut self, obj: Operand, key: Operand, v: Operand, line: u32, name: Name) {
+        let site = self.ctx.site(line, name, Name::None);
+        let scratch = self.scratch();
+        self.get(self.t);
+        self.push(obj);
+        self.push(key);
+        self.push(v);
+        self.i32c(site as i32);
+        self.slot_addr(scratch);
+        self.call(self.ctx.rt.newindex);
+        self.status_check();
+        self.request_check(scratch, 3, None);
+    }
+
+    fn set_global(&mut self, name: &str, v: Operand, line: u32) {
+        let k = Operand::Str(self.ctx.string_const(name.as_bytes()));
+        let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(line, na, nb) };
+        let scratch = self.scratch();
+        self.get(self.t);
+        self.push_env();
+        self.push(k);
+        self.push(v);
+        self.i32c(site as i32);
+        self.slot_addr(scratch);
+        self.call(self.ctx.rt.newindex);
+        self.status_check();
+        self.request_check(scratch, 3, None);
+    }
+
+    /// After a slow path: a negative status unwinds. Leaves the status in `st`.
+    fn status_check(&mut self) {
+        self.tee(self.st);
+        self.i32c(0);
+        self.bin(BinaryOp::I32LtS);
+        self.if_then(|g| {
+            g.get(g.st);
+            g.emit(wi::Return {});
+        });
+    }
+
+    /// If `st` is REQUEST_CALL, calls the metamethod at `scratch` with
+    /// `nargs` arguments and stores its first result in `dst`.
+    fn request_check(&mut self, scratch: u32, nargs: u32, dst: Option<u32>) {
+        self.get(self.st);
+        self.i32c(call::REQUEST_CALL);
+        self.bin(BinaryOp::I32Eq);
+        self.if_then(|g| {
+            g.call_at(scratch, CallArgs::Fixed(nargs), u32::MAX);
+            if let Some(dst) = dst {
+                g.adjust_one(scratch + 1, dst);
+            }
+        });
+    }
+
+    /// Copies the first result at `from` (count in `n`) into `dst`, nil if none.
+    fn adjust_one(&mut self, from: u32, dst: u32) {
+        self.store_slot(dst, |g| {
+            g.load_slot(from);
+            g.i64c(NIL);
+            g.get(g.n);
+            g.i32c(0);
+            g.bin(BinaryOp::I32GtS);
+            g.emit(wi::Select { ty: None });
+        });
+    }
+
+    fn binary(&mut self, line: u32, op: BinOp, lhs: &Expr, rhs: &Expr, dst: u32) {
+        match op {
+            BinOp::Concat => return self.concat(line, lhs, rhs, dst),
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                self.compare(line, op, lhs, rhs);
+                self.bool_to_slot(dst);
+                return;
+            }
+            _ => {}
+        }
+        let a = self.operand(lhs);
+        let b = self.operand(rhs);
+        let code = match op {
+            BinOp::Add => op::ADD,
+            BinOp::Sub => op::SUB,
+            BinOp::Mul => op::MUL,
+            BinOp::Div => op::DIV,
+            BinOp::Mod => op::MOD,
+            _ => op::POW,
+        };
+        let site = { let (na, nb) = (name_of(self.func, lhs), name_of(self.func, rhs)); self.ctx.site(line, na, nb) };
+        self.arith(code, a, b, dst, site);
+    }
+
+    fn arith(&mut self, code: i32, a: Operand, b: Operand, dst: u32, site: u32) {
+        let scratch = self.scratch();
+        let slow = |g: &mut Self| {
+            g.get(g.t);
+            g.i32c(code);
+            g.push(a);
+            g.push(b);
+            g.slot_addr(dst);
+            g.i32c(site as i32);
+            g.slot_addr(scratch);
+            g.call(g.ctx.rt.arith);
+            g.status_check();
+            g.request_check(scratch, 2, Some(dst));
+        };
+        if code == op::POW {
+            slow(self);
+            return;
+        }
+        // Fast path: both numbers.
+        let mut checks = 0;
+        for o in [a, b] {
+            if !o.known_number() {
+                self.push(o);
+                self.i64c(val::NUMBER_LIMIT as i64);
+                self.bin(BinaryOp::I64LtU);
+                if checks > 0 {
+                    self.bin(BinaryOp::I32And);
+                }
+                checks += 1;
+            }
+        }
+        let fast = |g: &mut Self| {
+            g.store_slot(dst, |g| {
+                g.push_f64(a);
+                if code == op::UNM {
+                    g.un(UnaryOp::F64Neg);
+                } else {
+                    g.push_f64(b);
+                    match code {
+                        op::ADD => g.bin(BinaryOp::F64Add),
+                        op::SUB => g.bin(BinaryOp::F64Sub),
+                        op::MUL => g.bin(BinaryOp::F64Mul),
+                        op::DIV => g.bin(BinaryOp::F64Div),
+                        _ => {
+                            // a - floor(a / b) * b
+                            g.bin(BinaryOp::F64Div);
+                            g.un(UnaryOp::F64Floor);
+                            g.push_f64(b);
+                            g.bin(BinaryOp::F64Mul);
+                            g.set(g.y);
+                            g.push_f64(a);
+                            g.get(g.y);
+                            g.bin(BinaryOp::F64Sub);
+                        }
+                    }
+                }
+                g.un(UnaryOp::I64ReinterpretF64);
+            });
+        };
+        if checks == 0 {
+            fast(self);
+        } else {
+            self.if_else(fast, slow);
+        }
+    }
+
+    fn push_f64(&mut self, o: Operand) {
+        match o {
+            Operand::Bits(b) => {
+                self.seq().f64_const(f64::from_bits(b));
+            }
+            Operand::Slot(s) => self.load_f64(s),
+            Operand::Str(_) => {
+                self.push(o);
+                self.un(UnaryOp::F64ReinterpretI64);
+            }
+        }
+    }
+
+    fn unary(&mut self, line: u32, op: UnOp, operand: &Expr, dst: u32) {
+        match op {
+            UnOp::Neg => {
+                let a = self.operand(operand);
+                let site = { let (na, nb) = (name_of(self.func, operand), name_of(self.func, operand)); self.ctx.site(line, na, nb) };
+                self.arith(op::UNM, a, a, dst, site);
+            }
+            UnOp::Not => {
+                self.cond(operand);
+                self.un(UnaryOp::I32Eqz);
+                self.bool_to_slot(dst);
+            }
+            UnOp::Len => {
+                let a = self.operand(operand);
+                let site = { let (na, nb) = (name_of(self.func, operand), Name::None); self.ctx.site(line, na, nb) };
+                let scratch = self.scratch();
+                self.push(a);
+                self.set(self.x);
+                self.get(self.x);
+                self.i64c(32);
+                self.bin(BinaryOp::I64ShrU);
+                self.i64c(val::TAG_STRING as i64);
+                self.bin(BinaryOp::I64Eq);
+                self.if_else(
+                    |g| {
+                        g.store_slot(dst, |g| {
+                            g.get(g.x);
+                            g.un(UnaryOp::I32WrapI64);
+                            g.load32(layout::string::LEN);
+                            g.un(UnaryOp::F64ConvertUI32);
+                            g.un(UnaryOp::I64ReinterpretF64);
+                        });
+                    },
+                    |g| {
+                        g.get(g.t);
+                        g.get(g.x);
+                        g.slot_addr(dst);
+                        g.i32c(site as i32);
+                        g.slot_addr(scratch);
+                        g.call(g.ctx.rt.len);
+                        g.status_check();
+                        g.request_check(scratch, 2, Some(dst));
+                    },
+                );
+            }
+        }
+    }
+
+    fn bool_to_slot(&mut self, dst: u32) {
+        self.set(self.st);
+        self.store_slot(dst, |g| {
+            g.i64c(val::TRUE as i64);
+            g.i64c(val::FALSE as i64);
+            g.get(g.st);
+            g.emit(wi::Select { ty: None });
+        });
+    }
+
+    /// Pushes an i32 truth value for a condition.
+    fn cond(&mut self, e: &Expr) {
+        let mark = self.free_slot;
+        match &e.kind {
+            ExprKind::True | ExprKind::Number(_) | ExprKind::String(_) => self.i32c(1),
+            ExprKind::Nil | ExprKind::False => self.i32c(0),
+            ExprKind::Binary { op: op @ (BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), lhs, rhs } => {
+                self.compare(e.line, *op, lhs, rhs)
+            }
+            ExprKind::Unary { op: UnOp::Not, operand } => {
+                self.cond(operand);
+                self.un(UnaryOp::I32Eqz);
+            }
+            ExprKind::And(a, b) => {
+                self.cond(a);
+                self.if_else_val(ValType::I32, |g| g.cond(b), |g| g.i32c(0));
+            }
+            ExprKind::Or(a, b) => {
+                self.cond(a);
+                self.if_else_val(ValType::I32, |g| g.i32c(1), |g| g.cond(b));
+            }
+            _ => {
+                let o = self.operand(e);
+                self.push(o);
+                self.truthy();
+            }
+        }
+        self.free_slot = mark;
+    }
+
+    /// Pushes the i32 result of a comparison.
+    fn compare(&mut self, line: u32, op: BinOp, lhs: &Expr, rhs: &Expr) {
+        let a = self.operand(lhs);
+        let b = self.operand(rhs);
+        let scratch = self.scratch();
+        match op {
+            BinOp::Eq | BinOp::Ne => {
+                self.push(a);
+                self.set(self.x);
+                self.push(b);
+                self.set(self.y);
+                self.both_numbers();
+                self.if_else_val(
+                    ValType::I32,
+                    |g| {
+                        g.get(g.x);
+                        g.un(UnaryOp::F64ReinterpretI64);
+                        g.get(g.y);
+                        g.un(UnaryOp::F64ReinterpretI64);
+                        g.bin(BinaryOp::F64Eq);
+                    },
+                    |g| {
+                        g.get(g.x);
+                        g.get(g.y);
+                        g.bin(BinaryOp::I64Eq);
+                        g.if_else_val(
+                            ValType::I32,
+                            |g| g.i32c(1),
+                            |g| {
+                                g.get(g.t);
+                                g.get(g.x);
+                                g.get(g.y);
+                                g.slot_addr(scratch);
+                                g.call(g.ctx.rt.equal);
+                                g.request_result(scratch);
+                            },
+                        );
+                    },
+                );
+                if op == BinOp::Ne {
+                    self.un(UnaryOp::I32Eqz);
+                }
+            }
+            _ => {
+                // a > b is b < a; a >= b is b <= a (operands already evaluated in order).
+                let (l, r, code) = match op {
+                    BinOp::Lt => (a, b, op::LT),
+                    BinOp::Le => (a, b, op::LE),
+                    BinOp::Gt => (b, a, op::LT),
+                    _ => (b, a, op::LE),
+                };
+                let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(line, na, nb) };
+                self.push(l);
+                self.set(self.x);
+                self.push(r);
+                self.set(self.y);
+                self.both_numbers();
+                self.if_else_val(
+                    ValType::I32,
+                    |g| {
+                        g.get(g.x);
+                        g.un(UnaryOp::F64ReinterpretI64);
+                        g.get(g.y);
+                        g.un(UnaryOp::F64ReinterpretI64);
+                        g.bin(if code == op::LT { BinaryOp::F64Lt } else { BinaryOp::F64Le });
+                    },
+                    |g| {
+                        g.get(g.t);
+                        g.i32c(code);
+                        g.get(g.x);
+                        g.get(g.y);
+                        g.i32c(site as i32);
+                        g.slot_addr(scratch);
+                        g.call(g.ctx.rt.compare);
+                        g.status_check();
+                        g.get(g.st);
+                        g.request_result(scratch);
+                    },
+                );
+            }
+        }
+    }
+
+    /// x and y (wasm locals) are both numbers → i32.
+    fn both_numbers(&mut self) {
+        self.get(self.x);
+        self.i64c(val::NUMBER_LIMIT as i64);
+        self.bin(BinaryOp::I64LtU);
+        self.get(self.y);
+        self.i64c(val::NUMBER_LIMIT as i64);
+        self.bin(BinaryOp::I64LtU);
+        self.bin(BinaryOp::I32And);
+    }
+
+    /// Consumes an i32 result code of `lrt_compare`/`lrt_equal` (0, 1, or a
+    /// metamethod request) and pushes the final truth value.
+    fn request_result(&mut self, scratch: u32) {
+        self.set(self.st);
+        self.get(self.st);
+        self.i32c(2);
+        self.bin(BinaryOp::I32GeS);
+        self.if_else_val(
+            ValType::I32,
+            |g| {
+                g.get(g.st);
+                g.set(g.d);
+                g.call_at(scratch, CallArgs::Fixed(2), u32::MAX);
+                g.adjust_one(scratch + 1, scratch);
+                g.load_slot(scratch);
+                g.truthy();
+                g.get(g.d);
+                g.i32c(3);
+                g.bin(BinaryOp::I32Eq);
+                g.bin(BinaryOp::I32Xor);
+            },
+            |g| g.get(g.st),
+        );
+    }
+
+    fn concat(&mut self, line: u32, lhs: &Expr, rhs: &Expr, dst: u32) {
+        // Flatten the right-associative chain a .. (b .. (c .. d)).
+        let mut parts = vec![lhs];
+        let mut r = rhs;
+        while let ExprKind::Binary { op: BinOp::Concat, lhs, rhs } = &r.kind {
+            parts.push(lhs);
+            r = rhs;
+        }
+        parts.push(r);
+        let first = self.alloc_slots(parts.len() as u32);
+        for (i, p) in parts.iter().enumerate() {
+            self.expr_to(p, first + i as u32);
+        }
+        let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(line, na, nb) };
+        for p in &parts {
+            { let (na, nb) = (name_of(self.func, p), Name::None); self.ctx.site(line, na, nb) };
+        }
+        let scratch = self.scratch();
+        self.get(self.t);
+        self.slot_addr(first);
+        self.i32c(parts.len() as i32);
+        self.slot_addr(dst);
+        self.i32c(site as i32);
+        self.slot_addr(scratch);
+        self.call(self.ctx.rt.concat);
+        self.status_check();
+    }
+
+    fn closure(&mut self, id: FuncId, dst: u32) {
+        let child = self.program.function(id);
+        self.get(self.t);
+        self.i32c((self.ctx.table_base + id.0) as i32);
+        self.i32c(child.upvalues.len() as i32);
+        self.current_closure();
+        self.load32(layout::closure::ENV);
+        self.slot_addr(dst);
+        self.call(self.ctx.rt.closure_new);
+        self.status_check();
+        for (i, u) in child.upvalues.iter().enumerate() {
+            self.load_slot(dst);
+            self.un(UnaryOp::I32WrapI64);
+            match u.source {
+                Capture::Local(l) => {
+                    let slot = self.local_slot[l.index()].expect("captured local in scope");
+                    self.load_slot(slot);
+                }
+                Capture::Upvalue(v) => {
+                    self.current_closure();
+                    self.load64(layout::closure::UPVALS + 8 * v.0);
+                }
+            }
+            self.store64(layout::closure::UPVALS + 8 * i as u32);
+        }
+    }
+
+    fn table(&mut self, line: u32, items: &[TableItem], dst: u32) {
+        let narr = items.iter().filter(|i| matches!(i, TableItem::Positional(_))).count() as i32;
+        let nhash = items.len() as i32 - narr;
+        // Build in a temporary: `dst` may be a local read by an item.
+        let tslot = self.alloc_slot();
+        self.get(self.t);
+        self.i32c(narr);
+        self.i32c(nhash);
+        self.slot_addr(tslot);
+        self.call(self.ctx.rt.table_new);
+        self.status_check();
+        let mut pending: Vec<&Expr> = Vec::new();
+        let mut next_index = 1u32;
+        let last_positional = items.iter().rposition(|i| matches!(i, TableItem::Positional(_)));
+        for (idx, item) in items.iter().enumerate() {
+            match item {
+                TableItem::Positional(e) => {
+                    pending.push(e);
+                    let is_last = Some(idx) == last_positional;
+                    if pending.len() == MAX_CONSTRUCTOR_FLUSH || is_last {
+                        let multi_last = is_last && idx == items.len() - 1 && e.kind.is_multi();
+                        self.flush_positional(tslot, &pending, next_index, multi_last);
+                        next_index += pending.len() as u32;
+                        pending.clear();
+                    }
+                }
+                TableItem::Keyed(k, v) => {
+                    let mark = self.free_slot;
+                    let ko = self.operand(k);
+                    let vo = self.operand(v);
+                    let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(line, na, nb) };
+                    self.get(self.t);
+                    self.load_slot(tslot);
+                    self.push(ko);
+                    self.push(vo);
+                    self.i32c(site as i32);
+                    self.call(self.ctx.rt.table_rawset);
+                    self.status_check();
+                    self.free_slot = mark;
+                }
+            }
+        }
+        self.store_slot(dst, |g| g.load_slot(tslot));
+    }
+
+    fn flush_positional(&mut self, tslot: u32, exprs: &[&Expr], start: u32, multi_last: bool) {
+        let mark = self.free_slot;
+        let first = self.free_slot;
+        let owned: Vec<Expr> = exprs.iter().map(|e| (*e).clone()).collect();
+        let want = if multi_last { Want::All } else { Want::Fixed(owned.len() as u32) };
+        if !multi_last {
+            self.alloc_slots(owned.len() as u32);
+        }
+        self.explist(&owned, first, want);
+        self.get(self.t);
+        self.load_slot(tslot);
+        self.slot_addr(first);
+        match want {
+            Want::Fixed(k) => self.i32c(k as i32),
+            Want::All => self.get(self.n),
+        }
+        self.i32c(start as i32);
+        self.call(self.ctx.rt.table_setlist);
+        self.status_check();
+        self.free_slot = mark;
+    }
+
+    /// Evaluates `exprs` into consecutive slots from `first`. For
+    /// `Want::Fixed(k)` exactly `k` slots are written (nil-padded; extra
+    /// expressions are evaluated and dropped) — the caller has reserved them.
+    /// For `Want::All` every value is written and the count left in `n`; slots
+    /// are used from `first` up as temporaries.
+    fn explist(&mut self, exprs: &[Expr], first: u32, want: Want) {
+        let count = exprs.len() as u32;
+        let fixed = match want {
+            Want::Fixed(k) => k,
+            Want::All => u32::MAX,
+        };
+        for (i, e) in exprs.iter().enumerate() {
+            let i = i as u32;
+            let is_last = i + 1 == count;
+            if is_last && e.kind.is_multi() {
+                // The call's results start at its callee slot + 1; move them down.
+                let slot = first + i;
+                if self.free_slot < slot + 1 {
+                    self.alloc_slots(slot + 1 - self.free_slot);
+                }
+                let f = self.alloc_slot();
+                self.call_expr(e, f);
+                match want {
+                    Want::All => {
+                        self.move_results(f + 1, slot);
+                        self.get(self.n);
+                        self.i32c(i as i32);
+                        self.bin(BinaryOp::I32Add);
+                        self.set(self.n);
+                    }
+                    Want::Fixed(k) => {
+                        for j in i..k {
+                            let from = f + 1 + (j - i);
+                            self.store_slot(first + j, |g| {
+                                g.load_slot(from);
+                                g.i64c(NIL);
+                                g.get(g.n);
+                                g.i32c((j - i) as i32);
+                                g.bin(BinaryOp::I32GtS);
+                                g.emit(wi::Select { ty: None });
+                            });
+                        }
+                    }
+                }
+                self.free_slot = self.free_slot.min(f).max(first + fixed.min(count).min(i + 1));
+                return;
+            }
+            if i < fixed {
+                if want == Want::All {
+                    let s = first + i;
+                    if self.free_slot < s + 1 {
+                        self.alloc_slots(s + 1 - self.free_slot);
+                    }
+                }
+                self.expr_to(e, first + i);
+            } else {
+                let mark = self.free_slot;
+                let s = self.alloc_slot();
+                self.expr_to(e, s);
+                self.free_slot = mark;
+            }
+        }
+        match want {
+            Want::Fixed(k) => {
+                for j in count..k {
+                    self.store_slot_const(first + j, NIL);
+                }
+            }
+            Want::All => {
+                self.i32c(count as i32);
+                self.set(self.n);
+            }
+        }
+    }
+
+    /// Moves `n` values from slot `from` down to slot `to`.
+    fn move_results(&mut self, from: u32, to: u32) {
+        if from == to {
+            return;
+        }
+        self.slot_addr(to);
+        self.slot_addr(from);
+        self.get(self.n);
+        self.i32c(3);
+        self.bin(BinaryOp::I32Shl);
+        let memory = self.ctx.memory;
+        self.emit(wi::MemoryCopy { src: memory, dst: memory });
+    }
+
+    /// Evaluates callee and arguments of a call expression with the callee at
+    /// slot `f`, leaving the argument count in `n`. Returns the call's site.
+    fn call_setup(&mut self, e: &Expr, f: u32) -> u32 {
+        match &e.kind {
+            ExprKind::Call { callee, args } => {
+                self.expr_to(callee, f);
+                let site = { let (na, nb) = (name_of(self.func, callee), Name::None); self.ctx.site(e.line, na, nb) };
+                self.args(args, f + 1, 0);
+                self.callee_check(f, site);
+                site
+            }
+            ExprKind::MethodCall { obj, method, args } => {
+                self.expr_to(obj, f + 1);
+                let k = Operand::Str(self.ctx.string_const(method.as_bytes()));
+                let isite = { let (na, nb) = (name_of(self.func, obj), Name::None); self.ctx.site(e.line, na, nb) };
+                self.alloc_slots((f + 2).saturating_sub(self.free_slot));
+                self.index_call(|g| g.load_slot(f + 1), k, f, isite);
+                let site = { let (na, nb) = (Name::Some(st::WHAT_METHOD, method.clone()), Name::None); self.ctx.site(e.line, na, nb) };
+                self.args(args, f + 2, 1);
+                self.callee_check(f, site);
+                site
+            }
+            _ => unreachable!("call_setup on a call"),
+        }
+    }
+
+    /// Evaluates arguments from slot `first`; `n` = count + `extra`.
+    fn args(&mut self, args: &[Expr], first: u32, extra: u32) {
+        if self.free_slot < first {
+            self.alloc_slots(first - self.free_slot);
+        }
+        if args.last().is_some_and(|a| a.kind.is_multi()) {
+            self.explist(args, first, Want::All);
+            if extra > 0 {
+                self.get(self.n);
+                self.i32c(extra as i32);
+                self.bin(BinaryOp::I32Add);
+                self.set(self.n);
+            }
+        } else {
+            let k = args.len() as u32;
+            self.alloc_slots((first + k).saturating_sub(self.free_slot));
+            self.explist(args, first, Want::Fixed(k));
+            self.i32c((k + extra) as i32);
+            self.set(self.n);
+        }
+    }
+
+    /// A non-function callee goes through `lrt_call_prep` (`__call` or error).
+    fn callee_check(&mut self, f: u32, site: u32) {
+        self.load_slot(f);
+        self.i64c(32);
+        self.bin(BinaryOp::I64ShrU);
+        self.i64c(val::TAG_FUNCTION as i64);
+        self.bin(BinaryOp::I64Ne);
+        self.max_slot = self.max_slot.max(self.free_slot + 1);
+        self.if_then(|g| {
+            g.get(g.t);
+            g.slot_addr(f);
+            g.get(g.n);
+            g.i32c(site as i32);
+            g.call(g.ctx.rt.call_prep);
+            g.tee(g.n);
+            g.i32c(0);
+            g.bin(BinaryOp::I32LtS);
+            g.if_then(|g| {
+                g.get(g.n);
+                g.emit(wi::Return {});
+            });
+        });
+    }
+
+    /// Calls the call expression `e` with its callee at slot `f`; results are
+    /// at `f + 1`, their count in `n`.
+    fn call_expr(&mut self, e: &Expr, f: u32) {
+        let site = self.call_setup(e, f);
+        self.call_at(f, CallArgs::InN, site);
+    }
+
+    /// Calls the function at slot `f` with its arguments after it.
+    fn call_at(&mut self, f: u32, args: CallArgs, site: u32) {
+        if let CallArgs::Fixed(k) = args {
+            self.i32c(k as i32);
+            self.set(self.n);
+            if site == u32::MAX {
+                // Metamethod: the callee may not be a function either.
+                self.callee_check(f, site);
+            }
+        }
+        // depth + 1, with the call-depth limit
+        self.get(self.t);
+        self.load32(th::DEPTH);
+        self.i32c(1);
+        self.bin(BinaryOp::I32Add);
+        self.tee(self.d);
+        self.i32c(call::MAX_DEPTH as i32);
+        self.bin(BinaryOp::I32GtU);
+        self.if_then(|g| {
+            g.get(g.t);
+            g.i32c(site as i32);
+            g.call(g.ctx.rt.stack_overflow);
+            g.emit(wi::Return {});
+        });
+        self.get(self.t);
+        self.get(self.d);
+        self.store32(th::DEPTH);
+        // sites[depth] = site
+        self.get(self.t);
+        self.load32(th::SITES);
+        self.get(self.d);
+        self.i32c(2);
+        self.bin(BinaryOp::I32Shl);
+        self.bin(BinaryOp::I32Add);
+        self.i32c(site as i32);
+        self.store32(0);
+        // call_indirect(t, base', n) through the closure's function index
+        self.get(self.t);
+        self.slot_addr(f + 1);
+        self.get(self.n);
+        self.load_slot(f);
+        self.emit_func_index();
+        let (ty, table) = (self.ctx.lua_type, self.ctx.table);
+        self.emit(wi::CallIndirect { ty, table });
+        self.set(self.n);
+        // depth - 1
+        self.get(self.t);
+        self.get(self.t);
+        self.load32(th::DEPTH);
+        self.i32c(1);
+        self.bin(BinaryOp::I32Sub);
+        self.store32(th::DEPTH);
+        self.get(self.n);
+        self.i32c(0);
+        self.bin(BinaryOp::I32LtS);
+        self.if_then(|g| {
+            g.get(g.n);
+            g.emit(wi::Return {});
+        });
+    }
+
+    /// closure value (i64) on the stack → its function-table index (i32).
+    fn emit_func_index(&mut self) {
+        self.un(UnaryOp::I32WrapI64);
+        self.load32(layout::closure::FUNC_INDEX);
+    }
+}
+
+#[derive(Clone, Copy)]
+enum CallArgs {
+    /// The argument count is in `n` already.
+    InN,
+    Fixed(u32),
+}
+
+/// Expressions that write their destination before reading all operands.
+fn writes_dst_early(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::And(..) | ExprKind::Or(..))
+}
+
+/// The name LuaJIT gives an operand in error messages.
+fn name_of(func: &Function, e: &Expr) -> Name {
+    match &e.kind {
+        ExprKind::Local(l) => Name::Some(st::WHAT_LOCAL, func.local(*l).name.clone()),
+        ExprKind::Upvalue(u) => Name::Some(st::WHAT_UPVALUE, func.upvalues[u.index()].name.clone()),
+        ExprKind::Global(g) => Name::Some(st::WHAT_GLOBAL, g.clone()),
+        ExprKind::Index { key, .. } => match &key.kind {
+            ExprKind::String(s) => match std::str::from_utf8(s) {
+                Ok(s) => Name::Some(st::WHAT_FIELD, s.to_string()),
+                Err(_) => Name::None,
+            },
+            _ => Name::None,
+        },
+        _ => Name::None,
+    }
+}
+

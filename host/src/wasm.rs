@@ -1,0 +1,558 @@
+//! The wasmtime arm: runs a module produced by the backend.
+//!
+//! A [`WasmProgram`] is compiled once (one `Engine`, one `Module`, one
+//! `InstancePre`); every run or request gets a fresh instance (design-notes
+//! §11, P1): isolated, with its own memory cap and deadline.
+//!
+//! Host imports (module `moonshift`):
+//! - `write(fd, ptr, len)`: `print` output;
+//! - `call(thread, id, base, nargs) -> i32`: a host function ([`crate::ngx::HostFn`])
+//!   with the Lua calling convention. Arguments are read from the guest's Lua
+//!   stack, the one ngx implementation runs, results are written back with
+//!   the runtime's embedding API (`ms_*` exports).
+//!
+//! Guest pointers are only held for the duration of one host call. Not true
+//! yet: host-built values (the `ngx` table) are not registered as GC roots —
+//! there is no collector in this version; the GC issue adds a registry.
+//!
+//! Limits: a per-run deadline through epoch interruption and a memory cap
+//! through a store limiter; exceeding either ends the run with a clear
+//! error, never the process.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use wasmtime::error::Context;
+use wasmtime::{Result, format_err as anyhow};
+use moonshift_abi::{call as abi_call, layout, thread as th, value as val};
+use wasmtime::{
+    Caller, Config, Engine, Extern, InstancePre, Linker, Memory, Module, Store, StoreLimits, StoreLimitsBuilder, TypedFunc,
+};
+
+use crate::diff::Engine as DiffEngine;
+use crate::ngx::{self, Arm, Field, HostFn, HostValue, NgxRequest, Outcome, Request, Response};
+
+/// Limits applied to each instance.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Linear memory cap in bytes.
+    pub max_memory: usize,
+    /// Wall-clock budget per run.
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_memory: 256 << 20, timeout: Duration::from_secs(10) }
+    }
+}
+
+/// Epoch ticks happen every this long.
+const TICK: Duration = Duration::from_millis(10);
+/// Native stack the guest may use; runs happen on a thread with more than this.
+const WASM_STACK: usize = 256 << 20;
+const THREAD_STACK: usize = WASM_STACK + (64 << 20);
+
+/// Per-instance host state.
+pub struct HostState {
+    limits: StoreLimits,
+    pub stdout: Vec<u8>,
+    ngx: Option<NgxRequest>,
+    api: Option<Api>,
+}
+
+/// The runtime's embedding API (`ms_*` exports), resolved once per instance.
+#[derive(Clone)]
+struct Api {
+    alloc: TypedFunc<i32, i32>,
+    free: TypedFunc<(i32, i32), ()>,
+    string: TypedFunc<(i32, i32), i64>,
+    table: TypedFunc<(i32, i32), i64>,
+    rawset: TypedFunc<(i64, i64, i64), i32>,
+    setmetatable: TypedFunc<(i64, i64), ()>,
+    host_function: TypedFunc<i32, i64>,
+    next: TypedFunc<(i64, i64, i32), i32>,
+    where_: TypedFunc<(i32, i32), i64>,
+    raise: TypedFunc<(i32, i32, i32, i32), i32>,
+    error_text: TypedFunc<i32, i64>,
+    globals: TypedFunc<(), i64>,
+}
+
+impl Api {
+    fn resolve(instance: &wasmtime::Instance, store: &mut Store<HostState>) -> Result<Api> {
+        Ok(Api {
+            alloc: instance.get_typed_func(&mut *store, "ms_alloc")?,
+            free: instance.get_typed_func(&mut *store, "ms_free")?,
+            string: instance.get_typed_func(&mut *store, "ms_string")?,
+            table: instance.get_typed_func(&mut *store, "ms_table")?,
+            rawset: instance.get_typed_func(&mut *store, "ms_rawset")?,
+            setmetatable: instance.get_typed_func(&mut *store, "ms_setmetatable")?,
+            host_function: instance.get_typed_func(&mut *store, "ms_host_function")?,
+            next: instance.get_typed_func(&mut *store, "ms_next")?,
+            where_: instance.get_typed_func(&mut *store, "ms_where")?,
+            raise: instance.get_typed_func(&mut *store, "ms_raise")?,
+            error_text: instance.get_typed_func(&mut *store, "ms_error_text")?,
+            globals: instance.get_typed_func(&mut *store, "ms_globals")?,
+        })
+    }
+}
+
+/// A compiled module, ready to instantiate.
+#[derive(Clone)]
+pub struct WasmProgram {
+    engine: Engine,
+    pre: InstancePre<HostState>,
+    limits: Limits,
+    _ticker: Arc<Ticker>,
+}
+
+struct Ticker {
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+pub use crate::reference::RunOutput;
+
+impl WasmProgram {
+    pub fn new(wasm: &[u8], limits: Limits) -> Result<Self> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        config.max_wasm_stack(WASM_STACK);
+        config.async_stack_size(WASM_STACK + (1 << 20));
+        config.wasm_tail_call(true);
+        let engine = Engine::new(&config)?;
+        let module = Module::new(&engine, wasm).context("compiling the module with wasmtime")?;
+        let mut linker: Linker<HostState> = Linker::new(&engine);
+        linker.func_wrap("moonshift", "write", |mut caller: Caller<'_, HostState>, fd: i32, ptr: i32, len: i32| {
+            let mem = memory(&mut caller)?;
+            let bytes = read_bytes(&mem, &caller, ptr as u32, len as u32)?;
+            if fd == 1 {
+                caller.data_mut().stdout.extend_from_slice(&bytes);
+            }
+            Ok(())
+        })?;
+        linker.func_wrap(
+            "moonshift",
+            "call",
+            |mut caller: Caller<'_, HostState>, t: i32, id: i32, base: i32, nargs: i32| -> Result<i32> {
+                host_call(&mut caller, t as u32, id as u32, base as u32, nargs.max(0) as u32)
+            },
+        )?;
+        let pre = linker.instantiate_pre(&module)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        {
+            let engine = engine.clone();
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(TICK);
+                    engine.increment_epoch();
+                }
+            });
+        }
+        Ok(WasmProgram { engine, pre, limits, _ticker: Arc::new(Ticker { stop }) })
+    }
+
+    fn instantiate(&self) -> Result<Guest> {
+        let limits = StoreLimitsBuilder::new().memory_size(self.limits.max_memory).build();
+        let mut store = Store::new(&self.engine, HostState { limits, stdout: Vec::new(), ngx: None, api: None });
+        store.limiter(|s| &mut s.limits);
+        let ticks = (self.limits.timeout.as_millis() / TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        let instance = self.pre.instantiate(&mut store)?;
+        let init: TypedFunc<(), i32> = instance.get_typed_func(&mut store, "init")?;
+        let run_main: TypedFunc<i32, i32> = instance.get_typed_func(&mut store, "run_main")?;
+        let memory = instance.get_memory(&mut store, "memory").ok_or_else(|| anyhow!("module exports no memory"))?;
+        let api = Api::resolve(&instance, &mut store)?;
+        store.data_mut().api = Some(api.clone());
+        let thread = init.call(&mut store, ())?;
+        if thread == 0 {
+            return Err(anyhow!("not enough memory to start the module"));
+        }
+        Ok(Guest { store, api, memory, thread: thread as u32, run_main })
+    }
+
+    /// Runs the module as a plain script (`moonshift run`).
+    pub fn run_script(&self) -> RunOutput {
+        let this = self.clone();
+        on_big_stack(move || this.run_script_inner())
+    }
+
+    fn run_script_inner(&self) -> RunOutput {
+        let mut guest = match self.instantiate() {
+            Ok(g) => g,
+            Err(e) => return failure(Vec::new(), &format!("{e:#}")),
+        };
+        let status = guest.run_main.call(&mut guest.store, guest.thread as i32);
+        let stdout = std::mem::take(&mut guest.store.data_mut().stdout);
+        match status {
+            Ok(n) if n >= 0 || n == abi_call::STATUS_EXIT => RunOutput { stdout, stderr: Vec::new(), exit_code: 0 },
+            Ok(_) => {
+                let msg = guest.error_text();
+                failure(stdout, &msg)
+            }
+            Err(trap) => failure(stdout, &describe_trap(&trap, &self.limits)),
+        }
+    }
+
+    /// Handles one request as a content handler.
+    pub fn handle_request(&self, req: &Request) -> Response {
+        let this = self.clone();
+        let req = req.clone();
+        on_big_stack(move || this.handle_inner(req))
+    }
+
+    fn handle_inner(&self, req: Request) -> Response {
+        let ngx_req = NgxRequest::new(req);
+        let mut guest = match self.instantiate() {
+            Ok(g) => g,
+            Err(e) => return ngx_req.finish_with_error(&format!("{e:#}")),
+        };
+        if let Err(e) = guest.install_ngx() {
+            return ngx_req.finish_with_error(&format!("{e:#}"));
+        }
+        guest.store.data_mut().ngx = Some(ngx_req);
+        let status = guest.run_main.call(&mut guest.store, guest.thread as i32);
+        let error = match status {
+            Ok(n) if n >= 0 || n == abi_call::STATUS_EXIT => None,
+            Ok(_) => Some(guest.error_text()),
+            Err(trap) => Some(describe_trap(&trap, &self.limits)),
+        };
+        let ngx_req = guest.store.data_mut().ngx.take().expect("request state survives the run");
+        match error {
+            None => ngx_req.finish(),
+            Some(msg) => ngx_req.finish_with_error(&msg),
+        }
+    }
+}
+
+fn failure(stdout: Vec<u8>, msg: &str) -> RunOutput {
+    RunOutput { stdout, stderr: format!("moonshift: {msg}\n").into_bytes(), exit_code: 1 }
+}
+
+fn describe_trap(trap: &wasmtime::Error, limits: &Limits) -> String {
+    if let Some(t) = trap.downcast_ref::<wasmtime::Trap>() {
+        return match t {
+            wasmtime::Trap::Interrupt => format!("script exceeded its time limit of {:?}", limits.timeout),
+            wasmtime::Trap::StackOverflow => "stack overflow (native stack of the module exhausted)".into(),
+            other => format!("the module trapped: {other}"),
+        };
+    }
+    format!("the module failed: {trap:#}")
+}
+
+/// Runs `f` on a thread whose stack can hold the guest's deepest recursion.
+fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(THREAD_STACK)
+        .spawn(f)
+        .expect("spawning the guest thread")
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
+struct Guest {
+    store: Store<HostState>,
+    api: Api,
+    memory: Memory,
+    thread: u32,
+    run_main: TypedFunc<i32, i32>,
+}
+
+impl Guest {
+    fn error_text(&mut self) -> String {
+        match self.api.error_text.call(&mut self.store, self.thread as i32) {
+            Ok(packed) if packed != 0 => {
+                let (ptr, len) = (packed as u64 as u32, (packed as u64 >> 32) as u32);
+                let data = self.memory.data(&self.store);
+                String::from_utf8_lossy(&data[ptr as usize..(ptr + len) as usize]).into_owned()
+            }
+            _ => "not enough memory".into(),
+        }
+    }
+
+    /// Builds the `ngx` table (and the other ngx_lua globals) in the guest.
+    fn install_ngx(&mut self) -> Result<()> {
+        let mut ctx = GuestCtx { store: &mut self.store, api: self.api.clone(), memory: self.memory };
+        let (fields, meta) = ngx::ngx_table();
+        let ngx_value = ctx.build_table(&fields, meta)?;
+        let g = ctx.api.globals.call(&mut *ctx.store, ())? as u64;
+        let key = ctx.string(b"ngx")?;
+        ctx.rawset(g, key, ngx_value)?;
+        for (name, field) in ngx::ngx_globals() {
+            let v = ctx.field(&field)?;
+            let k = ctx.string(name.as_bytes())?;
+            ctx.rawset(g, k, v)?;
+        }
+        Ok(())
+    }
+}
+
+/// Calls into the embedding API, from the host (before a run) or from inside
+/// a host function (through a `Caller`).
+struct GuestCtx<'a, S: wasmtime::AsContextMut<Data = HostState>> {
+    store: &'a mut S,
+    api: Api,
+    memory: Memory,
+}
+
+impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
+    fn string(&mut self, bytes: &[u8]) -> Result<u64> {
+        let (alloc, free, make) = (self.api.alloc.clone(), self.api.free.clone(), self.api.string.clone());
+        let ptr = alloc.call(&mut *self.store, bytes.len() as i32)?;
+        if ptr == 0 {
+            return Err(anyhow!("not enough memory"));
+        }
+        self.memory.write(&mut *self.store, ptr as usize, bytes)?;
+        let s = make.call(&mut *self.store, (ptr, bytes.len() as i32))? as u64;
+        free.call(&mut *self.store, (ptr, bytes.len() as i32))?;
+        if s == val::NIL {
+            return Err(anyhow!("not enough memory"));
+        }
+        Ok(s)
+    }
+
+    fn table(&mut self, narr: u32, nhash: u32) -> Result<u64> {
+        let t = self.api.table.clone().call(&mut *self.store, (narr as i32, nhash as i32))? as u64;
+        if t == val::NIL {
+            return Err(anyhow!("not enough memory"));
+        }
+        Ok(t)
+    }
+
+    fn rawset(&mut self, t: u64, k: u64, v: u64) -> Result<()> {
+        if self.api.rawset.clone().call(&mut *self.store, (t as i64, k as i64, v as i64))? != 0 {
+            return Err(anyhow!("not enough memory"));
+        }
+        Ok(())
+    }
+
+    fn host_function(&mut self, f: HostFn) -> Result<u64> {
+        let v = self.api.host_function.clone().call(&mut *self.store, f.id() as i32)? as u64;
+        if v == val::NIL {
+            return Err(anyhow!("not enough memory"));
+        }
+        Ok(v)
+    }
+
+    fn field(&mut self, field: &Field) -> Result<u64> {
+        match field {
+            Field::Func(f) => self.host_function(*f),
+            Field::Value(v) => self.value(v, 0),
+            Field::Table(fields, meta) => self.build_table(fields, *meta),
+        }
+    }
+
+    fn build_table(&mut self, fields: &[(&'static str, Field)], meta: Option<ngx::MetaSpec>) -> Result<u64> {
+        let t = self.table(0, fields.len() as u32)?;
+        for (name, field) in fields {
+            let v = self.field(field)?;
+            let k = self.string(name.as_bytes())?;
+            self.rawset(t, k, v)?;
+        }
+        if let Some(meta) = meta {
+            let mt = self.table(0, 2)?;
+            if let Some(f) = meta.index {
+                let (k, v) = (self.string(b"__index")?, self.host_function(f)?);
+                self.rawset(mt, k, v)?;
+            }
+            if let Some(f) = meta.newindex {
+                let (k, v) = (self.string(b"__newindex")?, self.host_function(f)?);
+                self.rawset(mt, k, v)?;
+            }
+            self.api.setmetatable.clone().call(&mut *self.store, (t as i64, mt as i64))?;
+        }
+        Ok(t)
+    }
+
+    /// A guest value for a host value.
+    fn value(&mut self, v: &HostValue, depth: usize) -> Result<u64> {
+        Ok(match v {
+            HostValue::Nil | HostValue::Other(_) => val::NIL,
+            HostValue::Bool(b) => val::from_bool(*b),
+            HostValue::Number(n) => val::from_f64(*n),
+            HostValue::Str(s) => self.string(s)?,
+            HostValue::Table(items) => {
+                let t = self.table(0, items.len() as u32)?;
+                if depth < ngx::MAX_TABLE_DEPTH {
+                    for (k, x) in items {
+                        let k = self.value(k, depth + 1)?;
+                        let x = self.value(x, depth + 1)?;
+                        if k != val::NIL {
+                            self.rawset(t, k, x)?;
+                        }
+                    }
+                }
+                t
+            }
+        })
+    }
+
+    /// A host value for a guest value.
+    fn host_value(&mut self, v: u64, depth: usize) -> Result<HostValue> {
+        if val::is_number(v) {
+            return Ok(HostValue::Number(f64::from_bits(v)));
+        }
+        let p = val::payload(v) as usize;
+        Ok(match val::tag(v) {
+            val::TAG_NIL => HostValue::Nil,
+            val::TAG_FALSE => HostValue::Bool(false),
+            val::TAG_TRUE => HostValue::Bool(true),
+            val::TAG_STRING => {
+                let data = self.memory.data(&*self.store);
+                let len = u32::from_le_bytes(data[p + layout::string::LEN as usize..][..4].try_into()?) as usize;
+                let at = p + layout::string::DATA as usize;
+                HostValue::Str(data[at..at + len].to_vec())
+            }
+            val::TAG_TABLE if depth < ngx::MAX_TABLE_DEPTH => {
+                let (next, alloc, free) = (self.api.next.clone(), self.api.alloc.clone(), self.api.free.clone());
+                let out = alloc.call(&mut *self.store, 16)?;
+                let mut items = Vec::new();
+                let mut k = val::NIL;
+                while next.call(&mut *self.store, (v as i64, k as i64, out))? == 1 {
+                    let mut buf = [0u8; 16];
+                    self.memory.read(&*self.store, out as usize, &mut buf)?;
+                    let key = u64::from_le_bytes(buf[..8].try_into()?);
+                    let x = u64::from_le_bytes(buf[8..].try_into()?);
+                    items.push((self.host_value(key, depth + 1)?, self.host_value(x, depth + 1)?));
+                    k = key;
+                }
+                free.call(&mut *self.store, (out, 16))?;
+                HostValue::Table(items)
+            }
+            val::TAG_TABLE => HostValue::Other("table"),
+            val::TAG_FUNCTION => HostValue::Other("function"),
+            val::TAG_THREAD => HostValue::Other("thread"),
+            _ => HostValue::Other("userdata"),
+        })
+    }
+}
+
+fn memory(caller: &mut Caller<'_, HostState>) -> Result<Memory> {
+    match caller.get_export("memory") {
+        Some(Extern::Memory(m)) => Ok(m),
+        _ => Err(anyhow!("module exports no memory")),
+    }
+}
+
+fn read_bytes(mem: &Memory, caller: &Caller<'_, HostState>, ptr: u32, len: u32) -> Result<Vec<u8>> {
+    let data = mem.data(caller);
+    data.get(ptr as usize..ptr as usize + len as usize)
+        .map(|b| b.to_vec())
+        .ok_or_else(|| anyhow!("guest passed an out-of-bounds buffer"))
+}
+
+/// The arguments of one host call, read from the guest's Lua stack.
+struct WasmArm<'a, 'c> {
+    ctx: GuestCtx<'a, Caller<'c, HostState>>,
+    thread: u32,
+    args: Vec<u64>,
+}
+
+impl Arm for WasmArm<'_, '_> {
+    fn nargs(&self) -> usize {
+        self.args.len()
+    }
+
+    fn arg(&mut self, i: usize) -> HostValue {
+        match self.args.get(i) {
+            Some(&v) => self.ctx.host_value(v, 0).unwrap_or(HostValue::Other("userdata")),
+            None => HostValue::Nil,
+        }
+    }
+
+    fn caller_position(&mut self) -> String {
+        match self.ctx.api.where_.clone().call(&mut *self.ctx.store, (self.thread as i32, 1)) {
+            Ok(packed) if packed != 0 => {
+                let (ptr, len) = (packed as u64 as u32 as usize, (packed as u64 >> 32) as usize);
+                let data = self.ctx.memory.data(&*self.ctx.store);
+                String::from_utf8_lossy(&data[ptr..ptr + len]).into_owned()
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+fn host_call(caller: &mut Caller<'_, HostState>, t: u32, id: u32, base: u32, nargs: u32) -> Result<i32> {
+    let mem = memory(caller)?;
+    let api = caller.data().api.clone().ok_or_else(|| anyhow!("host call before the module was initialised"))?;
+    let Some(f) = HostFn::from_id(id) else {
+        return Err(anyhow!("the module called unknown host function {id}"));
+    };
+    let raw = read_bytes(&mem, caller, base, nargs * 8)?;
+    let args: Vec<u64> = raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect();
+    let Some(mut ngx_req) = caller.data_mut().ngx.take() else {
+        return raise(caller, &api, &mem, t, "the ngx API is only available while handling a request");
+    };
+    let outcome = {
+        let ctx = GuestCtx { store: &mut *caller, api: api.clone(), memory: mem };
+        let mut arm = WasmArm { ctx, thread: t, args: args.clone() };
+        ngx_req.call(f, &mut arm)
+    };
+    caller.data_mut().ngx = Some(ngx_req);
+    match outcome {
+        Ok(Outcome::Return(values)) => {
+            let mut encoded = Vec::with_capacity(values.len());
+            {
+                let mut ctx = GuestCtx { store: &mut *caller, api: api.clone(), memory: mem };
+                for v in &values {
+                    encoded.push(ctx.value(v, 0)?);
+                }
+            }
+            let limit = u32::from_le_bytes(read_bytes(&mem, caller, t + th::STACK_LIMIT, 4)?.try_into().expect("4 bytes"));
+            if base as u64 + 8 * encoded.len() as u64 > limit as u64 {
+                return raise(caller, &api, &mem, t, "stack overflow");
+            }
+            let bytes: Vec<u8> = encoded.iter().flat_map(|v| v.to_le_bytes()).collect();
+            mem.write(&mut *caller, base as usize, &bytes)?;
+            Ok(encoded.len() as i32)
+        }
+        Ok(Outcome::Exit) => Ok(abi_call::STATUS_EXIT),
+        Ok(Outcome::RawSet) => {
+            let get = |i: usize| args.get(i).copied().unwrap_or(val::NIL);
+            let mut ctx = GuestCtx { store: &mut *caller, api, memory: mem };
+            ctx.rawset(get(0), get(1), get(2))?;
+            Ok(0)
+        }
+        Err(msg) => raise(caller, &api, &mem, t, &msg),
+    }
+}
+
+/// Raises `msg` as a Lua error in the guest; returns the status to hand back.
+fn raise(caller: &mut Caller<'_, HostState>, api: &Api, mem: &Memory, t: u32, msg: &str) -> Result<i32> {
+    let ptr = api.alloc.call(&mut *caller, msg.len() as i32)?;
+    if ptr == 0 {
+        return Err(anyhow!("not enough memory"));
+    }
+    mem.write(&mut *caller, ptr as usize, msg.as_bytes())?;
+    let status = api.raise.call(&mut *caller, (t as i32, ptr, msg.len() as i32, 0))?;
+    api.free.call(&mut *caller, (ptr, msg.len() as i32))?;
+    Ok(status)
+}
+
+/// The wasm arm as a differential-harness engine.
+pub struct WasmEngine {
+    program: WasmProgram,
+}
+
+impl WasmEngine {
+    pub fn new(program: WasmProgram) -> Self {
+        WasmEngine { program }
+    }
+}
+
+impl DiffEngine for WasmEngine {
+    fn name(&self) -> &str {
+        "wasm"
+    }
+
+    fn handle(&mut self, req: &Request) -> Response {
+        self.program.handle_request(req)
+    }
+}
