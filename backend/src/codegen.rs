@@ -267,6 +267,8 @@ pub struct FnGen<'a> {
     nargs: WLocal,
     x: WLocal,
     y: WLocal,
+    fx: WLocal,
+    rq: WLocal,
     n: WLocal,
     st: WLocal,
     d: WLocal,
@@ -285,6 +287,7 @@ impl<'a> FnGen<'a> {
         let l = &mut module.locals;
         let (t, base, nargs) = (l.add(ValType::I32), l.add(ValType::I32), l.add(ValType::I32));
         let (x, y) = (l.add(ValType::I64), l.add(ValType::I64));
+        let (fx, rq) = (l.add(ValType::F64), l.add(ValType::I32));
         let (n, st, d) = (l.add(ValType::I32), l.add(ValType::I32), l.add(ValType::I32));
         let func = program.function(fid);
         let body = b.dangling_instr_seq(None).id();
@@ -300,6 +303,8 @@ impl<'a> FnGen<'a> {
             nargs,
             x,
             y,
+            fx,
+            rq,
             n,
             st,
             d,
@@ -1131,9 +1136,9 @@ impl<'a> FnGen<'a> {
                             g.un(UnaryOp::F64Floor);
                             g.push_f64(b);
                             g.bin(BinaryOp::F64Mul);
-                            g.set(g.y);
+                            g.set(g.fx);
                             g.push_f64(a);
-                            g.get(g.y);
+                            g.get(g.fx);
                             g.bin(BinaryOp::F64Sub);
                         }
                     }
@@ -1354,12 +1359,12 @@ impl<'a> FnGen<'a> {
             ValType::I32,
             |g| {
                 g.get(g.st);
-                g.set(g.d);
+                g.set(g.rq);
                 g.call_at(scratch, CallArgs::Fixed(2), u32::MAX);
                 g.adjust_one(scratch + 1, scratch);
                 g.load_slot(scratch);
                 g.truthy();
-                g.get(g.d);
+                g.get(g.rq);
                 g.i32c(3);
                 g.bin(BinaryOp::I32Eq);
                 g.bin(BinaryOp::I32Xor);

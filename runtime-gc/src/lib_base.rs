@@ -393,10 +393,16 @@ pub extern "C" fn lrt_lib_assert(t: u32, base: u32, nargs: i32) -> i32 {
     }
     let x = rd64(base);
     if v::is_falsy(x) {
-        if nargs >= 2 {
-            return ops::raise_value(t, rd64(base + 8));
+        if nargs < 2 {
+            return raise_here(t, b"assertion failed!");
         }
-        return raise_here(t, b"assertion failed!");
+        // A string or number message gets the caller's position (LuaJIT 2.1).
+        let msg = rd64(base + 8);
+        return match value::coerce_to_string(msg) {
+            Ok(Some(s)) => raise_here(t, string::as_bytes(payload(s))),
+            Ok(None) => ops::raise_value(t, msg),
+            Err(()) => raise_oom(t),
+        };
     }
     nargs
 }

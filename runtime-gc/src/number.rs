@@ -8,7 +8,7 @@
 //! Parsing follows LuaJIT's `lj_strscan` for what Lua code can observe:
 //! surrounding whitespace, decimal with optional fraction and exponent, and
 //! hexadecimal (`0x`, with optional fraction and `p` exponent), an optional
-//! sign before either. `inf` and `nan` spellings are not numbers.
+//! sign before either, and `inf`, `infinity` and `nan` in any case.
 
 use core::fmt::Write;
 
@@ -54,7 +54,8 @@ impl<const N: usize> Write for Buf<N> {
 /// Formats `x` as C's `%.{precision}g` would (precision ≥ 1).
 pub fn format_g(x: f64, precision: usize, out: &mut Buf<64>) {
     if x.is_nan() {
-        out.extend(if x.is_sign_negative() { b"-nan" } else { b"nan" });
+        // LuaJIT prints every NaN as `nan`, whatever its sign.
+        out.extend(b"nan");
         return;
     }
     if x.is_infinite() {
@@ -157,7 +158,12 @@ pub fn parse(s: &[u8]) -> Option<f64> {
         Some(b'+') => (false, &s[1..]),
         _ => (false, s),
     };
-    let x = if body.len() > 2 && body[0] == b'0' && (body[1] | 0x20) == b'x' {
+    let lower = |w: &[u8]| body.len() == w.len() && body.iter().zip(w).all(|(a, b)| a.to_ascii_lowercase() == *b);
+    let x = if lower(b"inf") || lower(b"infinity") {
+        f64::INFINITY
+    } else if lower(b"nan") {
+        f64::NAN
+    } else if body.len() > 2 && body[0] == b'0' && (body[1] | 0x20) == b'x' {
         parse_hex(&body[2..])?
     } else {
         parse_decimal(body)?
@@ -303,7 +309,9 @@ mod tests {
         assert_eq!(parse(b".5"), Some(0.5));
         assert_eq!(parse(b"5."), Some(5.0));
         assert_eq!(parse(b"0x1p4"), Some(16.0));
-        for bad in [&b""[..], b"inf", b"nan", b"1e", b"0x", b"1 2", b".", b"e1", b"abc"] {
+        assert_eq!(parse(b" -INF "), Some(f64::NEG_INFINITY));
+        assert!(parse(b"NaN").is_some_and(f64::is_nan));
+        for bad in [&b""[..], b"infx", b"in", b"nanx", b"1e", b"0x", b"1 2", b".", b"e1", b"abc"] {
             assert_eq!(parse(bad), None, "{:?}", core::str::from_utf8(bad));
         }
     }
