@@ -1,0 +1,15 @@
+-- nil and boolean constants print and compare correctly
+print(nil)
+print(true)
+print(false)
+print(nil, true, false)
+print(nil == false)
+print(true == true)
+print(false ~= nil)
+print(not nil)
+print(not false)
+print(not true)
+print(type(nil), type(true), type(false))
+local x
+print(x)
+print(x == nil)

@@ -1,0 +1,13 @@
+-- short strings with common escapes
+print("hello")
+print('single quoted')
+print("tab:\tend")
+print("line1\nline2")
+print("back\\slash")
+print("dq: \" sq: \'")
+print('dq: " sq: \'')
+print("")
+print("a" == 'a')
+print(#"a\tb\nc")
+print("\\n is not a newline")
+print("mixed\t\"quotes\"\t'ok'")

@@ -1,0 +1,18 @@
+-- basic arithmetic operators and precedence
+print(1 + 2)
+print(10 - 3)
+print(6 * 7)
+print(7 / 2)
+print(2 + 3 * 4)
+print((2 + 3) * 4)
+print(10 - 2 - 3)
+print(2 ^ 3 ^ 2)
+print(-2 ^ 2)
+print((-2) ^ 2)
+print(2 ^ -1)
+print(2 ^ 0.5)
+print(-(3 + 4))
+print(- -5)
+print(1 + 2 * 3 - 4 / 2)
+local a, b = 9, 4
+print(a + b, a - b, a * b, a / b)

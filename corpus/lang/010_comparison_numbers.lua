@@ -1,0 +1,10 @@
+-- numeric comparison operators
+print(1 < 2, 2 < 1, 1 < 1)
+print(1 <= 2, 2 <= 1, 1 <= 1)
+print(1 > 2, 2 > 1, 1 > 1)
+print(1 >= 2, 2 >= 1, 1 >= 1)
+print(1 == 1, 1 == 2, 1 ~= 2, 1 ~= 1)
+print(-1 < 0, -0.5 > -1)
+print(1 / 0 > 1e308, -1 / 0 < -1e308)
+print(1 == 1.0)
+print(0.1 + 0.2 > 0.3)

@@ -1,0 +1,12 @@
+-- string comparison is lexicographic by byte
+print("a" < "b")
+print("b" < "a")
+print("abc" < "abd")
+print("abc" < "ab")
+print("" < "a")
+print("Z" < "a")
+print("10" < "9")
+print("abc" == "abc")
+print("abc" ~= "abC")
+print("a" <= "a", "a" >= "a")
+print("hello" > "help")

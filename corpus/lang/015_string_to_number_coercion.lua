@@ -1,0 +1,15 @@
+-- strings are coerced to numbers in arithmetic
+print("10" + 1)
+print("0x10" + 0)
+print(" 5 " * 2)
+print("3" * "4")
+print("2" ^ "3")
+print("7" % "3")
+print("1e2" / 4)
+print(-"5")
+print("1.5" + "1.5")
+print(10 - "2.5")
+print(type("10" + 0))
+local s = "100"
+print(s + s)
+print(" 0x1F " + 1)

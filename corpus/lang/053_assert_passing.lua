@@ -1,0 +1,11 @@
+-- assert returns all its arguments when the condition is true
+print(assert(1))
+print(assert(true, "unused message"))
+print(assert("value", "msg", 3))
+print(assert(0))
+print(assert(""))
+local x = assert(42)
+print(x)
+local a, b = assert(1, 2)
+print(a, b)
+print(assert({}) ~= nil)

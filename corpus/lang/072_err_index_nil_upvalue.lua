@@ -1,0 +1,7 @@
+-- error: indexing a nil upvalue names the upvalue
+local state
+local function read()
+  return state.value
+end
+print("calling")
+print(read())

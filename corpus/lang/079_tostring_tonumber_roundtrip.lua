@@ -1,0 +1,17 @@
+-- tostring and tonumber round-trips for various numbers
+local function rt(x)
+  local s = tostring(x)
+  local back = tonumber(s)
+  print(s, back, back == x)
+end
+rt(0)
+rt(42)
+rt(-17)
+rt(0.5)
+rt(1 / 3)
+rt(1e15)
+rt(2^53)
+rt(1e100)
+rt(123.25)
+print(tonumber("inf"), tonumber("nan"))
+print(tonumber("1e400"), tonumber("-1e400"))
