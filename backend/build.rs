@@ -6,12 +6,22 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn main() {
-    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let root = manifest_dir.parent().expect("backend/ sits in the workspace").to_path_buf();
+    let manifest_dir =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = manifest_dir
+        .parent()
+        .expect("backend/ sits in the workspace")
+        .to_path_buf();
     let runtime = root.join("runtime-gc");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let target_dir = out_dir.join("runtime-gc-target");
-    for p in ["runtime-gc/src", "runtime-gc/Cargo.toml", "runtime-gc/Cargo.lock", "abi/src", "abi/Cargo.toml"] {
+    for p in [
+        "runtime-gc/src",
+        "runtime-gc/Cargo.toml",
+        "runtime-gc/Cargo.lock",
+        "abi/src",
+        "abi/Cargo.toml",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(p).display());
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -25,7 +35,14 @@ fn main() {
         .arg("--target-dir")
         .arg(&target_dir);
     // The outer build's flags are for the host, not for wasm32.
-    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET", "RUSTC_WRAPPER", "CARGO_MAKEFLAGS"] {
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_WRAPPER",
+        "CARGO_MAKEFLAGS",
+    ] {
         cmd.env_remove(var);
     }
     let status = cmd.status().expect("running cargo for runtime-gc");

@@ -85,7 +85,11 @@ pub mod value {
     /// Encodes a double, canonicalising any NaN.
     #[inline]
     pub fn from_f64(x: f64) -> u64 {
-        if x.is_nan() { CANONICAL_NAN } else { x.to_bits() }
+        if x.is_nan() {
+            CANONICAL_NAN
+        } else {
+            x.to_bits()
+        }
     }
 }
 

@@ -19,7 +19,10 @@ use std::collections::HashMap;
 use moonshift_abi::{call, layout, op, site as st, thread as th, value as val};
 use moonshift_frontend::ir::*;
 use walrus::ir::{self as wi, BinaryOp, Instr, InstrSeqId, LoadKind, MemArg, StoreKind, UnaryOp};
-use walrus::{FunctionBuilder, FunctionId, InstrSeqBuilder, LocalId as WLocal, MemoryId, TableId, TypeId, ValType};
+use walrus::{
+    FunctionBuilder, FunctionId, InstrSeqBuilder, LocalId as WLocal, MemoryId, TableId, TypeId,
+    ValType,
+};
 
 /// Runtime functions generated code calls, resolved from runtime-gc's exports.
 pub struct Runtime {
@@ -60,7 +63,15 @@ pub struct ModuleCtx {
 }
 
 impl ModuleCtx {
-    pub fn new(memory: MemoryId, table: TableId, lua_type: TypeId, rt: Runtime, table_base: u32, consts_addr: u32, program: &Program) -> Self {
+    pub fn new(
+        memory: MemoryId,
+        table: TableId,
+        lua_type: TypeId,
+        rt: Runtime,
+        table_base: u32,
+        consts_addr: u32,
+        program: &Program,
+    ) -> Self {
         let mut ctx = ModuleCtx {
             memory,
             table,
@@ -117,7 +128,12 @@ fn upvalue_cells(p: &Program) -> Vec<Vec<bool>> {
         visit_children(&f.body, &mut |child| parent[child.index()] = Some(i));
     }
     let mut memo: Vec<Option<Vec<bool>>> = vec![None; p.functions.len()];
-    fn cells(p: &Program, parent: &[Option<usize>], memo: &mut Vec<Option<Vec<bool>>>, f: usize) -> Vec<bool> {
+    fn cells(
+        p: &Program,
+        parent: &[Option<usize>],
+        memo: &mut Vec<Option<Vec<bool>>>,
+        f: usize,
+    ) -> Vec<bool> {
         if let Some(c) = &memo[f] {
             return c.clone();
         }
@@ -138,7 +154,9 @@ fn upvalue_cells(p: &Program) -> Vec<Vec<bool>> {
         memo[f] = Some(out.clone());
         out
     }
-    (0..p.functions.len()).map(|f| cells(p, &parent, &mut memo, f)).collect()
+    (0..p.functions.len())
+        .map(|f| cells(p, &parent, &mut memo, f))
+        .collect()
 }
 
 fn visit_children(b: &Block, f: &mut impl FnMut(FuncId)) {
@@ -170,7 +188,13 @@ fn visit_children(b: &Block, f: &mut impl FnMut(FuncId)) {
                     visit_children(b, f);
                 }
             }
-            StmtKind::NumericFor { start, limit, step, body, .. } => {
+            StmtKind::NumericFor {
+                start,
+                limit,
+                step,
+                body,
+                ..
+            } => {
                 visit_expr(start, f);
                 visit_expr(limit, f);
                 if let Some(s) = step {
@@ -280,15 +304,28 @@ pub struct FnGen<'a> {
 }
 
 impl<'a> FnGen<'a> {
-    pub fn generate(module: &mut walrus::Module, ctx: &'a mut ModuleCtx, program: &'a Program, fid: FuncId) -> FunctionId {
+    pub fn generate(
+        module: &mut walrus::Module,
+        ctx: &'a mut ModuleCtx,
+        program: &'a Program,
+        fid: FuncId,
+    ) -> FunctionId {
         let lua = [ValType::I32, ValType::I32, ValType::I32];
         let mut b = FunctionBuilder::new(&mut module.types, &lua, &[ValType::I32]);
         b.name(format!("lua:{}", program.function(fid).name));
         let l = &mut module.locals;
-        let (t, base, nargs) = (l.add(ValType::I32), l.add(ValType::I32), l.add(ValType::I32));
+        let (t, base, nargs) = (
+            l.add(ValType::I32),
+            l.add(ValType::I32),
+            l.add(ValType::I32),
+        );
         let (x, y) = (l.add(ValType::I64), l.add(ValType::I64));
         let (fx, rq) = (l.add(ValType::F64), l.add(ValType::I32));
-        let (n, st, d) = (l.add(ValType::I32), l.add(ValType::I32), l.add(ValType::I32));
+        let (n, st, d) = (
+            l.add(ValType::I32),
+            l.add(ValType::I32),
+            l.add(ValType::I32),
+        );
         let func = program.function(fid);
         let body = b.dangling_instr_seq(None).id();
         let mut g = FnGen {
@@ -366,7 +403,14 @@ impl<'a> FnGen<'a> {
             LoadKind::I32 { .. } => 4,
             _ => 1,
         };
-        self.emit(wi::Load { memory, kind, arg: MemArg { align, offset: offset as u64 } });
+        self.emit(wi::Load {
+            memory,
+            kind,
+            arg: MemArg {
+                align,
+                offset: offset as u64,
+            },
+        });
     }
     fn store(&mut self, kind: StoreKind, offset: u32) {
         let memory = self.ctx.memory;
@@ -375,7 +419,14 @@ impl<'a> FnGen<'a> {
             StoreKind::I32 { .. } => 4,
             _ => 1,
         };
-        self.emit(wi::Store { memory, kind, arg: MemArg { align, offset: offset as u64 } });
+        self.emit(wi::Store {
+            memory,
+            kind,
+            arg: MemArg {
+                align,
+                offset: offset as u64,
+            },
+        });
     }
     fn load64(&mut self, offset: u32) {
         self.load(LoadKind::I64 { atomic: false }, offset);
@@ -416,16 +467,27 @@ impl<'a> FnGen<'a> {
     fn if_else(&mut self, then: impl FnOnce(&mut Self), otherwise: impl FnOnce(&mut Self)) {
         let c = self.nested(None, then);
         let a = self.nested(None, otherwise);
-        self.emit(wi::IfElse { consequent: c, alternative: a });
+        self.emit(wi::IfElse {
+            consequent: c,
+            alternative: a,
+        });
     }
     fn if_then(&mut self, then: impl FnOnce(&mut Self)) {
         self.if_else(then, |_| {});
     }
     /// `if <i32> (result ty) { then } else { otherwise }`.
-    fn if_else_val(&mut self, ty: ValType, then: impl FnOnce(&mut Self), otherwise: impl FnOnce(&mut Self)) {
+    fn if_else_val(
+        &mut self,
+        ty: ValType,
+        then: impl FnOnce(&mut Self),
+        otherwise: impl FnOnce(&mut Self),
+    ) {
         let c = self.nested(Some(ty), then);
         let a = self.nested(Some(ty), otherwise);
-        self.emit(wi::IfElse { consequent: c, alternative: a });
+        self.emit(wi::IfElse {
+            consequent: c,
+            alternative: a,
+        });
     }
 
     // ---- frame -------------------------------------------------------------
@@ -492,7 +554,10 @@ impl<'a> FnGen<'a> {
         self.get(self.t);
         self.load32(th::STACK_LIMIT);
         self.bin(BinaryOp::I32GtU);
-        let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(self.func.line, na, nb) };
+        let site = {
+            let (na, nb) = (Name::None, Name::None);
+            self.ctx.site(self.func.line, na, nb)
+        };
         self.if_then(|g| {
             g.get(g.t);
             g.i32c(site as i32);
@@ -606,12 +671,19 @@ impl<'a> FnGen<'a> {
                 });
             }
             StmtKind::If { arms, otherwise } => self.if_chain(arms, otherwise.as_deref()),
-            StmtKind::NumericFor { var, start, limit, step, body } => {
-                self.numeric_for(s.line, *var, start, limit, step.as_ref(), body)
-            }
+            StmtKind::NumericFor {
+                var,
+                start,
+                limit,
+                step,
+                body,
+            } => self.numeric_for(s.line, *var, start, limit, step.as_ref(), body),
             StmtKind::Return(values) => self.return_stmt(values),
             StmtKind::Break => {
-                let exit = *self.loop_exits.last().expect("break inside a loop (checked by the frontend)");
+                let exit = *self
+                    .loop_exits
+                    .last()
+                    .expect("break inside a loop (checked by the frontend)");
                 self.emit(wi::Br { block: exit });
             }
         }
@@ -629,7 +701,15 @@ impl<'a> FnGen<'a> {
         self.if_else(|g| g.block(body), |g| g.if_chain(rest, otherwise));
     }
 
-    fn numeric_for(&mut self, line: u32, var: LocalId, start: &Expr, limit: &Expr, step: Option<&Expr>, body: &[Stmt]) {
+    fn numeric_for(
+        &mut self,
+        line: u32,
+        var: LocalId,
+        start: &Expr,
+        limit: &Expr,
+        step: Option<&Expr>,
+        body: &[Stmt],
+    ) {
         let s0 = self.alloc_slots(3);
         self.expr_to(start, s0);
         self.expr_to(limit, s0 + 1);
@@ -647,7 +727,10 @@ impl<'a> FnGen<'a> {
             }
         }
         self.un(UnaryOp::I32Eqz);
-        let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(line, na, nb) };
+        let site = {
+            let (na, nb) = (Name::None, Name::None);
+            self.ctx.site(line, na, nb)
+        };
         self.if_then(|g| {
             g.get(g.t);
             g.slot_addr(s0);
@@ -734,7 +817,10 @@ impl<'a> FnGen<'a> {
                 }
             }
             let memory = self.ctx.memory;
-            self.emit(wi::MemoryCopy { src: memory, dst: memory });
+            self.emit(wi::MemoryCopy {
+                src: memory,
+                dst: memory,
+            });
         }
         match count {
             Some(k) => self.i32c(k as i32),
@@ -759,7 +845,10 @@ impl<'a> FnGen<'a> {
         self.i32c(3);
         self.bin(BinaryOp::I32Shl);
         let memory = self.ctx.memory;
-        self.emit(wi::MemoryCopy { src: memory, dst: memory });
+        self.emit(wi::MemoryCopy {
+            src: memory,
+            dst: memory,
+        });
         // Record the site for positions reported by the callee.
         self.get(self.t);
         self.load32(th::SITES);
@@ -904,7 +993,11 @@ impl<'a> FnGen<'a> {
     fn expr_to(&mut self, e: &Expr, dst: u32) {
         let mark = self.free_slot;
         match &e.kind {
-            ExprKind::Nil | ExprKind::True | ExprKind::False | ExprKind::Number(_) | ExprKind::String(_) => {
+            ExprKind::Nil
+            | ExprKind::True
+            | ExprKind::False
+            | ExprKind::Number(_)
+            | ExprKind::String(_) => {
                 let o = self.operand(e);
                 self.store_slot(dst, |g| g.push(o));
             }
@@ -933,13 +1026,19 @@ impl<'a> FnGen<'a> {
             }
             ExprKind::Global(name) => {
                 let k = Operand::Str(self.ctx.string_const(name.as_bytes()));
-                let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(e.line, na, nb) };
+                let site = {
+                    let (na, nb) = (Name::None, Name::None);
+                    self.ctx.site(e.line, na, nb)
+                };
                 self.index_call(|g| g.push_env(), k, dst, site);
             }
             ExprKind::Index { obj, key } => {
                 let o = self.operand(obj);
                 let k = self.operand(key);
-                let site = { let (na, nb) = (name_of(self.func, obj), Name::None); self.ctx.site(e.line, na, nb) };
+                let site = {
+                    let (na, nb) = (name_of(self.func, obj), Name::None);
+                    self.ctx.site(e.line, na, nb)
+                };
                 self.index_call(|g| g.push(o), k, dst, site);
             }
             ExprKind::Call { .. } | ExprKind::MethodCall { .. } => {
@@ -1013,7 +1112,10 @@ impl<'a> FnGen<'a> {
 
     fn set_global(&mut self, name: &str, v: Operand, line: u32) {
         let k = Operand::Str(self.ctx.string_const(name.as_bytes()));
-        let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(line, na, nb) };
+        let site = {
+            let (na, nb) = (Name::None, Name::None);
+            self.ctx.site(line, na, nb)
+        };
         let scratch = self.scratch();
         self.get(self.t);
         self.push_env();
@@ -1083,7 +1185,10 @@ impl<'a> FnGen<'a> {
             BinOp::Mod => op::MOD,
             _ => op::POW,
         };
-        let site = { let (na, nb) = (name_of(self.func, lhs), name_of(self.func, rhs)); self.ctx.site(line, na, nb) };
+        let site = {
+            let (na, nb) = (name_of(self.func, lhs), name_of(self.func, rhs));
+            self.ctx.site(line, na, nb)
+        };
         self.arith(code, a, b, dst, site);
     }
 
@@ -1170,7 +1275,10 @@ impl<'a> FnGen<'a> {
         match op {
             UnOp::Neg => {
                 let a = self.operand(operand);
-                let site = { let (na, nb) = (name_of(self.func, operand), name_of(self.func, operand)); self.ctx.site(line, na, nb) };
+                let site = {
+                    let (na, nb) = (name_of(self.func, operand), name_of(self.func, operand));
+                    self.ctx.site(line, na, nb)
+                };
                 self.arith(op::UNM, a, a, dst, site);
             }
             UnOp::Not => {
@@ -1180,7 +1288,10 @@ impl<'a> FnGen<'a> {
             }
             UnOp::Len => {
                 let a = self.operand(operand);
-                let site = { let (na, nb) = (name_of(self.func, operand), Name::None); self.ctx.site(line, na, nb) };
+                let site = {
+                    let (na, nb) = (name_of(self.func, operand), Name::None);
+                    self.ctx.site(line, na, nb)
+                };
                 let scratch = self.scratch();
                 self.push(a);
                 self.set(self.x);
@@ -1230,10 +1341,15 @@ impl<'a> FnGen<'a> {
         match &e.kind {
             ExprKind::True | ExprKind::Number(_) | ExprKind::String(_) => self.i32c(1),
             ExprKind::Nil | ExprKind::False => self.i32c(0),
-            ExprKind::Binary { op: op @ (BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), lhs, rhs } => {
-                self.compare(e.line, *op, lhs, rhs)
-            }
-            ExprKind::Unary { op: UnOp::Not, operand } => {
+            ExprKind::Binary {
+                op: op @ (BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge),
+                lhs,
+                rhs,
+            } => self.compare(e.line, *op, lhs, rhs),
+            ExprKind::Unary {
+                op: UnOp::Not,
+                operand,
+            } => {
                 self.cond(operand);
                 self.un(UnaryOp::I32Eqz);
             }
@@ -1305,7 +1421,10 @@ impl<'a> FnGen<'a> {
                     BinOp::Gt => (b, a, op::LT),
                     _ => (b, a, op::LE),
                 };
-                let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(line, na, nb) };
+                let site = {
+                    let (na, nb) = (Name::None, Name::None);
+                    self.ctx.site(line, na, nb)
+                };
                 self.push(l);
                 self.set(self.x);
                 self.push(r);
@@ -1318,7 +1437,11 @@ impl<'a> FnGen<'a> {
                         g.un(UnaryOp::F64ReinterpretI64);
                         g.get(g.y);
                         g.un(UnaryOp::F64ReinterpretI64);
-                        g.bin(if code == op::LT { BinaryOp::F64Lt } else { BinaryOp::F64Le });
+                        g.bin(if code == op::LT {
+                            BinaryOp::F64Lt
+                        } else {
+                            BinaryOp::F64Le
+                        });
                     },
                     |g| {
                         g.get(g.t);
@@ -1377,7 +1500,12 @@ impl<'a> FnGen<'a> {
         // Flatten the right-associative chain a .. (b .. (c .. d)).
         let mut parts = vec![lhs];
         let mut r = rhs;
-        while let ExprKind::Binary { op: BinOp::Concat, lhs, rhs } = &r.kind {
+        while let ExprKind::Binary {
+            op: BinOp::Concat,
+            lhs,
+            rhs,
+        } = &r.kind
+        {
             parts.push(lhs);
             r = rhs;
         }
@@ -1386,9 +1514,15 @@ impl<'a> FnGen<'a> {
         for (i, p) in parts.iter().enumerate() {
             self.expr_to(p, first + i as u32);
         }
-        let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(line, na, nb) };
+        let site = {
+            let (na, nb) = (Name::None, Name::None);
+            self.ctx.site(line, na, nb)
+        };
         for p in &parts {
-            { let (na, nb) = (name_of(self.func, p), Name::None); self.ctx.site(line, na, nb) };
+            {
+                let (na, nb) = (name_of(self.func, p), Name::None);
+                self.ctx.site(line, na, nb)
+            };
         }
         let scratch = self.scratch();
         self.get(self.t);
@@ -1429,7 +1563,10 @@ impl<'a> FnGen<'a> {
     }
 
     fn table(&mut self, line: u32, items: &[TableItem], dst: u32) {
-        let narr = items.iter().filter(|i| matches!(i, TableItem::Positional(_))).count() as i32;
+        let narr = items
+            .iter()
+            .filter(|i| matches!(i, TableItem::Positional(_)))
+            .count() as i32;
         let nhash = items.len() as i32 - narr;
         // Build in a temporary: `dst` may be a local read by an item.
         let tslot = self.alloc_slot();
@@ -1441,7 +1578,9 @@ impl<'a> FnGen<'a> {
         self.status_check();
         let mut pending: Vec<&Expr> = Vec::new();
         let mut next_index = 1u32;
-        let last_positional = items.iter().rposition(|i| matches!(i, TableItem::Positional(_)));
+        let last_positional = items
+            .iter()
+            .rposition(|i| matches!(i, TableItem::Positional(_)));
         for (idx, item) in items.iter().enumerate() {
             match item {
                 TableItem::Positional(e) => {
@@ -1458,7 +1597,10 @@ impl<'a> FnGen<'a> {
                     let mark = self.free_slot;
                     let ko = self.operand(k);
                     let vo = self.operand(v);
-                    let site = { let (na, nb) = (Name::None, Name::None); self.ctx.site(line, na, nb) };
+                    let site = {
+                        let (na, nb) = (Name::None, Name::None);
+                        self.ctx.site(line, na, nb)
+                    };
                     self.get(self.t);
                     self.load_slot(tslot);
                     self.push(ko);
@@ -1477,7 +1619,11 @@ impl<'a> FnGen<'a> {
         let mark = self.free_slot;
         let first = self.free_slot;
         let owned: Vec<Expr> = exprs.iter().map(|e| (*e).clone()).collect();
-        let want = if multi_last { Want::All } else { Want::Fixed(owned.len() as u32) };
+        let want = if multi_last {
+            Want::All
+        } else {
+            Want::Fixed(owned.len() as u32)
+        };
         if !multi_last {
             self.alloc_slots(owned.len() as u32);
         }
@@ -1539,7 +1685,10 @@ impl<'a> FnGen<'a> {
                         }
                     }
                 }
-                self.free_slot = self.free_slot.min(f).max(first + fixed.min(count).min(i + 1));
+                self.free_slot = self
+                    .free_slot
+                    .min(f)
+                    .max(first + fixed.min(count).min(i + 1));
                 return;
             }
             if i < fixed {
@@ -1581,7 +1730,10 @@ impl<'a> FnGen<'a> {
         self.i32c(3);
         self.bin(BinaryOp::I32Shl);
         let memory = self.ctx.memory;
-        self.emit(wi::MemoryCopy { src: memory, dst: memory });
+        self.emit(wi::MemoryCopy {
+            src: memory,
+            dst: memory,
+        });
     }
 
     /// Evaluates callee and arguments of a call expression with the callee at
@@ -1590,7 +1742,10 @@ impl<'a> FnGen<'a> {
         match &e.kind {
             ExprKind::Call { callee, args } => {
                 self.expr_to(callee, f);
-                let site = { let (na, nb) = (name_of(self.func, callee), Name::None); self.ctx.site(e.line, na, nb) };
+                let site = {
+                    let (na, nb) = (name_of(self.func, callee), Name::None);
+                    self.ctx.site(e.line, na, nb)
+                };
                 self.args(args, f + 1, 0);
                 self.callee_check(f, site);
                 site
@@ -1598,10 +1753,16 @@ impl<'a> FnGen<'a> {
             ExprKind::MethodCall { obj, method, args } => {
                 self.expr_to(obj, f + 1);
                 let k = Operand::Str(self.ctx.string_const(method.as_bytes()));
-                let isite = { let (na, nb) = (name_of(self.func, obj), Name::None); self.ctx.site(e.line, na, nb) };
+                let isite = {
+                    let (na, nb) = (name_of(self.func, obj), Name::None);
+                    self.ctx.site(e.line, na, nb)
+                };
                 self.alloc_slots((f + 2).saturating_sub(self.free_slot));
                 self.index_call(|g| g.load_slot(f + 1), k, f, isite);
-                let site = { let (na, nb) = (Name::Some(st::WHAT_METHOD, method.clone()), Name::None); self.ctx.site(e.line, na, nb) };
+                let site = {
+                    let (na, nb) = (Name::Some(st::WHAT_METHOD, method.clone()), Name::None);
+                    self.ctx.site(e.line, na, nb)
+                };
                 self.args(args, f + 2, 1);
                 self.callee_check(f, site);
                 site
@@ -1759,4 +1920,3 @@ fn name_of(func: &Function, e: &Expr) -> Name {
         _ => Name::None,
     }
 }
-

@@ -43,6 +43,7 @@ impl CompileError {
 
 /// Source text → linked, validated module: the whole compiler.
 pub fn compile_source(chunk_name: &str, source: &str) -> Result<Vec<u8>, CompileError> {
-    let program = moonshift_frontend::compile_source(chunk_name, source).map_err(CompileError::Diagnostics)?;
+    let program = moonshift_frontend::compile_source(chunk_name, source)
+        .map_err(CompileError::Diagnostics)?;
     compile(&program).map_err(CompileError::Internal)
 }

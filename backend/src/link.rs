@@ -18,7 +18,10 @@ use anyhow::{Context, Result, anyhow};
 use moonshift_abi::{call, thread as th, value as val};
 use moonshift_frontend::ir::{FuncId, Program};
 use walrus::ir::{self as wi, BinaryOp, LoadKind, MemArg, StoreKind, Value};
-use walrus::{ConstExpr, DataKind, ElementItems, ElementKind, ExportItem, FunctionBuilder, FunctionId, Module, ValType};
+use walrus::{
+    ConstExpr, DataKind, ElementItems, ElementKind, ExportItem, FunctionBuilder, FunctionId,
+    Module, ValType,
+};
 
 use crate::codegen::{FnGen, ModuleCtx, Runtime};
 
@@ -37,12 +40,19 @@ const EMBEDDING_PREFIX: &str = "ms_";
 /// Compiles a program to a validated wasm module.
 pub fn compile(program: &Program) -> Result<Vec<u8>> {
     let mut module = Module::from_buffer(crate::RUNTIME_WASM).context("parsing runtime-gc.wasm")?;
-    let memory = module.memories.iter().next().ok_or_else(|| anyhow!("runtime has no memory"))?.id();
+    let memory = module
+        .memories
+        .iter()
+        .next()
+        .ok_or_else(|| anyhow!("runtime has no memory"))?
+        .id();
     let table = module
         .tables
         .main_function_table()?
         .ok_or_else(|| anyhow!("runtime has no function table"))?;
-    let lua_type = module.types.add(&[ValType::I32, ValType::I32, ValType::I32], &[ValType::I32]);
+    let lua_type = module
+        .types
+        .add(&[ValType::I32, ValType::I32, ValType::I32], &[ValType::I32]);
 
     let exports: HashMap<String, FunctionId> = module
         .exports
@@ -52,7 +62,12 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
             _ => None,
         })
         .collect();
-    let f = |name: &str| exports.get(name).copied().ok_or_else(|| anyhow!("runtime-gc does not export {name}"));
+    let f = |name: &str| {
+        exports
+            .get(name)
+            .copied()
+            .ok_or_else(|| anyhow!("runtime-gc does not export {name}"))
+    };
     let rt = Runtime {
         index: f("lrt_index")?,
         newindex: f("lrt_newindex")?,
@@ -79,10 +94,23 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
     let image_addr = (module.memories.get(memory).initial as u32) << 16;
     let consts_addr = image_addr + IMAGE_HEADER;
 
-    let mut ctx = ModuleCtx::new(memory, table, lua_type, rt, table_base, consts_addr, program);
+    let mut ctx = ModuleCtx::new(
+        memory,
+        table,
+        lua_type,
+        rt,
+        table_base,
+        consts_addr,
+        program,
+    );
     let mut fids = Vec::with_capacity(program.functions.len());
     for i in 0..program.functions.len() {
-        fids.push(FnGen::generate(&mut module, &mut ctx, program, FuncId(i as u32)));
+        fids.push(FnGen::generate(
+            &mut module,
+            &mut ctx,
+            program,
+            FuncId(i as u32),
+        ));
     }
 
     // Function table: generated functions at table_base + FuncId.
@@ -94,7 +122,10 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         }
     }
     let elem = module.elements.add(
-        ElementKind::Active { table, offset: ConstExpr::Value(Value::I32(table_base as i32)) },
+        ElementKind::Active {
+            table,
+            offset: ConstExpr::Value(Value::I32(table_base as i32)),
+        },
         ElementItems::Functions(fids),
     );
     module.tables.get_mut(table).elem_segments.insert(elem);
@@ -112,7 +143,9 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         image.extend_from_slice(s);
     }
     let heap_start = (image_addr + image.len() as u32 + 15) & !15;
-    let put = |image: &mut Vec<u8>, at: usize, v: u32| image[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    let put = |image: &mut Vec<u8>, at: usize, v: u32| {
+        image[at..at + 4].copy_from_slice(&v.to_le_bytes())
+    };
     put(&mut image, H_CONSTS, consts_addr);
     put(&mut image, H_NCONSTS, nconsts);
     put(&mut image, H_SITES, sites_addr);
@@ -126,7 +159,10 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
     // Chunk 0's name is constant 0.
     put(&mut image, (chunks_addr - image_addr) as usize, 0);
     let data = module.data.add(
-        DataKind::Active { memory, offset: ConstExpr::Value(Value::I32(image_addr as i32)) },
+        DataKind::Active {
+            memory,
+            offset: ConstExpr::Value(Value::I32(image_addr as i32)),
+        },
         image,
     );
     module.memories.get_mut(memory).data_segments.insert(data);
@@ -140,19 +176,26 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
     }
 
     // Entry points.
-    let thread_global = module.globals.add_local(ValType::I32, true, false, ConstExpr::Value(Value::I32(0)));
+    let thread_global =
+        module
+            .globals
+            .add_local(ValType::I32, true, false, ConstExpr::Value(Value::I32(0)));
     let init = {
         let mut b = FunctionBuilder::new(&mut module.types, &[], &[ValType::I32]);
         b.name("moonshift:init".into());
         let mut body = b.func_body();
-        body.i32_const(image_addr as i32).call(lrt_init).global_set(thread_global);
-        body.global_get(thread_global).unop(walrus::ir::UnaryOp::I32Eqz).if_else(
-            None,
-            |then| {
-                then.i32_const(0).return_();
-            },
-            |_| {},
-        );
+        body.i32_const(image_addr as i32)
+            .call(lrt_init)
+            .global_set(thread_global);
+        body.global_get(thread_global)
+            .unop(walrus::ir::UnaryOp::I32Eqz)
+            .if_else(
+                None,
+                |then| {
+                    then.i32_const(0).return_();
+                },
+                |_| {},
+            );
         for (i, s) in ctx.consts.iter().enumerate() {
             body.i32_const(i as i32)
                 .i32_const(string_offsets[i] as i32)
@@ -177,12 +220,28 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         let t = module.locals.add(ValType::I32);
         let slot = module.locals.add(ValType::I32);
         let status = module.locals.add(ValType::I32);
-        let mem64 = MemArg { align: 8, offset: 0 };
-        let mem32 = |offset: u32| MemArg { align: 4, offset: offset as u64 };
+        let mem64 = MemArg {
+            align: 8,
+            offset: 0,
+        };
+        let mem32 = |offset: u32| MemArg {
+            align: 4,
+            offset: offset as u64,
+        };
         let mut body = b.func_body();
         // The main closure lives in the first stack slot; its frame starts after it.
-        body.local_get(t).load(memory, LoadKind::I32 { atomic: false }, mem32(th::STACK_BASE)).local_set(slot);
-        body.local_get(t).i32_const(0).store(memory, StoreKind::I32 { atomic: false }, mem32(th::DEPTH));
+        body.local_get(t)
+            .load(
+                memory,
+                LoadKind::I32 { atomic: false },
+                mem32(th::STACK_BASE),
+            )
+            .local_set(slot);
+        body.local_get(t).i32_const(0).store(
+            memory,
+            StoreKind::I32 { atomic: false },
+            mem32(th::DEPTH),
+        );
         body.local_get(t)
             .i32_const((table_base + FuncId(0).0) as i32)
             .i32_const(0)
@@ -208,8 +267,15 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
             .local_get(slot)
             .load(memory, LoadKind::I64 { atomic: false }, mem64)
             .unop(walrus::ir::UnaryOp::I32WrapI64)
-            .load(memory, LoadKind::I32 { atomic: false }, mem32(moonshift_abi::layout::closure::FUNC_INDEX))
-            .instr(wi::CallIndirect { ty: lua_type, table });
+            .load(
+                memory,
+                LoadKind::I32 { atomic: false },
+                mem32(moonshift_abi::layout::closure::FUNC_INDEX),
+            )
+            .instr(wi::CallIndirect {
+                ty: lua_type,
+                table,
+            });
         b.finish(vec![t], &mut module.funcs)
     };
     let _ = (call::STATUS_ERROR, val::NIL);
@@ -239,7 +305,8 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
 /// Validates a module with the features moonshift relies on.
 pub fn validate(bytes: &[u8]) -> Result<()> {
     let mut v = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::default());
-    v.validate_all(bytes).context("the linked module does not validate")?;
+    v.validate_all(bytes)
+        .context("the linked module does not validate")?;
     Ok(())
 }
 

@@ -18,7 +18,11 @@ use moonshift_host::wasm::{Limits, WasmEngine, WasmProgram};
 use moonshift_host::{diff, reference, traffic};
 
 #[derive(Parser)]
-#[command(name = "moonshift", version, about = "OpenResty Lua → WebAssembly, checked against LuaJIT")]
+#[command(
+    name = "moonshift",
+    version,
+    about = "OpenResty Lua → WebAssembly, checked against LuaJIT"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -51,7 +55,10 @@ struct LimitArgs {
 
 impl LimitArgs {
     fn limits(self) -> Limits {
-        Limits { max_memory: self.max_memory << 20, timeout: Duration::from_secs_f64(self.timeout) }
+        Limits {
+            max_memory: self.max_memory << 20,
+            timeout: Duration::from_secs_f64(self.timeout),
+        }
     }
 }
 
@@ -104,7 +111,8 @@ fn main() -> ExitCode {
 
 fn read_source(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text (not supported yet)", path.display()))
+    String::from_utf8(bytes)
+        .with_context(|| format!("{} is not UTF-8 text (not supported yet)", path.display()))
 }
 
 /// The chunk name: the path as given, as `luajit FILE.lua` names it.
@@ -125,12 +133,20 @@ fn compile(path: &Path, source: &str) -> Option<Vec<u8>> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { file, engine, limits } => {
+        Command::Run {
+            file,
+            engine,
+            limits,
+        } => {
             let source = read_source(&file)?;
             let out = match engine {
-                EngineKind::Luajit => reference::run_script(source.as_bytes(), &chunk_name(&file), true),
+                EngineKind::Luajit => {
+                    reference::run_script(source.as_bytes(), &chunk_name(&file), true)
+                }
                 EngineKind::Wasm => {
-                    let Some(wasm) = compile(&file, &source) else { return Ok(ExitCode::from(1)) };
+                    let Some(wasm) = compile(&file, &source) else {
+                        return Ok(ExitCode::from(1));
+                    };
                     WasmProgram::new(&wasm, limits.limits())?.run_script()
                 }
             };
@@ -144,31 +160,54 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Emit::Ir => match moonshift_frontend::compile_source(&chunk_name(&file), &source) {
                     Ok(p) => moonshift_frontend::dump::program(&p).into_bytes(),
                     Err(d) => {
-                        eprint!("{}", moonshift_frontend::render(&chunk_name(&file), &source, &d));
+                        eprint!(
+                            "{}",
+                            moonshift_frontend::render(&chunk_name(&file), &source, &d)
+                        );
                         return Ok(ExitCode::from(1));
                     }
                 },
                 Emit::Wasm | Emit::Wat => {
-                    let Some(wasm) = compile(&file, &source) else { return Ok(ExitCode::from(1)) };
-                    if emit == Emit::Wat { moonshift_backend::to_wat(&wasm)?.into_bytes() } else { wasm }
+                    let Some(wasm) = compile(&file, &source) else {
+                        return Ok(ExitCode::from(1));
+                    };
+                    if emit == Emit::Wat {
+                        moonshift_backend::to_wat(&wasm)?.into_bytes()
+                    } else {
+                        wasm
+                    }
                 }
             };
             match output {
-                Some(path) => std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?,
+                Some(path) => std::fs::write(&path, bytes)
+                    .with_context(|| format!("writing {}", path.display()))?,
                 None => std::io::stdout().write_all(&bytes)?,
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Diff { file, traffic: traffic_path, limits } => {
+        Command::Diff {
+            file,
+            traffic: traffic_path,
+            limits,
+        } => {
             let source = read_source(&file)?;
-            let text = std::fs::read_to_string(&traffic_path).with_context(|| format!("reading {}", traffic_path.display()))?;
-            let requests = traffic::parse_traffic(&text).map_err(|e| anyhow::anyhow!("{}: {e}", traffic_path.display()))?;
-            let Some(wasm) = compile(&file, &source) else { return Ok(ExitCode::from(1)) };
+            let text = std::fs::read_to_string(&traffic_path)
+                .with_context(|| format!("reading {}", traffic_path.display()))?;
+            let requests = traffic::parse_traffic(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", traffic_path.display()))?;
+            let Some(wasm) = compile(&file, &source) else {
+                return Ok(ExitCode::from(1));
+            };
             let mut candidate = WasmEngine::new(WasmProgram::new(&wasm, limits.limits())?);
-            let mut reference = reference::ReferenceEngine::new(source.as_bytes().to_vec(), &chunk_name(&file));
+            let mut reference =
+                reference::ReferenceEngine::new(source.as_bytes().to_vec(), &chunk_name(&file));
             let report = diff::diff(&requests, &mut reference, &mut candidate);
             print!("{report}");
-            Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.is_clean() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Bench { file, iterations } => bench(&file, iterations.max(1)),
     }
@@ -182,8 +221,16 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 fn bench(file: &Path, iterations: u32) -> Result<ExitCode> {
     let source = read_source(file)?;
     let name = chunk_name(file);
-    let Some(wasm) = compile(file, &source) else { return Ok(ExitCode::from(1)) };
-    let program = WasmProgram::new(&wasm, Limits { timeout: Duration::from_secs(600), ..Limits::default() })?;
+    let Some(wasm) = compile(file, &source) else {
+        return Ok(ExitCode::from(1));
+    };
+    let program = WasmProgram::new(
+        &wasm,
+        Limits {
+            timeout: Duration::from_secs(600),
+            ..Limits::default()
+        },
+    )?;
     // Check both arms agree before timing anything.
     let expected = reference::run_script(source.as_bytes(), &name, true);
     let got = program.run_script();
@@ -200,15 +247,27 @@ fn bench(file: &Path, iterations: u32) -> Result<ExitCode> {
         if out.exit_code != 0 {
             anyhow::bail!("{}", String::from_utf8_lossy(&out.stderr));
         }
-        off_times.push(reference::bench_script(source.as_bytes(), &name, false, 1).map_err(anyhow::Error::msg)?);
-        on_times.push(reference::bench_script(source.as_bytes(), &name, true, 1).map_err(anyhow::Error::msg)?);
+        off_times.push(
+            reference::bench_script(source.as_bytes(), &name, false, 1)
+                .map_err(anyhow::Error::msg)?,
+        );
+        on_times.push(
+            reference::bench_script(source.as_bytes(), &name, true, 1)
+                .map_err(anyhow::Error::msg)?,
+        );
     }
     let (w, off, on) = (median(wasm_times), median(off_times), median(on_times));
     println!("{name}: median of {iterations} runs (wasm includes instantiation)");
     println!("  wasm (moonshift)  {:>10.3} ms", w.as_secs_f64() * 1e3);
     println!("  luajit -joff      {:>10.3} ms", off.as_secs_f64() * 1e3);
     println!("  luajit (JIT on)   {:>10.3} ms", on.as_secs_f64() * 1e3);
-    println!("  wasm / luajit -joff = {:.2}x", w.as_secs_f64() / off.as_secs_f64());
-    println!("  wasm / luajit JIT   = {:.2}x", w.as_secs_f64() / on.as_secs_f64());
+    println!(
+        "  wasm / luajit -joff = {:.2}x",
+        w.as_secs_f64() / off.as_secs_f64()
+    );
+    println!(
+        "  wasm / luajit JIT   = {:.2}x",
+        w.as_secs_f64() / on.as_secs_f64()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -23,7 +23,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(message: String, line: u32, column: u32, span: Range<usize>, label: String) -> Self {
-        Diagnostic { message, line, column, span, label }
+        Diagnostic {
+            message,
+            line,
+            column,
+            span,
+            label,
+        }
     }
 
     /// `file:line:column: message`, one line.

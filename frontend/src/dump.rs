@@ -17,7 +17,15 @@ pub fn program(p: &Program) -> String {
 
 fn function(out: &mut String, _p: &Program, id: FuncId, f: &Function) {
     let params: Vec<String> = f.params.iter().map(|&l| local_name(f, l)).collect();
-    let _ = writeln!(out, "fn {} {}({}){} line {}", id.0, f.name, params.join(", "), if f.is_vararg { " vararg" } else { "" }, f.line);
+    let _ = writeln!(
+        out,
+        "fn {} {}({}){} line {}",
+        id.0,
+        f.name,
+        params.join(", "),
+        if f.is_vararg { " vararg" } else { "" },
+        f.line
+    );
     for (i, l) in f.locals.iter().enumerate() {
         let mut flags = Vec::new();
         if l.captured {
@@ -71,7 +79,12 @@ fn stmt(out: &mut String, f: &Function, s: &Stmt, depth: usize) {
             let _ = writeln!(out, "local {} = {}", names.join(", "), list(f, values));
         }
         StmtKind::LocalFunction { local, func } => {
-            let _ = writeln!(out, "local function {} = fn {}", local_name(f, *local), func.0);
+            let _ = writeln!(
+                out,
+                "local function {} = fn {}",
+                local_name(f, *local),
+                func.0
+            );
         }
         StmtKind::Assign { targets, values } => {
             let ts: Vec<String> = targets.iter().map(|t| target(f, t)).collect();
@@ -100,7 +113,12 @@ fn stmt(out: &mut String, f: &Function, s: &Stmt, depth: usize) {
                     indent(out, depth);
                     out.push_str("   | ");
                 }
-                let _ = writeln!(out, "{} {}", if i == 0 { "if" } else { "elseif" }, expr(f, c));
+                let _ = writeln!(
+                    out,
+                    "{} {}",
+                    if i == 0 { "if" } else { "elseif" },
+                    expr(f, c)
+                );
                 block(out, f, b, depth + 1);
             }
             if let Some(b) = otherwise {
@@ -109,9 +127,25 @@ fn stmt(out: &mut String, f: &Function, s: &Stmt, depth: usize) {
                 block(out, f, b, depth + 1);
             }
         }
-        StmtKind::NumericFor { var, start, limit, step, body } => {
-            let step = step.as_ref().map(|s| format!(", {}", expr(f, s))).unwrap_or_default();
-            let _ = writeln!(out, "for {} = {}, {}{}", local_name(f, *var), expr(f, start), expr(f, limit), step);
+        StmtKind::NumericFor {
+            var,
+            start,
+            limit,
+            step,
+            body,
+        } => {
+            let step = step
+                .as_ref()
+                .map(|s| format!(", {}", expr(f, s)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "for {} = {}, {}{}",
+                local_name(f, *var),
+                expr(f, start),
+                expr(f, limit),
+                step
+            );
             block(out, f, body, depth + 1);
         }
         StmtKind::Return(values) => {
@@ -144,7 +178,9 @@ fn expr(f: &Function, e: &Expr) -> String {
         ExprKind::Global(g) => format!("@{g}"),
         ExprKind::Index { obj, key } => format!("{}[{}]", expr(f, obj), expr(f, key)),
         ExprKind::Call { callee, args } => format!("{}({})", expr(f, callee), list(f, args)),
-        ExprKind::MethodCall { obj, method, args } => format!("{}:{}({})", expr(f, obj), method, list(f, args)),
+        ExprKind::MethodCall { obj, method, args } => {
+            format!("{}:{}({})", expr(f, obj), method, list(f, args))
+        }
         ExprKind::Function(id) => format!("fn {}", id.0),
         ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", expr(f, lhs), op, expr(f, rhs)),
         ExprKind::Unary { op, operand } => format!("({}{})", op, expr(f, operand)),

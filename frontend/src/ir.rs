@@ -111,19 +111,43 @@ pub struct Stmt {
 #[derive(Debug, Clone)]
 pub enum StmtKind {
     /// `local a, b = e1, e2`
-    Local { locals: Vec<LocalId>, values: Vec<Expr> },
+    Local {
+        locals: Vec<LocalId>,
+        values: Vec<Expr>,
+    },
     /// `local function f() … end`: `local` is in scope inside `func`.
-    LocalFunction { local: LocalId, func: FuncId },
+    LocalFunction {
+        local: LocalId,
+        func: FuncId,
+    },
     /// `a, b.c = e1, e2` (also `function a.b() … end`)
-    Assign { targets: Vec<Target>, values: Vec<Expr> },
+    Assign {
+        targets: Vec<Target>,
+        values: Vec<Expr>,
+    },
     /// A call used as a statement.
     Call(Expr),
     Do(Block),
-    While { cond: Expr, body: Block },
+    While {
+        cond: Expr,
+        body: Block,
+    },
     /// `repeat body until cond`; `cond` sees the body's locals.
-    Repeat { body: Block, cond: Expr },
-    If { arms: Vec<(Expr, Block)>, otherwise: Option<Block> },
-    NumericFor { var: LocalId, start: Expr, limit: Expr, step: Option<Expr>, body: Block },
+    Repeat {
+        body: Block,
+        cond: Expr,
+    },
+    If {
+        arms: Vec<(Expr, Block)>,
+        otherwise: Option<Block>,
+    },
+    NumericFor {
+        var: LocalId,
+        start: Expr,
+        limit: Expr,
+        step: Option<Expr>,
+        body: Block,
+    },
     Return(Vec<Expr>),
     Break,
 }
@@ -152,12 +176,29 @@ pub enum ExprKind {
     Local(LocalId),
     Upvalue(UpvalId),
     Global(String),
-    Index { obj: Box<Expr>, key: Box<Expr> },
-    Call { callee: Box<Expr>, args: Vec<Expr> },
-    MethodCall { obj: Box<Expr>, method: String, args: Vec<Expr> },
+    Index {
+        obj: Box<Expr>,
+        key: Box<Expr>,
+    },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Expr>,
+    },
+    MethodCall {
+        obj: Box<Expr>,
+        method: String,
+        args: Vec<Expr>,
+    },
     Function(FuncId),
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
-    Unary { op: UnOp, operand: Box<Expr> },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Unary {
+        op: UnOp,
+        operand: Box<Expr>,
+    },
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
     Table(Vec<TableItem>),

@@ -20,7 +20,11 @@ pub use lower::{parse_number, unescape};
 pub fn compile_source(chunk_name: &str, source: &str) -> Result<ir::Program, Vec<Diagnostic>> {
     let parsed = full_moon::parse_fallible(source, full_moon::LuaVersion::luajit());
     if !parsed.errors().is_empty() {
-        return Err(parsed.errors().iter().map(|e| parse_diagnostic(source, e)).collect());
+        return Err(parsed
+            .errors()
+            .iter()
+            .map(|e| parse_diagnostic(source, e))
+            .collect());
     }
     lower::Lowerer::new(source).lower_chunk(chunk_name, parsed.ast())
 }

@@ -49,7 +49,12 @@ fn first_token_line(node: &impl full_moon::node::Node) -> u32 {
 
 impl<'a> Lowerer<'a> {
     pub fn new(source: &'a str) -> Self {
-        Lowerer { source, funcs: Vec::new(), done: Vec::new(), diags: Vec::new() }
+        Lowerer {
+            source,
+            funcs: Vec::new(),
+            done: Vec::new(),
+            diags: Vec::new(),
+        }
     }
 
     fn error_at(&mut self, tok: &Token, message: impl Into<String>, label: impl Into<String>) {
@@ -59,13 +64,19 @@ impl<'a> Lowerer<'a> {
             message.into(),
             start.line() as u32,
             start.character() as u32,
-            start.bytes()..end.bytes().max(start.bytes() + 1).min(self.source.len().max(1)),
+            start.bytes()
+                ..end
+                    .bytes()
+                    .max(start.bytes() + 1)
+                    .min(self.source.len().max(1)),
             label.into(),
         ));
     }
 
     fn unsupported(&mut self, node: &impl full_moon::node::Node, what: &str) {
-        let (Some(start), Some(end)) = (node.start_position(), node.end_position()) else { return };
+        let (Some(start), Some(end)) = (node.start_position(), node.end_position()) else {
+            return;
+        };
         self.diags.push(Diagnostic::new(
             format!("unsupported construct: {what}"),
             start.line() as u32,
@@ -76,7 +87,11 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Lowers a parsed chunk into a program, or returns the diagnostics.
-    pub fn lower_chunk(mut self, chunk_name: &str, ast: &ast::Ast) -> Result<Program, Vec<Diagnostic>> {
+    pub fn lower_chunk(
+        mut self,
+        chunk_name: &str,
+        ast: &ast::Ast,
+    ) -> Result<Program, Vec<Diagnostic>> {
         self.done.push(None);
         self.funcs.push(FuncState {
             func: Function {
@@ -101,7 +116,11 @@ impl<'a> Lowerer<'a> {
         }
         Ok(Program {
             chunk_name: chunk_name.to_string(),
-            functions: self.done.into_iter().map(|f| f.expect("every function lowered")).collect(),
+            functions: self
+                .done
+                .into_iter()
+                .map(|f| f.expect("every function lowered"))
+                .collect(),
         })
     }
 
@@ -122,17 +141,31 @@ impl<'a> Lowerer<'a> {
     fn declare(&mut self, name: String) -> LocalId {
         let f = self.cur();
         let id = LocalId(f.func.locals.len() as u32);
-        f.func.locals.push(LocalInfo { name: name.clone(), captured: false, reassigned: false });
+        f.func.locals.push(LocalInfo {
+            name: name.clone(),
+            captured: false,
+            reassigned: false,
+        });
         f.scope.push((name, id));
         id
     }
 
     /// Resolves `name` as seen from function `level` (an index into `funcs`).
     fn resolve_in(&mut self, level: usize, name: &str) -> Option<Capture> {
-        if let Some(&(_, id)) = self.funcs[level].scope.iter().rev().find(|(n, _)| n == name) {
+        if let Some(&(_, id)) = self.funcs[level]
+            .scope
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+        {
             return Some(Capture::Local(id));
         }
-        if let Some(i) = self.funcs[level].func.upvalues.iter().position(|u| u.name == name) {
+        if let Some(i) = self.funcs[level]
+            .func
+            .upvalues
+            .iter()
+            .position(|u| u.name == name)
+        {
             return Some(Capture::Upvalue(UpvalId(i as u32)));
         }
         if level == 0 {
@@ -143,7 +176,10 @@ impl<'a> Lowerer<'a> {
             self.funcs[level - 1].func.locals[id.index()].captured = true;
         }
         let ups = &mut self.funcs[level].func.upvalues;
-        ups.push(Upvalue { name: name.to_string(), source: outer });
+        ups.push(Upvalue {
+            name: name.to_string(),
+            source: outer,
+        });
         Some(Capture::Upvalue(UpvalId(ups.len() as u32 - 1)))
     }
 
@@ -192,11 +228,17 @@ impl<'a> Lowerer<'a> {
                     if self.cur().loop_depth == 0 {
                         self.error_at(tok.token(), "no loop to break", "`break` outside a loop");
                     }
-                    out.push(Stmt { line: line_of(tok), kind: StmtKind::Break });
+                    out.push(Stmt {
+                        line: line_of(tok),
+                        kind: StmtKind::Break,
+                    });
                 }
                 ast::LastStmt::Return(ret) => {
                     let values = ret.returns().iter().map(|e| self.expr(e)).collect();
-                    out.push(Stmt { line: line_of(ret.token()), kind: StmtKind::Return(values) });
+                    out.push(Stmt {
+                        line: line_of(ret.token()),
+                        kind: StmtKind::Return(values),
+                    });
                 }
                 other => self.unsupported(other, "this statement"),
             }
@@ -214,7 +256,12 @@ impl<'a> Lowerer<'a> {
             }
             ast::Stmt::LocalFunction(lf) => {
                 let local = self.declare(ident(lf.name()));
-                let func = self.function(lf.body(), ident(lf.name()), line_of(lf.function_token()), false);
+                let func = self.function(
+                    lf.body(),
+                    ident(lf.name()),
+                    line_of(lf.function_token()),
+                    false,
+                );
                 // The closure is created before it is stored: a capture of
                 // itself must see the store, so it lives in a cell.
                 let f = self.cur();
@@ -264,7 +311,13 @@ impl<'a> Lowerer<'a> {
                 let body = self.block(nf.block());
                 self.cur().loop_depth -= 1;
                 self.close_block();
-                StmtKind::NumericFor { var, start, limit, step, body }
+                StmtKind::NumericFor {
+                    var,
+                    start,
+                    limit,
+                    step,
+                    body,
+                }
             }
             ast::Stmt::FunctionDeclaration(fd) => {
                 let name = fd.name();
@@ -276,13 +329,19 @@ impl<'a> Lowerer<'a> {
                 }
                 let fline = line_of(fd.function_token());
                 let func = self.function(fd.body(), display, fline, method.is_some());
-                let value = Expr { line: fline, kind: ExprKind::Function(func) };
+                let value = Expr {
+                    line: fline,
+                    kind: ExprKind::Function(func),
+                };
                 let first = names[0];
                 let base = self.resolve(&ident(first));
                 let target = if names.len() == 1 && method.is_none() {
                     self.kind_to_target(base, line_of(first))
                 } else {
-                    let mut obj = Expr { line: line_of(first), kind: base };
+                    let mut obj = Expr {
+                        line: line_of(first),
+                        kind: base,
+                    };
                     let mut keys: Vec<&TokenReference> = names[1..].to_vec();
                     if let Some(m) = method {
                         keys.push(m);
@@ -293,17 +352,26 @@ impl<'a> Lowerer<'a> {
                             line: line_of(k),
                             kind: ExprKind::Index {
                                 obj: Box::new(obj),
-                                key: Box::new(Expr { line: line_of(k), kind: ExprKind::String(ident(k).into_bytes()) }),
+                                key: Box::new(Expr {
+                                    line: line_of(k),
+                                    kind: ExprKind::String(ident(k).into_bytes()),
+                                }),
                             },
                         };
                     }
                     Target::Index {
                         obj,
-                        key: Expr { line: line_of(last), kind: ExprKind::String(ident(last).into_bytes()) },
+                        key: Expr {
+                            line: line_of(last),
+                            kind: ExprKind::String(ident(last).into_bytes()),
+                        },
                         line: line_of(last),
                     }
                 };
-                StmtKind::Assign { targets: vec![target], values: vec![value] }
+                StmtKind::Assign {
+                    targets: vec![target],
+                    values: vec![value],
+                }
             }
             ast::Stmt::GenericFor(gf) => {
                 self.unsupported(gf, "generic `for … in` loop");
@@ -323,7 +391,11 @@ impl<'a> Lowerer<'a> {
             ExprKind::Local(id) => Target::Local(id),
             ExprKind::Upvalue(id) => Target::Upvalue(id),
             ExprKind::Global(name) => Target::Global(name),
-            ExprKind::Index { obj, key } => Target::Index { obj: *obj, key: *key, line },
+            ExprKind::Index { obj, key } => Target::Index {
+                obj: *obj,
+                key: *key,
+                line,
+            },
             _ => unreachable!("only names and index expressions are assignable"),
         }
     }
@@ -337,7 +409,11 @@ impl<'a> Lowerer<'a> {
             ast::Var::Expression(ve) => {
                 let e = self.prefix_suffixes(ve.prefix(), ve.suffixes());
                 match e.kind {
-                    ExprKind::Index { obj, key } => Target::Index { obj: *obj, key: *key, line: e.line },
+                    ExprKind::Index { obj, key } => Target::Index {
+                        obj: *obj,
+                        key: *key,
+                        line: e.line,
+                    },
                     _ => {
                         self.unsupported(ve.as_ref(), "assignment to a call result");
                         Target::Global(String::new())
@@ -352,7 +428,13 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Lowers a function body as a new nested function and returns its id.
-    fn function(&mut self, body: &ast::FunctionBody, name: String, line: u32, is_method: bool) -> FuncId {
+    fn function(
+        &mut self,
+        body: &ast::FunctionBody,
+        name: String,
+        line: u32,
+        is_method: bool,
+    ) -> FuncId {
         let id = FuncId(self.done.len() as u32);
         self.done.push(None);
         self.funcs.push(FuncState {
@@ -381,7 +463,11 @@ impl<'a> Lowerer<'a> {
                     self.cur().func.params.push(p);
                 }
                 ast::Parameter::Ellipsis(tok) => {
-                    self.error_at(tok.token(), "unsupported construct: varargs", "`...` is not supported by moonshift yet");
+                    self.error_at(
+                        tok.token(),
+                        "unsupported construct: varargs",
+                        "`...` is not supported by moonshift yet",
+                    );
                     self.cur().func.is_vararg = true;
                 }
                 other => self.unsupported(other, "this parameter"),
@@ -399,13 +485,23 @@ impl<'a> Lowerer<'a> {
         self.prefix_suffixes(call.prefix(), call.suffixes())
     }
 
-    fn prefix_suffixes<'s>(&mut self, prefix: &ast::Prefix, suffixes: impl Iterator<Item = &'s ast::Suffix>) -> Expr {
+    fn prefix_suffixes<'s>(
+        &mut self,
+        prefix: &ast::Prefix,
+        suffixes: impl Iterator<Item = &'s ast::Suffix>,
+    ) -> Expr {
         let mut e = match prefix {
-            ast::Prefix::Name(tok) => Expr { line: line_of(tok), kind: self.resolve(&ident(tok)) },
+            ast::Prefix::Name(tok) => Expr {
+                line: line_of(tok),
+                kind: self.resolve(&ident(tok)),
+            },
             ast::Prefix::Expression(ex) => self.expr(ex),
             other => {
                 self.unsupported(other, "this expression");
-                Expr { line: 0, kind: ExprKind::Nil }
+                Expr {
+                    line: 0,
+                    kind: ExprKind::Nil,
+                }
             }
         };
         for suffix in suffixes {
@@ -414,25 +510,44 @@ impl<'a> Lowerer<'a> {
                     line: line_of(dot),
                     kind: ExprKind::Index {
                         obj: Box::new(e),
-                        key: Box::new(Expr { line: line_of(name), kind: ExprKind::String(ident(name).into_bytes()) }),
+                        key: Box::new(Expr {
+                            line: line_of(name),
+                            kind: ExprKind::String(ident(name).into_bytes()),
+                        }),
                     },
                 },
-                ast::Suffix::Index(ast::Index::Brackets { brackets, expression }) => {
+                ast::Suffix::Index(ast::Index::Brackets {
+                    brackets,
+                    expression,
+                }) => {
                     let key = self.expr(expression);
                     Expr {
                         line: line_of(brackets.tokens().0),
-                        kind: ExprKind::Index { obj: Box::new(e), key: Box::new(key) },
+                        kind: ExprKind::Index {
+                            obj: Box::new(e),
+                            key: Box::new(key),
+                        },
                     }
                 }
                 ast::Suffix::Call(ast::Call::AnonymousCall(args)) => {
                     let (line, args) = self.call_args(args);
-                    Expr { line, kind: ExprKind::Call { callee: Box::new(e), args } }
+                    Expr {
+                        line,
+                        kind: ExprKind::Call {
+                            callee: Box::new(e),
+                            args,
+                        },
+                    }
                 }
                 ast::Suffix::Call(ast::Call::MethodCall(mc)) => {
                     let (line, args) = self.call_args(mc.args());
                     Expr {
                         line,
-                        kind: ExprKind::MethodCall { obj: Box::new(e), method: ident(mc.name()), args },
+                        kind: ExprKind::MethodCall {
+                            obj: Box::new(e),
+                            method: ident(mc.name()),
+                            args,
+                        },
                     }
                 }
                 other => {
@@ -446,12 +561,22 @@ impl<'a> Lowerer<'a> {
 
     fn call_args(&mut self, args: &ast::FunctionArgs) -> (u32, Vec<Expr>) {
         match args {
-            ast::FunctionArgs::Parentheses { parentheses, arguments } => {
-                (line_of(parentheses.tokens().0), arguments.iter().map(|a| self.expr(a)).collect())
-            }
+            ast::FunctionArgs::Parentheses {
+                parentheses,
+                arguments,
+            } => (
+                line_of(parentheses.tokens().0),
+                arguments.iter().map(|a| self.expr(a)).collect(),
+            ),
             ast::FunctionArgs::String(tok) => {
                 let s = self.string_literal(tok);
-                (line_of(tok), vec![Expr { line: line_of(tok), kind: s }])
+                (
+                    line_of(tok),
+                    vec![Expr {
+                        line: line_of(tok),
+                        kind: s,
+                    }],
+                )
             }
             ast::FunctionArgs::TableConstructor(tc) => {
                 let line = line_of(tc.braces().tokens().0);
@@ -471,7 +596,10 @@ impl<'a> Lowerer<'a> {
             match field {
                 ast::Field::NoKey(e) => items.push(TableItem::Positional(self.expr(e))),
                 ast::Field::NameKey { key, value, .. } => {
-                    let k = Expr { line: line_of(key), kind: ExprKind::String(ident(key).into_bytes()) };
+                    let k = Expr {
+                        line: line_of(key),
+                        kind: ExprKind::String(ident(key).into_bytes()),
+                    };
                     let v = self.expr(value);
                     items.push(TableItem::Keyed(k, v));
                 }
@@ -483,7 +611,10 @@ impl<'a> Lowerer<'a> {
                 other => self.unsupported(other, "this table field"),
             }
         }
-        Expr { line, kind: ExprKind::Table(items) }
+        Expr {
+            line,
+            kind: ExprKind::Table(items),
+        }
     }
 
     fn expr(&mut self, e: &ast::Expression) -> Expr {
@@ -515,7 +646,11 @@ impl<'a> Lowerer<'a> {
                                 BinOp::Add
                             }
                         };
-                        ExprKind::Binary { op, lhs: Box::new(l), rhs: Box::new(r) }
+                        ExprKind::Binary {
+                            op,
+                            lhs: Box::new(l),
+                            rhs: Box::new(r),
+                        }
                     }
                 };
                 Expr { line, kind }
@@ -536,15 +671,30 @@ impl<'a> Lowerer<'a> {
                 if op == UnOp::Neg
                     && let ExprKind::Number(n) = operand.kind
                 {
-                    return Expr { line, kind: ExprKind::Number(-n) };
+                    return Expr {
+                        line,
+                        kind: ExprKind::Number(-n),
+                    };
                 }
-                Expr { line, kind: ExprKind::Unary { op, operand: Box::new(operand) } }
+                Expr {
+                    line,
+                    kind: ExprKind::Unary {
+                        op,
+                        operand: Box::new(operand),
+                    },
+                }
             }
-            ast::Expression::Parentheses { expression, contained } => {
+            ast::Expression::Parentheses {
+                expression,
+                contained,
+            } => {
                 let inner = self.expr(expression);
                 let line = line_of(contained.tokens().0);
                 if inner.kind.is_multi() {
-                    Expr { line, kind: ExprKind::Paren(Box::new(inner)) }
+                    Expr {
+                        line,
+                        kind: ExprKind::Paren(Box::new(inner)),
+                    }
                 } else {
                     inner
                 }
@@ -552,44 +702,86 @@ impl<'a> Lowerer<'a> {
             ast::Expression::Function(f) => {
                 let line = line_of(f.function_token());
                 let id = self.function(f.body(), format!("anonymous@{line}"), line, false);
-                Expr { line, kind: ExprKind::Function(id) }
+                Expr {
+                    line,
+                    kind: ExprKind::Function(id),
+                }
             }
             ast::Expression::FunctionCall(call) => self.function_call(call),
             ast::Expression::TableConstructor(tc) => self.table(tc),
             ast::Expression::Number(tok) => {
                 let text = tok.token().to_string();
                 match parse_number(&text) {
-                    Some(n) => Expr { line: line_of(tok), kind: ExprKind::Number(n) },
+                    Some(n) => Expr {
+                        line: line_of(tok),
+                        kind: ExprKind::Number(n),
+                    },
                     None => {
-                        self.error_at(tok.token(), format!("malformed number near '{text}'"), "not a Lua number");
-                        Expr { line: line_of(tok), kind: ExprKind::Nil }
+                        self.error_at(
+                            tok.token(),
+                            format!("malformed number near '{text}'"),
+                            "not a Lua number",
+                        );
+                        Expr {
+                            line: line_of(tok),
+                            kind: ExprKind::Nil,
+                        }
                     }
                 }
             }
-            ast::Expression::String(tok) => Expr { line: line_of(tok), kind: self.string_literal(tok) },
+            ast::Expression::String(tok) => Expr {
+                line: line_of(tok),
+                kind: self.string_literal(tok),
+            },
             ast::Expression::Symbol(tok) => {
                 let kind = match tok.token().token_type() {
-                    TokenType::Symbol { symbol: Symbol::Nil } => ExprKind::Nil,
-                    TokenType::Symbol { symbol: Symbol::True } => ExprKind::True,
-                    TokenType::Symbol { symbol: Symbol::False } => ExprKind::False,
+                    TokenType::Symbol {
+                        symbol: Symbol::Nil,
+                    } => ExprKind::Nil,
+                    TokenType::Symbol {
+                        symbol: Symbol::True,
+                    } => ExprKind::True,
+                    TokenType::Symbol {
+                        symbol: Symbol::False,
+                    } => ExprKind::False,
                     _ => {
-                        self.error_at(tok.token(), "unsupported construct: varargs", "`...` is not supported by moonshift yet");
+                        self.error_at(
+                            tok.token(),
+                            "unsupported construct: varargs",
+                            "`...` is not supported by moonshift yet",
+                        );
                         ExprKind::Nil
                     }
                 };
-                Expr { line: line_of(tok), kind }
+                Expr {
+                    line: line_of(tok),
+                    kind,
+                }
             }
-            ast::Expression::Var(ast::Var::Name(tok)) => Expr { line: line_of(tok), kind: self.resolve(&ident(tok)) },
-            ast::Expression::Var(ast::Var::Expression(ve)) => self.prefix_suffixes(ve.prefix(), ve.suffixes()),
+            ast::Expression::Var(ast::Var::Name(tok)) => Expr {
+                line: line_of(tok),
+                kind: self.resolve(&ident(tok)),
+            },
+            ast::Expression::Var(ast::Var::Expression(ve)) => {
+                self.prefix_suffixes(ve.prefix(), ve.suffixes())
+            }
             other => {
                 self.unsupported(other, "this expression");
-                Expr { line: 0, kind: ExprKind::Nil }
+                Expr {
+                    line: 0,
+                    kind: ExprKind::Nil,
+                }
             }
         }
     }
 
     fn string_literal(&mut self, tok: &TokenReference) -> ExprKind {
-        let TokenType::StringLiteral { literal, multi_line_depth, .. } = tok.token().token_type() else {
+        let TokenType::StringLiteral {
+            literal,
+            multi_line_depth,
+            ..
+        } = tok.token().token_type()
+        else {
             return ExprKind::Nil;
         };
         if *multi_line_depth > 0 {
@@ -628,7 +820,9 @@ pub fn unescape(s: &[u8]) -> Result<Vec<u8>, String> {
             continue;
         }
         i += 1;
-        let Some(&e) = s.get(i) else { return Err("unfinished string".into()) };
+        let Some(&e) = s.get(i) else {
+            return Err("unfinished string".into());
+        };
         i += 1;
         match e {
             b'a' => out.push(7),
@@ -649,7 +843,10 @@ pub fn unescape(s: &[u8]) -> Result<Vec<u8>, String> {
                 }
             }
             b'x' => {
-                let h = s.get(i..i + 2).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+                let h = s
+                    .get(i..i + 2)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match h {
                     Some(b) => out.push(b),
                     None => return Err("invalid escape sequence: \\x needs two hex digits".into()),
@@ -665,8 +862,12 @@ pub fn unescape(s: &[u8]) -> Result<Vec<u8>, String> {
                 if s.get(i) != Some(&b'{') {
                     return Err("invalid escape sequence: \\u needs {".into());
                 }
-                let close = s[i..].iter().position(|&b| b == b'}').ok_or("unfinished \\u escape")?;
-                let hex = std::str::from_utf8(&s[i + 1..i + close]).map_err(|_| "invalid \\u escape")?;
+                let close = s[i..]
+                    .iter()
+                    .position(|&b| b == b'}')
+                    .ok_or("unfinished \\u escape")?;
+                let hex =
+                    std::str::from_utf8(&s[i + 1..i + close]).map_err(|_| "invalid \\u escape")?;
                 let cp = u32::from_str_radix(hex, 16).map_err(|_| "invalid \\u escape")?;
                 if cp > 0x7FFF_FFFF {
                     return Err("UTF-8 value too large".into());
@@ -735,7 +936,9 @@ pub fn parse_number(text: &str) -> Option<f64> {
         }
         return Some(x * 2f64.powi(exp - 4 * frac.len() as i32));
     }
-    if t.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') {
+    if t.chars()
+        .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
+    {
         return None;
     }
     t.parse::<f64>().ok()

@@ -23,12 +23,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use wasmtime::error::Context;
-use wasmtime::{Result, format_err as anyhow};
 use moonshift_abi::{call as abi_call, layout, thread as th, value as val};
+use wasmtime::error::Context;
 use wasmtime::{
-    Caller, Config, Engine, Extern, InstancePre, Linker, Memory, Module, Store, StoreLimits, StoreLimitsBuilder, TypedFunc,
+    Caller, Config, Engine, Extern, InstancePre, Linker, Memory, Module, Store, StoreLimits,
+    StoreLimitsBuilder, TypedFunc,
 };
+use wasmtime::{Result, format_err as anyhow};
 
 use crate::diff::Engine as DiffEngine;
 use crate::ngx::{self, Arm, Field, HostFn, HostValue, NgxRequest, Outcome, Request, Response};
@@ -44,7 +45,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_memory: 256 << 20, timeout: Duration::from_secs(10) }
+        Limits {
+            max_memory: 256 << 20,
+            timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -74,6 +78,7 @@ struct Api {
     host_function: TypedFunc<i32, i64>,
     next: TypedFunc<(i64, i64, i32), i32>,
     where_: TypedFunc<(i32, i32), i64>,
+    caller_name: TypedFunc<i32, i64>,
     raise: TypedFunc<(i32, i32, i32, i32), i32>,
     error_text: TypedFunc<i32, i64>,
     globals: TypedFunc<(), i64>,
@@ -91,6 +96,7 @@ impl Api {
             host_function: instance.get_typed_func(&mut *store, "ms_host_function")?,
             next: instance.get_typed_func(&mut *store, "ms_next")?,
             where_: instance.get_typed_func(&mut *store, "ms_where")?,
+            caller_name: instance.get_typed_func(&mut *store, "ms_caller_name")?,
             raise: instance.get_typed_func(&mut *store, "ms_raise")?,
             error_text: instance.get_typed_func(&mut *store, "ms_error_text")?,
             globals: instance.get_typed_func(&mut *store, "ms_globals")?,
@@ -129,19 +135,34 @@ impl WasmProgram {
         let engine = Engine::new(&config)?;
         let module = Module::new(&engine, wasm).context("compiling the module with wasmtime")?;
         let mut linker: Linker<HostState> = Linker::new(&engine);
-        linker.func_wrap("moonshift", "write", |mut caller: Caller<'_, HostState>, fd: i32, ptr: i32, len: i32| {
-            let mem = memory(&mut caller)?;
-            let bytes = read_bytes(&mem, &caller, ptr as u32, len as u32)?;
-            if fd == 1 {
-                caller.data_mut().stdout.extend_from_slice(&bytes);
-            }
-            Ok(())
-        })?;
+        linker.func_wrap(
+            "moonshift",
+            "write",
+            |mut caller: Caller<'_, HostState>, fd: i32, ptr: i32, len: i32| {
+                let mem = memory(&mut caller)?;
+                let bytes = read_bytes(&mem, &caller, ptr as u32, len as u32)?;
+                if fd == 1 {
+                    caller.data_mut().stdout.extend_from_slice(&bytes);
+                }
+                Ok(())
+            },
+        )?;
         linker.func_wrap(
             "moonshift",
             "call",
-            |mut caller: Caller<'_, HostState>, t: i32, id: i32, base: i32, nargs: i32| -> Result<i32> {
-                host_call(&mut caller, t as u32, id as u32, base as u32, nargs.max(0) as u32)
+            |mut caller: Caller<'_, HostState>,
+             t: i32,
+             id: i32,
+             base: i32,
+             nargs: i32|
+             -> Result<i32> {
+                host_call(
+                    &mut caller,
+                    t as u32,
+                    id as u32,
+                    base as u32,
+                    nargs.max(0) as u32,
+                )
             },
         )?;
         let pre = linker.instantiate_pre(&module)?;
@@ -156,26 +177,49 @@ impl WasmProgram {
                 }
             });
         }
-        Ok(WasmProgram { engine, pre, limits, _ticker: Arc::new(Ticker { stop }) })
+        Ok(WasmProgram {
+            engine,
+            pre,
+            limits,
+            _ticker: Arc::new(Ticker { stop }),
+        })
     }
 
     fn instantiate(&self) -> Result<Guest> {
-        let limits = StoreLimitsBuilder::new().memory_size(self.limits.max_memory).build();
-        let mut store = Store::new(&self.engine, HostState { limits, stdout: Vec::new(), ngx: None, api: None });
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(self.limits.max_memory)
+            .build();
+        let mut store = Store::new(
+            &self.engine,
+            HostState {
+                limits,
+                stdout: Vec::new(),
+                ngx: None,
+                api: None,
+            },
+        );
         store.limiter(|s| &mut s.limits);
         let ticks = (self.limits.timeout.as_millis() / TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
         let instance = self.pre.instantiate(&mut store)?;
         let init: TypedFunc<(), i32> = instance.get_typed_func(&mut store, "init")?;
         let run_main: TypedFunc<i32, i32> = instance.get_typed_func(&mut store, "run_main")?;
-        let memory = instance.get_memory(&mut store, "memory").ok_or_else(|| anyhow!("module exports no memory"))?;
+        let memory = instance
+            .get_memory(&mut store, "memory")
+            .ok_or_else(|| anyhow!("module exports no memory"))?;
         let api = Api::resolve(&instance, &mut store)?;
         store.data_mut().api = Some(api.clone());
         let thread = init.call(&mut store, ())?;
         if thread == 0 {
             return Err(anyhow!("not enough memory to start the module"));
         }
-        Ok(Guest { store, api, memory, thread: thread as u32, run_main })
+        Ok(Guest {
+            store,
+            api,
+            memory,
+            thread: thread as u32,
+            run_main,
+        })
     }
 
     /// Runs the module as a plain script (`moonshift run`).
@@ -192,7 +236,11 @@ impl WasmProgram {
         let status = guest.run_main.call(&mut guest.store, guest.thread as i32);
         let stdout = std::mem::take(&mut guest.store.data_mut().stdout);
         match status {
-            Ok(n) if n >= 0 || n == abi_call::STATUS_EXIT => RunOutput { stdout, stderr: Vec::new(), exit_code: 0 },
+            Ok(n) if n >= 0 || n == abi_call::STATUS_EXIT => RunOutput {
+                stdout,
+                stderr: Vec::new(),
+                exit_code: 0,
+            },
             Ok(_) => {
                 let msg = guest.error_text();
                 failure(stdout, &msg)
@@ -224,7 +272,12 @@ impl WasmProgram {
             Ok(_) => Some(guest.error_text()),
             Err(trap) => Some(describe_trap(&trap, &self.limits)),
         };
-        let ngx_req = guest.store.data_mut().ngx.take().expect("request state survives the run");
+        let ngx_req = guest
+            .store
+            .data_mut()
+            .ngx
+            .take()
+            .expect("request state survives the run");
         match error {
             None => ngx_req.finish(),
             Some(msg) => ngx_req.finish_with_error(&msg),
@@ -233,14 +286,22 @@ impl WasmProgram {
 }
 
 fn failure(stdout: Vec<u8>, msg: &str) -> RunOutput {
-    RunOutput { stdout, stderr: format!("moonshift: {msg}\n").into_bytes(), exit_code: 1 }
+    RunOutput {
+        stdout,
+        stderr: format!("moonshift: {msg}\n").into_bytes(),
+        exit_code: 1,
+    }
 }
 
 fn describe_trap(trap: &wasmtime::Error, limits: &Limits) -> String {
     if let Some(t) = trap.downcast_ref::<wasmtime::Trap>() {
         return match t {
-            wasmtime::Trap::Interrupt => format!("script exceeded its time limit of {:?}", limits.timeout),
-            wasmtime::Trap::StackOverflow => "stack overflow (native stack of the module exhausted)".into(),
+            wasmtime::Trap::Interrupt => {
+                format!("script exceeded its time limit of {:?}", limits.timeout)
+            }
+            wasmtime::Trap::StackOverflow => {
+                "stack overflow (native stack of the module exhausted)".into()
+            }
             other => format!("the module trapped: {other}"),
         };
     }
@@ -267,7 +328,11 @@ struct Guest {
 
 impl Guest {
     fn error_text(&mut self) -> String {
-        match self.api.error_text.call(&mut self.store, self.thread as i32) {
+        match self
+            .api
+            .error_text
+            .call(&mut self.store, self.thread as i32)
+        {
             Ok(packed) if packed != 0 => {
                 let (ptr, len) = (packed as u64 as u32, (packed as u64 >> 32) as u32);
                 let data = self.memory.data(&self.store);
@@ -279,7 +344,11 @@ impl Guest {
 
     /// Builds the `ngx` table (and the other ngx_lua globals) in the guest.
     fn install_ngx(&mut self) -> Result<()> {
-        let mut ctx = GuestCtx { store: &mut self.store, api: self.api.clone(), memory: self.memory };
+        let mut ctx = GuestCtx {
+            store: &mut self.store,
+            api: self.api.clone(),
+            memory: self.memory,
+        };
         let (fields, meta) = ngx::ngx_table();
         let ngx_value = ctx.build_table(&fields, meta)?;
         let g = ctx.api.globals.call(&mut *ctx.store, ())? as u64;
@@ -304,7 +373,11 @@ struct GuestCtx<'a, S: wasmtime::AsContextMut<Data = HostState>> {
 
 impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
     fn string(&mut self, bytes: &[u8]) -> Result<u64> {
-        let (alloc, free, make) = (self.api.alloc.clone(), self.api.free.clone(), self.api.string.clone());
+        let (alloc, free, make) = (
+            self.api.alloc.clone(),
+            self.api.free.clone(),
+            self.api.string.clone(),
+        );
         let ptr = alloc.call(&mut *self.store, bytes.len() as i32)?;
         if ptr == 0 {
             return Err(anyhow!("not enough memory"));
@@ -319,7 +392,11 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
     }
 
     fn table(&mut self, narr: u32, nhash: u32) -> Result<u64> {
-        let t = self.api.table.clone().call(&mut *self.store, (narr as i32, nhash as i32))? as u64;
+        let t = self
+            .api
+            .table
+            .clone()
+            .call(&mut *self.store, (narr as i32, nhash as i32))? as u64;
         if t == val::NIL {
             return Err(anyhow!("not enough memory"));
         }
@@ -327,14 +404,24 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
     }
 
     fn rawset(&mut self, t: u64, k: u64, v: u64) -> Result<()> {
-        if self.api.rawset.clone().call(&mut *self.store, (t as i64, k as i64, v as i64))? != 0 {
+        if self
+            .api
+            .rawset
+            .clone()
+            .call(&mut *self.store, (t as i64, k as i64, v as i64))?
+            != 0
+        {
             return Err(anyhow!("not enough memory"));
         }
         Ok(())
     }
 
     fn host_function(&mut self, f: HostFn) -> Result<u64> {
-        let v = self.api.host_function.clone().call(&mut *self.store, f.id() as i32)? as u64;
+        let v = self
+            .api
+            .host_function
+            .clone()
+            .call(&mut *self.store, f.id() as i32)? as u64;
         if v == val::NIL {
             return Err(anyhow!("not enough memory"));
         }
@@ -349,7 +436,11 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
         }
     }
 
-    fn build_table(&mut self, fields: &[(&'static str, Field)], meta: Option<ngx::MetaSpec>) -> Result<u64> {
+    fn build_table(
+        &mut self,
+        fields: &[(&'static str, Field)],
+        meta: Option<ngx::MetaSpec>,
+    ) -> Result<u64> {
         let t = self.table(0, fields.len() as u32)?;
         for (name, field) in fields {
             let v = self.field(field)?;
@@ -366,7 +457,10 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
                 let (k, v) = (self.string(b"__newindex")?, self.host_function(f)?);
                 self.rawset(mt, k, v)?;
             }
-            self.api.setmetatable.clone().call(&mut *self.store, (t as i64, mt as i64))?;
+            self.api
+                .setmetatable
+                .clone()
+                .call(&mut *self.store, (t as i64, mt as i64))?;
         }
         Ok(t)
     }
@@ -406,12 +500,18 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
             val::TAG_TRUE => HostValue::Bool(true),
             val::TAG_STRING => {
                 let data = self.memory.data(&*self.store);
-                let len = u32::from_le_bytes(data[p + layout::string::LEN as usize..][..4].try_into()?) as usize;
+                let len =
+                    u32::from_le_bytes(data[p + layout::string::LEN as usize..][..4].try_into()?)
+                        as usize;
                 let at = p + layout::string::DATA as usize;
                 HostValue::Str(data[at..at + len].to_vec())
             }
             val::TAG_TABLE if depth < ngx::MAX_TABLE_DEPTH => {
-                let (next, alloc, free) = (self.api.next.clone(), self.api.alloc.clone(), self.api.free.clone());
+                let (next, alloc, free) = (
+                    self.api.next.clone(),
+                    self.api.alloc.clone(),
+                    self.api.free.clone(),
+                );
                 let out = alloc.call(&mut *self.store, 16)?;
                 let mut items = Vec::new();
                 let mut k = val::NIL;
@@ -420,7 +520,10 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
                     self.memory.read(&*self.store, out as usize, &mut buf)?;
                     let key = u64::from_le_bytes(buf[..8].try_into()?);
                     let x = u64::from_le_bytes(buf[8..].try_into()?);
-                    items.push((self.host_value(key, depth + 1)?, self.host_value(x, depth + 1)?));
+                    items.push((
+                        self.host_value(key, depth + 1)?,
+                        self.host_value(x, depth + 1)?,
+                    ));
                     k = key;
                 }
                 free.call(&mut *self.store, (out, 16))?;
@@ -462,37 +565,93 @@ impl Arm for WasmArm<'_, '_> {
 
     fn arg(&mut self, i: usize) -> HostValue {
         match self.args.get(i) {
-            Some(&v) => self.ctx.host_value(v, 0).unwrap_or(HostValue::Other("userdata")),
+            Some(&v) => self
+                .ctx
+                .host_value(v, 0)
+                .unwrap_or(HostValue::Other("userdata")),
             None => HostValue::Nil,
         }
     }
 
     fn caller_position(&mut self) -> String {
-        match self.ctx.api.where_.clone().call(&mut *self.ctx.store, (self.thread as i32, 1)) {
+        let r = self
+            .ctx
+            .api
+            .where_
+            .clone()
+            .call(&mut *self.ctx.store, (self.thread as i32, 1));
+        self.packed_text(r).unwrap_or_default()
+    }
+
+    fn caller_name(&mut self) -> Option<String> {
+        let r = self
+            .ctx
+            .api
+            .caller_name
+            .clone()
+            .call(&mut *self.ctx.store, self.thread as i32);
+        self.packed_text(r)
+    }
+}
+
+impl WasmArm<'_, '_> {
+    /// Reads a `ptr | len << 32` string result.
+    fn packed_text(&mut self, r: Result<i64>) -> Option<String> {
+        match r {
             Ok(packed) if packed != 0 => {
-                let (ptr, len) = (packed as u64 as u32 as usize, (packed as u64 >> 32) as usize);
+                let (ptr, len) = (
+                    packed as u64 as u32 as usize,
+                    (packed as u64 >> 32) as usize,
+                );
                 let data = self.ctx.memory.data(&*self.ctx.store);
-                String::from_utf8_lossy(&data[ptr..ptr + len]).into_owned()
+                Some(String::from_utf8_lossy(data.get(ptr..ptr + len)?).into_owned())
             }
-            _ => String::new(),
+            _ => None,
         }
     }
 }
 
-fn host_call(caller: &mut Caller<'_, HostState>, t: u32, id: u32, base: u32, nargs: u32) -> Result<i32> {
+fn host_call(
+    caller: &mut Caller<'_, HostState>,
+    t: u32,
+    id: u32,
+    base: u32,
+    nargs: u32,
+) -> Result<i32> {
     let mem = memory(caller)?;
-    let api = caller.data().api.clone().ok_or_else(|| anyhow!("host call before the module was initialised"))?;
+    let api = caller
+        .data()
+        .api
+        .clone()
+        .ok_or_else(|| anyhow!("host call before the module was initialised"))?;
     let Some(f) = HostFn::from_id(id) else {
         return Err(anyhow!("the module called unknown host function {id}"));
     };
     let raw = read_bytes(&mem, caller, base, nargs * 8)?;
-    let args: Vec<u64> = raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect();
+    let args: Vec<u64> = raw
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect();
     let Some(mut ngx_req) = caller.data_mut().ngx.take() else {
-        return raise(caller, &api, &mem, t, "the ngx API is only available while handling a request");
+        return raise(
+            caller,
+            &api,
+            &mem,
+            t,
+            "the ngx API is only available while handling a request",
+        );
     };
     let outcome = {
-        let ctx = GuestCtx { store: &mut *caller, api: api.clone(), memory: mem };
-        let mut arm = WasmArm { ctx, thread: t, args: args.clone() };
+        let ctx = GuestCtx {
+            store: &mut *caller,
+            api: api.clone(),
+            memory: mem,
+        };
+        let mut arm = WasmArm {
+            ctx,
+            thread: t,
+            args: args.clone(),
+        };
         ngx_req.call(f, &mut arm)
     };
     caller.data_mut().ngx = Some(ngx_req);
@@ -500,12 +659,20 @@ fn host_call(caller: &mut Caller<'_, HostState>, t: u32, id: u32, base: u32, nar
         Ok(Outcome::Return(values)) => {
             let mut encoded = Vec::with_capacity(values.len());
             {
-                let mut ctx = GuestCtx { store: &mut *caller, api: api.clone(), memory: mem };
+                let mut ctx = GuestCtx {
+                    store: &mut *caller,
+                    api: api.clone(),
+                    memory: mem,
+                };
                 for v in &values {
                     encoded.push(ctx.value(v, 0)?);
                 }
             }
-            let limit = u32::from_le_bytes(read_bytes(&mem, caller, t + th::STACK_LIMIT, 4)?.try_into().expect("4 bytes"));
+            let limit = u32::from_le_bytes(
+                read_bytes(&mem, caller, t + th::STACK_LIMIT, 4)?
+                    .try_into()
+                    .expect("4 bytes"),
+            );
             if base as u64 + 8 * encoded.len() as u64 > limit as u64 {
                 return raise(caller, &api, &mem, t, "stack overflow");
             }
@@ -516,7 +683,11 @@ fn host_call(caller: &mut Caller<'_, HostState>, t: u32, id: u32, base: u32, nar
         Ok(Outcome::Exit) => Ok(abi_call::STATUS_EXIT),
         Ok(Outcome::RawSet) => {
             let get = |i: usize| args.get(i).copied().unwrap_or(val::NIL);
-            let mut ctx = GuestCtx { store: &mut *caller, api, memory: mem };
+            let mut ctx = GuestCtx {
+                store: &mut *caller,
+                api,
+                memory: mem,
+            };
             ctx.rawset(get(0), get(1), get(2))?;
             Ok(0)
         }
@@ -525,13 +696,21 @@ fn host_call(caller: &mut Caller<'_, HostState>, t: u32, id: u32, base: u32, nar
 }
 
 /// Raises `msg` as a Lua error in the guest; returns the status to hand back.
-fn raise(caller: &mut Caller<'_, HostState>, api: &Api, mem: &Memory, t: u32, msg: &str) -> Result<i32> {
+fn raise(
+    caller: &mut Caller<'_, HostState>,
+    api: &Api,
+    mem: &Memory,
+    t: u32,
+    msg: &str,
+) -> Result<i32> {
     let ptr = api.alloc.call(&mut *caller, msg.len() as i32)?;
     if ptr == 0 {
         return Err(anyhow!("not enough memory"));
     }
     mem.write(&mut *caller, ptr as usize, msg.as_bytes())?;
-    let status = api.raise.call(&mut *caller, (t as i32, ptr, msg.len() as i32, 0))?;
+    let status = api
+        .raise
+        .call(&mut *caller, (t as i32, ptr, msg.len() as i32, 0))?;
     api.free.call(&mut *caller, (ptr, msg.len() as i32))?;
     Ok(status)
 }

@@ -28,7 +28,13 @@ struct Heap {
     pub in_use: u64,
 }
 
-static mut HEAP: Heap = Heap { bump: 0, end: 0, free_small: [0; NCLASSES], free_large: 0, in_use: 0 };
+static mut HEAP: Heap = Heap {
+    bump: 0,
+    end: 0,
+    free_small: [0; NCLASSES],
+    free_large: 0,
+    in_use: 0,
+};
 
 fn heap() -> &'static mut Heap {
     unsafe { &mut *core::ptr::addr_of_mut!(HEAP) }

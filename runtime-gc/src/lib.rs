@@ -127,10 +127,16 @@ pub extern "C" fn lrt_init(image_addr: u32) -> u32 {
 /// Allocates a thread state with its Lua stack.
 fn new_thread() -> u32 {
     use abi::thread as th;
-    let Some(state) = heap::alloc(th::SIZE) else { return 0 };
-    let Some(stack) = heap::alloc(abi::call::STACK_BYTES) else { return 0 };
+    let Some(state) = heap::alloc(th::SIZE) else {
+        return 0;
+    };
+    let Some(stack) = heap::alloc(abi::call::STACK_BYTES) else {
+        return 0;
+    };
     let nsites = abi::call::MAX_DEPTH + 8;
-    let Some(sites) = heap::alloc(4 * nsites) else { return 0 };
+    let Some(sites) = heap::alloc(4 * nsites) else {
+        return 0;
+    };
     mem::fill(sites, 0xFF, 4 * nsites);
     wr32(state + th::STACK_LIMIT, stack + abi::call::STACK_BYTES);
     wr32(state + th::DEPTH, 0);

@@ -95,8 +95,10 @@ pub fn open(g: u32) -> bool {
         }
     }
     // ipairs' iterator is reachable only through ipairs.
-    let (Some(aux_name), Some(next_name)) = (string::new_value(b"__ipairs_aux"), string::new_value(b"next"))
-    else {
+    let (Some(aux_name), Some(next_name)) = (
+        string::new_value(b"__ipairs_aux"),
+        string::new_value(b"next"),
+    ) else {
         return false;
     };
     unsafe {
@@ -104,9 +106,11 @@ pub fn open(g: u32) -> bool {
         NEXT = table::get(g, next_name);
     }
     let _ = table::set(g, aux_name, v::NIL);
-    let (Some(gk), Some(vk), Some(ver)) =
-        (string::new_value(b"_G"), string::new_value(b"_VERSION"), string::new_value(b"Lua 5.1"))
-    else {
+    let (Some(gk), Some(vk), Some(ver)) = (
+        string::new_value(b"_G"),
+        string::new_value(b"_VERSION"),
+        string::new_value(b"Lua 5.1"),
+    ) else {
         return false;
     };
     table::set(g, gk, boxed(v::TAG_TABLE, g)).is_ok() && table::set(g, vk, ver).is_ok()
@@ -117,7 +121,11 @@ static mut NEXT: u64 = v::NIL;
 
 #[inline]
 fn arg(base: u32, nargs: i32, i: u32) -> u64 {
-    if (i as i32) < nargs { rd64(base + 8 * i) } else { v::NIL }
+    if (i as i32) < nargs {
+        rd64(base + 8 * i)
+    } else {
+        v::NIL
+    }
 }
 
 /// `bad argument #n to 'name' (msg)`.
@@ -132,7 +140,11 @@ fn arg_error(t: u32, n: u32, name: &str, msg: &[u8]) -> i32 {
 
 /// `bad argument #n to 'name' (X expected, got Y)`.
 fn type_error(t: u32, base: u32, nargs: i32, n: u32, name: &str, expected: &str) -> i32 {
-    let got = if (n as i32) > nargs { "no value" } else { type_name(arg(base, nargs, n - 1)) };
+    let got = if (n as i32) > nargs {
+        "no value"
+    } else {
+        type_name(arg(base, nargs, n - 1))
+    };
     let mut b = Buf::<64>::new();
     b.extend(expected.as_bytes());
     b.extend(b" expected, got ");
@@ -180,7 +192,12 @@ struct OutBuf {
 
 impl OutBuf {
     fn new() -> Self {
-        OutBuf { ptr: 0, len: 0, cap: 0, oom: false }
+        OutBuf {
+            ptr: 0,
+            len: 0,
+            cap: 0,
+            oom: false,
+        }
     }
     fn extend(&mut self, s: &[u8]) {
         let need = self.len + s.len() as u32;
@@ -270,7 +287,12 @@ pub extern "C" fn lrt_lib_tonumber(t: u32, base: u32, nargs: i32) -> i32 {
         Ok(None) => return type_error(t, base, nargs, 1, "tonumber", "string"),
         Err(()) => return raise_oom(t),
     };
-    ret1(base, parse_radix(s, radix as u32).map(v::from_f64).unwrap_or(v::NIL))
+    ret1(
+        base,
+        parse_radix(s, radix as u32)
+            .map(v::from_f64)
+            .unwrap_or(v::NIL),
+    )
 }
 
 fn parse_radix(s: &[u8], radix: u32) -> Option<f64> {
@@ -318,7 +340,13 @@ pub extern "C" fn lrt_lib_rawset(t: u32, base: u32, nargs: i32) -> i32 {
         Ok(tb) => tb,
         Err(s) => return s,
     };
-    let s = ops::rawset_or_raise(t, site_at_level(t, 1), tb, arg(base, nargs, 1), arg(base, nargs, 2));
+    let s = ops::rawset_or_raise(
+        t,
+        site_at_level(t, 1),
+        tb,
+        arg(base, nargs, 1),
+        arg(base, nargs, 2),
+    );
     if s < 0 {
         return s;
     }
@@ -329,7 +357,10 @@ pub extern "C" fn lrt_lib_rawequal(t: u32, base: u32, nargs: i32) -> i32 {
     if nargs < 2 {
         return arg_error(t, nargs.max(0) as u32 + 1, "rawequal", b"value expected");
     }
-    ret1(base, v::from_bool(ops::raw_equal(rd64(base), rd64(base + 8))))
+    ret1(
+        base,
+        v::from_bool(ops::raw_equal(rd64(base), rd64(base + 8))),
+    )
 }
 
 pub extern "C" fn lrt_lib_setmetatable(t: u32, base: u32, nargs: i32) -> i32 {
@@ -358,7 +389,14 @@ pub extern "C" fn lrt_lib_getmetatable(t: u32, base: u32, nargs: i32) -> i32 {
         return ret1(base, v::NIL);
     }
     let protected = table::get_str(mt, rt().names.metatable);
-    ret1(base, if protected != v::NIL { protected } else { boxed(v::TAG_TABLE, mt) })
+    ret1(
+        base,
+        if protected != v::NIL {
+            protected
+        } else {
+            boxed(v::TAG_TABLE, mt)
+        },
+    )
 }
 
 pub extern "C" fn lrt_lib_error(t: u32, base: u32, nargs: i32) -> i32 {
@@ -549,7 +587,9 @@ pub extern "C" fn ms_string(ptr: u32, len: u32) -> u64 {
 /// A new table value, or nil when out of memory.
 #[unsafe(no_mangle)]
 pub extern "C" fn ms_table(narr: u32, nhash: u32) -> u64 {
-    table::new(narr, nhash).map(|t| boxed(v::TAG_TABLE, t)).unwrap_or(v::NIL)
+    table::new(narr, nhash)
+        .map(|t| boxed(v::TAG_TABLE, t))
+        .unwrap_or(v::NIL)
 }
 
 /// `rawset(t, k, v)`; 0 on success.
@@ -576,7 +616,14 @@ pub extern "C" fn ms_rawget(t: u64, k: u64) -> u64 {
 #[unsafe(no_mangle)]
 pub extern "C" fn ms_setmetatable(t: u64, mt: u64) {
     if tag(t) == v::TAG_TABLE {
-        table::set_metatable(payload(t), if tag(mt) == v::TAG_TABLE { payload(mt) } else { 0 });
+        table::set_metatable(
+            payload(t),
+            if tag(mt) == v::TAG_TABLE {
+                payload(mt)
+            } else {
+                0
+            },
+        );
     }
 }
 
@@ -606,7 +653,11 @@ pub extern "C" fn ms_tostring(x: u64) -> u64 {
 #[unsafe(no_mangle)]
 pub extern "C" fn ms_raise(t: u32, ptr: u32, len: u32, with_position: i32) -> i32 {
     let msg = crate::mem::bytes(ptr, len);
-    if with_position != 0 { raise_here(t, msg) } else { ops::raise_bytes(t, msg) }
+    if with_position != 0 {
+        raise_here(t, msg)
+    } else {
+        ops::raise_bytes(t, msg)
+    }
 }
 
 /// The text of the pending error: `(ptr << 0) | (len << 32)` of a string the
@@ -670,4 +721,27 @@ pub extern "C" fn ms_where(t: u32, level: u32) -> u64 {
         Some(s) => (string::data(s) as u64) | ((string::len(s) as u64) << 32),
         None => 0,
     }
+}
+
+/// The name the running function was called by (`greet` for `greet()`,
+/// `m` for `obj:m()`), from the call site one level further up, as
+/// `ptr | len << 32`; 0 when the call site names no variable.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_caller_name(t: u32) -> u64 {
+    use crate::abi::site as st;
+    let r = rt();
+    let site = site_at_level(t, 2);
+    if site >= r.nsites {
+        return 0;
+    }
+    let rec = r.sites + site * st::SIZE;
+    if crate::mem::rd8(rec + st::WHAT_A) == st::WHAT_NONE {
+        return 0;
+    }
+    let name = crate::constant(rd32(rec + st::NAME_A));
+    if tag(name) != v::TAG_STRING {
+        return 0;
+    }
+    let s = payload(name);
+    (string::data(s) as u64) | ((string::len(s) as u64) << 32)
 }

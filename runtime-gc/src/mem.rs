@@ -55,7 +55,13 @@ pub fn bytes_mut<'a>(addr: u32, len: u32) -> &'a mut [u8] {
 
 pub fn copy(dst: u32, src: u32, len: u32) {
     if len > 0 {
-        unsafe { core::ptr::copy(src as usize as *const u8, dst as usize as *mut u8, len as usize) }
+        unsafe {
+            core::ptr::copy(
+                src as usize as *const u8,
+                dst as usize as *mut u8,
+                len as usize,
+            )
+        }
     }
 }
 

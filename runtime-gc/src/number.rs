@@ -20,7 +20,10 @@ pub struct Buf<const N: usize> {
 
 impl<const N: usize> Buf<N> {
     pub const fn new() -> Self {
-        Buf { bytes: [0; N], len: 0 }
+        Buf {
+            bytes: [0; N],
+            len: 0,
+        }
     }
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
@@ -158,7 +161,13 @@ pub fn parse(s: &[u8]) -> Option<f64> {
         Some(b'+') => (false, &s[1..]),
         _ => (false, s),
     };
-    let lower = |w: &[u8]| body.len() == w.len() && body.iter().zip(w).all(|(a, b)| a.to_ascii_lowercase() == *b);
+    let lower = |w: &[u8]| {
+        body.len() == w.len()
+            && body
+                .iter()
+                .zip(w)
+                .all(|(a, b)| a.to_ascii_lowercase() == *b)
+    };
     let x = if lower(b"inf") || lower(b"infinity") {
         f64::INFINITY
     } else if lower(b"nan") {
@@ -311,7 +320,18 @@ mod tests {
         assert_eq!(parse(b"0x1p4"), Some(16.0));
         assert_eq!(parse(b" -INF "), Some(f64::NEG_INFINITY));
         assert!(parse(b"NaN").is_some_and(f64::is_nan));
-        for bad in [&b""[..], b"infx", b"in", b"nanx", b"1e", b"0x", b"1 2", b".", b"e1", b"abc"] {
+        for bad in [
+            &b""[..],
+            b"infx",
+            b"in",
+            b"nanx",
+            b"1e",
+            b"0x",
+            b"1 2",
+            b".",
+            b"e1",
+            b"abc",
+        ] {
             assert_eq!(parse(bad), None, "{:?}", core::str::from_utf8(bad));
         }
     }

@@ -159,7 +159,11 @@ pub fn metatable_of(x: u64) -> u32 {
 /// `metatable(x)[name]`, raw; nil if absent.
 pub fn metafield(x: u64, name: u32) -> u64 {
     let mt = metatable_of(x);
-    if mt == 0 { v::NIL } else { table::get_str(mt, name) }
+    if mt == 0 {
+        v::NIL
+    } else {
+        table::get_str(mt, name)
+    }
 }
 
 fn request(scratch: u32, args: &[u64]) -> i32 {
@@ -187,7 +191,11 @@ pub extern "C" fn lrt_index(t: u32, obj: u64, key: u64, dst: u32, site: u32, scr
                 return DONE;
             }
             let mt = table::metatable(tb);
-            handler = if mt == 0 { v::NIL } else { table::get_str(mt, names.index) };
+            handler = if mt == 0 {
+                v::NIL
+            } else {
+                table::get_str(mt, names.index)
+            };
             if handler == v::NIL {
                 wr64(dst, v::NIL);
                 return DONE;
@@ -211,7 +219,14 @@ pub extern "C" fn lrt_index(t: u32, obj: u64, key: u64, dst: u32, site: u32, scr
 
 /// `obj[key] = val`, with `__newindex`.
 #[unsafe(no_mangle)]
-pub extern "C" fn lrt_newindex(t: u32, obj: u64, key: u64, val: u64, site: u32, scratch: u32) -> i32 {
+pub extern "C" fn lrt_newindex(
+    t: u32,
+    obj: u64,
+    key: u64,
+    val: u64,
+    site: u32,
+    scratch: u32,
+) -> i32 {
     let mut o = obj;
     let names = &rt().names;
     for _ in 0..MAX_INDEX_CHAIN {
@@ -286,7 +301,15 @@ fn arith_event(op: i32) -> u32 {
 
 /// `dst = a op b` when an operand is not a number.
 #[unsafe(no_mangle)]
-pub extern "C" fn lrt_arith(t: u32, op: i32, a: u64, b: u64, dst: u32, site: u32, scratch: u32) -> i32 {
+pub extern "C" fn lrt_arith(
+    t: u32,
+    op: i32,
+    a: u64,
+    b: u64,
+    dst: u32,
+    site: u32,
+    scratch: u32,
+) -> i32 {
     if let (Some(x), Some(y)) = (to_number(a), to_number(b)) {
         wr64(dst, v::from_f64(arith_num(op, x, y)));
         return DONE;
@@ -297,7 +320,11 @@ pub extern "C" fn lrt_arith(t: u32, op: i32, a: u64, b: u64, dst: u32, site: u32
         mm = metafield(b, ev);
     }
     if mm == v::NIL {
-        let (which, culprit) = if to_number(a).is_none() { (Operand::A, a) } else { (Operand::B, b) };
+        let (which, culprit) = if to_number(a).is_none() {
+            (Operand::A, a)
+        } else {
+            (Operand::B, b)
+        };
         return raise_optype(t, site, which, "attempt to perform arithmetic on", culprit);
     }
     request(scratch, &[mm, a, b])
@@ -318,7 +345,11 @@ pub extern "C" fn lrt_compare(t: u32, op: i32, a: u64, b: u64, site: u32, scratc
     }
     if tag(a) == v::TAG_STRING && tag(b) == v::TAG_STRING {
         let ord = string::compare(payload(a), payload(b));
-        return (if op == op::LT { ord.is_lt() } else { ord.is_le() }) as i32;
+        return (if op == op::LT {
+            ord.is_lt()
+        } else {
+            ord.is_le()
+        }) as i32;
     }
     let names = &rt().names;
     if tag(a) == tag(b) && !is_number(a) {
@@ -409,7 +440,14 @@ pub extern "C" fn lrt_len(t: u32, a: u64, dst: u32, site: u32, scratch: u32) -> 
 /// The site is the first of `n + 1` consecutive records: record `k + 1`
 /// names operand `k` in its `A` fields.
 #[unsafe(no_mangle)]
-pub extern "C" fn lrt_concat(t: u32, first: u32, n: u32, dst: u32, site: u32, _scratch: u32) -> i32 {
+pub extern "C" fn lrt_concat(
+    t: u32,
+    first: u32,
+    n: u32,
+    dst: u32,
+    site: u32,
+    _scratch: u32,
+) -> i32 {
     let mut total: u32 = 0;
     for i in (0..n).rev() {
         let x = rd64(first + 8 * i);
@@ -426,7 +464,9 @@ pub extern "C" fn lrt_concat(t: u32, first: u32, n: u32, dst: u32, site: u32, _s
             Err(()) => return raise_oom(t),
         }
     }
-    let Some(s) = string::alloc_raw(total) else { return raise_oom(t) };
+    let Some(s) = string::alloc_raw(total) else {
+        return raise_oom(t);
+    };
     let mut at = string::data(s);
     for i in 0..n {
         let p = payload(rd64(first + 8 * i));
@@ -492,9 +532,17 @@ pub extern "C" fn lrt_stack_overflow(t: u32, site: u32) -> i32 {
 /// Allocates a closure for function-table entry `func_index` with `nupvals`
 /// upvalue slots (nil-filled) and environment `env`; writes it to `dst`.
 #[unsafe(no_mangle)]
-pub extern "C" fn lrt_closure_new(t: u32, func_index: u32, nupvals: u32, env: u32, dst: u32) -> i32 {
+pub extern "C" fn lrt_closure_new(
+    t: u32,
+    func_index: u32,
+    nupvals: u32,
+    env: u32,
+    dst: u32,
+) -> i32 {
     use crate::abi::layout::{closure as lc, header, kind};
-    let Some(c) = heap::alloc(lc::size(nupvals)) else { return raise_oom(t) };
+    let Some(c) = heap::alloc(lc::size(nupvals)) else {
+        return raise_oom(t);
+    };
     crate::mem::wr8(c + header::KIND, kind::CLOSURE);
     crate::mem::wr8(c + header::FLAGS, 0);
     crate::mem::wr16(c + header::AUX, 0);
@@ -513,7 +561,9 @@ pub extern "C" fn lrt_closure_new(t: u32, func_index: u32, nupvals: u32, env: u3
 #[unsafe(no_mangle)]
 pub extern "C" fn lrt_cell_new(t: u32, value: u64, dst: u32) -> i32 {
     use crate::abi::layout::{cell as lcell, header, kind};
-    let Some(c) = heap::alloc(lcell::SIZE) else { return raise_oom(t) };
+    let Some(c) = heap::alloc(lcell::SIZE) else {
+        return raise_oom(t);
+    };
     crate::mem::wr8(c + header::KIND, kind::CELL);
     crate::mem::wr8(c + header::FLAGS, 0);
     crate::mem::wr16(c + header::AUX, 0);

@@ -23,7 +23,11 @@ struct InternTable {
     count: u32,
 }
 
-static mut INTERN: InternTable = InternTable { slots: 0, cap: 0, count: 0 };
+static mut INTERN: InternTable = InternTable {
+    slots: 0,
+    cap: 0,
+    count: 0,
+};
 
 fn intern_table() -> &'static mut InternTable {
     unsafe { &mut *core::ptr::addr_of_mut!(INTERN) }
@@ -140,7 +144,9 @@ pub fn intern(bytes: &[u8]) -> Option<u32> {
 fn grow_intern() -> bool {
     let t = intern_table();
     let new_cap = if t.cap == 0 { 1024 } else { t.cap * 2 };
-    let Some(slots) = heap::alloc(4 * new_cap) else { return false };
+    let Some(slots) = heap::alloc(4 * new_cap) else {
+        return false;
+    };
     mem::fill(slots, 0, 4 * new_cap);
     let mask = new_cap - 1;
     for i in 0..t.cap {

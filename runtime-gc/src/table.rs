@@ -36,7 +36,11 @@ fn node(t: u32) -> u32 {
 }
 #[inline]
 fn nsize(t: u32) -> u32 {
-    if node(t) == 0 { 0 } else { 1 << rd32(t + lt::LSIZENODE) }
+    if node(t) == 0 {
+        0
+    } else {
+        1 << rd32(t + lt::LSIZENODE)
+    }
 }
 #[inline]
 pub fn metatable(t: u32) -> u32 {
@@ -86,7 +90,11 @@ fn as_index(key: u64) -> Option<u32> {
     }
     let x = f64::from_bits(key);
     let k = x as u32;
-    if k as f64 == x && k >= 1 { Some(k) } else { None }
+    if k as f64 == x && k >= 1 {
+        Some(k)
+    } else {
+        None
+    }
 }
 
 /// Normalises `-0` to `+0` for use as a key.
@@ -330,7 +338,9 @@ fn resize(t: u32, narr: u32, nhash: u32) -> bool {
     let new_array = if narr == 0 {
         0
     } else {
-        let Some(a) = heap::alloc(8 * narr) else { return false };
+        let Some(a) = heap::alloc(8 * narr) else {
+            return false;
+        };
         a
     };
     let new_node = if new_nsize == 0 {
@@ -345,7 +355,11 @@ fn resize(t: u32, narr: u32, nhash: u32) -> bool {
         }
     };
     for i in 0..narr {
-        let x = if i < old_asize { rd64(old_array + 8 * i) } else { v::NIL };
+        let x = if i < old_asize {
+            rd64(old_array + 8 * i)
+        } else {
+            v::NIL
+        };
         wr64(new_array + 8 * i, x);
     }
     for i in 0..new_nsize {

@@ -47,7 +47,11 @@ pub fn write_plain(x: u64, out: &mut Buf<64>) {
         v::TAG_FALSE => out.extend(b"false"),
         v::TAG_TRUE => out.extend(b"true"),
         v::TAG_FUNCTION if is_builtin(payload(x)) => {
-            let _ = write!(out, "function: builtin#{}", rd32(payload(x) + lc::FUNC_INDEX));
+            let _ = write!(
+                out,
+                "function: builtin#{}",
+                rd32(payload(x) + lc::FUNC_INDEX)
+            );
         }
         _ => {
             let _ = write!(out, "{}: 0x{:08x}", type_name(x), payload(x));

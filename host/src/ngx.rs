@@ -1,0 +1,1559 @@
+//! The ngx API, implemented once in Rust.
+//!
+//! Both arms — the LuaJIT reference ([`crate::reference`]) and the compiled wasm module
+//! ([`crate::wasm`]) — build the same `ngx` table from [`ngx_table`] and route every call of an
+//! ngx function or metamethod to [`NgxRequest::call`]. Whatever the harness then reports as a
+//! difference between the arms is the compiler's, never the API's.
+//!
+//! The behaviour follows lua-nginx-module (with lua-resty-core, as OpenResty and Debian ship
+//! it) for a `content_by_lua_file` handler. What is modelled, and what is simplified:
+//!
+//! - **Output** (`ngx.say`, `ngx.print`): the argument rules and messages of
+//!   `ngx_http_lua_ngx_echo` (strings, numbers, booleans, nil, nested array tables; numbers
+//!   that are integral and fit an `i64` print as integers, others with `%.14g`; a
+//!   non-array table is `non-array table found`). Both return `1`. The first output sends the
+//!   headers (status 200 unless set). `ngx.null` is not provided yet. In the error messages
+//!   the function is always named by [`HostFn::name`], whatever the calling code called it.
+//! - **Headers**: the response has a single header, `Content-Type: text/plain` (as with
+//!   `default_type text/plain` and no `types` match), or `text/html` on nginx's own error
+//!   pages, and none for 204. `Server`, `Date`, `Connection`, `Content-Length` and
+//!   `Transfer-Encoding` are not modelled. HEAD, 204 and 304 responses carry no body.
+//! - **Error pages** are nginx's built-in ones with `server_tokens off`
+//!   (`<hr><center>nginx</center>`), CRLF line ends, for the codes nginx has a page for.
+//! - **`ngx.exit(status)`** follows `ngx_http_lua_ffi_exit` and `ngx_http_lua_handle_exit`:
+//!   0 ends the handler normally; 2xx (but 204) sends the headers and an empty body; 204
+//!   and codes from 300 up give the error page when nothing was sent; a status >= 300 after
+//!   output was sent
+//!   logs `attempt to set status N via ngx.exit after sending out the response status M` and
+//!   is treated as 200. Codes that make nginx drop the connection (`ngx.ERROR`, 444, 408,
+//!   499, other codes below 200) give a [`Response`] with status 0, no headers, and whatever
+//!   body was already sent. The argument must be a number (FFI `int` conversion: truncation).
+//! - **Uncaught errors**: `lua entry thread aborted: runtime error: <msg>` at level `error`
+//!   (without nginx's `\nstack traceback:...` tail); a 500 error page if nothing was sent,
+//!   otherwise the response as sent so far (a real client would see it truncated).
+//!   A non-string error object is reported as `unknown reason` ([`lua_error_message`]).
+//! - **`ngx.log(level, ...)`**: `log_wrapper` of `ngx_http_lua_log.c`, including its argument
+//!   numbering (arguments counted after the level) and the `[lua] file.lua:LINE: fn(): `
+//!   prefix (basename of the caller's `short_src`, and the calling function's name when it
+//!   is a named Lua function, see [`Arm::caller_name`]). A table argument is always an error
+//!   (`expected table to have __tostring metamethod`): `__tostring` metamethods are not
+//!   called. Every level is recorded (as with `error_log ... debug`) unless
+//!   [`NgxRequest::set_error_log_level`] says otherwise. A log line holds only nginx's level
+//!   word and the message: no time stamp, pid, connection number or `, client: ...` suffix.
+//!   The global `print` ([`HostFn::GlobalPrint`], see [`ngx_globals`]) logs at `notice`.
+//! - **`ngx.status`** (through the `ngx` metatable): 0 until set or until output is sent;
+//!   setting it after the headers were sent logs
+//!   `attempt to set ngx.status after sending out response headers`; a non-numeric value is
+//!   an FFI conversion error. `ngx.headers_sent` and `ngx.is_subrequest` are also answered.
+//! - **`ngx.var`**: names are case-insensitive. `uri` (percent-decoded, slashes merged, dot
+//!   segments resolved; invalid escapes are kept, where nginx would answer 400),
+//!   `document_uri`, `request_uri`, `args` / `query_string` (nil without a `?`), `is_args`,
+//!   `request_method`, `arg_NAME` (raw, first match, name case-insensitive, as
+//!   `ngx_http_arg`), `http_NAME` (several headers joined with `, `, or `; ` for `cookie`, as
+//!   nginx >= 1.23), `cookie_NAME`, `content_type`, `content_length`, `host` (Host header
+//!   lowercased without port, else `localhost`), `server_name` = `localhost`,
+//!   `remote_addr` / `server_addr` = `127.0.0.1`, `scheme` = `http`, `server_port` = `80`,
+//!   `server_protocol` = `HTTP/1.1`. Unknown names are nil. Only `args` is writable; the
+//!   write errors are lua-resty-core's messages, without the position prefix they get from
+//!   inside `resty/core/var.lua`.
+//! - **`ngx.req.get_method()`**, **`ngx.req.get_headers(max, raw)`** (lowercased names unless
+//!   `raw`; repeated headers become an array in request order; at most 100 headers by default,
+//!   0 = unlimited, `"truncated"` as a second result). The result is a plain table: the real
+//!   one has a metatable that also finds `h["Content-Type"]` and `h.content_type`.
+//! - Error messages of FFI-based functions in lua-resty-core carry a position inside the
+//!   library (`.../resty/core/*.lua:NN:`); that prefix is left out here.
+
+use std::fmt::Write as _;
+
+/// A request as the harness sends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub method: String,
+    /// Path and optional `?query`, exactly as sent.
+    pub uri: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// What a handler produced: the response as a client would see it, plus the error log.
+///
+/// `status == 0` means nginx closed the connection without sending a response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub log: Vec<LogLine>,
+}
+
+/// One error-log line: nginx's level word and the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    /// `"error"`, `"warn"`, `"info"`, ... as nginx prints it between brackets; `""` for
+    /// `ngx.STDERR`.
+    pub level: String,
+    pub message: String,
+}
+
+/// A Lua value copied out of (or into) an arm.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HostValue {
+    Nil,
+    Bool(bool),
+    Number(f64),
+    Str(Vec<u8>),
+    /// Every key/value pair of a table (array part and hash part), in the arm's order.
+    Table(Vec<(HostValue, HostValue)>),
+    /// A function, userdata, thread, or a table nested deeper than the copy limit: its type
+    /// name.
+    Other(&'static str),
+}
+
+impl HostValue {
+    /// The Lua type name (`lua_typename`).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            HostValue::Nil => "nil",
+            HostValue::Bool(_) => "boolean",
+            HostValue::Number(_) => "number",
+            HostValue::Str(_) => "string",
+            HostValue::Table(_) => "table",
+            HostValue::Other(t) => t,
+        }
+    }
+
+    /// A string value from Rust text.
+    pub fn str(s: impl AsRef<[u8]>) -> HostValue {
+        HostValue::Str(s.as_ref().to_vec())
+    }
+}
+
+/// The host functions: the ids the wasm module imports them by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum HostFn {
+    /// `ngx.say(...)`
+    Say = 0,
+    /// `ngx.print(...)`
+    Print,
+    /// `ngx.exit(status)`
+    Exit,
+    /// `ngx.log(level, ...)`
+    Log,
+    /// `__index` of the `ngx` table: `(t, key)`
+    NgxIndex,
+    /// `__newindex` of the `ngx` table: `(t, key, value)`
+    NgxNewIndex,
+    /// `__index` of `ngx.var`: `(t, name)`
+    VarIndex,
+    /// `__newindex` of `ngx.var`: `(t, name, value)`
+    VarNewIndex,
+    /// `ngx.req.get_method()`
+    ReqGetMethod,
+    /// `ngx.req.get_headers(max_headers?, raw?)`
+    ReqGetHeaders,
+    /// The global `print(...)` of ngx_lua: `ngx.log(ngx.NOTICE, ...)`.
+    GlobalPrint,
+}
+
+impl HostFn {
+    /// Every host function, in id order.
+    pub const ALL: &'static [HostFn] = &[
+        HostFn::Say,
+        HostFn::Print,
+        HostFn::Exit,
+        HostFn::Log,
+        HostFn::NgxIndex,
+        HostFn::NgxNewIndex,
+        HostFn::VarIndex,
+        HostFn::VarNewIndex,
+        HostFn::ReqGetMethod,
+        HostFn::ReqGetHeaders,
+        HostFn::GlobalPrint,
+    ];
+
+    pub fn from_id(id: u32) -> Option<HostFn> {
+        HostFn::ALL.get(id as usize).copied()
+    }
+
+    pub fn id(self) -> u32 {
+        self as u32
+    }
+
+    /// The name used in error messages (`bad argument #1 to 'say' ...`).
+    pub fn name(self) -> &'static str {
+        match self {
+            HostFn::Say => "say",
+            HostFn::Print => "print",
+            HostFn::Exit => "exit",
+            HostFn::Log => "log",
+            HostFn::NgxIndex | HostFn::VarIndex => "__index",
+            HostFn::NgxNewIndex | HostFn::VarNewIndex => "__newindex",
+            HostFn::ReqGetMethod => "get_method",
+            HostFn::ReqGetHeaders => "get_headers",
+            HostFn::GlobalPrint => "print",
+        }
+    }
+}
+
+/// What a Lua arm provides to a host function call.
+pub trait Arm {
+    /// Number of arguments passed.
+    fn nargs(&self) -> usize;
+    /// Argument `i` (0-based), deep-copied; `Nil` past the end. Tables are converted
+    /// recursively (array part and hash part), depth-limited ([`MAX_TABLE_DEPTH`]).
+    fn arg(&mut self, i: usize) -> HostValue;
+    /// `"short_src:line"` of the Lua code that called the host function (what `luaL_where`
+    /// would print, without the trailing `": "`), `""` if unknown.
+    fn caller_position(&mut self) -> String;
+    /// The name of the calling function when it is a named Lua function (not the main
+    /// chunk), as `lua_getinfo(L, "n")` finds it: `greet` for `local function greet()`. Used
+    /// by `ngx.log` for its `greet(): ` prefix. `None` if unknown or anonymous.
+    fn caller_name(&mut self) -> Option<String> {
+        None
+    }
+}
+
+/// How deep [`Arm::arg`] copies nested tables; deeper ones become `Other("table")`.
+pub const MAX_TABLE_DEPTH: usize = 32;
+
+/// The result of a host call.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Return these values to the caller.
+    Return(Vec<HostValue>),
+    /// The handler ends (`ngx.exit`): unwind the Lua code, through `pcall` too, and call
+    /// [`NgxRequest::finish`].
+    Exit,
+    /// The arm must do `rawset(arg1, arg2, arg3)` itself (`ngx.foo = v` for keys other than
+    /// `status`).
+    RawSet,
+}
+
+/// One entry of the `ngx` table's shape.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Field {
+    Func(HostFn),
+    Value(HostValue),
+    Table(Vec<(&'static str, Field)>, Option<MetaSpec>),
+}
+
+/// A metatable made of host functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MetaSpec {
+    pub index: Option<HostFn>,
+    pub newindex: Option<HostFn>,
+}
+
+/// nginx log levels (`ngx.STDERR` .. `ngx.DEBUG`).
+pub const LOG_STDERR: i64 = 0;
+pub const LOG_NOTICE: i64 = 6;
+pub const LOG_DEBUG: i64 = 8;
+
+const LOG_LEVEL_WORDS: [&str; 9] = [
+    "", "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
+];
+
+/// The `ngx` table: its fields and its metatable. Both arms build it from this.
+pub fn ngx_table() -> (Vec<(&'static str, Field)>, Option<MetaSpec>) {
+    let num = |n: f64| Field::Value(HostValue::Number(n));
+    let mut t: Vec<(&'static str, Field)> = vec![
+        ("say", Field::Func(HostFn::Say)),
+        ("print", Field::Func(HostFn::Print)),
+        ("exit", Field::Func(HostFn::Exit)),
+        ("log", Field::Func(HostFn::Log)),
+        ("OK", num(0.0)),
+        ("ERROR", num(-1.0)),
+        ("AGAIN", num(-2.0)),
+        ("DONE", num(-4.0)),
+        ("DECLINED", num(-5.0)),
+        ("STDERR", num(0.0)),
+        ("EMERG", num(1.0)),
+        ("ALERT", num(2.0)),
+        ("CRIT", num(3.0)),
+        ("ERR", num(4.0)),
+        ("WARN", num(5.0)),
+        ("NOTICE", num(6.0)),
+        ("INFO", num(7.0)),
+        ("DEBUG", num(8.0)),
+    ];
+    const HTTP: &[(&str, u16)] = &[
+        ("HTTP_CONTINUE", 100),
+        ("HTTP_SWITCHING_PROTOCOLS", 101),
+        ("HTTP_OK", 200),
+        ("HTTP_CREATED", 201),
+        ("HTTP_ACCEPTED", 202),
+        ("HTTP_NO_CONTENT", 204),
+        ("HTTP_PARTIAL_CONTENT", 206),
+        ("HTTP_SPECIAL_RESPONSE", 300),
+        ("HTTP_MOVED_PERMANENTLY", 301),
+        ("HTTP_MOVED_TEMPORARILY", 302),
+        ("HTTP_SEE_OTHER", 303),
+        ("HTTP_NOT_MODIFIED", 304),
+        ("HTTP_TEMPORARY_REDIRECT", 307),
+        ("HTTP_PERMANENT_REDIRECT", 308),
+        ("HTTP_BAD_REQUEST", 400),
+        ("HTTP_UNAUTHORIZED", 401),
+        ("HTTP_PAYMENT_REQUIRED", 402),
+        ("HTTP_FORBIDDEN", 403),
+        ("HTTP_NOT_FOUND", 404),
+        ("HTTP_NOT_ALLOWED", 405),
+        ("HTTP_NOT_ACCEPTABLE", 406),
+        ("HTTP_REQUEST_TIMEOUT", 408),
+        ("HTTP_CONFLICT", 409),
+        ("HTTP_GONE", 410),
+        ("HTTP_UPGRADE_REQUIRED", 426),
+        ("HTTP_TOO_MANY_REQUESTS", 429),
+        ("HTTP_CLOSE", 444),
+        ("HTTP_ILLEGAL", 451),
+        ("HTTP_INTERNAL_SERVER_ERROR", 500),
+        ("HTTP_METHOD_NOT_IMPLEMENTED", 501),
+        ("HTTP_BAD_GATEWAY", 502),
+        ("HTTP_SERVICE_UNAVAILABLE", 503),
+        ("HTTP_GATEWAY_TIMEOUT", 504),
+        ("HTTP_VERSION_NOT_SUPPORTED", 505),
+        ("HTTP_INSUFFICIENT_STORAGE", 507),
+    ];
+    for &(name, code) in HTTP {
+        t.push((name, num(f64::from(code))));
+    }
+    t.push((
+        "var",
+        Field::Table(
+            vec![],
+            Some(MetaSpec {
+                index: Some(HostFn::VarIndex),
+                newindex: Some(HostFn::VarNewIndex),
+            }),
+        ),
+    ));
+    t.push((
+        "req",
+        Field::Table(
+            vec![
+                ("get_method", Field::Func(HostFn::ReqGetMethod)),
+                ("get_headers", Field::Func(HostFn::ReqGetHeaders)),
+            ],
+            None,
+        ),
+    ));
+    (
+        t,
+        Some(MetaSpec {
+            index: Some(HostFn::NgxIndex),
+            newindex: Some(HostFn::NgxNewIndex),
+        }),
+    )
+}
+
+/// Globals that ngx_lua replaces besides `ngx`: `print` logs at `notice`.
+pub fn ngx_globals() -> Vec<(&'static str, Field)> {
+    vec![("print", Field::Func(HostFn::GlobalPrint))]
+}
+
+/// The message nginx logs for an uncaught Lua error object: strings as they are, numbers as
+/// `tostring` prints them, anything else `unknown reason` (`lua_isstring` is false).
+pub fn lua_error_message(err: &HostValue) -> String {
+    match err {
+        HostValue::Str(s) => String::from_utf8_lossy(s).into_owned(),
+        HostValue::Number(n) => fmt_number(*n),
+        _ => "unknown reason".to_string(),
+    }
+}
+
+/// Per-request state: the request, the response being built, the log.
+#[derive(Debug)]
+pub struct NgxRequest {
+    req: Request,
+    /// `$args`: `None` when the request had no `?` (the variable is then nil).
+    args: Option<Vec<u8>>,
+    /// `r->headers_out.status`; 0 until set.
+    status: i64,
+    headers_sent: bool,
+    header_only: bool,
+    resp_headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    log: Vec<LogLine>,
+    /// `Some(code)` once `ngx.exit(code)` was called.
+    exit_code: Option<i64>,
+    /// Lines above this level are dropped (nginx's `error_log` level).
+    log_level: i64,
+}
+
+fn arg_error(n: usize, f: HostFn, msg: &str) -> String {
+    format!("bad argument #{n} to '{}' ({msg})", f.name())
+}
+
+impl NgxRequest {
+    pub fn new(req: Request) -> Self {
+        let args = req
+            .uri
+            .find('?')
+            .map(|i| req.uri.as_bytes()[i + 1..].to_vec());
+        NgxRequest {
+            req,
+            args,
+            status: 0,
+            headers_sent: false,
+            header_only: false,
+            resp_headers: Vec::new(),
+            body: Vec::new(),
+            log: Vec::new(),
+            exit_code: None,
+            log_level: LOG_DEBUG,
+        }
+    }
+
+    /// The `error_log` level: lines of a higher (less severe) level are not recorded. The
+    /// default is `ngx.DEBUG` (everything).
+    pub fn set_error_log_level(&mut self, level: i64) {
+        self.log_level = level;
+    }
+
+    pub fn request(&self) -> &Request {
+        &self.req
+    }
+
+    /// Whether `ngx.exit` has been called.
+    pub fn exited(&self) -> bool {
+        self.exit_code.is_some()
+    }
+
+    /// Perform a host function call.
+    ///
+    /// `Err(message)` is a Lua error the calling arm must raise with exactly that string as
+    /// the error value (no position is added: where ngx_lua's message has one, it is already
+    /// in the string).
+    pub fn call(&mut self, f: HostFn, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        match f {
+            HostFn::Say => self.echo(arm, true, f),
+            HostFn::Print => self.echo(arm, false, f),
+            HostFn::Exit => self.exit(arm),
+            HostFn::Log => self.ngx_log(arm),
+            HostFn::GlobalPrint => {
+                let args: Vec<HostValue> = (0..arm.nargs()).map(|i| arm.arg(i)).collect();
+                self.log_wrapper(arm, LOG_NOTICE, &args, f)?;
+                Ok(Outcome::Return(vec![]))
+            }
+            HostFn::NgxIndex => self.ngx_index(arm),
+            HostFn::NgxNewIndex => self.ngx_newindex(arm),
+            HostFn::VarIndex => self.var_index(arm),
+            HostFn::VarNewIndex => self.var_newindex(arm),
+            HostFn::ReqGetMethod => Ok(Outcome::Return(vec![HostValue::str(&self.req.method)])),
+            HostFn::ReqGetHeaders => self.get_headers(arm),
+        }
+    }
+
+    fn push_log(&mut self, level: i64, message: String) {
+        if level > self.log_level {
+            return;
+        }
+        let word = usize::try_from(level)
+            .ok()
+            .and_then(|l| LOG_LEVEL_WORDS.get(l))
+            .copied()
+            .unwrap_or("");
+        self.log.push(LogLine {
+            level: word.to_string(),
+            message,
+        });
+    }
+
+    /// `ngx_http_lua_send_header_if_needed`.
+    fn send_header_if_needed(&mut self) {
+        if self.headers_sent {
+            return;
+        }
+        if self.status == 0 {
+            self.status = 200;
+        }
+        self.headers_sent = true;
+        if self.status != 204 {
+            self.resp_headers = vec![("Content-Type".to_string(), "text/plain".to_string())];
+        }
+        self.header_only = self.req.method == "HEAD" || self.status == 204 || self.status == 304;
+    }
+
+    fn echo(&mut self, arm: &mut dyn Arm, newline: bool, f: HostFn) -> Result<Outcome, String> {
+        if self.header_only {
+            return Ok(Outcome::Return(vec![
+                HostValue::Nil,
+                HostValue::str("header only"),
+            ]));
+        }
+        let mut out = Vec::new();
+        for i in 0..arm.nargs() {
+            let v = arm.arg(i);
+            match &v {
+                HostValue::Table(_) => echo_table(&v, i + 1, f, &mut out)?,
+                HostValue::Other(t) => {
+                    return Err(arg_error(
+                        i + 1,
+                        f,
+                        &format!(
+                            "string, number, boolean, nil, ngx.null, or array table expected, \
+                             but got {t}"
+                        ),
+                    ));
+                }
+                _ => echo_scalar(&v, &mut out),
+            }
+        }
+        if newline {
+            out.push(b'\n');
+        }
+        self.send_header_if_needed();
+        if !self.header_only {
+            self.body.extend_from_slice(&out);
+        }
+        Ok(Outcome::Return(vec![HostValue::Number(1.0)]))
+    }
+
+    fn exit(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        let mut status = match arm.arg(0) {
+            HostValue::Number(n) => ffi_int(n),
+            other => {
+                return Err(format!(
+                    "bad argument #2 to 'ngx_http_lua_ffi_exit' (cannot convert '{}' to 'int')",
+                    other.type_name()
+                ));
+            }
+        };
+        if self.headers_sent && status >= 300 && status != 408 && status != 499 && status != 444 {
+            if status != self.status {
+                let msg = format!(
+                    "attempt to set status {status} via ngx.exit after sending out the \
+                     response status {}",
+                    self.status
+                );
+                self.push_log(4, msg);
+            }
+            status = 200;
+        }
+        self.exit_code = Some(status);
+        Ok(Outcome::Exit)
+    }
+
+    fn ngx_log(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        let f = HostFn::Log;
+        let level = match arm.arg(0) {
+            HostValue::Number(n) => ffi_int(n),
+            HostValue::Str(s) => match lua_str_to_number(&s) {
+                Some(n) => ffi_int(n),
+                None => return Err(arg_error(1, f, "number expected, got string")),
+            },
+            other => {
+                let t = if arm.nargs() == 0 {
+                    "no value"
+                } else {
+                    other.type_name()
+                };
+                return Err(arg_error(1, f, &format!("number expected, got {t}")));
+            }
+        };
+        if !(LOG_STDERR..=LOG_DEBUG).contains(&level) {
+            return Err(arg_error(1, f, &format!("bad log level: {level}")));
+        }
+        let args: Vec<HostValue> = (1..arm.nargs()).map(|i| arm.arg(i)).collect();
+        self.log_wrapper(arm, level, &args, f)?;
+        Ok(Outcome::Return(vec![]))
+    }
+
+    /// `log_wrapper` of `ngx_http_lua_log.c`; `args` are numbered from 1 in its messages.
+    fn log_wrapper(
+        &mut self,
+        arm: &mut dyn Arm,
+        level: i64,
+        args: &[HostValue],
+        f: HostFn,
+    ) -> Result<(), String> {
+        if level > self.log_level {
+            return Ok(());
+        }
+        let mut msg = Vec::new();
+        for (i, v) in args.iter().enumerate() {
+            match v {
+                HostValue::Nil => msg.extend_from_slice(b"nil"),
+                HostValue::Bool(b) => msg.extend_from_slice(if *b { b"true" } else { b"false" }),
+                HostValue::Number(n) => msg.extend_from_slice(fmt_number(*n).as_bytes()),
+                HostValue::Str(s) => msg.extend_from_slice(s),
+                HostValue::Table(_) => {
+                    return Err(arg_error(
+                        i + 1,
+                        f,
+                        "expected table to have __tostring metamethod",
+                    ));
+                }
+                HostValue::Other(t) => {
+                    return Err(arg_error(
+                        i + 1,
+                        f,
+                        &format!("string, number, boolean, or nil expected, got {t}"),
+                    ));
+                }
+            }
+        }
+        let pos = arm.caller_position();
+        let base = match pos.rfind(['/', '\\']) {
+            Some(i) => &pos[i + 1..],
+            None => pos.as_str(),
+        };
+        let mut line = String::from("[lua] ");
+        line.push_str(if base.is_empty() { "?:0" } else { base });
+        line.push_str(": ");
+        if let Some(name) = arm.caller_name() {
+            let _ = write!(line, "{name}(): ");
+        }
+        line.push_str(&String::from_utf8_lossy(&msg));
+        self.push_log(level, line);
+        Ok(())
+    }
+
+    fn ngx_index(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        let v = match arm.arg(1) {
+            HostValue::Str(k) => match k.as_slice() {
+                b"status" => HostValue::Number(self.status as f64),
+                b"headers_sent" => HostValue::Bool(self.headers_sent),
+                b"is_subrequest" => HostValue::Bool(false),
+                _ => HostValue::Nil,
+            },
+            _ => HostValue::Nil,
+        };
+        Ok(Outcome::Return(vec![v]))
+    }
+
+    fn ngx_newindex(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        if arm.arg(1) != HostValue::str("status") {
+            return Ok(Outcome::RawSet);
+        }
+        let n = match arm.arg(2) {
+            HostValue::Number(n) => Some(n),
+            HostValue::Str(s) => lua_str_to_number(&s),
+            _ => None,
+        };
+        let Some(n) = n else {
+            return Err(
+                "bad argument #2 to 'ngx_http_lua_ffi_set_resp_status' (cannot convert \
+                        'nil' to 'int')"
+                    .to_string(),
+            );
+        };
+        if self.headers_sent {
+            self.push_log(
+                4,
+                "attempt to set ngx.status after sending out response headers".into(),
+            );
+        } else {
+            self.status = ffi_int(n);
+        }
+        Ok(Outcome::Return(vec![]))
+    }
+
+    fn var_index(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        let name = match arm.arg(1) {
+            HostValue::Str(s) => s.to_ascii_lowercase(),
+            // A number reads a regex capture: there are none.
+            HostValue::Number(_) => return Ok(Outcome::Return(vec![HostValue::Nil])),
+            _ => return Err(with_position(arm, "bad variable name")),
+        };
+        let v = match self.variable(&name) {
+            Some(v) => HostValue::Str(v),
+            None => HostValue::Nil,
+        };
+        Ok(Outcome::Return(vec![v]))
+    }
+
+    fn var_newindex(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        let name = match arm.arg(1) {
+            HostValue::Str(s) => s.to_ascii_lowercase(),
+            _ => return Err(with_position(arm, "bad variable name")),
+        };
+        let value = match arm.arg(2) {
+            HostValue::Nil => None,
+            HostValue::Str(s) => Some(s),
+            HostValue::Number(n) => Some(fmt_number(n).into_bytes()),
+            HostValue::Bool(b) => Some(if b {
+                b"true".to_vec()
+            } else {
+                b"false".to_vec()
+            }),
+            HostValue::Table(_) => Some(b"table: 0x?".to_vec()),
+            HostValue::Other(t) => Some(format!("{t}: 0x?").into_bytes()),
+        };
+        let lname = String::from_utf8_lossy(&name).into_owned();
+        match lname.as_str() {
+            "args" => {
+                self.args = Some(value.unwrap_or_default());
+                Ok(Outcome::Return(vec![]))
+            }
+            "uri" | "document_uri" | "request_uri" | "query_string" | "is_args"
+            | "request_method" | "host" | "server_name" | "remote_addr" | "server_addr"
+            | "scheme" | "server_port" | "server_protocol" | "content_type" | "content_length" => {
+                Err(format!("variable \"{lname}\" not changeable"))
+            }
+            _ => Err(format!(
+                "variable \"{lname}\" not found for writing; maybe it is a built-in variable \
+                 that is not changeable or you forgot to use \"set ${lname} '';\" in the \
+                 config file to define it first"
+            )),
+        }
+    }
+
+    /// The value of nginx variable `name` (lowercase), `None` when not found.
+    pub fn variable(&self, name: &[u8]) -> Option<Vec<u8>> {
+        let uri = self.req.uri.as_bytes();
+        let path = match uri.iter().position(|&c| c == b'?') {
+            Some(i) => &uri[..i],
+            None => uri,
+        };
+        let fixed: Option<Vec<u8>> = match name {
+            b"uri" | b"document_uri" => Some(normalize_uri(path)),
+            b"request_uri" => Some(uri.to_vec()),
+            b"args" | b"query_string" => return self.args.clone(),
+            b"is_args" => Some(match &self.args {
+                Some(a) if !a.is_empty() => b"?".to_vec(),
+                _ => Vec::new(),
+            }),
+            b"request_method" => Some(self.req.method.clone().into_bytes()),
+            b"host" => Some(self.host()),
+            b"server_name" => Some(b"localhost".to_vec()),
+            b"remote_addr" | b"server_addr" => Some(b"127.0.0.1".to_vec()),
+            b"scheme" => Some(b"http".to_vec()),
+            b"server_port" => Some(b"80".to_vec()),
+            b"server_protocol" => Some(b"HTTP/1.1".to_vec()),
+            b"content_type" => return self.header_first("content-type"),
+            b"content_length" => return self.header_first("content-length"),
+            _ => None,
+        };
+        if fixed.is_some() {
+            return fixed;
+        }
+        if let Some(h) = name.strip_prefix(b"http_") {
+            return self.header_var(h);
+        }
+        if let Some(a) = name.strip_prefix(b"arg_") {
+            return self.args.as_deref().and_then(|args| ngx_http_arg(args, a));
+        }
+        if let Some(c) = name.strip_prefix(b"cookie_") {
+            let cookies = self.header_var(b"cookie")?;
+            return cookie_value(&cookies, c);
+        }
+        None
+    }
+
+    fn header_first(&self, lname: &str) -> Option<Vec<u8>> {
+        self.req
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(lname))
+            .map(|(_, v)| v.clone().into_bytes())
+    }
+
+    /// `$http_NAME`: headers whose lowercased name, with `-` as `_`, equals `name`.
+    fn header_var(&self, name: &[u8]) -> Option<Vec<u8>> {
+        let matches = |k: &str| {
+            k.len() == name.len()
+                && k.bytes().zip(name).all(|(a, &b)| {
+                    let a = if a == b'-' {
+                        b'_'
+                    } else {
+                        a.to_ascii_lowercase()
+                    };
+                    a == b
+                })
+        };
+        let sep: &[u8] = if name == b"cookie" { b"; " } else { b", " };
+        let mut out: Option<Vec<u8>> = None;
+        for (k, v) in &self.req.headers {
+            if matches(k) {
+                match &mut out {
+                    None => out = Some(v.clone().into_bytes()),
+                    Some(o) => {
+                        o.extend_from_slice(sep);
+                        o.extend_from_slice(v.as_bytes());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn host(&self) -> Vec<u8> {
+        let Some(h) = self.header_first("host") else {
+            return b"localhost".to_vec();
+        };
+        let mut h = h.to_ascii_lowercase();
+        let port_at = if h.first() == Some(&b'[') {
+            h.iter().position(|&c| c == b']').map(|i| i + 1)
+        } else {
+            h.iter().position(|&c| c == b':')
+        };
+        if let Some(i) = port_at {
+            h.truncate(i);
+        }
+        while h.last() == Some(&b'.') {
+            h.pop();
+        }
+        if h.is_empty() {
+            b"localhost".to_vec()
+        } else {
+            h
+        }
+    }
+
+    fn get_headers(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        let max = match arm.arg(0) {
+            HostValue::Number(n) => ffi_int(n),
+            _ => 100,
+        };
+        let raw = !matches!(arm.arg(1), HostValue::Nil | HostValue::Bool(false));
+        let mut entries: Vec<(Vec<u8>, Vec<Vec<u8>>)> = Vec::new();
+        let mut truncated = false;
+        for (count, (k, v)) in self.req.headers.iter().enumerate() {
+            if max > 0 && count as i64 >= max {
+                truncated = true;
+                break;
+            }
+            let key = if raw {
+                k.clone().into_bytes()
+            } else {
+                k.to_ascii_lowercase().into_bytes()
+            };
+            match entries.iter_mut().find(|(ek, _)| *ek == key) {
+                Some((_, vals)) => vals.push(v.clone().into_bytes()),
+                None => entries.push((key, vec![v.clone().into_bytes()])),
+            }
+        }
+        let table = entries
+            .into_iter()
+            .map(|(k, mut vals)| {
+                let v = if vals.len() == 1 {
+                    HostValue::Str(vals.pop().unwrap_or_default())
+                } else {
+                    HostValue::Table(
+                        vals.into_iter()
+                            .enumerate()
+                            .map(|(i, v)| (HostValue::Number((i + 1) as f64), HostValue::Str(v)))
+                            .collect(),
+                    )
+                };
+                (HostValue::Str(k), v)
+            })
+            .collect();
+        let mut ret = vec![HostValue::Table(table)];
+        if truncated {
+            ret.push(HostValue::str("truncated"));
+        }
+        Ok(Outcome::Return(ret))
+    }
+
+    fn response(self, status: i64) -> Response {
+        Response {
+            status: u16::try_from(status.clamp(0, 999)).unwrap_or(0),
+            headers: self.resp_headers,
+            body: self.body,
+            log: self.log,
+        }
+    }
+
+    /// nginx dropped the connection: nothing (more) is sent.
+    fn closed(self) -> Response {
+        if self.headers_sent {
+            let status = self.status;
+            self.response(status)
+        } else {
+            Response {
+                status: 0,
+                headers: vec![],
+                body: vec![],
+                log: self.log,
+            }
+        }
+    }
+
+    /// The end of the content handler: send the headers if not yet sent, then the last
+    /// buffer.
+    fn complete(mut self) -> Response {
+        self.send_header_if_needed();
+        let status = self.status;
+        self.response(status)
+    }
+
+    /// `ngx_http_special_response_handler` for `code` (nothing has been sent yet).
+    fn special(mut self, code: i64) -> Response {
+        if matches!(code, 408 | 444 | 499) || code < 200 {
+            return self.closed();
+        }
+        let (status, page) = match code {
+            494..=497 => (400, error_page(code)),
+            _ => (code, error_page(code)),
+        };
+        self.headers_sent = true;
+        self.status = status;
+        self.body.clear();
+        self.resp_headers.clear();
+        if let Some(page) = page
+            && status != 204
+            && status != 304
+        {
+            self.resp_headers = vec![("Content-Type".to_string(), "text/html".to_string())];
+            if self.req.method != "HEAD" {
+                self.body = page.into_bytes();
+            }
+        }
+        self.response(status)
+    }
+
+    /// The handler returned normally, or called `ngx.exit`.
+    pub fn finish(mut self) -> Response {
+        let Some(code) = self.exit_code else {
+            return self.complete();
+        };
+        if code == 0 {
+            return self.complete();
+        }
+        if code < 200 {
+            return self.closed();
+        }
+        if !self.headers_sent && self.status == 0 {
+            self.status = code;
+        }
+        if code < 300 && code != 204 {
+            return self.complete();
+        }
+        if self.headers_sent {
+            // Only 408, 444 and 499 get here after output: nginx drops the connection.
+            return self.closed();
+        }
+        self.special(code)
+    }
+
+    /// The handler died of an uncaught Lua error with message `lua_error` (see
+    /// [`lua_error_message`] for non-string error objects).
+    pub fn finish_with_error(mut self, lua_error: &str) -> Response {
+        self.push_log(
+            4,
+            format!("lua entry thread aborted: runtime error: {lua_error}"),
+        );
+        if self.headers_sent {
+            self.closed()
+        } else {
+            self.special(500)
+        }
+    }
+
+    /// The script could not be loaded (syntax error): nginx logs
+    /// `failed to load external Lua file "<script>": <message>` and answers 500.
+    pub fn finish_with_load_error(mut self, script: &str, message: &str) -> Response {
+        self.push_log(
+            4,
+            format!("failed to load external Lua file \"{script}\": {message}"),
+        );
+        self.special(500)
+    }
+}
+
+fn with_position(arm: &mut dyn Arm, msg: &str) -> String {
+    let pos = arm.caller_position();
+    if pos.is_empty() {
+        msg.to_string()
+    } else {
+        format!("{pos}: {msg}")
+    }
+}
+
+/// LuaJIT FFI conversion of a Lua number to a C `int`: truncation toward zero (saturating
+/// here where C would be undefined).
+fn ffi_int(n: f64) -> i64 {
+    if n.is_nan() {
+        0
+    } else {
+        n.trunc().clamp(i32::MIN as f64, i32::MAX as f64) as i64
+    }
+}
+
+fn echo_scalar(v: &HostValue, out: &mut Vec<u8>) {
+    match v {
+        HostValue::Nil => out.extend_from_slice(b"nil"),
+        HostValue::Bool(true) => out.extend_from_slice(b"true"),
+        HostValue::Bool(false) => out.extend_from_slice(b"false"),
+        HostValue::Number(n) => out.extend_from_slice(fmt_say_number(*n).as_bytes()),
+        HostValue::Str(s) => out.extend_from_slice(s),
+        HostValue::Table(_) | HostValue::Other(_) => {}
+    }
+}
+
+/// Largest array `ngx.say` accepts here (ngx_lua has no limit but memory).
+const MAX_ECHO_ARRAY: f64 = 16_777_216.0;
+
+/// `ngx_http_lua_calc_strlen_in_table` + `ngx_http_lua_copy_str_in_table` (not strict).
+fn echo_table(t: &HostValue, arg: usize, f: HostFn, out: &mut Vec<u8>) -> Result<(), String> {
+    let HostValue::Table(entries) = t else {
+        return Ok(());
+    };
+    let mut max = 0.0f64;
+    for (k, _) in entries {
+        match k {
+            HostValue::Number(k) if k.floor() == *k && *k >= 1.0 => max = max.max(*k),
+            _ => return Err(arg_error(arg, f, "non-array table found")),
+        }
+    }
+    if max > MAX_ECHO_ARRAY {
+        return Err(arg_error(arg, f, "array table too large"));
+    }
+    let mut slots: Vec<&HostValue> = vec![&HostValue::Nil; max as usize];
+    for (k, v) in entries {
+        if let HostValue::Number(k) = k {
+            slots[*k as usize - 1] = v;
+        }
+    }
+    for v in slots {
+        match v {
+            HostValue::Table(_) => echo_table(v, arg, f, out)?,
+            HostValue::Other(t) => {
+                return Err(arg_error(arg, f, &format!("bad data type {t} found")));
+            }
+            _ => echo_scalar(v, out),
+        }
+    }
+    Ok(())
+}
+
+/// A number as `ngx.say` prints it: `%ld` when it is integral and fits a C `long`,
+/// else `%.14g`.
+pub fn fmt_say_number(n: f64) -> String {
+    if n.is_finite()
+        && n.trunc() == n
+        && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&n)
+    {
+        format!("{}", n as i64)
+    } else {
+        fmt_number(n)
+    }
+}
+
+/// A number as LuaJIT's `tostring` prints it: `%.14g`, with `inf`, `-inf`, `nan`, `-nan`.
+pub fn fmt_number(n: f64) -> String {
+    fmt_g(n, 14)
+}
+
+/// C's `%.<prec>g`.
+pub fn fmt_g(x: f64, prec: usize) -> String {
+    if x.is_nan() {
+        return if x.is_sign_negative() { "-nan" } else { "nan" }.to_string();
+    }
+    if x.is_infinite() {
+        return if x < 0.0 { "-inf" } else { "inf" }.to_string();
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0" } else { "0" }.to_string();
+    }
+    let p = prec.max(1);
+    let e = format!("{:.*e}", p - 1, x);
+    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let exp: i64 = exp.parse().unwrap_or(0);
+    if exp < -4 || exp >= p as i64 {
+        let mant = strip_fraction_zeros(mant);
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mant}e{sign}{:02}", exp.abs())
+    } else {
+        let decimals = usize::try_from(p as i64 - 1 - exp).unwrap_or(0);
+        strip_fraction_zeros(&format!("{x:.decimals$}")).to_string()
+    }
+}
+
+fn strip_fraction_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
+/// Lua's string-to-number conversion (`tonumber(s)`): decimal, or hexadecimal integer with
+/// `0x`, surrounding whitespace allowed.
+pub fn lua_str_to_number(s: &[u8]) -> Option<f64> {
+    let s = std::str::from_utf8(s).ok()?;
+    let t = s.trim_matches(|c: char| c.is_ascii_whitespace());
+    if t.is_empty() {
+        return None;
+    }
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if let Some(hex) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        if hex.is_empty() || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        let v = hex.bytes().fold(0.0f64, |acc, c| {
+            acc * 16.0 + f64::from((c as char).to_digit(16).unwrap_or(0))
+        });
+        return Some(if neg { -v } else { v });
+    }
+    let ok = body
+        .bytes()
+        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+        && body
+            .bytes()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == b'.');
+    if !ok {
+        return None;
+    }
+    t.parse::<f64>().ok()
+}
+
+/// `ngx_http_arg`: the raw value of the first `name=` argument (name compared
+/// case-insensitively).
+fn ngx_http_arg(args: &[u8], name: &[u8]) -> Option<Vec<u8>> {
+    if name.is_empty() {
+        return None;
+    }
+    let mut start = 0;
+    while start + name.len() < args.len() {
+        let at_boundary = start == 0 || args[start - 1] == b'&';
+        if at_boundary
+            && args[start..start + name.len()].eq_ignore_ascii_case(name)
+            && args[start + name.len()] == b'='
+        {
+            let v = &args[start + name.len() + 1..];
+            let end = v.iter().position(|&c| c == b'&').unwrap_or(v.len());
+            return Some(v[..end].to_vec());
+        }
+        start += 1;
+    }
+    None
+}
+
+/// `$cookie_NAME` from the joined Cookie header(s).
+fn cookie_value(cookies: &[u8], name: &[u8]) -> Option<Vec<u8>> {
+    for part in cookies.split(|&c| c == b';' || c == b',') {
+        let part = part.trim_ascii_start();
+        if part.len() > name.len()
+            && part[..name.len()].eq_ignore_ascii_case(name)
+            && part[name.len()] == b'='
+        {
+            return Some(part[name.len() + 1..].to_vec());
+        }
+    }
+    None
+}
+
+/// `$uri` from the request path: `%XX` decoded, `//` merged, `.` and `..` resolved.
+pub fn normalize_uri(path: &[u8]) -> Vec<u8> {
+    let mut decoded = Vec::with_capacity(path.len());
+    let mut i = 0;
+    while i < path.len() {
+        if path[i] == b'%' && i + 2 < path.len() {
+            let h = (path[i + 1] as char).to_digit(16);
+            let l = (path[i + 2] as char).to_digit(16);
+            if let (Some(h), Some(l)) = (h, l) {
+                decoded.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        decoded.push(path[i]);
+        i += 1;
+    }
+    let mut segs: Vec<&[u8]> = Vec::new();
+    let trailing = decoded.ends_with(b"/") || decoded.ends_with(b"/.") || decoded.ends_with(b"/..");
+    for seg in decoded.split(|&c| c == b'/') {
+        match seg {
+            b"" | b"." => {}
+            b".." => {
+                segs.pop();
+            }
+            s => segs.push(s),
+        }
+    }
+    let mut out = Vec::with_capacity(decoded.len());
+    for s in &segs {
+        out.push(b'/');
+        out.extend_from_slice(s);
+    }
+    if out.is_empty() || trailing {
+        out.push(b'/');
+    }
+    out
+}
+
+/// nginx's built-in error page for `code` (`server_tokens off`), if it has one.
+fn error_page(code: i64) -> Option<String> {
+    let (title, h1, extra): (&str, &str, Option<&str>) = match code {
+        301 => ("301 Moved Permanently", "", None),
+        302 => ("302 Found", "", None),
+        303 => ("303 See Other", "", None),
+        307 => ("307 Temporary Redirect", "", None),
+        308 => ("308 Permanent Redirect", "", None),
+        400 => ("400 Bad Request", "", None),
+        401 => ("401 Authorization Required", "", None),
+        402 => ("402 Payment Required", "", None),
+        403 => ("403 Forbidden", "", None),
+        404 | 498 => ("404 Not Found", "", None),
+        405 => ("405 Not Allowed", "", None),
+        406 => ("406 Not Acceptable", "", None),
+        408 => ("408 Request Time-out", "", None),
+        409 => ("409 Conflict", "", None),
+        410 => ("410 Gone", "", None),
+        411 => ("411 Length Required", "", None),
+        412 => ("412 Precondition Failed", "", None),
+        413 => ("413 Request Entity Too Large", "", None),
+        414 => ("414 Request-URI Too Large", "", None),
+        415 => ("415 Unsupported Media Type", "", None),
+        416 => ("416 Requested Range Not Satisfiable", "", None),
+        421 => ("421 Misdirected Request", "", None),
+        429 => ("429 Too Many Requests", "", None),
+        494 => (
+            "400 Request Header Or Cookie Too Large",
+            "400 Bad Request",
+            Some("Request Header Or Cookie Too Large"),
+        ),
+        495 => (
+            "400 The SSL certificate error",
+            "400 Bad Request",
+            Some("The SSL certificate error"),
+        ),
+        496 => (
+            "400 No required SSL certificate was sent",
+            "400 Bad Request",
+            Some("No required SSL certificate was sent"),
+        ),
+        497 => (
+            "400 The plain HTTP request was sent to HTTPS port",
+            "400 Bad Request",
+            Some("The plain HTTP request was sent to HTTPS port"),
+        ),
+        500 => ("500 Internal Server Error", "", None),
+        501 => ("501 Not Implemented", "", None),
+        502 => ("502 Bad Gateway", "", None),
+        503 => ("503 Service Temporarily Unavailable", "", None),
+        504 => ("504 Gateway Time-out", "", None),
+        505 => ("505 HTTP Version Not Supported", "", None),
+        507 => ("507 Insufficient Storage", "", None),
+        _ => return None,
+    };
+    let h1 = if h1.is_empty() { title } else { h1 };
+    let mut page = format!(
+        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{h1}</h1></center>\r\n"
+    );
+    if let Some(extra) = extra {
+        let _ = write!(page, "<center>{extra}</center>\r\n");
+    }
+    page.push_str("<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n");
+    Some(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scripted arm: fixed arguments, fixed caller.
+    struct TestArm(Vec<HostValue>, &'static str, Option<&'static str>);
+    impl Arm for TestArm {
+        fn nargs(&self) -> usize {
+            self.0.len()
+        }
+        fn arg(&mut self, i: usize) -> HostValue {
+            self.0.get(i).cloned().unwrap_or(HostValue::Nil)
+        }
+        fn caller_position(&mut self) -> String {
+            self.1.to_string()
+        }
+        fn caller_name(&mut self) -> Option<String> {
+            self.2.map(str::to_string)
+        }
+    }
+
+    fn req(method: &str, uri: &str, headers: &[(&str, &str)]) -> Request {
+        Request {
+            method: method.into(),
+            uri: uri.into(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: vec![],
+        }
+    }
+
+    fn call(n: &mut NgxRequest, f: HostFn, args: Vec<HostValue>) -> Result<Outcome, String> {
+        n.call(f, &mut TestArm(args, "dir/x.lua:7", None))
+    }
+
+    fn s(v: &str) -> HostValue {
+        HostValue::str(v)
+    }
+
+    #[test]
+    fn number_formats() {
+        assert_eq!(fmt_number(1.0), "1");
+        assert_eq!(fmt_number(0.1), "0.1");
+        assert_eq!(fmt_number(1e15), "1e+15");
+        assert_eq!(fmt_number(123456789012345.0), "1.2345678901234e+14");
+        assert_eq!(fmt_number(1.0 / 3.0), "0.33333333333333");
+        assert_eq!(fmt_number(1e-5), "1e-05");
+        assert_eq!(fmt_number(-0.0), "-0");
+        assert_eq!(fmt_number(f64::INFINITY), "inf");
+        assert_eq!(fmt_say_number(1e15), "1000000000000000");
+        assert_eq!(fmt_say_number(-0.0), "0");
+        assert_eq!(fmt_say_number(2.5), "2.5");
+        assert_eq!(fmt_say_number(1e20), "1e+20");
+    }
+
+    #[test]
+    fn say_tables_and_errors() {
+        let mut n = NgxRequest::new(req("GET", "/", &[]));
+        let arr = HostValue::Table(vec![
+            (HostValue::Number(2.0), s("b")),
+            (
+                HostValue::Number(1.0),
+                HostValue::Table(vec![(HostValue::Number(1.0), s("a"))]),
+            ),
+            (HostValue::Number(4.0), HostValue::Bool(true)),
+        ]);
+        assert_eq!(
+            call(&mut n, HostFn::Say, vec![arr, HostValue::Number(3.0)]),
+            Ok(Outcome::Return(vec![HostValue::Number(1.0)]))
+        );
+        let bad = HostValue::Table(vec![(s("k"), s("v"))]);
+        assert_eq!(
+            call(&mut n, HostFn::Print, vec![s("x"), bad]),
+            Err("bad argument #2 to 'print' (non-array table found)".into())
+        );
+        assert_eq!(
+            call(&mut n, HostFn::Say, vec![HostValue::Other("function")]),
+            Err("bad argument #1 to 'say' (string, number, boolean, nil, ngx.null, or array table expected, but got function)".into())
+        );
+        let r = n.finish();
+        assert_eq!(r.body, b"abniltrue3\n");
+        assert_eq!(r.status, 200);
+    }
+
+    #[test]
+    fn log_prefix_and_numbering() {
+        let mut n = NgxRequest::new(req("GET", "/", &[]));
+        let mut arm = TestArm(
+            vec![
+                HostValue::Number(4.0),
+                s("a"),
+                HostValue::Nil,
+                HostValue::Number(1.5),
+            ],
+            "/a/b/x.lua:3",
+            Some("greet"),
+        );
+        n.call(HostFn::Log, &mut arm).unwrap();
+        let e = call(
+            &mut n,
+            HostFn::Log,
+            vec![HostValue::Number(5.0), s("x"), HostValue::Table(vec![])],
+        );
+        assert_eq!(
+            e,
+            Err("bad argument #2 to 'log' (expected table to have __tostring metamethod)".into())
+        );
+        assert_eq!(
+            call(&mut n, HostFn::Log, vec![HostValue::Number(9.0)]),
+            Err("bad argument #1 to 'log' (bad log level: 9)".into())
+        );
+        assert_eq!(
+            call(&mut n, HostFn::Log, vec![]),
+            Err("bad argument #1 to 'log' (number expected, got no value)".into())
+        );
+        let r = n.finish();
+        assert_eq!(
+            r.log,
+            vec![LogLine {
+                level: "error".into(),
+                message: "[lua] x.lua:3: greet(): anil1.5".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn variables() {
+        let n = NgxRequest::new(req(
+            "POST",
+            "/a//b/./c/../d%20e?x=1&Foo=bar&foo=2&e=",
+            &[
+                ("Host", "Example.COM:8080"),
+                ("X-Multi", "1"),
+                ("x-multi", "2"),
+            ],
+        ));
+        let v = |name: &str| {
+            n.variable(name.as_bytes())
+                .map(|v| String::from_utf8(v).unwrap())
+        };
+        assert_eq!(v("uri").as_deref(), Some("/a/b/d e"));
+        assert_eq!(v("args").as_deref(), Some("x=1&Foo=bar&foo=2&e="));
+        assert_eq!(v("arg_foo").as_deref(), Some("bar"));
+        assert_eq!(v("arg_e").as_deref(), Some(""));
+        assert_eq!(v("arg_zz"), None);
+        assert_eq!(v("http_x_multi").as_deref(), Some("1, 2"));
+        assert_eq!(v("host").as_deref(), Some("example.com"));
+        assert_eq!(v("nope"), None);
+        let n2 = NgxRequest::new(req("GET", "/", &[]));
+        assert_eq!(n2.variable(b"args"), None);
+        assert_eq!(n2.variable(b"arg_a"), None);
+    }
+
+    #[test]
+    fn status_and_exit() {
+        let mut n = NgxRequest::new(req("GET", "/", &[]));
+        assert_eq!(
+            call(&mut n, HostFn::NgxIndex, vec![HostValue::Nil, s("status")]),
+            Ok(Outcome::Return(vec![HostValue::Number(0.0)]))
+        );
+        assert_eq!(
+            call(
+                &mut n,
+                HostFn::NgxNewIndex,
+                vec![HostValue::Nil, s("foo"), s("x")]
+            ),
+            Ok(Outcome::RawSet)
+        );
+        call(
+            &mut n,
+            HostFn::NgxNewIndex,
+            vec![HostValue::Nil, s("status"), s("201")],
+        )
+        .unwrap();
+        call(&mut n, HostFn::Say, vec![s("made")]).unwrap();
+        call(
+            &mut n,
+            HostFn::NgxNewIndex,
+            vec![HostValue::Nil, s("status"), HostValue::Number(500.0)],
+        )
+        .unwrap();
+        assert_eq!(
+            call(&mut n, HostFn::Exit, vec![HostValue::Number(404.0)]),
+            Ok(Outcome::Exit)
+        );
+        let r = n.finish();
+        assert_eq!(r.status, 201);
+        assert_eq!(r.body, b"made\n");
+        assert_eq!(r.log.len(), 2);
+        assert_eq!(
+            r.log[1].message,
+            "attempt to set status 404 via ngx.exit after sending out the response status 201"
+        );
+
+        let mut n = NgxRequest::new(req("GET", "/", &[]));
+        call(&mut n, HostFn::Exit, vec![HostValue::Number(404.0)]).unwrap();
+        let r = n.finish();
+        assert_eq!(r.status, 404);
+        assert!(
+            String::from_utf8_lossy(&r.body).contains("<center><h1>404 Not Found</h1></center>")
+        );
+        assert_eq!(
+            r.headers,
+            vec![("Content-Type".to_string(), "text/html".to_string())]
+        );
+
+        let mut n = NgxRequest::new(req("GET", "/", &[]));
+        call(&mut n, HostFn::Exit, vec![HostValue::Number(-1.0)]).unwrap();
+        assert_eq!(n.finish().status, 0);
+    }
+
+    #[test]
+    fn var_errors() {
+        let mut n = NgxRequest::new(req("GET", "/p?a=1", &[]));
+        assert_eq!(
+            call(
+                &mut n,
+                HostFn::VarNewIndex,
+                vec![HostValue::Nil, s("uri"), s("x")]
+            ),
+            Err("variable \"uri\" not changeable".into())
+        );
+        assert!(
+            call(
+                &mut n,
+                HostFn::VarNewIndex,
+                vec![HostValue::Nil, s("Foo"), s("x")]
+            )
+            .unwrap_err()
+            .starts_with("variable \"foo\" not found for writing;")
+        );
+        assert_eq!(
+            call(
+                &mut n,
+                HostFn::VarIndex,
+                vec![HostValue::Nil, HostValue::Bool(true)]
+            ),
+            Err("dir/x.lua:7: bad variable name".into())
+        );
+        call(
+            &mut n,
+            HostFn::VarNewIndex,
+            vec![HostValue::Nil, s("args"), s("b=2")],
+        )
+        .unwrap();
+        assert_eq!(
+            call(&mut n, HostFn::VarIndex, vec![HostValue::Nil, s("ARG_B")]),
+            Ok(Outcome::Return(vec![s("2")]))
+        );
+    }
+
+    #[test]
+    fn headers_table() {
+        let mut n = NgxRequest::new(req(
+            "GET",
+            "/",
+            &[("Host", "h"), ("X-A", "1"), ("x-a", "2")],
+        ));
+        let Ok(Outcome::Return(v)) = call(&mut n, HostFn::ReqGetHeaders, vec![]) else {
+            panic!()
+        };
+        assert_eq!(
+            v,
+            vec![HostValue::Table(vec![
+                (s("host"), s("h")),
+                (
+                    s("x-a"),
+                    HostValue::Table(vec![
+                        (HostValue::Number(1.0), s("1")),
+                        (HostValue::Number(2.0), s("2"))
+                    ])
+                ),
+            ])]
+        );
+        let Ok(Outcome::Return(v)) = call(
+            &mut n,
+            HostFn::ReqGetHeaders,
+            vec![HostValue::Number(1.0), HostValue::Bool(true)],
+        ) else {
+            panic!()
+        };
+        assert_eq!(
+            v,
+            vec![HostValue::Table(vec![(s("Host"), s("h"))]), s("truncated")]
+        );
+    }
+
+    #[test]
+    fn error_page_after_error() {
+        let n = NgxRequest::new(req("GET", "/", &[]));
+        let r = n.finish_with_error("x.lua:1: boom");
+        assert_eq!(r.status, 500);
+        assert_eq!(
+            String::from_utf8(r.body).unwrap(),
+            "<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+        );
+        assert_eq!(
+            r.log[0].message,
+            "lua entry thread aborted: runtime error: x.lua:1: boom"
+        );
+    }
+
+    #[test]
+    fn ids_round_trip() {
+        for &f in HostFn::ALL {
+            assert_eq!(HostFn::from_id(f.id()), Some(f));
+        }
+        assert_eq!(HostFn::from_id(HostFn::ALL.len() as u32), None);
+    }
+}
