@@ -18,15 +18,7 @@ fn syntax_error_names_file_line_and_column() {
 
 #[test]
 fn unsupported_constructs_are_named_with_their_line() {
-    let cases = [
-        ("local function f(...) return ... end\n", "varargs", 1),
-        (
-            "local t = {}\nfor k, v in pairs(t) do end\n",
-            "generic `for",
-            2,
-        ),
-        ("do\n  goto done\nend\n::done::\n", "goto or label", 2),
-    ];
+    let cases = [("do\n  goto done\nend\n::done::\n", "goto or label", 2)];
     for (source, what, line) in cases {
         let text = diagnose(source);
         assert!(
@@ -38,6 +30,16 @@ fn unsupported_constructs_are_named_with_their_line() {
             "{what} at line {line}: {text}"
         );
     }
+}
+
+#[test]
+fn varargs_outside_a_vararg_function() {
+    let text = diagnose("local function f()\n  return ...\nend\n");
+    assert!(
+        text.contains("cannot use '...' outside a vararg function"),
+        "{text}"
+    );
+    assert!(text.contains("bad.lua:2:"), "{text}");
 }
 
 #[test]

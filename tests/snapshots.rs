@@ -12,7 +12,7 @@ fn generated_wat(wasm: &[u8]) -> String {
     let mut inside = false;
     for line in wat.lines() {
         if line.starts_with("  (") {
-            inside = line.starts_with("  (func $lua:") || line.starts_with("  (func $moonshift:");
+            inside = line.starts_with("  (func $lua:");
         }
         if inside {
             out.push_str(&strip_index_comments(line));

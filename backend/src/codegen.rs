@@ -41,6 +41,8 @@ pub struct Runtime {
     pub table_new: FunctionId,
     pub table_setlist: FunctionId,
     pub table_rawset: FunctionId,
+    pub check_protected: FunctionId,
+    pub error_in_error_handling: FunctionId,
 }
 
 /// Module-wide state shared by all functions being generated.
@@ -202,6 +204,10 @@ fn visit_children(b: &Block, f: &mut impl FnMut(FuncId)) {
                 }
                 visit_children(body, f);
             }
+            StmtKind::GenericFor { exprs, body, .. } => {
+                exprs.iter().for_each(|e| visit_expr(e, f));
+                visit_children(body, f);
+            }
             StmtKind::Return(es) => es.iter().for_each(|e| visit_expr(e, f)),
             StmtKind::Break => {}
         }
@@ -266,6 +272,22 @@ impl Operand {
     }
 }
 
+/// The builtins generated as code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protected {
+    Pcall,
+    Xpcall,
+}
+
+impl Protected {
+    pub fn name(self) -> &'static str {
+        match self {
+            Protected::Pcall => "pcall",
+            Protected::Xpcall => "xpcall",
+        }
+    }
+}
+
 /// How many values an expression list must produce.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Want {
@@ -289,6 +311,11 @@ pub struct FnGen<'a> {
     t: WLocal,
     base: WLocal,
     nargs: WLocal,
+    /// Where slot 0 is: `base`, or above the arguments in a vararg function.
+    frame: WLocal,
+    /// Vararg functions: how many extra arguments, and where they start.
+    nva: WLocal,
+    vabase: WLocal,
     x: WLocal,
     y: WLocal,
     fx: WLocal,
@@ -301,34 +328,65 @@ pub struct FnGen<'a> {
     free_slot: u32,
     max_slot: u32,
     loop_exits: Vec<InstrSeqId>,
+    /// Inside a protected call (`pcall`): where unwinding statuses go.
+    catch: Option<InstrSeqId>,
 }
 
 impl<'a> FnGen<'a> {
+    /// Generates Lua function `fid` of the program.
     pub fn generate(
         module: &mut walrus::Module,
         ctx: &'a mut ModuleCtx,
         program: &'a Program,
         fid: FuncId,
     ) -> FunctionId {
+        let func = program.function(fid);
+        let (mut g, body) = FnGen::new(
+            module,
+            ctx,
+            program,
+            fid,
+            func,
+            format!("lua:{}", func.name),
+        );
+        g.params();
+        g.block(&func.body);
+        g.i32c(0);
+        g.emit(wi::Return {});
+        g.finish(module, body)
+    }
+
+    fn new(
+        module: &mut walrus::Module,
+        ctx: &'a mut ModuleCtx,
+        program: &'a Program,
+        fid: FuncId,
+        func: &'a Function,
+        name: String,
+    ) -> (Self, InstrSeqId) {
         let lua = [ValType::I32, ValType::I32, ValType::I32];
         let mut b = FunctionBuilder::new(&mut module.types, &lua, &[ValType::I32]);
-        b.name(format!("lua:{}", program.function(fid).name));
+        b.name(name);
         let l = &mut module.locals;
-        let (t, base, nargs) = (
-            l.add(ValType::I32),
-            l.add(ValType::I32),
-            l.add(ValType::I32),
+        let mut i32_local = || l.add(ValType::I32);
+        let (t, base, nargs, n, st, d, rq) = (
+            i32_local(),
+            i32_local(),
+            i32_local(),
+            i32_local(),
+            i32_local(),
+            i32_local(),
+            i32_local(),
         );
-        let (x, y) = (l.add(ValType::I64), l.add(ValType::I64));
-        let (fx, rq) = (l.add(ValType::F64), l.add(ValType::I32));
-        let (n, st, d) = (
-            l.add(ValType::I32),
-            l.add(ValType::I32),
-            l.add(ValType::I32),
+        let (nva, vabase) = (i32_local(), i32_local());
+        let frame = if func.is_vararg { i32_local() } else { base };
+        let (x, y, fx) = (
+            l.add(ValType::I64),
+            l.add(ValType::I64),
+            l.add(ValType::F64),
         );
-        let func = program.function(fid);
         let body = b.dangling_instr_seq(None).id();
-        let mut g = FnGen {
+        let g = FnGen {
             ctx,
             program,
             fid,
@@ -338,6 +396,9 @@ impl<'a> FnGen<'a> {
             t,
             base,
             nargs,
+            frame,
+            nva,
+            vabase,
             x,
             y,
             fx,
@@ -349,19 +410,173 @@ impl<'a> FnGen<'a> {
             free_slot: 0,
             max_slot: 0,
             loop_exits: Vec::new(),
+            catch: None,
         };
-        g.params();
-        g.block(&func.body);
-        g.i32c(0);
-        g.emit(wi::Return {});
-        // Prologue, now that the frame size is known.
-        let frame_bytes = (g.max_slot + call::REQUEST_SLOTS + 2) * 8;
-        let cur = g.b.func_body_id();
-        g.cur = cur;
-        g.prologue(frame_bytes);
-        g.emit(wi::Block { seq: body });
-        g.emit(wi::Unreachable {});
-        g.b.finish(vec![t, base, nargs], &mut module.funcs)
+        (g, body)
+    }
+
+    /// Puts the prologue (which needs the final frame size) before `body`.
+    fn finish(mut self, module: &mut walrus::Module, body: InstrSeqId) -> FunctionId {
+        let frame_bytes = (self.max_slot + call::REQUEST_SLOTS + 2) * 8;
+        self.cur = self.b.func_body_id();
+        self.prologue(frame_bytes);
+        self.emit(wi::Block { seq: body });
+        self.emit(wi::Unreachable {});
+        let args = vec![self.t, self.base, self.nargs];
+        self.b.finish(args, &mut module.funcs)
+    }
+
+    /// Generates `pcall` or `xpcall`: builtins that must call Lua and catch
+    /// its errors, so they are generated code rather than runtime functions.
+    pub fn generate_protected(
+        module: &mut walrus::Module,
+        ctx: &'a mut ModuleCtx,
+        program: &'a Program,
+        which: Protected,
+    ) -> FunctionId {
+        let func = Function {
+            name: which.name().into(),
+            line: 0,
+            params: Vec::new(),
+            is_vararg: false,
+            locals: Vec::new(),
+            upvalues: Vec::new(),
+            body: Vec::new(),
+        };
+        let (mut g, body) = FnGen::new(
+            module,
+            ctx,
+            program,
+            Program::MAIN,
+            &func,
+            format!("moonshift:{}", which.name()),
+        );
+        g.max_slot = 3;
+        match which {
+            Protected::Pcall => g.pcall_body(),
+            Protected::Xpcall => g.xpcall_body(),
+        }
+        g.finish(module, body)
+    }
+
+    /// Emits `f` with unwinding statuses caught: a status that would return
+    /// from the function branches to the end of the emitted block instead,
+    /// with the status in `n`. `f` must not fall through on success.
+    fn protected(&mut self, f: impl FnOnce(&mut Self)) {
+        let saved = self.catch;
+        self.block_of(|g, catch| {
+            g.catch = Some(catch);
+            f(g);
+            g.catch = saved;
+        });
+        self.catch = saved;
+    }
+
+    fn pcall_body(&mut self) {
+        // pcall(f, ...): f in slot 0, its arguments after it.
+        self.get(self.t);
+        self.get(self.base);
+        self.get(self.nargs);
+        self.i32c(0);
+        self.call(self.ctx.rt.check_protected);
+        self.status_check();
+        self.get(self.nargs);
+        self.i32c(1);
+        self.bin(BinaryOp::I32Sub);
+        self.set(self.n);
+        self.protected(|g| {
+            g.callee_check(0, u32::MAX);
+            g.call_at(0, CallArgs::InN, u32::MAX);
+            g.store_slot_const(0, val::TRUE as i64);
+            g.get(g.n);
+            g.i32c(1);
+            g.bin(BinaryOp::I32Add);
+            g.emit(wi::Return {});
+        });
+        self.caught_error(0);
+    }
+
+    /// After a caught status in `n`: an error becomes `false, err` at `slot`;
+    /// anything else (ngx.exit) keeps unwinding.
+    fn caught_error(&mut self, slot: u32) {
+        self.get(self.n);
+        self.i32c(call::STATUS_ERROR);
+        self.bin(BinaryOp::I32Ne);
+        self.if_then(|g| {
+            g.get(g.n);
+            g.emit(wi::Return {});
+        });
+        self.store_slot_const(slot, val::FALSE as i64);
+        self.store_slot(slot + 1, |g| {
+            g.get(g.t);
+            g.load64(th::ERROR);
+        });
+        self.i32c(2);
+        self.emit(wi::Return {});
+    }
+
+    fn xpcall_body(&mut self) {
+        // xpcall(f, handler, ...): swap so that the handler is in slot 0 and
+        // f in slot 1, followed by its arguments.
+        self.get(self.t);
+        self.get(self.base);
+        self.get(self.nargs);
+        self.i32c(1);
+        self.call(self.ctx.rt.check_protected);
+        self.status_check();
+        self.load_slot(0);
+        self.set(self.x);
+        self.store_slot(0, |g| g.load_slot(1));
+        self.store_slot(1, |g| g.get(g.x));
+        self.get(self.nargs);
+        self.i32c(2);
+        self.bin(BinaryOp::I32Sub);
+        self.set(self.n);
+        self.protected(|g| {
+            g.callee_check(1, u32::MAX);
+            g.call_at(1, CallArgs::InN, u32::MAX);
+            g.store_slot_const(0, val::TRUE as i64);
+            g.move_results(2, 1);
+            g.get(g.n);
+            g.i32c(1);
+            g.bin(BinaryOp::I32Add);
+            g.emit(wi::Return {});
+        });
+        self.get(self.n);
+        self.i32c(call::STATUS_ERROR);
+        self.bin(BinaryOp::I32Ne);
+        self.if_then(|g| {
+            g.get(g.n);
+            g.emit(wi::Return {});
+        });
+        // The handler sees the error value and its first result is returned.
+        self.store_slot(1, |g| g.load_slot(0));
+        self.store_slot(2, |g| {
+            g.get(g.t);
+            g.load64(th::ERROR);
+        });
+        self.protected(|g| {
+            g.call_at(1, CallArgs::Fixed(1), u32::MAX);
+            g.store_slot_const(0, val::FALSE as i64);
+            g.adjust_one(2, 1);
+            g.i32c(2);
+            g.emit(wi::Return {});
+        });
+        self.get(self.n);
+        self.i32c(call::STATUS_ERROR);
+        self.bin(BinaryOp::I32Ne);
+        self.if_then(|g| {
+            g.get(g.n);
+            g.emit(wi::Return {});
+        });
+        self.get(self.t);
+        self.call(self.ctx.rt.error_in_error_handling);
+        self.drop_();
+        self.caught_error(0);
+    }
+
+    fn drop_(&mut self) {
+        self.emit(wi::Drop {});
     }
 
     // ---- emission helpers --------------------------------------------------
@@ -490,22 +705,27 @@ impl<'a> FnGen<'a> {
         });
     }
 
+    /// Records a site naming the operands `a` and `b` for error messages.
+    fn site(&mut self, line: u32, a: Name, b: Name) -> u32 {
+        self.ctx.site(line, a, b)
+    }
+
     // ---- frame -------------------------------------------------------------
 
     fn slot_addr(&mut self, slot: u32) {
-        self.get(self.base);
+        self.get(self.frame);
         if slot > 0 {
             self.i32c((slot * 8) as i32);
             self.bin(BinaryOp::I32Add);
         }
     }
     fn load_slot(&mut self, slot: u32) {
-        self.get(self.base);
+        self.get(self.frame);
         self.load64(slot * 8);
     }
     /// Stores the i64 produced by `value` into `slot`.
     fn store_slot(&mut self, slot: u32, value: impl FnOnce(&mut Self)) {
-        self.get(self.base);
+        self.get(self.frame);
         value(self);
         self.store64(slot * 8);
     }
@@ -547,17 +767,38 @@ impl<'a> FnGen<'a> {
     }
 
     fn prologue(&mut self, frame_bytes: u32) {
+        let nparams = self.func.params.len() as u32;
+        if self.func.is_vararg {
+            // Extra arguments stay where they are, after the fixed ones; the
+            // frame starts above all of them (Lua 5.1's vararg layout).
+            self.get(self.nargs);
+            self.i32c(nparams as i32);
+            self.bin(BinaryOp::I32Sub);
+            self.tee(self.nva);
+            self.i32c(0);
+            self.get(self.nva);
+            self.i32c(0);
+            self.bin(BinaryOp::I32GtS);
+            self.emit(wi::Select { ty: None });
+            self.set(self.nva);
+            self.get(self.base);
+            self.i32c((nparams * 8) as i32);
+            self.bin(BinaryOp::I32Add);
+            self.tee(self.vabase);
+            self.get(self.nva);
+            self.i32c(3);
+            self.bin(BinaryOp::I32Shl);
+            self.bin(BinaryOp::I32Add);
+            self.set(self.frame);
+        }
         // Lua stack check.
-        self.get(self.base);
+        self.get(self.frame);
         self.i32c(frame_bytes as i32);
         self.bin(BinaryOp::I32Add);
         self.get(self.t);
         self.load32(th::STACK_LIMIT);
         self.bin(BinaryOp::I32GtU);
-        let site = {
-            let (na, nb) = (Name::None, Name::None);
-            self.ctx.site(self.func.line, na, nb)
-        };
+        let site = self.site(self.func.line, Name::None, Name::None);
         self.if_then(|g| {
             g.get(g.t);
             g.i32c(site as i32);
@@ -565,7 +806,6 @@ impl<'a> FnGen<'a> {
             g.emit(wi::Return {});
         });
         // Missing arguments are nil.
-        let nparams = self.func.params.len() as u32;
         if nparams > 0 {
             self.block_of(|g, exit| {
                 g.loop_of(|g, top| {
@@ -587,7 +827,49 @@ impl<'a> FnGen<'a> {
                     g.emit(wi::Br { block: top });
                 });
             });
+            if self.func.is_vararg {
+                self.get(self.frame);
+                self.get(self.base);
+                self.i32c((nparams * 8) as i32);
+                let memory = self.ctx.memory;
+                self.emit(wi::MemoryCopy {
+                    src: memory,
+                    dst: memory,
+                });
+            }
         }
+    }
+
+    /// Copies the varargs to slots from `slot` (count: `nva`), checking that
+    /// they fit the Lua stack.
+    fn copy_varargs(&mut self, slot: u32) {
+        self.slot_addr(slot);
+        self.get(self.nva);
+        self.i32c(3);
+        self.bin(BinaryOp::I32Shl);
+        self.bin(BinaryOp::I32Add);
+        self.i32c(((call::REQUEST_SLOTS + 2) * 8) as i32);
+        self.bin(BinaryOp::I32Add);
+        self.get(self.t);
+        self.load32(th::STACK_LIMIT);
+        self.bin(BinaryOp::I32GtU);
+        let site = self.site(self.func.line, Name::None, Name::None);
+        self.if_then(|g| {
+            g.get(g.t);
+            g.i32c(site as i32);
+            g.call(g.ctx.rt.stack_overflow);
+            g.emit(wi::Return {});
+        });
+        self.slot_addr(slot);
+        self.get(self.vabase);
+        self.get(self.nva);
+        self.i32c(3);
+        self.bin(BinaryOp::I32Shl);
+        let memory = self.ctx.memory;
+        self.emit(wi::MemoryCopy {
+            src: memory,
+            dst: memory,
+        });
     }
 
     // ---- statements ----------------------------------------------------------
@@ -678,6 +960,9 @@ impl<'a> FnGen<'a> {
                 step,
                 body,
             } => self.numeric_for(s.line, *var, start, limit, step.as_ref(), body),
+            StmtKind::GenericFor { vars, exprs, body } => {
+                self.generic_for(s.line, vars, exprs, body)
+            }
             StmtKind::Return(values) => self.return_stmt(values),
             StmtKind::Break => {
                 let exit = *self
@@ -727,10 +1012,7 @@ impl<'a> FnGen<'a> {
             }
         }
         self.un(UnaryOp::I32Eqz);
-        let site = {
-            let (na, nb) = (Name::None, Name::None);
-            self.ctx.site(line, na, nb)
-        };
+        let site = self.site(line, Name::None, Name::None);
         self.if_then(|g| {
             g.get(g.t);
             g.slot_addr(s0);
@@ -779,8 +1061,56 @@ impl<'a> FnGen<'a> {
         });
     }
 
+    /// `for vars in exprs`: each iteration calls the iterator with (state,
+    /// control) and ends when the first result is nil.
+    fn generic_for(&mut self, line: u32, vars: &[LocalId], exprs: &[Expr], body: &[Stmt]) {
+        let s0 = self.alloc_slots(3);
+        self.explist(exprs, s0, Want::Fixed(3));
+        let nv = vars.len() as u32;
+        let first = self.alloc_slots(nv);
+        for (i, &v) in vars.iter().enumerate() {
+            self.declare_local(v, first + i as u32);
+        }
+        // The iterator call: callee and arguments above the variables, so the
+        // iterator's frame overwrites nothing live.
+        let c = self.alloc_slots(3);
+        let site = self.site(line, Name::None, Name::None);
+        self.block_of(|g, exit| {
+            g.loop_of(|g, top| {
+                for k in 0..3 {
+                    g.store_slot(c + k, |g| g.load_slot(s0 + k));
+                }
+                g.call_at(c, CallArgs::Fixed(2), site);
+                for j in 0..nv {
+                    g.store_slot(first + j, |g| {
+                        g.load_slot(c + 1 + j);
+                        g.i64c(NIL);
+                        g.get(g.n);
+                        g.i32c(j as i32);
+                        g.bin(BinaryOp::I32GtS);
+                        g.emit(wi::Select { ty: None });
+                    });
+                }
+                g.load_slot(first);
+                g.i64c(NIL);
+                g.bin(BinaryOp::I64Eq);
+                g.emit(wi::BrIf { block: exit });
+                g.store_slot(s0 + 2, |g| g.load_slot(first));
+                for (i, &v) in vars.iter().enumerate() {
+                    if g.func.local(v).needs_cell() {
+                        g.make_cell(first + i as u32);
+                    }
+                }
+                g.loop_exits.push(exit);
+                g.block(body);
+                g.loop_exits.pop();
+                g.emit(wi::Br { block: top });
+            });
+        });
+    }
+
     fn load_f64(&mut self, slot: u32) {
-        self.get(self.base);
+        self.get(self.frame);
         self.load(LoadKind::F64, slot * 8);
     }
 
@@ -805,7 +1135,7 @@ impl<'a> FnGen<'a> {
             }
         };
         // Results go to base.
-        if first != 0 {
+        if first != 0 || self.func.is_vararg {
             self.get(self.base);
             self.slot_addr(first);
             match count {
@@ -833,7 +1163,7 @@ impl<'a> FnGen<'a> {
     /// call replaces this frame (`return_call_indirect`).
     fn tail_call(&mut self, e: &Expr) {
         let f = self.alloc_slot();
-        let site = self.call_setup(e, f);
+        self.call_setup(e, f);
         // n holds the argument count; move [f, args…] down to base - 8.
         self.get(self.base);
         self.i32c(8);
@@ -857,7 +1187,7 @@ impl<'a> FnGen<'a> {
         self.i32c(2);
         self.bin(BinaryOp::I32Shl);
         self.bin(BinaryOp::I32Add);
-        self.i32c(site as i32);
+        self.i32c(-1);
         self.store32(0);
         self.get(self.t);
         self.get(self.base);
@@ -1026,19 +1356,13 @@ impl<'a> FnGen<'a> {
             }
             ExprKind::Global(name) => {
                 let k = Operand::Str(self.ctx.string_const(name.as_bytes()));
-                let site = {
-                    let (na, nb) = (Name::None, Name::None);
-                    self.ctx.site(e.line, na, nb)
-                };
+                let site = self.site(e.line, Name::None, Name::None);
                 self.index_call(|g| g.push_env(), k, dst, site);
             }
             ExprKind::Index { obj, key } => {
                 let o = self.operand(obj);
                 let k = self.operand(key);
-                let site = {
-                    let (na, nb) = (name_of(self.func, obj), Name::None);
-                    self.ctx.site(e.line, na, nb)
-                };
+                let site = self.site(e.line, name_of(self.func, obj), Name::None);
                 self.index_call(|g| g.push(o), k, dst, site);
             }
             ExprKind::Call { .. } | ExprKind::MethodCall { .. } => {
@@ -1047,6 +1371,17 @@ impl<'a> FnGen<'a> {
                 self.adjust_one(f + 1, dst);
             }
             ExprKind::Paren(inner) => self.expr_to(inner, dst),
+            ExprKind::Vararg => {
+                self.store_slot(dst, |g| {
+                    g.get(g.vabase);
+                    g.load64(0);
+                    g.i64c(NIL);
+                    g.get(g.nva);
+                    g.i32c(0);
+                    g.bin(BinaryOp::I32GtS);
+                    g.emit(wi::Select { ty: None });
+                });
+            }
             ExprKind::Function(id) => self.closure(*id, dst),
             ExprKind::Binary { op, lhs, rhs } => self.binary(e.line, *op, lhs, rhs, dst),
             ExprKind::Unary { op, operand } => self.unary(e.line, *op, operand, dst),
@@ -1112,10 +1447,7 @@ impl<'a> FnGen<'a> {
 
     fn set_global(&mut self, name: &str, v: Operand, line: u32) {
         let k = Operand::Str(self.ctx.string_const(name.as_bytes()));
-        let site = {
-            let (na, nb) = (Name::None, Name::None);
-            self.ctx.site(line, na, nb)
-        };
+        let site = self.site(line, Name::None, Name::None);
         let scratch = self.scratch();
         self.get(self.t);
         self.push_env();
@@ -1135,8 +1467,20 @@ impl<'a> FnGen<'a> {
         self.bin(BinaryOp::I32LtS);
         self.if_then(|g| {
             g.get(g.st);
-            g.emit(wi::Return {});
+            g.unwind_top();
         });
+    }
+
+    /// Unwinds with the status on top of the wasm stack: returns it, or, in a
+    /// protected call, branches to the catch point with it in `n`.
+    fn unwind_top(&mut self) {
+        match self.catch {
+            None => self.emit(wi::Return {}),
+            Some(block) => {
+                self.set(self.n);
+                self.emit(wi::Br { block });
+            }
+        }
     }
 
     /// If `st` is REQUEST_CALL, calls the metamethod at `scratch` with
@@ -1185,10 +1529,7 @@ impl<'a> FnGen<'a> {
             BinOp::Mod => op::MOD,
             _ => op::POW,
         };
-        let site = {
-            let (na, nb) = (name_of(self.func, lhs), name_of(self.func, rhs));
-            self.ctx.site(line, na, nb)
-        };
+        let site = self.site(line, name_of(self.func, lhs), name_of(self.func, rhs));
         self.arith(code, a, b, dst, site);
     }
 
@@ -1275,10 +1616,11 @@ impl<'a> FnGen<'a> {
         match op {
             UnOp::Neg => {
                 let a = self.operand(operand);
-                let site = {
-                    let (na, nb) = (name_of(self.func, operand), name_of(self.func, operand));
-                    self.ctx.site(line, na, nb)
-                };
+                let site = self.site(
+                    line,
+                    name_of(self.func, operand),
+                    name_of(self.func, operand),
+                );
                 self.arith(op::UNM, a, a, dst, site);
             }
             UnOp::Not => {
@@ -1288,10 +1630,7 @@ impl<'a> FnGen<'a> {
             }
             UnOp::Len => {
                 let a = self.operand(operand);
-                let site = {
-                    let (na, nb) = (name_of(self.func, operand), Name::None);
-                    self.ctx.site(line, na, nb)
-                };
+                let site = self.site(line, name_of(self.func, operand), Name::None);
                 let scratch = self.scratch();
                 self.push(a);
                 self.set(self.x);
@@ -1421,10 +1760,7 @@ impl<'a> FnGen<'a> {
                     BinOp::Gt => (b, a, op::LT),
                     _ => (b, a, op::LE),
                 };
-                let site = {
-                    let (na, nb) = (Name::None, Name::None);
-                    self.ctx.site(line, na, nb)
-                };
+                let site = self.site(line, Name::None, Name::None);
                 self.push(l);
                 self.set(self.x);
                 self.push(r);
@@ -1514,15 +1850,9 @@ impl<'a> FnGen<'a> {
         for (i, p) in parts.iter().enumerate() {
             self.expr_to(p, first + i as u32);
         }
-        let site = {
-            let (na, nb) = (Name::None, Name::None);
-            self.ctx.site(line, na, nb)
-        };
+        let site = self.site(line, Name::None, Name::None);
         for p in &parts {
-            {
-                let (na, nb) = (name_of(self.func, p), Name::None);
-                self.ctx.site(line, na, nb)
-            };
+            self.site(line, name_of(self.func, p), Name::None);
         }
         let scratch = self.scratch();
         self.get(self.t);
@@ -1597,10 +1927,7 @@ impl<'a> FnGen<'a> {
                     let mark = self.free_slot;
                     let ko = self.operand(k);
                     let vo = self.operand(v);
-                    let site = {
-                        let (na, nb) = (Name::None, Name::None);
-                        self.ctx.site(line, na, nb)
-                    };
+                    let site = self.site(line, Name::None, Name::None);
                     self.get(self.t);
                     self.load_slot(tslot);
                     self.push(ko);
@@ -1647,6 +1974,7 @@ impl<'a> FnGen<'a> {
     /// For `Want::All` every value is written and the count left in `n`; slots
     /// are used from `first` up as temporaries.
     fn explist(&mut self, exprs: &[Expr], first: u32, want: Want) {
+        let mark = self.free_slot;
         let count = exprs.len() as u32;
         let fixed = match want {
             Want::Fixed(k) => k,
@@ -1654,13 +1982,39 @@ impl<'a> FnGen<'a> {
         };
         for (i, e) in exprs.iter().enumerate() {
             let i = i as u32;
-            let is_last = i + 1 == count;
-            if is_last && e.kind.is_multi() {
-                // The call's results start at its callee slot + 1; move them down.
-                let slot = first + i;
-                if self.free_slot < slot + 1 {
-                    self.alloc_slots(slot + 1 - self.free_slot);
+            // Temporaries go above the slot being written.
+            let slot = first + i;
+            if i < fixed && self.free_slot <= slot {
+                self.alloc_slots(slot + 1 - self.free_slot);
+            }
+            if i + 1 == count && matches!(e.kind, ExprKind::Vararg) {
+                match want {
+                    Want::All => {
+                        self.copy_varargs(slot);
+                        self.get(self.nva);
+                        self.i32c(i as i32);
+                        self.bin(BinaryOp::I32Add);
+                        self.set(self.n);
+                    }
+                    Want::Fixed(k) => {
+                        for j in i..k {
+                            self.store_slot(first + j, |g| {
+                                g.get(g.vabase);
+                                g.load64((j - i) * 8);
+                                g.i64c(NIL);
+                                g.get(g.nva);
+                                g.i32c((j - i) as i32);
+                                g.bin(BinaryOp::I32GtS);
+                                g.emit(wi::Select { ty: None });
+                            });
+                        }
+                    }
                 }
+                self.free_slot = mark;
+                return;
+            }
+            if i + 1 == count && e.kind.is_multi() {
+                // The call's results start at its callee slot + 1; move them down.
                 let f = self.alloc_slot();
                 self.call_expr(e, f);
                 match want {
@@ -1685,25 +2039,16 @@ impl<'a> FnGen<'a> {
                         }
                     }
                 }
-                self.free_slot = self
-                    .free_slot
-                    .min(f)
-                    .max(first + fixed.min(count).min(i + 1));
+                self.free_slot = mark;
                 return;
             }
             if i < fixed {
-                if want == Want::All {
-                    let s = first + i;
-                    if self.free_slot < s + 1 {
-                        self.alloc_slots(s + 1 - self.free_slot);
-                    }
-                }
-                self.expr_to(e, first + i);
+                self.expr_to(e, slot);
             } else {
-                let mark = self.free_slot;
+                let m = self.free_slot;
                 let s = self.alloc_slot();
                 self.expr_to(e, s);
-                self.free_slot = mark;
+                self.free_slot = m;
             }
         }
         match want {
@@ -1717,6 +2062,7 @@ impl<'a> FnGen<'a> {
                 self.set(self.n);
             }
         }
+        self.free_slot = mark;
     }
 
     /// Moves `n` values from slot `from` down to slot `to`.
@@ -1742,27 +2088,22 @@ impl<'a> FnGen<'a> {
         match &e.kind {
             ExprKind::Call { callee, args } => {
                 self.expr_to(callee, f);
-                let site = {
-                    let (na, nb) = (name_of(self.func, callee), Name::None);
-                    self.ctx.site(e.line, na, nb)
-                };
+                let site = self.site(e.line, name_of(self.func, callee), Name::None);
                 self.args(args, f + 1, 0);
                 self.callee_check(f, site);
                 site
             }
             ExprKind::MethodCall { obj, method, args } => {
+                self.alloc_slots((f + 2).saturating_sub(self.free_slot));
                 self.expr_to(obj, f + 1);
                 let k = Operand::Str(self.ctx.string_const(method.as_bytes()));
-                let isite = {
-                    let (na, nb) = (name_of(self.func, obj), Name::None);
-                    self.ctx.site(e.line, na, nb)
-                };
-                self.alloc_slots((f + 2).saturating_sub(self.free_slot));
+                let isite = self.site(e.line, name_of(self.func, obj), Name::None);
                 self.index_call(|g| g.load_slot(f + 1), k, f, isite);
-                let site = {
-                    let (na, nb) = (Name::Some(st::WHAT_METHOD, method.clone()), Name::None);
-                    self.ctx.site(e.line, na, nb)
-                };
+                let site = self.site(
+                    e.line,
+                    Name::Some(st::WHAT_METHOD, method.clone()),
+                    Name::None,
+                );
                 self.args(args, f + 2, 1);
                 self.callee_check(f, site);
                 site
@@ -1812,7 +2153,7 @@ impl<'a> FnGen<'a> {
             g.bin(BinaryOp::I32LtS);
             g.if_then(|g| {
                 g.get(g.n);
-                g.emit(wi::Return {});
+                g.unwind_top();
             });
         });
     }
@@ -1829,10 +2170,8 @@ impl<'a> FnGen<'a> {
         if let CallArgs::Fixed(k) = args {
             self.i32c(k as i32);
             self.set(self.n);
-            if site == u32::MAX {
-                // Metamethod: the callee may not be a function either.
-                self.callee_check(f, site);
-            }
+            // A metamethod or an iterator may not be a function either.
+            self.callee_check(f, site);
         }
         // depth + 1, with the call-depth limit
         self.get(self.t);
@@ -1846,7 +2185,7 @@ impl<'a> FnGen<'a> {
             g.get(g.t);
             g.i32c(site as i32);
             g.call(g.ctx.rt.stack_overflow);
-            g.emit(wi::Return {});
+            g.unwind_top();
         });
         self.get(self.t);
         self.get(self.d);
@@ -1881,7 +2220,7 @@ impl<'a> FnGen<'a> {
         self.bin(BinaryOp::I32LtS);
         self.if_then(|g| {
             g.get(g.n);
-            g.emit(wi::Return {});
+            g.unwind_top();
         });
     }
 

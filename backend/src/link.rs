@@ -23,7 +23,7 @@ use walrus::{
     Module, ValType,
 };
 
-use crate::codegen::{FnGen, ModuleCtx, Runtime};
+use crate::codegen::{FnGen, ModuleCtx, Protected, Runtime};
 
 const IMAGE_HEADER: u32 = 32;
 /// Fields of the image header (see runtime-gc's `image` module).
@@ -84,7 +84,10 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         table_new: f("lrt_table_new")?,
         table_setlist: f("lrt_table_setlist")?,
         table_rawset: f("lrt_table_rawset")?,
+        check_protected: f("lrt_check_protected")?,
+        error_in_error_handling: f("lrt_error_in_error_handling")?,
     };
+    let lrt_register_builtin = f("lrt_register_builtin")?;
     let lrt_init = f("lrt_init")?;
     let lrt_const_str = f("lrt_const_str")?;
     let lrt_closure_new = rt.closure_new;
@@ -103,7 +106,7 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         consts_addr,
         program,
     );
-    let mut fids = Vec::with_capacity(program.functions.len());
+    let mut fids = Vec::with_capacity(program.functions.len() + 2);
     for i in 0..program.functions.len() {
         fids.push(FnGen::generate(
             &mut module,
@@ -111,6 +114,18 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
             program,
             FuncId(i as u32),
         ));
+    }
+    // Builtins generated as code follow the Lua functions in the table.
+    let mut generated_builtins = Vec::new();
+    for which in [Protected::Pcall, Protected::Xpcall] {
+        let index = table_base + fids.len() as u32;
+        fids.push(FnGen::generate_protected(
+            &mut module,
+            &mut ctx,
+            program,
+            which,
+        ));
+        generated_builtins.push((ctx.string_const(which.name().as_bytes()), index));
     }
 
     // Function table: generated functions at table_base + FuncId.
@@ -201,6 +216,20 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
                 .i32_const(string_offsets[i] as i32)
                 .i32_const(s.len() as i32)
                 .call(lrt_const_str)
+                .i32_const(0)
+                .binop(BinaryOp::I32LtS)
+                .if_else(
+                    None,
+                    |then| {
+                        then.i32_const(0).return_();
+                    },
+                    |_| {},
+                );
+        }
+        for &(key, index) in &generated_builtins {
+            body.i32_const(key as i32)
+                .i32_const(index as i32)
+                .call(lrt_register_builtin)
                 .i32_const(0)
                 .binop(BinaryOp::I32LtS)
                 .if_else(

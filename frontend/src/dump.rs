@@ -148,6 +148,11 @@ fn stmt(out: &mut String, f: &Function, s: &Stmt, depth: usize) {
             );
             block(out, f, body, depth + 1);
         }
+        StmtKind::GenericFor { vars, exprs, body } => {
+            let names: Vec<String> = vars.iter().map(|&l| local_name(f, l)).collect();
+            let _ = writeln!(out, "for {} in {}", names.join(", "), list(f, exprs));
+            block(out, f, body, depth + 1);
+        }
         StmtKind::Return(values) => {
             let _ = writeln!(out, "return {}", list(f, values));
         }
@@ -169,6 +174,7 @@ fn target(f: &Function, t: &Target) -> String {
 fn expr(f: &Function, e: &Expr) -> String {
     match &e.kind {
         ExprKind::Nil => "nil".into(),
+        ExprKind::Vararg => "...".into(),
         ExprKind::True => "true".into(),
         ExprKind::False => "false".into(),
         ExprKind::Number(n) => format!("{n:?}"),

@@ -148,6 +148,12 @@ pub enum StmtKind {
         step: Option<Expr>,
         body: Block,
     },
+    /// `for a, b in exprs do body end`: `exprs` adjusted to (iterator, state, control).
+    GenericFor {
+        vars: Vec<LocalId>,
+        exprs: Vec<Expr>,
+        body: Block,
+    },
     Return(Vec<Expr>),
     Break,
 }
@@ -173,6 +179,8 @@ pub enum ExprKind {
     False,
     Number(f64),
     String(Vec<u8>),
+    /// `...`
+    Vararg,
     Local(LocalId),
     Upvalue(UpvalId),
     Global(String),
@@ -207,9 +215,12 @@ pub enum ExprKind {
 }
 
 impl ExprKind {
-    /// Calls produce a variable number of values when last in a list.
+    /// Calls and `...` produce a variable number of values when last in a list.
     pub fn is_multi(&self) -> bool {
-        matches!(self, ExprKind::Call { .. } | ExprKind::MethodCall { .. })
+        matches!(
+            self,
+            ExprKind::Call { .. } | ExprKind::MethodCall { .. } | ExprKind::Vararg
+        )
     }
 }
 

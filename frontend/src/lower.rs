@@ -374,8 +374,14 @@ impl<'a> Lowerer<'a> {
                 }
             }
             ast::Stmt::GenericFor(gf) => {
-                self.unsupported(gf, "generic `for … in` loop");
-                return;
+                let exprs = gf.expressions().iter().map(|e| self.expr(e)).collect();
+                self.open_block();
+                let vars = gf.names().iter().map(|n| self.declare(ident(n))).collect();
+                self.cur().loop_depth += 1;
+                let body = self.block(gf.block());
+                self.cur().loop_depth -= 1;
+                self.close_block();
+                StmtKind::GenericFor { vars, exprs, body }
             }
             other => {
                 self.unsupported(other, "this statement (goto or label)");
@@ -462,14 +468,7 @@ impl<'a> Lowerer<'a> {
                     let p = self.declare(ident(tok));
                     self.cur().func.params.push(p);
                 }
-                ast::Parameter::Ellipsis(tok) => {
-                    self.error_at(
-                        tok.token(),
-                        "unsupported construct: varargs",
-                        "`...` is not supported by moonshift yet",
-                    );
-                    self.cur().func.is_vararg = true;
-                }
+                ast::Parameter::Ellipsis(_) => self.cur().func.is_vararg = true,
                 other => self.unsupported(other, "this parameter"),
             }
         }
@@ -744,11 +743,14 @@ impl<'a> Lowerer<'a> {
                     TokenType::Symbol {
                         symbol: Symbol::False,
                     } => ExprKind::False,
+                    TokenType::Symbol {
+                        symbol: Symbol::Ellipsis,
+                    } if self.cur().func.is_vararg => ExprKind::Vararg,
                     _ => {
                         self.error_at(
                             tok.token(),
-                            "unsupported construct: varargs",
-                            "`...` is not supported by moonshift yet",
+                            "cannot use '...' outside a vararg function near '...'",
+                            "this function has no `...` parameter",
                         );
                         ExprKind::Nil
                     }

@@ -143,14 +143,9 @@ fn new_thread() -> u32 {
     wr32(state + th::SITES, sites);
     wr32(state + th::STACK_BASE, stack);
     wr64(state + th::ERROR, v::NIL);
-    thread_fill_nil(stack, abi::call::STACK_BYTES / 8);
+    // The stack is fresh memory: all zero bits, i.e. the number 0 in every
+    // slot, a valid value. It is not filled, so untouched pages stay unmapped.
     state
-}
-
-fn thread_fill_nil(addr: u32, n: u32) {
-    for i in 0..n {
-        wr64(addr + 8 * i, v::NIL);
-    }
 }
 
 /// Interns the string constant `idx` from `len` bytes at `ptr`.

@@ -128,11 +128,18 @@ fn arg(base: u32, nargs: i32, i: u32) -> u64 {
     }
 }
 
-/// `bad argument #n to 'name' (msg)`.
-fn arg_error(t: u32, n: u32, name: &str, msg: &[u8]) -> i32 {
+/// `bad argument #n to 'name' (msg)`. Like LuaJIT, the function is named
+/// by how the caller called it (`'p'` for `local p = pcall; p()`), and `'?'`
+/// when the call site names nothing (a call through `pcall`, say).
+fn arg_error(t: u32, n: u32, _builtin: &str, msg: &[u8]) -> i32 {
     use core::fmt::Write;
     let mut b = ops::MsgBuf::new();
-    let _ = write!(b, "bad argument #{n} to '{name}' (");
+    let _ = write!(b, "bad argument #{n} to '");
+    match ops::site_name(site_at_level(t, 1)) {
+        Some(name) => b.extend(name),
+        None => b.push(b'?'),
+    }
+    b.extend(b"' (");
     b.extend(msg);
     b.push(b')');
     raise_here(t, b.as_bytes())
@@ -405,14 +412,19 @@ pub extern "C" fn lrt_lib_error(t: u32, base: u32, nargs: i32) -> i32 {
         Some(l) => l as i64,
         None => 1,
     };
-    if tag(msg) == v::TAG_STRING && level > 0 {
+    // A string or number message gets the position `level` frames up.
+    if (tag(msg) == v::TAG_STRING || v::is_number(msg)) && level > 0 {
         let site = site_at_level(t, level as u32);
         let mut b = ops::MsgBuf::new();
         ops::write_position(site, &mut b);
+        let text = match value::coerce_to_string(msg) {
+            Ok(Some(s)) => s,
+            _ => return raise_oom(t),
+        };
         if b.len > 0 {
             let mut out = OutBuf::new();
             out.extend(b.as_bytes());
-            out.extend(string::as_bytes(payload(msg)));
+            out.extend(string::as_bytes(payload(text)));
             if out.oom {
                 return raise_oom(t);
             }
@@ -447,7 +459,8 @@ pub extern "C" fn lrt_lib_assert(t: u32, base: u32, nargs: i32) -> i32 {
 
 pub extern "C" fn lrt_lib_select(t: u32, base: u32, nargs: i32) -> i32 {
     let n = arg(base, nargs, 0);
-    if tag(n) == v::TAG_STRING && string::as_bytes(payload(n)) == b"#" {
+    // Only the first character is looked at: `select("##", …)` counts too.
+    if tag(n) == v::TAG_STRING && string::as_bytes(payload(n)).first() == Some(&b'#') {
         return ret1(base, ((nargs - 1).max(0) as f64).to_bits());
     }
     let Some(i) = value::to_number(n) else {
@@ -514,11 +527,15 @@ pub extern "C" fn lrt_lib_next(t: u32, base: u32, nargs: i32) -> i32 {
             2
         }
         Ok(None) => ret1(base, v::NIL),
-        Err(()) => raise_here(t, b"invalid key to 'next'"),
+        // LuaJIT reports this one without a position.
+        Err(()) => ops::raise_bytes(t, b"invalid key to 'next'"),
     }
 }
 
 pub extern "C" fn lrt_lib_pairs(t: u32, base: u32, nargs: i32) -> i32 {
+    if nargs < 1 {
+        return arg_error(t, 1, "pairs", b"value expected");
+    }
     let tb = match check_table(t, base, nargs, 1, "pairs") {
         Ok(tb) => tb,
         Err(s) => return s,
@@ -532,6 +549,9 @@ pub extern "C" fn lrt_lib_pairs(t: u32, base: u32, nargs: i32) -> i32 {
 }
 
 pub extern "C" fn lrt_lib_ipairs(t: u32, base: u32, nargs: i32) -> i32 {
+    if nargs < 1 {
+        return arg_error(t, 1, "ipairs", b"value expected");
+    }
     let tb = match check_table(t, base, nargs, 1, "ipairs") {
         Ok(tb) => tb,
         Err(s) => return s,
@@ -563,6 +583,47 @@ pub extern "C" fn lrt_host_trampoline(t: u32, base: u32, nargs: i32) -> i32 {
     let closure = payload(rd64(base - 8));
     let id = f64::from_bits(rd64(closure + lc::UPVALS)) as i32;
     unsafe { host_call(t, id, base, nargs) }
+}
+
+/// Argument checks of the generated `pcall` (`which` = 0) and `xpcall` (1).
+#[unsafe(no_mangle)]
+pub extern "C" fn lrt_check_protected(t: u32, base: u32, nargs: i32, which: i32) -> i32 {
+    if which == 0 {
+        if nargs < 1 {
+            return arg_error(t, 1, "pcall", b"value expected");
+        }
+    } else if nargs < 2 || tag(rd64(base + 8)) != v::TAG_FUNCTION {
+        return type_error(t, base, nargs, 2, "xpcall", "function");
+    }
+    0
+}
+
+/// The error `xpcall` reports when its handler fails.
+#[unsafe(no_mangle)]
+pub extern "C" fn lrt_error_in_error_handling(t: u32) -> i32 {
+    ops::raise_bytes(t, b"error in error handling")
+}
+
+/// Makes `_G[constant key_idx]` a builtin closure over function-table entry
+/// `func_index` (for the builtins the backend generates).
+#[unsafe(no_mangle)]
+pub extern "C" fn lrt_register_builtin(key_idx: u32, func_index: u32) -> i32 {
+    let mut tmp = v::NIL;
+    let dst = core::ptr::addr_of_mut!(tmp) as usize as u32;
+    let g = payload(rt().globals);
+    if ops::lrt_closure_new(0, func_index, 0, g, dst) != 0 {
+        return -1;
+    }
+    unsafe {
+        if NBUILTINS < MAX_BUILTINS {
+            BUILTIN_INDICES[NBUILTINS] = func_index;
+            NBUILTINS += 1;
+        }
+    }
+    match table::set(g, crate::constant(key_idx), tmp) {
+        Ok(()) => 0,
+        Err(_) => -1,
+    }
 }
 
 // ---- Embedding API for the host --------------------------------------------
@@ -728,20 +789,8 @@ pub extern "C" fn ms_where(t: u32, level: u32) -> u64 {
 /// `ptr | len << 32`; 0 when the call site names no variable.
 #[unsafe(no_mangle)]
 pub extern "C" fn ms_caller_name(t: u32) -> u64 {
-    use crate::abi::site as st;
-    let r = rt();
-    let site = site_at_level(t, 2);
-    if site >= r.nsites {
-        return 0;
+    match ops::site_name(site_at_level(t, 2)) {
+        Some(name) => (name.as_ptr() as usize as u64) | ((name.len() as u64) << 32),
+        None => 0,
     }
-    let rec = r.sites + site * st::SIZE;
-    if crate::mem::rd8(rec + st::WHAT_A) == st::WHAT_NONE {
-        return 0;
-    }
-    let name = crate::constant(rd32(rec + st::NAME_A));
-    if tag(name) != v::TAG_STRING {
-        return 0;
-    }
-    let s = payload(name);
-    (string::data(s) as u64) | ((string::len(s) as u64) << 32)
 }

@@ -105,6 +105,24 @@ pub fn site_at_level(t: u32, level: u32) -> u32 {
     rd32(rd32(t + th::SITES) + 4 * (depth + 1 - level))
 }
 
+/// The variable name a site gives its first operand (the callee of a call
+/// site), if any.
+pub fn site_name<'a>(site: u32) -> Option<&'a [u8]> {
+    let r = rt();
+    if site >= r.nsites {
+        return None;
+    }
+    let rec = r.sites + site * st::SIZE;
+    if rd8(rec + st::WHAT_A) == st::WHAT_NONE {
+        return None;
+    }
+    let n = crate::constant(rd32(rec + st::NAME_A));
+    if tag(n) != v::TAG_STRING {
+        return None;
+    }
+    Some(string::as_bytes(payload(n)))
+}
+
 /// Which operand of a site to describe.
 #[derive(Clone, Copy)]
 pub enum Operand {

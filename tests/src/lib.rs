@@ -105,14 +105,34 @@ pub fn diff_handler(script: &Path, traffic_file: &Path) -> Result<Report, String
     Ok(diff::diff(&requests, &mut reference, &mut candidate))
 }
 
-/// Runs `check` on every item, and fails once with every failure listed.
-pub fn check_all<T: std::fmt::Debug>(items: &[T], check: impl Fn(&T) -> Result<(), String>) {
-    let mut failures = Vec::new();
-    for item in items {
-        if let Err(e) = check(item) {
-            failures.push(format!("{item:?}:\n{e}"));
-        }
-    }
+/// Runs `check` on every item (on as many threads as the machine has
+/// cores), and fails once with every failure listed.
+pub fn check_all<T: std::fmt::Debug + Sync>(
+    items: &[T],
+    check: impl Fn(&T) -> Result<(), String> + Sync,
+) {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8);
+    let chunk = items.len().div_ceil(workers).max(1);
+    let mut failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                let check = &check;
+                s.spawn(move || {
+                    part.iter()
+                        .filter_map(|item| check(item).err().map(|e| format!("{item:?}:\n{e}")))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a check panicked"))
+            .collect()
+    });
+    failures.sort();
     assert!(
         failures.is_empty(),
         "{} of {} failed:\n{}",

@@ -1,0 +1,12 @@
+-- an error inside __tostring surfaces from tostring and print
+local obj = setmetatable({}, {__tostring = function() error("no text") end})
+print(pcall(tostring, obj))
+print(pcall(function() return tostring(obj) end))
+print(pcall(print, obj))
+local ret = setmetatable({}, {__tostring = function() return 5 end})
+print(pcall(tostring, ret))
+print(type(tostring(ret)))
+print(pcall(print, ret))
+local bad = setmetatable({}, {__tostring = function() return {} end})
+print(pcall(function() print(bad) end))
+print(pcall(function() return type(tostring(bad)) end))

@@ -1,0 +1,10 @@
+-- base library argument errors name the function and the argument number
+print(pcall(function() ipairs(nil) end))
+print(pcall(function() ipairs() end))
+print(pcall(function() setmetatable({}, 5) end))
+print(pcall(function() setmetatable(5, {}) end))
+print(pcall(function() setmetatable({}) end))
+print(pcall(function() rawget(nil, 1) end))
+print(pcall(function() rawset({}, nil, 1) end))
+print(pcall(function() local r = tonumber() return r end))
+print(pcall(function() local r = tonumber("10", 99) return r end))

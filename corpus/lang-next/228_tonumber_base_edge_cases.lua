@@ -1,0 +1,10 @@
+-- tonumber with a base: whitespace, signs, fractions and prefixes
+print(tonumber(" ff ", 16))
+print(tonumber("-ff", 16))
+print(tonumber("+ff", 16))
+print(tonumber("1.5", 16))
+print(tonumber("0x10", 16))
+print(tonumber("g", 16))
+print(tonumber("f f", 16))
+print(tonumber(10, 16))
+print(tonumber("10", 16.0))

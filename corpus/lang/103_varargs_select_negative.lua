@@ -1,0 +1,10 @@
+-- select with a negative index counts from the end; out of range is an error
+print(select(-1, "a", "b", "c"))
+print(select(-2, "a", "b", "c"))
+print(select(-3, "a", "b", "c"))
+print(select(-1, nil, nil))
+print(pcall(select, -4, "a", "b", "c"))
+print(pcall(select, 0, "a"))
+print(pcall(select, -1))
+print(pcall(function() return select(-4, "a", "b", "c") end))
+print(pcall(function() return (select(-4, "a", "b", "c")) end))

@@ -1,0 +1,10 @@
+-- unpack rejects non-tables and absurd ranges
+print(pcall(unpack))
+print(pcall(unpack, nil))
+print(pcall(unpack, "abc"))
+print(pcall(unpack, {}, 1, 1e8))
+print(pcall(unpack, {}, "x"))
+print(pcall(function() return unpack(nil) end))
+print(pcall(function() local x = unpack(nil) return x end))
+print(select('#', unpack({}, 1, 0)))
+print(select('#', unpack({}, "2", "3")))

@@ -1,0 +1,13 @@
+-- numeric strings are converted for arithmetic operators
+print("10" + 1)
+print("0x10" + 0)
+print(" 5 " * 2)
+print("1e2" + 0)
+print("3" - "1")
+print(-"2")
+print("10" / "4")
+print("7" % "3")
+print("2" ^ "3")
+print("\t0x1F\n" + 0)
+print(".5" + "5.")
+print(type("1" + 1))

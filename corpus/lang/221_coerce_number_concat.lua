@@ -1,0 +1,12 @@
+-- numbers become strings in concatenation using %.14g
+print(10 .. 20)
+print(1.5 .. "")
+print(-0 .. "")
+print(1e100 .. "")
+print(2^53 .. "")
+print(0.1 .. "")
+print(1/3 .. "")
+print(100000000000000 .. "")
+print(123456789012345 .. "")
+print(type(1 .. ""))
+print(#(12345 .. ""))

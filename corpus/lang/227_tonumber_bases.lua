@@ -1,0 +1,13 @@
+-- tonumber with an explicit base 2..36
+print(tonumber("ff", 16))
+print(tonumber("FF", 16))
+print(tonumber("zz", 36))
+print(tonumber("Z", 36))
+print(tonumber("8", 8))
+print(tonumber("777", 8))
+print(tonumber("101", 2))
+print(tonumber("2", 2))
+print(tonumber("10", 36))
+print(tonumber("", 16))
+print(tonumber("7fffffff", 16))
+print(tonumber("ffffffff", 16))

@@ -1,0 +1,7 @@
+-- tonumber(s, 10) in LuaJIT parses like tonumber(s)
+print(tonumber("1e1", 10))
+print(tonumber("0x10", 10))
+print(tonumber(" 12 ", 10))
+print(tonumber("1.5", 10))
+print(tonumber("abc", 10))
+print(tonumber(7, 10))

@@ -1,0 +1,11 @@
+-- tonumber on hex strings with surrounding whitespace and bad forms
+print(tonumber(" 0x1A "))
+print(tonumber("0X1a"))
+print(tonumber("-0x1A"))
+print(tonumber("0x"))
+print(tonumber("0x 1"))
+print(tonumber("- 1"))
+print(tonumber("0xg"))
+print(tonumber("\n\t0x10\r "))
+print(tonumber("1e+2"), tonumber("1E-2"))
+print(tonumber("0x1p4"))

@@ -1,0 +1,10 @@
+-- tostring formats numbers with %.14g and integers without a fraction
+print(tostring(3.0), tostring(-3.0))
+print(tostring(1e15), tostring(1e16))
+print(tostring(123456789012))
+print(tostring(0.1), tostring(-0.1))
+print(tostring(1/3))
+print(tostring(-0))
+print(tostring(2^31), tostring(2^32), tostring(-2^31))
+print(tostring(1e-5), tostring(1e-4), tostring(0.0001234))
+print(tostring(12345678901234567890))

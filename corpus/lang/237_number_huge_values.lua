@@ -1,0 +1,10 @@
+-- very large and very small numbers print at full %.14g precision
+print(2^63, -2^63)
+print(2^64)
+print(2^53, 2^53 + 1)
+print(1e308, 1e308 * 10)
+print(2^1023 * 2)
+print(5e-324, 5e-324 / 2)
+print(1.7976931348623157e308)
+print(2^-1074 > 0)
+print(-2^63 == -(2^63))

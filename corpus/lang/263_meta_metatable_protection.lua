@@ -1,0 +1,10 @@
+-- __metatable hides the metatable and blocks setmetatable
+local t = setmetatable({}, {__metatable = "locked"})
+print(getmetatable(t))
+print(pcall(setmetatable, t, {}))
+print(pcall(function() setmetatable(t, nil) end))
+local f = setmetatable({}, {__metatable = false})
+print(getmetatable(f))
+print(pcall(setmetatable, f, {}))
+local open = setmetatable({}, {__metatable = nil})
+print(type(getmetatable(open)))

@@ -1,0 +1,7 @@
+-- an uncaught error with a number value gets a position
+local function f()
+  error(404)
+end
+print("calling")
+f()
+print("never")

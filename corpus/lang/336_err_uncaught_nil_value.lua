@@ -1,0 +1,6 @@
+-- an uncaught error(nil)
+print("start")
+local function fail()
+  error(nil)
+end
+fail()
