@@ -184,6 +184,9 @@ pub mod thread {
     /// call at depth `d` the caller stores its site at `SITES + 4 * (d + 1)`,
     /// so `error(msg, level)` and builtins find the positions LuaJIT reports.
     pub const SITES: u32 = 8;
+    /// Flag bit of a call-site-stack entry whose frame a tail call replaced:
+    /// the calling code is gone, so it cannot be named (LuaJIT's `'?'`).
+    pub const TAIL_CALLED: u32 = 0x8000_0000;
     /// Start of the Lua stack.
     pub const STACK_BASE: u32 = 12;
     /// The pending error value while a `STATUS_ERROR` unwinds.

@@ -1179,7 +1179,8 @@ impl<'a> FnGen<'a> {
             src: memory,
             dst: memory,
         });
-        // Record the site for positions reported by the callee.
+        // Flag the frame's call-site entry: the caller is gone (see
+        // runtime-gc's `site_at_level`).
         self.get(self.t);
         self.load32(th::SITES);
         self.get(self.t);
@@ -1187,7 +1188,11 @@ impl<'a> FnGen<'a> {
         self.i32c(2);
         self.bin(BinaryOp::I32Shl);
         self.bin(BinaryOp::I32Add);
-        self.i32c(-1);
+        self.tee(self.d);
+        self.get(self.d);
+        self.load32(0);
+        self.i32c(th::TAIL_CALLED as i32);
+        self.bin(BinaryOp::I32Or);
         self.store32(0);
         self.get(self.t);
         self.get(self.base);

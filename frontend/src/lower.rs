@@ -11,6 +11,7 @@
 //! diagnostics naming the construct and its line, never silently dropped.
 
 use full_moon::ast;
+use full_moon::node::Node;
 use full_moon::tokenizer::{Symbol, Token, TokenReference, TokenType};
 
 use crate::diag::Diagnostic;
@@ -619,7 +620,11 @@ impl<'a> Lowerer<'a> {
     fn expr(&mut self, e: &ast::Expression) -> Expr {
         match e {
             ast::Expression::BinaryOperator { lhs, binop, rhs } => {
-                let line = line_of(binop.token());
+                // LuaJIT emits the operation once the right operand is parsed,
+                // so errors report the line where that operand ends.
+                let line = rhs
+                    .end_position()
+                    .map_or(line_of(binop.token()), |p| p.line() as u32);
                 let l = self.expr(lhs);
                 let r = self.expr(rhs);
                 let kind = match binop {
@@ -780,13 +785,13 @@ impl<'a> Lowerer<'a> {
     fn string_literal(&mut self, tok: &TokenReference) -> ExprKind {
         let TokenType::StringLiteral {
             literal,
-            multi_line_depth,
+            quote_type,
             ..
         } = tok.token().token_type()
         else {
             return ExprKind::Nil;
         };
-        if *multi_line_depth > 0 {
+        if *quote_type == full_moon::tokenizer::StringLiteralQuoteType::Brackets {
             return ExprKind::String(long_string_body(literal));
         }
         match unescape(literal.as_bytes()) {

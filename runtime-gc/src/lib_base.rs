@@ -302,6 +302,15 @@ pub extern "C" fn lrt_lib_tonumber(t: u32, base: u32, nargs: i32) -> i32 {
     )
 }
 
+/// `strtoul` accepts a `0x` prefix in base 16.
+fn skip_hex_prefix(s: &[u8], radix: u32) -> &[u8] {
+    if radix == 16 && s.len() > 2 && s[0] == b'0' && (s[1] | 0x20) == b'x' {
+        &s[2..]
+    } else {
+        s
+    }
+}
+
 fn parse_radix(s: &[u8], radix: u32) -> Option<f64> {
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
     let mut i = 0;
@@ -313,6 +322,8 @@ fn parse_radix(s: &[u8], radix: u32) -> Option<f64> {
         neg = s[i] == b'-';
         i += 1;
     }
+    let s = skip_hex_prefix(&s[i..], radix);
+    let mut i = 0;
     let start = i;
     let mut x = 0.0f64;
     while i < s.len() {
@@ -377,7 +388,7 @@ pub extern "C" fn lrt_lib_setmetatable(t: u32, base: u32, nargs: i32) -> i32 {
     };
     let mt = arg(base, nargs, 1);
     if mt != v::NIL && tag(mt) != v::TAG_TABLE {
-        return type_error(t, base, nargs, 2, "setmetatable", "nil or table");
+        return arg_error(t, 2, "setmetatable", b"nil or table expected");
     }
     let old = table::metatable(tb);
     if old != 0 && table::get_str(old, rt().names.metatable) != v::NIL {

@@ -172,6 +172,8 @@ pub fn parse(s: &[u8]) -> Option<f64> {
         f64::INFINITY
     } else if lower(b"nan") {
         f64::NAN
+    } else if body.len() > 2 && body[0] == b'0' && (body[1] | 0x20) == b'b' {
+        parse_binary(&body[2..])?
     } else if body.len() > 2 && body[0] == b'0' && (body[1] | 0x20) == b'x' {
         parse_hex(&body[2..])?
     } else {
@@ -215,6 +217,18 @@ fn parse_decimal(s: &[u8]) -> Option<f64> {
     }
     let text = core::str::from_utf8(s).ok()?;
     text.parse::<f64>().ok()
+}
+
+/// LuaJIT's `0b` binary integers.
+fn parse_binary(s: &[u8]) -> Option<f64> {
+    let mut x = 0.0f64;
+    for &b in s {
+        match b {
+            b'0' | b'1' => x = x * 2.0 + (b - b'0') as f64,
+            _ => return None,
+        }
+    }
+    Some(x)
 }
 
 fn hex_digit(b: u8) -> Option<u32> {

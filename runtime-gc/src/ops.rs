@@ -35,7 +35,14 @@ pub fn write_position(site: u32, out: &mut MsgBuf) {
     let name_idx = rd32(r.chunks + 4 * chunk);
     let name = crate::constant(name_idx);
     if tag(name) == v::TAG_STRING {
-        out.extend(string::as_bytes(payload(name)));
+        // LuaJIT's short source: names of 60 bytes or more keep their last 59.
+        let bytes = string::as_bytes(payload(name));
+        if bytes.len() >= 60 {
+            out.extend(b"...");
+            out.extend(&bytes[bytes.len() - 59..]);
+        } else {
+            out.extend(bytes);
+        }
     }
     let _ = write!(out, ":{line}: ");
 }
@@ -97,13 +104,24 @@ pub fn raise_here(t: u32, msg: &[u8]) -> i32 {
 /// The call site `level` frames up: 1 is the call that entered the running
 /// builtin, 2 the call that entered its caller, and so on; `u32::MAX` past
 /// the outermost frame.
+///
+/// A tail call keeps the site of the frame it replaces, flagged with
+/// [`TAIL_CALLED`]: the code that made the tail call is gone, so level 1 (a
+/// builtin's own caller) is unknown, as in LuaJIT, while further levels still
+/// see the original call.
 pub fn site_at_level(t: u32, level: u32) -> u32 {
     let depth = rd32(t + th::DEPTH);
     if level == 0 || level > depth + 1 {
         return u32::MAX;
     }
-    rd32(rd32(t + th::SITES) + 4 * (depth + 1 - level))
+    let site = rd32(rd32(t + th::SITES) + 4 * (depth + 1 - level));
+    if site == u32::MAX || (level == 1 && site & TAIL_CALLED != 0) {
+        return u32::MAX;
+    }
+    site & !TAIL_CALLED
 }
+
+use crate::abi::thread::TAIL_CALLED;
 
 /// The variable name a site gives its first operand (the callee of a call
 /// site), if any.
