@@ -43,6 +43,10 @@ pub struct Runtime {
     pub table_rawset: FunctionId,
     pub check_protected: FunctionId,
     pub error_in_error_handling: FunctionId,
+    pub tostring: FunctionId,
+    pub print_arg: FunctionId,
+    pub print_result: FunctionId,
+    pub print_end: FunctionId,
 }
 
 /// Module-wide state shared by all functions being generated.
@@ -277,13 +281,24 @@ impl Operand {
 pub enum Protected {
     Pcall,
     Xpcall,
+    Tostring,
+    Print,
 }
 
 impl Protected {
+    pub const ALL: [Protected; 4] = [
+        Protected::Pcall,
+        Protected::Xpcall,
+        Protected::Tostring,
+        Protected::Print,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Protected::Pcall => "pcall",
             Protected::Xpcall => "xpcall",
+            Protected::Tostring => "tostring",
+            Protected::Print => "print",
         }
     }
 }
@@ -298,6 +313,8 @@ enum Want {
 
 const NIL: i64 = val::NIL as i64;
 const MAX_CONSTRUCTOR_FLUSH: usize = 50;
+/// `lrt_concat` returns this plus the remaining operand count for a `__concat` request.
+const CONCAT_REQUEST: i32 = 2;
 
 /// Generates one Lua function.
 pub struct FnGen<'a> {
@@ -320,6 +337,8 @@ pub struct FnGen<'a> {
     y: WLocal,
     fx: WLocal,
     rq: WLocal,
+    /// Loop counter of generated builtins; concatenation's operand count.
+    i: WLocal,
     n: WLocal,
     st: WLocal,
     d: WLocal,
@@ -378,7 +397,7 @@ impl<'a> FnGen<'a> {
             i32_local(),
             i32_local(),
         );
-        let (nva, vabase) = (i32_local(), i32_local());
+        let (nva, vabase, i) = (i32_local(), i32_local(), i32_local());
         let frame = if func.is_vararg { i32_local() } else { base };
         let (x, y, fx) = (
             l.add(ValType::I64),
@@ -403,6 +422,7 @@ impl<'a> FnGen<'a> {
             y,
             fx,
             rq,
+            i,
             n,
             st,
             d,
@@ -426,8 +446,9 @@ impl<'a> FnGen<'a> {
         self.b.finish(args, &mut module.funcs)
     }
 
-    /// Generates `pcall` or `xpcall`: builtins that must call Lua and catch
-    /// its errors, so they are generated code rather than runtime functions.
+    /// Generates a builtin that must call Lua (`pcall`, `xpcall`, and
+    /// `tostring` and `print` for `__tostring`): the runtime never calls Lua,
+    /// so these are generated code around runtime helpers.
     pub fn generate_protected(
         module: &mut walrus::Module,
         ctx: &'a mut ModuleCtx,
@@ -438,7 +459,8 @@ impl<'a> FnGen<'a> {
             name: which.name().into(),
             line: 0,
             params: Vec::new(),
-            is_vararg: false,
+            // print's frame starts above its arguments, like a vararg function's.
+            is_vararg: which == Protected::Print,
             locals: Vec::new(),
             upvalues: Vec::new(),
             body: Vec::new(),
@@ -455,6 +477,8 @@ impl<'a> FnGen<'a> {
         match which {
             Protected::Pcall => g.pcall_body(),
             Protected::Xpcall => g.xpcall_body(),
+            Protected::Tostring => g.tostring_body(),
+            Protected::Print => g.print_body(),
         }
         g.finish(module, body)
     }
@@ -573,6 +597,64 @@ impl<'a> FnGen<'a> {
         self.call(self.ctx.rt.error_in_error_handling);
         self.drop_();
         self.caught_error(0);
+    }
+
+    fn tostring_body(&mut self) {
+        // tostring(x): slot 1 up is scratch (arguments after the first are ignored).
+        self.get(self.t);
+        self.get(self.base);
+        self.get(self.nargs);
+        self.slot_addr(1);
+        self.call(self.ctx.rt.tostring);
+        self.status_check();
+        self.get(self.st);
+        self.i32c(call::REQUEST_CALL);
+        self.bin(BinaryOp::I32Eq);
+        self.if_then(|g| {
+            g.call_at(1, CallArgs::Fixed(1), u32::MAX);
+            g.adjust_one(2, 0);
+        });
+        self.i32c(1);
+        self.emit(wi::Return {});
+    }
+
+    fn print_body(&mut self) {
+        // The arguments are the varargs (`vabase`, `nva`); slot 0 is scratch.
+        self.i32c(0);
+        self.set(self.i);
+        self.block_of(|g, exit| {
+            g.loop_of(|g, top| {
+                g.get(g.i);
+                g.get(g.nva);
+                g.bin(BinaryOp::I32GeS);
+                g.emit(wi::BrIf { block: exit });
+                g.get(g.t);
+                g.get(g.vabase);
+                g.get(g.i);
+                g.slot_addr(0);
+                g.call(g.ctx.rt.print_arg);
+                g.status_check();
+                g.get(g.st);
+                g.i32c(call::REQUEST_CALL);
+                g.bin(BinaryOp::I32Eq);
+                g.if_then(|g| {
+                    g.call_at(0, CallArgs::Fixed(1), u32::MAX);
+                    g.adjust_one(1, 1);
+                    g.get(g.t);
+                    g.load_slot(1);
+                    g.call(g.ctx.rt.print_result);
+                    g.status_check();
+                });
+                g.get(g.i);
+                g.i32c(1);
+                g.bin(BinaryOp::I32Add);
+                g.set(g.i);
+                g.emit(wi::Br { block: top });
+            });
+        });
+        self.call(self.ctx.rt.print_end);
+        self.i32c(0);
+        self.emit(wi::Return {});
     }
 
     fn drop_(&mut self) {
@@ -1860,14 +1942,45 @@ impl<'a> FnGen<'a> {
             self.site(line, name_of(self.func, p), Name::None);
         }
         let scratch = self.scratch();
-        self.get(self.t);
-        self.slot_addr(first);
         self.i32c(parts.len() as i32);
-        self.slot_addr(dst);
-        self.i32c(site as i32);
-        self.slot_addr(scratch);
-        self.call(self.ctx.rt.concat);
-        self.status_check();
+        self.set(self.i);
+        self.loop_of(|g, again| {
+            g.get(g.t);
+            g.slot_addr(first);
+            g.get(g.i);
+            g.slot_addr(dst);
+            g.i32c(site as i32);
+            g.slot_addr(scratch);
+            g.call(g.ctx.rt.concat);
+            g.status_check();
+            // A `__concat` request: call it, store its result in slot
+            // first + k - 1 and go on with k operands.
+            g.get(g.st);
+            g.i32c(CONCAT_REQUEST);
+            g.bin(BinaryOp::I32GeS);
+            g.if_then(|g| {
+                g.get(g.st);
+                g.i32c(CONCAT_REQUEST);
+                g.bin(BinaryOp::I32Sub);
+                g.set(g.i);
+                g.call_at(scratch, CallArgs::Fixed(2), u32::MAX);
+                g.slot_addr(first);
+                g.get(g.i);
+                g.i32c(3);
+                g.bin(BinaryOp::I32Shl);
+                g.bin(BinaryOp::I32Add);
+                g.i32c(8);
+                g.bin(BinaryOp::I32Sub);
+                g.load_slot(scratch + 1);
+                g.i64c(NIL);
+                g.get(g.n);
+                g.i32c(0);
+                g.bin(BinaryOp::I32GtS);
+                g.emit(wi::Select { ty: None });
+                g.store64(0);
+                g.emit(wi::Br { block: again });
+            });
+        });
     }
 
     fn closure(&mut self, id: FuncId, dst: u32) {

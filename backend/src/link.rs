@@ -86,6 +86,10 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         table_rawset: f("lrt_table_rawset")?,
         check_protected: f("lrt_check_protected")?,
         error_in_error_handling: f("lrt_error_in_error_handling")?,
+        tostring: f("lrt_tostring")?,
+        print_arg: f("lrt_print_arg")?,
+        print_result: f("lrt_print_result")?,
+        print_end: f("lrt_print_end")?,
     };
     let lrt_register_builtin = f("lrt_register_builtin")?;
     let lrt_init = f("lrt_init")?;
@@ -117,7 +121,7 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
     }
     // Builtins generated as code follow the Lua functions in the table.
     let mut generated_builtins = Vec::new();
-    for which in [Protected::Pcall, Protected::Xpcall] {
+    for which in Protected::ALL {
         let index = table_base + fids.len() as u32;
         fids.push(FnGen::generate_protected(
             &mut module,

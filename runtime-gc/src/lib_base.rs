@@ -70,10 +70,8 @@ fn register(g: u32, name: &str, f: Builtin) -> bool {
 
 /// Fills the globals table `g` with the base library.
 pub fn open(g: u32) -> bool {
-    let fns: [(&str, Builtin); 17] = [
-        ("print", lrt_lib_print),
+    let fns: [(&str, Builtin); 15] = [
         ("type", lrt_lib_type),
-        ("tostring", lrt_lib_tostring),
         ("tonumber", lrt_lib_tonumber),
         ("rawget", lrt_lib_rawget),
         ("rawset", lrt_lib_rawset),
@@ -178,17 +176,6 @@ fn ret1(base: u32, x: u64) -> i32 {
     1
 }
 
-/// Appends the `tostring` text of `x` (no `__tostring`) to `out`.
-fn push_tostring(x: u64, out: &mut OutBuf) {
-    if tag(x) == v::TAG_STRING {
-        out.extend(string::as_bytes(payload(x)));
-    } else {
-        let mut b = Buf::<64>::new();
-        value::write_plain(x, &mut b);
-        out.extend(b.as_bytes());
-    }
-}
-
 /// A growable byte buffer in the heap, for output that has no size bound.
 struct OutBuf {
     ptr: u32,
@@ -230,20 +217,33 @@ impl Drop for OutBuf {
     }
 }
 
-pub extern "C" fn lrt_lib_print(t: u32, base: u32, nargs: i32) -> i32 {
-    let mut out = OutBuf::new();
-    for i in 0..nargs.max(0) as u32 {
-        if i > 0 {
-            out.extend(b"\t");
+/// `tostring`, part of the generated builtin: writes the result to `base`
+/// and returns 0, or writes a `__tostring` request at `scratch` and returns
+/// `REQUEST_CALL`.
+#[unsafe(no_mangle)]
+pub extern "C" fn lrt_tostring(t: u32, base: u32, nargs: i32, scratch: u32) -> i32 {
+    if nargs < 1 {
+        return arg_error(t, 1, "tostring", b"value expected");
+    }
+    let x = rd64(base);
+    let mm = ops::metafield(x, rt().names.tostring);
+    if mm != v::NIL {
+        wr64(scratch, mm);
+        wr64(scratch + 8, x);
+        return crate::abi::call::REQUEST_CALL;
+    }
+    if tag(x) == v::TAG_STRING {
+        return 0;
+    }
+    let mut b = Buf::<64>::new();
+    value::write_plain(x, &mut b);
+    match string::new_value(b.as_bytes()) {
+        Some(s) => {
+            wr64(base, s);
+            0
         }
-        push_tostring(rd64(base + 8 * i), &mut out);
+        None => raise_oom(t),
     }
-    out.extend(b"\n");
-    if out.oom {
-        return raise_oom(t);
-    }
-    unsafe { host_write(1, out.ptr, out.len) };
-    0
 }
 
 pub extern "C" fn lrt_lib_type(t: u32, base: u32, nargs: i32) -> i32 {
@@ -256,20 +256,62 @@ pub extern "C" fn lrt_lib_type(t: u32, base: u32, nargs: i32) -> i32 {
     }
 }
 
-pub extern "C" fn lrt_lib_tostring(t: u32, base: u32, nargs: i32) -> i32 {
-    if nargs < 1 {
-        return arg_error(t, 1, "tostring", b"value expected");
+/// The closure of the generated `tostring`, once registered.
+static mut TOSTRING: u64 = v::NIL;
+
+fn write_out(bytes: &[u8]) {
+    unsafe { host_write(1, bytes.as_ptr() as usize as u32, bytes.len() as u32) };
+}
+
+/// One argument of `print` (LuaJIT's `lj_cf_print`): written directly when
+/// the global `tostring` is the builtin and the value has no `__tostring`;
+/// otherwise a request to call the global `tostring` on it is written at
+/// `scratch` and `REQUEST_CALL` returned. Argument `i > 0` is preceded by a tab.
+#[unsafe(no_mangle)]
+pub extern "C" fn lrt_print_arg(_t: u32, base: u32, i: u32, scratch: u32) -> i32 {
+    if i > 0 {
+        write_out(b"\t");
     }
-    let x = rd64(base);
-    if tag(x) == v::TAG_STRING {
-        return 1;
+    let x = rd64(base + 8 * i);
+    let Some(key) = string::new_value(b"tostring") else {
+        return raise_oom(_t);
+    };
+    let f = table::get(payload(rt().globals), key);
+    let builtin = f == unsafe { TOSTRING };
+    if builtin && ops::metafield(x, rt().names.tostring) == v::NIL {
+        if tag(x) == v::TAG_STRING {
+            write_out(string::as_bytes(payload(x)));
+        } else {
+            let mut b = Buf::<64>::new();
+            value::write_plain(x, &mut b);
+            write_out(b.as_bytes());
+        }
+        return 0;
     }
-    let mut b = Buf::<64>::new();
-    value::write_plain(x, &mut b);
-    match string::new_value(b.as_bytes()) {
-        Some(s) => ret1(base, s),
-        None => raise_oom(t),
+    wr64(scratch, f);
+    wr64(scratch + 8, x);
+    crate::abi::call::REQUEST_CALL
+}
+
+/// Writes what the global `tostring` returned for a `print` argument.
+#[unsafe(no_mangle)]
+pub extern "C" fn lrt_print_result(t: u32, x: u64) -> i32 {
+    match tag(x) {
+        v::TAG_STRING => write_out(string::as_bytes(payload(x))),
+        _ if v::is_number(x) => {
+            let mut b = Buf::<64>::new();
+            value::write_plain(x, &mut b);
+            write_out(b.as_bytes());
+        }
+        _ => return raise_here(t, b"'tostring' must return a string to 'print'"),
     }
+    0
+}
+
+/// Ends a `print` line.
+#[unsafe(no_mangle)]
+pub extern "C" fn lrt_print_end() {
+    write_out(b"\n");
 }
 
 pub extern "C" fn lrt_lib_tonumber(t: u32, base: u32, nargs: i32) -> i32 {
@@ -631,7 +673,11 @@ pub extern "C" fn lrt_register_builtin(key_idx: u32, func_index: u32) -> i32 {
             NBUILTINS += 1;
         }
     }
-    match table::set(g, crate::constant(key_idx), tmp) {
+    let key = crate::constant(key_idx);
+    if tag(key) == v::TAG_STRING && string::as_bytes(payload(key)) == b"tostring" {
+        unsafe { TOSTRING = tmp };
+    }
+    match table::set(g, key, tmp) {
         Ok(()) => 0,
         Err(_) => -1,
     }

@@ -471,52 +471,84 @@ pub extern "C" fn lrt_len(t: u32, a: u64, dst: u32, site: u32, scratch: u32) -> 
     }
 }
 
-/// `dst = v[0] .. v[1] .. … .. v[n-1]` for the `n` values at `first`.
+/// Whether a value concatenates without a metamethod.
+fn concatenable(x: u64) -> bool {
+    tag(x) == v::TAG_STRING || is_number(x)
+}
+
+/// `dst = v[0] .. v[1] .. … .. v[n-1]` for the `n` values at `first`, as
+/// LuaJIT's `lj_meta_cat`: from the right, each run of strings and numbers is
+/// joined into its lowest slot; a pair that needs `__concat` becomes a
+/// request. Returns `DONE`, an error, or `CONCAT_REQUEST + k`: the metamethod
+/// (at `scratch`, with its two operands) must be called, its result stored in
+/// slot `k - 1`, and this function called again with `n = k`.
 ///
-/// The site is the first of `n + 1` consecutive records: record `k + 1`
-/// names operand `k` in its `A` fields.
+/// The site is the first of `n + 1` consecutive records: record `i + 1`
+/// names operand `i` in its `A` fields.
 #[unsafe(no_mangle)]
-pub extern "C" fn lrt_concat(
-    t: u32,
-    first: u32,
-    n: u32,
-    dst: u32,
-    site: u32,
-    _scratch: u32,
-) -> i32 {
-    let mut total: u32 = 0;
-    for i in (0..n).rev() {
-        let x = rd64(first + 8 * i);
-        match coerce_to_string(x) {
-            Ok(Some(s)) => {
-                wr64(first + 8 * i, s);
-                total = total.saturating_add(string::len(payload(s)));
+pub extern "C" fn lrt_concat(t: u32, first: u32, n: u32, dst: u32, site: u32, scratch: u32) -> i32 {
+    let slot = |i: u32| first + 8 * i;
+    let mut top = n - 1;
+    while top > 0 {
+        let (a, b) = (rd64(slot(top - 1)), rd64(slot(top)));
+        if concatenable(a) && concatenable(b) {
+            let mut k = top - 1;
+            while k > 0 && concatenable(rd64(slot(k - 1))) {
+                k -= 1;
             }
-            Ok(None) => {
-                // Pairs are joined from the right, so the rightmost operand
-                // that is neither a string nor a number is the one blamed.
-                return raise_optype(t, site + 1 + i, Operand::A, "attempt to concatenate", x);
+            match join(first, k, top) {
+                Some(s) => wr64(slot(k), s),
+                None => return raise_oom(t),
             }
-            Err(()) => return raise_oom(t),
+            top = k;
+            continue;
         }
+        let ev = rt().names.concat;
+        let mut mm = metafield(a, ev);
+        if mm == v::NIL {
+            mm = metafield(b, ev);
+        }
+        if mm == v::NIL {
+            let (i, culprit) = if concatenable(b) {
+                (top - 1, a)
+            } else {
+                (top, b)
+            };
+            return raise_optype(
+                t,
+                site + 1 + i,
+                Operand::A,
+                "attempt to concatenate",
+                culprit,
+            );
+        }
+        request(scratch, &[mm, a, b]);
+        return CONCAT_REQUEST + top as i32;
     }
-    let Some(s) = string::alloc_raw(total) else {
-        return raise_oom(t);
-    };
+    wr64(dst, rd64(slot(0)));
+    DONE
+}
+
+/// Base of [`lrt_concat`]'s request results.
+pub const CONCAT_REQUEST: i32 = 2;
+
+/// Joins the strings and numbers in slots `k..=top` into one string value.
+fn join(first: u32, k: u32, top: u32) -> Option<u64> {
+    let mut total: u32 = 0;
+    for i in k..=top {
+        let s = coerce_to_string(rd64(first + 8 * i)).ok()??;
+        wr64(first + 8 * i, s);
+        total = total.checked_add(string::len(payload(s)))?;
+    }
+    let s = string::alloc_raw(total)?;
     let mut at = string::data(s);
-    for i in 0..n {
+    for i in k..=top {
         let p = payload(rd64(first + 8 * i));
         let l = string::len(p);
         crate::mem::copy(at, string::data(p), l);
         at += l;
     }
-    match string::finish(s) {
-        Some(s) => {
-            wr64(dst, boxed(v::TAG_STRING, s));
-            DONE
-        }
-        None => raise_oom(t),
-    }
+    string::finish(s).map(|s| boxed(v::TAG_STRING, s))
 }
 
 /// A call of a non-function at `callee`: with `__call`, shifts the `nargs`
