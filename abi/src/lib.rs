@@ -291,3 +291,15 @@ pub mod host {
     /// `(thread: i32, id: i32, base: i32, nargs: i32) -> i32` — a host function, Lua ABI.
     pub const CALL: &str = "call";
 }
+
+/// LuaJIT's "short source" of a chunk name as messages show it: names of 60
+/// bytes or more are cut to `...` and their last 56 bytes. Returns whether
+/// the name was cut and the part to show after the `...`.
+pub fn short_src(name: &[u8]) -> (bool, &[u8]) {
+    const LUA_IDSIZE: usize = 60;
+    if name.len() >= LUA_IDSIZE {
+        (true, &name[name.len() - (LUA_IDSIZE - 4)..])
+    } else {
+        (false, name)
+    }
+}

@@ -213,7 +213,7 @@ fn visit_children(b: &Block, f: &mut impl FnMut(FuncId)) {
                 visit_children(body, f);
             }
             StmtKind::Return(es) => es.iter().for_each(|e| visit_expr(e, f)),
-            StmtKind::Break => {}
+            StmtKind::Break | StmtKind::Goto(_) | StmtKind::Label(_) => {}
         }
     }
 }
@@ -349,6 +349,12 @@ pub struct FnGen<'a> {
     loop_exits: Vec<InstrSeqId>,
     /// Inside a protected call (`pcall`): where unwinding statuses go.
     catch: Option<InstrSeqId>,
+    /// Labels of the blocks being generated and their segment numbers, with
+    /// the dispatch loop of each (same index).
+    label_targets: Vec<(LabelId, u32)>,
+    dispatch_of: Vec<InstrSeqId>,
+    /// The segment a `goto` selects.
+    gt: WLocal,
 }
 
 impl<'a> FnGen<'a> {
@@ -397,7 +403,7 @@ impl<'a> FnGen<'a> {
             i32_local(),
             i32_local(),
         );
-        let (nva, vabase, i) = (i32_local(), i32_local(), i32_local());
+        let (nva, vabase, i, gt) = (i32_local(), i32_local(), i32_local(), i32_local());
         let frame = if func.is_vararg { i32_local() } else { base };
         let (x, y, fx) = (
             l.add(ValType::I64),
@@ -431,6 +437,9 @@ impl<'a> FnGen<'a> {
             max_slot: 0,
             loop_exits: Vec::new(),
             catch: None,
+            label_targets: Vec::new(),
+            dispatch_of: Vec::new(),
+            gt,
         };
         (g, body)
     }
@@ -463,6 +472,7 @@ impl<'a> FnGen<'a> {
             is_vararg: which == Protected::Print,
             locals: Vec::new(),
             upvalues: Vec::new(),
+            labels: Vec::new(),
             body: Vec::new(),
         };
         let (mut g, body) = FnGen::new(
@@ -958,10 +968,63 @@ impl<'a> FnGen<'a> {
 
     fn block(&mut self, stmts: &[Stmt]) {
         let mark = self.free_slot;
-        for s in stmts {
-            self.stmt(s);
+        if stmts.iter().any(|s| matches!(s.kind, StmtKind::Label(_))) {
+            self.labelled_block(stmts);
+        } else {
+            for s in stmts {
+                self.stmt(s);
+            }
         }
         self.free_slot = mark;
+    }
+
+    /// A statement list with labels: its segments (split at the labels) sit
+    /// in a dispatch loop, so a `goto` sets the segment number and branches
+    /// to the loop, whose `br_table` jumps to the segment's start. Every
+    /// pattern of forward and backward gotos is one mechanism.
+    ///
+    /// ```text
+    /// loop $dispatch
+    ///   block $seg_k … block $seg_1 block $seg_0
+    ///     br_table $seg_0 … $seg_k (gt)
+    ///   end  segment 0   end  segment 1 … end  segment k
+    /// end
+    /// ```
+    fn labelled_block(&mut self, stmts: &[Stmt]) {
+        let mut starts = vec![0usize];
+        for (i, s) in stmts.iter().enumerate() {
+            if let StmtKind::Label(l) = s.kind {
+                self.label_targets.push((l, starts.len() as u32));
+                starts.push(i);
+            }
+        }
+        let k = starts.len() - 1;
+        self.i32c(0);
+        self.set(self.gt);
+        self.loop_of(|g, dispatch| {
+            let n = g.label_targets.len();
+            g.dispatch_of.resize(n, dispatch);
+            let segs: Vec<InstrSeqId> =
+                (0..=k).map(|_| g.b.dangling_instr_seq(None).id()).collect();
+            // Innermost: the jump table.
+            g.cur = segs[0];
+            g.get(g.gt);
+            g.emit(wi::BrTable {
+                blocks: segs.clone().into_boxed_slice(),
+                default: segs[0],
+            });
+            // Each segment's code follows the block that a jump to it leaves.
+            for m in 0..=k {
+                let parent = if m < k { segs[m + 1] } else { dispatch };
+                g.cur = parent;
+                g.emit(wi::Block { seq: segs[m] });
+                let end = if m < k { starts[m + 1] } else { stmts.len() };
+                for s in &stmts[starts[m]..end] {
+                    g.stmt(s);
+                }
+            }
+            g.cur = dispatch;
+        });
     }
 
     fn declare_local(&mut self, l: LocalId, slot: u32) {
@@ -1046,6 +1109,18 @@ impl<'a> FnGen<'a> {
                 self.generic_for(s.line, vars, exprs, body)
             }
             StmtKind::Return(values) => self.return_stmt(values),
+            StmtKind::Label(_) => {}
+            StmtKind::Goto(l) => {
+                let i = self
+                    .label_targets
+                    .iter()
+                    .rposition(|(id, _)| id == l)
+                    .expect("goto targets a label of an enclosing block (checked by the frontend)");
+                let (segment, dispatch) = (self.label_targets[i].1, self.dispatch_of[i]);
+                self.i32c(segment as i32);
+                self.set(self.gt);
+                self.emit(wi::Br { block: dispatch });
+            }
             StmtKind::Break => {
                 let exit = *self
                     .loop_exits

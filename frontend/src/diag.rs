@@ -32,6 +32,18 @@ impl Diagnostic {
         }
     }
 
+    /// `file:line: message`, as LuaJIT reports a chunk that does not load.
+    pub fn lua_style(&self, file: &str) -> String {
+        let (cut, shown) = moonshift_abi::short_src(file.as_bytes());
+        let shown = String::from_utf8_lossy(shown);
+        format!(
+            "{}{shown}:{}: {}",
+            if cut { "..." } else { "" },
+            self.line,
+            self.message
+        )
+    }
+
     /// `file:line:column: message`, one line.
     pub fn short(&self, file: &str) -> String {
         format!("{file}:{}:{}: {}", self.line, self.column, self.message)

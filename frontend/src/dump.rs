@@ -159,6 +159,12 @@ fn stmt(out: &mut String, f: &Function, s: &Stmt, depth: usize) {
         StmtKind::Break => {
             let _ = writeln!(out, "break");
         }
+        StmtKind::Goto(l) => {
+            let _ = writeln!(out, "goto {}#{}", f.labels[l.index()], l.0);
+        }
+        StmtKind::Label(l) => {
+            let _ = writeln!(out, "::{}#{}::", f.labels[l.index()], l.0);
+        }
     }
 }
 

@@ -36,6 +36,10 @@ id!(
     /// A capture of one function (an index into [`Function::upvalues`]).
     UpvalId
 );
+id!(
+    /// A label of one function (an index into [`Function::labels`]).
+    LabelId
+);
 
 /// A whole compiled unit: one chunk and every function nested in it.
 #[derive(Debug, Clone)]
@@ -62,6 +66,8 @@ pub struct Function {
     pub is_vararg: bool,
     pub locals: Vec<LocalInfo>,
     pub upvalues: Vec<Upvalue>,
+    /// Label names, by [`LabelId`] (some are placeholders no statement uses).
+    pub labels: Vec<String>,
     pub body: Block,
 }
 
@@ -156,6 +162,10 @@ pub enum StmtKind {
     },
     Return(Vec<Expr>),
     Break,
+    /// `goto name`, resolved to a label visible from here (LuaJIT's rules).
+    Goto(LabelId),
+    /// `::name::`
+    Label(LabelId),
 }
 
 #[derive(Debug, Clone)]

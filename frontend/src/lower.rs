@@ -24,6 +24,37 @@ struct FuncState {
     /// Scope lengths at each open block.
     blocks: Vec<usize>,
     loop_depth: u32,
+    /// One per statement list being lowered, innermost last.
+    label_scopes: Vec<LabelScope>,
+    /// Forward gotos lowered with a placeholder label: placeholder → label.
+    label_fixups: Vec<(LabelId, LabelId)>,
+}
+
+/// Labels and unresolved gotos of one statement list.
+#[derive(Default)]
+struct LabelScope {
+    /// Labels declared so far: name, id, index of the label statement.
+    labels: Vec<(String, LabelId, usize)>,
+    /// Gotos whose label is not declared yet.
+    pending: Vec<PendingGoto>,
+    /// Resolved forward gotos, checked for skipped locals when the list ends.
+    forward: Vec<(PendingGoto, usize)>,
+    /// Index the statement being lowered will get in this list.
+    next_index: usize,
+    /// `repeat … until`: the condition is in the body's scope, so a label at
+    /// the end of the body is still inside its locals' scope.
+    is_repeat: bool,
+}
+
+#[derive(Clone)]
+struct PendingGoto {
+    name: String,
+    placeholder: LabelId,
+    line: u32,
+    column: u32,
+    span: std::ops::Range<usize>,
+    /// Index, in the scope's list, of the statement containing the goto.
+    index: usize,
 }
 
 pub struct Lowerer<'a> {
@@ -102,15 +133,20 @@ impl<'a> Lowerer<'a> {
                 is_vararg: true,
                 locals: Vec::new(),
                 upvalues: Vec::new(),
+                labels: Vec::new(),
                 body: Vec::new(),
             },
             scope: Vec::new(),
             blocks: Vec::new(),
             loop_depth: 0,
+            label_scopes: Vec::new(),
+            label_fixups: Vec::new(),
         });
         let body = self.block(ast.nodes());
-        let mut main = self.funcs.pop().expect("main function state").func;
+        let state = self.funcs.pop().expect("main function state");
+        let mut main = state.func;
         main.body = body;
+        fix_labels(&mut main.body, &state.label_fixups);
         self.done[0] = Some(main);
         if !self.diags.is_empty() {
             return Err(self.diags);
@@ -193,6 +229,20 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Globals that load code at run time cannot work in an ahead-of-time
+    /// compiled module: using one is a compile-time error.
+    fn check_dynamic_loading(&mut self, tok: &TokenReference, kind: &ExprKind) {
+        if let ExprKind::Global(name) = kind
+            && matches!(name.as_str(), "load" | "loadstring" | "loadfile" | "dofile")
+        {
+            self.error_at(
+                tok.token(),
+                format!("unsupported: `{name}` loads code at run time"),
+                "moonshift compiles every chunk ahead of time; use `require` of a file of the project",
+            );
+        }
+    }
+
     /// Marks the local or the captured local behind an upvalue as reassigned.
     fn mark_reassigned(&mut self, kind: &ExprKind) {
         let level = self.funcs.len() - 1;
@@ -219,9 +269,29 @@ impl<'a> Lowerer<'a> {
 
     /// A block's statements without opening a scope (for `repeat`).
     fn block_body(&mut self, block: &ast::Block) -> Block {
+        self.block_body_with(block, false)
+    }
+
+    fn block_body_with(&mut self, block: &ast::Block, is_repeat: bool) -> Block {
         let mut out = Vec::new();
+        self.cur().label_scopes.push(LabelScope {
+            is_repeat,
+            ..LabelScope::default()
+        });
         for stmt in block.stmts() {
+            self.cur()
+                .label_scopes
+                .last_mut()
+                .expect("scope")
+                .next_index = out.len();
             self.stmt(stmt, &mut out);
+        }
+        if block.last_stmt().is_some() {
+            self.cur()
+                .label_scopes
+                .last_mut()
+                .expect("scope")
+                .next_index = out.len();
         }
         if let Some(last) = block.last_stmt() {
             match last {
@@ -244,7 +314,139 @@ impl<'a> Lowerer<'a> {
                 other => self.unsupported(other, "this statement"),
             }
         }
+        self.close_label_scope(&out);
         out
+    }
+
+    /// Ends a statement list: checks its forward gotos for skipped locals and
+    /// hands unresolved gotos to the enclosing list (or reports them).
+    fn close_label_scope(&mut self, out: &Block) {
+        let scope = self
+            .cur()
+            .label_scopes
+            .pop()
+            .expect("balanced label scopes");
+        for (goto, label_index) in &scope.forward {
+            // A label followed only by labels ends the block: it is outside the
+            // scope of the block's locals (not so in a repeat body).
+            let at_end = !scope.is_repeat
+                && out[label_index + 1..]
+                    .iter()
+                    .all(|s| matches!(s.kind, StmtKind::Label(_)));
+            if at_end {
+                continue;
+            }
+            let skipped = out[goto.index + 1..*label_index]
+                .iter()
+                .find_map(|s| match &s.kind {
+                    StmtKind::Local { locals, .. } => locals.first().copied(),
+                    StmtKind::LocalFunction { local, .. } => Some(*local),
+                    _ => None,
+                });
+            if let Some(local) = skipped {
+                let name = self.cur().func.locals[local.index()].name.clone();
+                self.diags.push(Diagnostic::new(
+                    format!(
+                        "<goto {}> jumps into the scope of local '{name}'",
+                        goto.name
+                    ),
+                    goto.line,
+                    goto.column,
+                    goto.span.clone(),
+                    format!("this goto skips the declaration of `{name}`"),
+                ));
+            }
+        }
+        let f = self.cur();
+        match f.label_scopes.last_mut() {
+            Some(parent) => {
+                let index = parent.next_index;
+                parent.pending.extend(
+                    scope
+                        .pending
+                        .into_iter()
+                        .map(|g| PendingGoto { index, ..g }),
+                );
+            }
+            None => {
+                for g in scope.pending {
+                    self.diags.push(Diagnostic::new(
+                        format!("undefined label '{}'", g.name),
+                        g.line,
+                        g.column,
+                        g.span.clone(),
+                        "no visible label with this name".into(),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn goto(&mut self, tok: &TokenReference, name: String, out: &Block) -> StmtKind {
+        let f = self.cur();
+        let visible = f
+            .label_scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.labels.iter())
+            .find(|(n, ..)| *n == name);
+        if let Some(&(_, id, _)) = visible {
+            return StmtKind::Goto(id);
+        }
+        let placeholder = LabelId(f.func.labels.len() as u32);
+        f.func.labels.push(name.clone());
+        let start = tok.token().start_position();
+        let pending = PendingGoto {
+            name,
+            placeholder,
+            line: start.line() as u32,
+            column: start.character() as u32,
+            span: start.bytes()..tok.token().end_position().bytes(),
+            index: out.len(),
+        };
+        f.label_scopes
+            .last_mut()
+            .expect("scope")
+            .pending
+            .push(pending);
+        StmtKind::Goto(placeholder)
+    }
+
+    fn label(&mut self, tok: &TokenReference, name: String, out: &Block) -> Option<StmtKind> {
+        let f = self.cur();
+        if let Some(&(_, _, _)) = f
+            .label_scopes
+            .iter()
+            .flat_map(|s| s.labels.iter())
+            .find(|(n, ..)| *n == name)
+        {
+            let start = tok.token().start_position();
+            self.diags.push(Diagnostic::new(
+                format!("label '{name}' already defined"),
+                start.line() as u32,
+                start.character() as u32,
+                start.bytes()..tok.token().end_position().bytes(),
+                "a visible label has this name".into(),
+            ));
+            return None;
+        }
+        let id = LabelId(f.func.labels.len() as u32);
+        f.func.labels.push(name.clone());
+        let index = out.len();
+        let scope = f.label_scopes.last_mut().expect("scope");
+        scope.labels.push((name.clone(), id, index));
+        let (resolved, still): (Vec<PendingGoto>, Vec<PendingGoto>) =
+            scope.pending.drain(..).partition(|g| g.name == name);
+        scope.pending = still;
+        for g in resolved {
+            f.label_fixups.push((g.placeholder, id));
+            f.label_scopes
+                .last_mut()
+                .expect("scope")
+                .forward
+                .push((g, index));
+        }
+        Some(StmtKind::Label(id))
     }
 
     fn stmt(&mut self, stmt: &ast::Stmt, out: &mut Block) {
@@ -288,7 +490,7 @@ impl<'a> Lowerer<'a> {
             ast::Stmt::Repeat(r) => {
                 self.open_block();
                 self.cur().loop_depth += 1;
-                let body = self.block_body(r.block());
+                let body = self.block_body_with(r.block(), true);
                 self.cur().loop_depth -= 1;
                 let cond = self.expr(r.until());
                 self.close_block();
@@ -384,8 +586,13 @@ impl<'a> Lowerer<'a> {
                 self.close_block();
                 StmtKind::GenericFor { vars, exprs, body }
             }
+            ast::Stmt::Goto(g) => self.goto(g.label_name(), ident(g.label_name()), out),
+            ast::Stmt::Label(l) => match self.label(l.name(), ident(l.name()), out) {
+                Some(kind) => kind,
+                None => return,
+            },
             other => {
-                self.unsupported(other, "this statement (goto or label)");
+                self.unsupported(other, "this statement");
                 return;
             }
         };
@@ -452,11 +659,14 @@ impl<'a> Lowerer<'a> {
                 is_vararg: false,
                 locals: Vec::new(),
                 upvalues: Vec::new(),
+                labels: Vec::new(),
                 body: Vec::new(),
             },
             scope: Vec::new(),
             blocks: Vec::new(),
             loop_depth: 0,
+            label_scopes: Vec::new(),
+            label_fixups: Vec::new(),
         });
         self.open_block();
         if is_method {
@@ -477,6 +687,7 @@ impl<'a> Lowerer<'a> {
         self.close_block();
         let mut state = self.funcs.pop().expect("function state");
         state.func.body = stmts;
+        fix_labels(&mut state.func.body, &state.label_fixups);
         self.done[id.index()] = Some(state.func);
         id
     }
@@ -491,10 +702,14 @@ impl<'a> Lowerer<'a> {
         suffixes: impl Iterator<Item = &'s ast::Suffix>,
     ) -> Expr {
         let mut e = match prefix {
-            ast::Prefix::Name(tok) => Expr {
-                line: line_of(tok),
-                kind: self.resolve(&ident(tok)),
-            },
+            ast::Prefix::Name(tok) => {
+                let kind = self.resolve(&ident(tok));
+                self.check_dynamic_loading(tok, &kind);
+                Expr {
+                    line: line_of(tok),
+                    kind,
+                }
+            }
             ast::Prefix::Expression(ex) => self.expr(ex),
             other => {
                 self.unsupported(other, "this expression");
@@ -765,10 +980,14 @@ impl<'a> Lowerer<'a> {
                     kind,
                 }
             }
-            ast::Expression::Var(ast::Var::Name(tok)) => Expr {
-                line: line_of(tok),
-                kind: self.resolve(&ident(tok)),
-            },
+            ast::Expression::Var(ast::Var::Name(tok)) => {
+                let kind = self.resolve(&ident(tok));
+                self.check_dynamic_loading(tok, &kind);
+                Expr {
+                    line: line_of(tok),
+                    kind,
+                }
+            }
             ast::Expression::Var(ast::Var::Expression(ve)) => {
                 self.prefix_suffixes(ve.prefix(), ve.suffixes())
             }
@@ -949,4 +1168,34 @@ pub fn parse_number(text: &str) -> Option<f64> {
         return None;
     }
     t.parse::<f64>().ok()
+}
+
+/// Replaces the placeholder labels of forward gotos by the labels they found.
+fn fix_labels(block: &mut Block, fixups: &[(LabelId, LabelId)]) {
+    if fixups.is_empty() {
+        return;
+    }
+    for stmt in block {
+        match &mut stmt.kind {
+            StmtKind::Goto(id) => {
+                if let Some(&(_, real)) = fixups.iter().find(|(p, _)| p == id) {
+                    *id = real;
+                }
+            }
+            StmtKind::Do(b)
+            | StmtKind::While { body: b, .. }
+            | StmtKind::Repeat { body: b, .. }
+            | StmtKind::NumericFor { body: b, .. }
+            | StmtKind::GenericFor { body: b, .. } => fix_labels(b, fixups),
+            StmtKind::If { arms, otherwise } => {
+                for (_, b) in arms {
+                    fix_labels(b, fixups);
+                }
+                if let Some(b) = otherwise {
+                    fix_labels(b, fixups);
+                }
+            }
+            _ => {}
+        }
+    }
 }

@@ -35,14 +35,11 @@ pub fn write_position(site: u32, out: &mut MsgBuf) {
     let name_idx = rd32(r.chunks + 4 * chunk);
     let name = crate::constant(name_idx);
     if tag(name) == v::TAG_STRING {
-        // LuaJIT's short source: names of 60 bytes or more keep their last 59.
-        let bytes = string::as_bytes(payload(name));
-        if bytes.len() >= 60 {
+        let (cut, shown) = crate::abi::short_src(string::as_bytes(payload(name)));
+        if cut {
             out.extend(b"...");
-            out.extend(&bytes[bytes.len() - 59..]);
-        } else {
-            out.extend(bytes);
         }
+        out.extend(shown);
     }
     let _ = write!(out, ":{line}: ");
 }
