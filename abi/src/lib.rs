@@ -191,7 +191,11 @@ pub mod thread {
     pub const STACK_BASE: u32 = 12;
     /// The pending error value while a `STATUS_ERROR` unwinds.
     pub const ERROR: u32 = 16;
-    pub const SIZE: u32 = 24;
+    /// Address of the frame stack: the `base` of the function running at each
+    /// depth (its closure is at `base - 8`), stored by the caller with the
+    /// site. `getfenv`/`setfenv` levels find closures here.
+    pub const FRAMES: u32 = 24;
+    pub const SIZE: u32 = 32;
 }
 
 /// The one calling convention (design-notes §7).

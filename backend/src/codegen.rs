@@ -968,6 +968,12 @@ impl<'a> FnGen<'a> {
 
     fn block(&mut self, stmts: &[Stmt]) {
         let mark = self.free_slot;
+        self.stmts(stmts);
+        self.free_slot = mark;
+    }
+
+    /// A statement list, leaving its locals' slots allocated.
+    fn stmts(&mut self, stmts: &[Stmt]) {
         if stmts.iter().any(|s| matches!(s.kind, StmtKind::Label(_))) {
             self.labelled_block(stmts);
         } else {
@@ -975,7 +981,6 @@ impl<'a> FnGen<'a> {
                 self.stmt(s);
             }
         }
-        self.free_slot = mark;
     }
 
     /// A statement list with labels: its segments (split at the labels) sit
@@ -1086,9 +1091,8 @@ impl<'a> FnGen<'a> {
                     g.loop_of(|g, top| {
                         let mark = g.free_slot;
                         g.loop_exits.push(exit);
-                        for s in body {
-                            g.stmt(s);
-                        }
+                        // The condition sees the body's locals: keep their slots.
+                        g.stmts(body);
                         g.loop_exits.pop();
                         g.cond(cond);
                         g.un(UnaryOp::I32Eqz);
@@ -1590,7 +1594,7 @@ impl<'a> FnGen<'a> {
         self.slot_addr(scratch);
         self.call(self.ctx.rt.index);
         self.status_check();
-        self.request_check(scratch, 2, Some(dst));
+        self.request_check(scratch, 2, Some(dst), site);
     }
 
     fn set_index(&mut self, obj: Operand, key: Operand, v: Operand, line: u32, name: Name) {
@@ -1604,7 +1608,7 @@ impl<'a> FnGen<'a> {
         self.slot_addr(scratch);
         self.call(self.ctx.rt.newindex);
         self.status_check();
-        self.request_check(scratch, 3, None);
+        self.request_check(scratch, 3, None, site);
     }
 
     fn set_global(&mut self, name: &str, v: Operand, line: u32) {
@@ -1619,7 +1623,7 @@ impl<'a> FnGen<'a> {
         self.slot_addr(scratch);
         self.call(self.ctx.rt.newindex);
         self.status_check();
-        self.request_check(scratch, 3, None);
+        self.request_check(scratch, 3, None, site);
     }
 
     /// After a slow path: a negative status unwinds. Leaves the status in `st`.
@@ -1647,12 +1651,14 @@ impl<'a> FnGen<'a> {
 
     /// If `st` is REQUEST_CALL, calls the metamethod at `scratch` with
     /// `nargs` arguments and stores its first result in `dst`.
-    fn request_check(&mut self, scratch: u32, nargs: u32, dst: Option<u32>) {
+    /// The call is made at `site`, the operation that needed the metamethod,
+    /// so `error(msg, 2)` inside it and a stack overflow report that line.
+    fn request_check(&mut self, scratch: u32, nargs: u32, dst: Option<u32>, site: u32) {
         self.get(self.st);
         self.i32c(call::REQUEST_CALL);
         self.bin(BinaryOp::I32Eq);
         self.if_then(|g| {
-            g.call_at(scratch, CallArgs::Fixed(nargs), u32::MAX);
+            g.call_at(scratch, CallArgs::Fixed(nargs), site);
             if let Some(dst) = dst {
                 g.adjust_one(scratch + 1, dst);
             }
@@ -1707,7 +1713,7 @@ impl<'a> FnGen<'a> {
             g.slot_addr(scratch);
             g.call(g.ctx.rt.arith);
             g.status_check();
-            g.request_check(scratch, 2, Some(dst));
+            g.request_check(scratch, 2, Some(dst), site);
         };
         if code == op::POW {
             slow(self);
@@ -1819,7 +1825,7 @@ impl<'a> FnGen<'a> {
                         g.slot_addr(scratch);
                         g.call(g.ctx.rt.len);
                         g.status_check();
-                        g.request_check(scratch, 2, Some(dst));
+                        g.request_check(scratch, 2, Some(dst), site);
                     },
                 );
             }
@@ -1905,7 +1911,7 @@ impl<'a> FnGen<'a> {
                                 g.get(g.y);
                                 g.slot_addr(scratch);
                                 g.call(g.ctx.rt.equal);
-                                g.request_result(scratch);
+                                g.request_result(scratch, u32::MAX);
                             },
                         );
                     },
@@ -1951,7 +1957,7 @@ impl<'a> FnGen<'a> {
                         g.call(g.ctx.rt.compare);
                         g.status_check();
                         g.get(g.st);
-                        g.request_result(scratch);
+                        g.request_result(scratch, site);
                     },
                 );
             }
@@ -1971,7 +1977,7 @@ impl<'a> FnGen<'a> {
 
     /// Consumes an i32 result code of `lrt_compare`/`lrt_equal` (0, 1, or a
     /// metamethod request) and pushes the final truth value.
-    fn request_result(&mut self, scratch: u32) {
+    fn request_result(&mut self, scratch: u32, site: u32) {
         self.set(self.st);
         self.get(self.st);
         self.i32c(2);
@@ -1981,7 +1987,7 @@ impl<'a> FnGen<'a> {
             |g| {
                 g.get(g.st);
                 g.set(g.rq);
-                g.call_at(scratch, CallArgs::Fixed(2), u32::MAX);
+                g.call_at(scratch, CallArgs::Fixed(2), site);
                 g.adjust_one(scratch + 1, scratch);
                 g.load_slot(scratch);
                 g.truthy();
@@ -2391,6 +2397,15 @@ impl<'a> FnGen<'a> {
         self.bin(BinaryOp::I32Shl);
         self.bin(BinaryOp::I32Add);
         self.i32c(site as i32);
+        self.store32(0);
+        // frames[depth] = the callee's base
+        self.get(self.t);
+        self.load32(th::FRAMES);
+        self.get(self.d);
+        self.i32c(2);
+        self.bin(BinaryOp::I32Shl);
+        self.bin(BinaryOp::I32Add);
+        self.slot_addr(f + 1);
         self.store32(0);
         // call_indirect(t, base', n) through the closure's function index
         self.get(self.t);

@@ -138,6 +138,11 @@ fn new_thread() -> u32 {
         return 0;
     };
     mem::fill(sites, 0xFF, 4 * nsites);
+    let Some(frames) = heap::alloc(4 * nsites) else {
+        return 0;
+    };
+    mem::fill(frames, 0, 4 * nsites);
+    wr32(state + th::FRAMES, frames);
     wr32(state + th::STACK_LIMIT, stack + abi::call::STACK_BYTES);
     wr32(state + th::DEPTH, 0);
     wr32(state + th::SITES, sites);

@@ -11,7 +11,7 @@
 use crate::abi::layout::closure as lc;
 use crate::abi::thread as th;
 use crate::abi::value::{self as v, boxed, is_number, payload, tag};
-use crate::mem::{rd32, rd64, wr64};
+use crate::mem::{rd32, rd64, wr32, wr64};
 use crate::number::Buf;
 use crate::ops::{self, raise_here, raise_oom, site_at_level};
 use crate::value::{self, type_name};
@@ -70,7 +70,7 @@ fn register(g: u32, name: &str, f: Builtin) -> bool {
 
 /// Fills the globals table `g` with the base library.
 pub fn open(g: u32) -> bool {
-    let fns: [(&str, Builtin); 15] = [
+    let fns: [(&str, Builtin); 17] = [
         ("type", lrt_lib_type),
         ("tonumber", lrt_lib_tonumber),
         ("rawget", lrt_lib_rawget),
@@ -85,6 +85,8 @@ pub fn open(g: u32) -> bool {
         ("next", lrt_lib_next),
         ("pairs", lrt_lib_pairs),
         ("ipairs", lrt_lib_ipairs),
+        ("getfenv", lrt_lib_getfenv),
+        ("setfenv", lrt_lib_setfenv),
         ("__ipairs_aux", lrt_lib_ipairs_aux),
     ];
     for (name, f) in fns {
@@ -400,13 +402,8 @@ pub extern "C" fn lrt_lib_rawset(t: u32, base: u32, nargs: i32) -> i32 {
         Ok(tb) => tb,
         Err(s) => return s,
     };
-    let s = ops::rawset_or_raise(
-        t,
-        site_at_level(t, 1),
-        tb,
-        arg(base, nargs, 1),
-        arg(base, nargs, 2),
-    );
+    // LuaJIT reports rawset's bad keys without a position.
+    let s = ops::rawset_or_raise(t, u32::MAX, tb, arg(base, nargs, 1), arg(base, nargs, 2));
     if s < 0 {
         return s;
     }
@@ -429,7 +426,7 @@ pub extern "C" fn lrt_lib_setmetatable(t: u32, base: u32, nargs: i32) -> i32 {
         Err(s) => return s,
     };
     let mt = arg(base, nargs, 1);
-    if mt != v::NIL && tag(mt) != v::TAG_TABLE {
+    if nargs < 2 || (mt != v::NIL && tag(mt) != v::TAG_TABLE) {
         return arg_error(t, 2, "setmetatable", b"nil or table expected");
     }
     let old = table::metatable(tb);
@@ -628,6 +625,80 @@ pub extern "C" fn lrt_lib_ipairs_aux(t: u32, base: u32, nargs: i32) -> i32 {
     wr64(base, i.to_bits());
     wr64(base + 8, x);
     2
+}
+
+/// The closure running `level` frames above the running builtin (1: its
+/// caller), or `None` past the outermost frame.
+fn closure_at_level(t: u32, level: u32) -> Option<u32> {
+    let depth = rd32(t + th::DEPTH);
+    if level > depth {
+        return None;
+    }
+    let base = rd32(rd32(t + th::FRAMES) + 4 * (depth - level));
+    if base < 8 {
+        return None;
+    }
+    let c = rd64(base - 8);
+    if tag(c) == v::TAG_FUNCTION {
+        Some(payload(c))
+    } else {
+        None
+    }
+}
+
+/// The function `getfenv`/`setfenv` take as their first argument: a function,
+/// or a level (`None` for level 0, the thread's environment).
+fn fenv_target(t: u32, base: u32, nargs: i32, name: &str) -> Result<Option<u32>, i32> {
+    let f = if nargs < 1 {
+        (1.0f64).to_bits()
+    } else {
+        rd64(base)
+    };
+    if tag(f) == v::TAG_FUNCTION {
+        return Ok(Some(payload(f)));
+    }
+    let Some(level) = value::to_number(f) else {
+        return Err(type_error(t, base, nargs, 1, name, "number"));
+    };
+    if level < 0.0 {
+        return Err(arg_error(t, 1, name, b"level must be non-negative"));
+    }
+    if level == 0.0 {
+        return Ok(None);
+    }
+    match closure_at_level(t, level as u32) {
+        Some(c) => Ok(Some(c)),
+        None => Err(arg_error(t, 1, name, b"invalid level")),
+    }
+}
+
+pub extern "C" fn lrt_lib_getfenv(t: u32, base: u32, nargs: i32) -> i32 {
+    match fenv_target(t, base, nargs, "getfenv") {
+        Err(status) => status,
+        Ok(Some(c)) if !value::is_builtin(c) => ret1(base, boxed(v::TAG_TABLE, rd32(c + lc::ENV))),
+        Ok(_) => ret1(base, rt().globals),
+    }
+}
+
+pub extern "C" fn lrt_lib_setfenv(t: u32, base: u32, nargs: i32) -> i32 {
+    let env = arg(base, nargs, 1);
+    if tag(env) != v::TAG_TABLE {
+        return type_error(t, base, nargs, 2, "setfenv", "table");
+    }
+    match fenv_target(t, base, nargs, "setfenv") {
+        Err(status) => status,
+        Ok(None) => {
+            rt().globals = env;
+            0
+        }
+        Ok(Some(c)) if value::is_builtin(c) => {
+            raise_here(t, b"'setfenv' cannot change environment of given object")
+        }
+        Ok(Some(c)) => {
+            wr32(c + lc::ENV, payload(env));
+            ret1(base, boxed(v::TAG_FUNCTION, c))
+        }
+    }
 }
 
 /// The trampoline every host function's closure points at: its first upvalue
