@@ -4,7 +4,7 @@
 fn diagnose(source: &str) -> String {
     match moonshift_backend::compile_source("bad.lua", source) {
         Ok(_) => panic!("expected a diagnostic for:\n{source}"),
-        Err(e) => e.render("bad.lua", source),
+        Err(e) => e.render(),
     }
 }
 
@@ -82,7 +82,7 @@ fn compile_errors_match_luajit_load_errors() {
         let reference = moonshift_host::reference::run_script(source.as_bytes(), &name, true);
         let diags = match moonshift_frontend::compile_source(&name, &source) {
             Ok(_) => return Err("compiled, but LuaJIT refuses to load it".into()),
-            Err(d) => d,
+            Err(d) => d.diagnostics,
         };
         let ours = format!("moonshift: {}\n", diags[0].lua_style(&name));
         let theirs = String::from_utf8_lossy(&reference.stderr).into_owned();
@@ -92,4 +92,12 @@ fn compile_errors_match_luajit_load_errors() {
             Err(format!("luajit: {theirs}ours:   {ours}"))
         }
     });
+}
+
+#[test]
+fn missing_module_is_a_compile_error_naming_the_require() {
+    let text = diagnose("print(1)\nlocal m = require('no.such.module')\n");
+    assert!(text.contains("module 'no.such.module' not found"), "{text}");
+    assert!(text.contains("no file './no/such/module.lua'"), "{text}");
+    assert!(text.contains("bad.lua:2:"), "{text}");
 }

@@ -307,3 +307,18 @@ pub fn short_src(name: &[u8]) -> (bool, &[u8]) {
         (false, name)
     }
 }
+
+/// The default module search path of a script is [`script_dir`] followed by
+/// each of these (`dir/?.lua;dir/?/init.lua`). The compiler and the reference
+/// arm both build it from here, so LuaJIT finds the modules the compiler linked.
+pub const MODULE_TEMPLATES: [&str; 2] = ["/?.lua", "/?/init.lua"];
+
+/// The directory part of a script's path: `dir` for `dir/script.lua`, `.` for
+/// a bare `script.lua`.
+pub fn script_dir(script: &str) -> &str {
+    match script.rfind('/') {
+        Some(0) => "/",
+        Some(i) => &script[..i],
+        None => ".",
+    }
+}

@@ -47,6 +47,8 @@ pub struct Runtime {
     pub print_arg: FunctionId,
     pub print_result: FunctionId,
     pub print_end: FunctionId,
+    pub require_prep: FunctionId,
+    pub require_done: FunctionId,
 }
 
 /// Module-wide state shared by all functions being generated.
@@ -66,6 +68,10 @@ pub struct ModuleCtx {
     pub sites: Vec<[u8; 16]>,
     /// Whether upvalue `u` of function `f` is a cell, per function.
     pub upval_cells: Vec<Vec<bool>>,
+    /// The constant holding each chunk's name, by chunk index.
+    pub chunk_names: Vec<u32>,
+    /// The chunk of the function being generated (sites record it).
+    cur_chunk: u16,
 }
 
 impl ModuleCtx {
@@ -89,9 +95,15 @@ impl ModuleCtx {
             const_index: HashMap::new(),
             sites: Vec::new(),
             upval_cells: upvalue_cells(program),
+            chunk_names: Vec::new(),
+            cur_chunk: 0,
         };
         // Constant 0 is the chunk name (the chunk table points at it).
-        ctx.string_const(program.chunk_name.as_bytes());
+        ctx.chunk_names = program
+            .chunks
+            .iter()
+            .map(|c| ctx.string_const(c.chunk_name.as_bytes()))
+            .collect();
         ctx
     }
 
@@ -110,7 +122,7 @@ impl ModuleCtx {
         let (wa, na) = self.name_parts(a);
         let (wb, nb) = self.name_parts(b);
         rec[st::LINE as usize..][..4].copy_from_slice(&line.to_le_bytes());
-        rec[st::CHUNK as usize..][..2].copy_from_slice(&0u16.to_le_bytes());
+        rec[st::CHUNK as usize..][..2].copy_from_slice(&self.cur_chunk.to_le_bytes());
         rec[st::WHAT_A as usize] = wa;
         rec[st::WHAT_B as usize] = wb;
         rec[st::NAME_A as usize..][..4].copy_from_slice(&na.to_le_bytes());
@@ -283,14 +295,16 @@ pub enum Protected {
     Xpcall,
     Tostring,
     Print,
+    Require,
 }
 
 impl Protected {
-    pub const ALL: [Protected; 4] = [
+    pub const ALL: [Protected; 5] = [
         Protected::Pcall,
         Protected::Xpcall,
         Protected::Tostring,
         Protected::Print,
+        Protected::Require,
     ];
 
     pub fn name(self) -> &'static str {
@@ -299,6 +313,7 @@ impl Protected {
             Protected::Xpcall => "xpcall",
             Protected::Tostring => "tostring",
             Protected::Print => "print",
+            Protected::Require => "require",
         }
     }
 }
@@ -389,6 +404,7 @@ impl<'a> FnGen<'a> {
         func: &'a Function,
         name: String,
     ) -> (Self, InstrSeqId) {
+        ctx.cur_chunk = func.chunk as u16;
         let lua = [ValType::I32, ValType::I32, ValType::I32];
         let mut b = FunctionBuilder::new(&mut module.types, &lua, &[ValType::I32]);
         b.name(name);
@@ -466,6 +482,7 @@ impl<'a> FnGen<'a> {
     ) -> FunctionId {
         let func = Function {
             name: which.name().into(),
+            chunk: 0,
             line: 0,
             params: Vec::new(),
             // print's frame starts above its arguments, like a vararg function's.
@@ -489,6 +506,7 @@ impl<'a> FnGen<'a> {
             Protected::Xpcall => g.xpcall_body(),
             Protected::Tostring => g.tostring_body(),
             Protected::Print => g.print_body(),
+            Protected::Require => g.require_body(),
         }
         g.finish(module, body)
     }
@@ -664,6 +682,31 @@ impl<'a> FnGen<'a> {
         });
         self.call(self.ctx.rt.print_end);
         self.i32c(0);
+        self.emit(wi::Return {});
+    }
+
+    fn require_body(&mut self) {
+        // require(name): slot 0 keeps the name, slot 1 up is scratch.
+        self.get(self.t);
+        self.get(self.base);
+        self.get(self.nargs);
+        self.slot_addr(1);
+        self.call(self.ctx.rt.require_prep);
+        self.status_check();
+        self.get(self.st);
+        self.i32c(call::REQUEST_CALL);
+        self.bin(BinaryOp::I32Eq);
+        self.if_then(|g| {
+            // The loader runs as loader(name); its first result is the module.
+            g.call_at(1, CallArgs::Fixed(1), u32::MAX);
+            g.adjust_one(2, 2);
+            g.get(g.t);
+            g.get(g.base);
+            g.load_slot(2);
+            g.call(g.ctx.rt.require_done);
+            g.status_check();
+        });
+        self.i32c(1);
         self.emit(wi::Return {});
     }
 

@@ -20,30 +20,42 @@ pub use link::{compile, to_wat};
 /// The runtime-gc module every program is linked with.
 pub const RUNTIME_WASM: &[u8] = include_bytes!(env!("RUNTIME_GC_WASM"));
 
-use moonshift_frontend::Diagnostic;
+use moonshift_frontend::FileDiagnostics;
 
 /// Why a source file did not compile.
 #[derive(Debug)]
 pub enum CompileError {
-    /// The script is wrong or uses what moonshift does not support yet.
-    Diagnostics(Vec<Diagnostic>),
+    /// The script (or a module it requires) is wrong or uses what moonshift
+    /// does not support yet.
+    Diagnostics(FileDiagnostics),
     /// A defect of moonshift itself (an invalid module, a missing runtime export).
     Internal(anyhow::Error),
 }
 
 impl CompileError {
-    /// Rustc-style text for `file` with `source`.
-    pub fn render(&self, file: &str, source: &str) -> String {
+    /// Rustc-style text.
+    pub fn render(&self) -> String {
         match self {
-            CompileError::Diagnostics(d) => moonshift_frontend::render(file, source, d),
+            CompileError::Diagnostics(d) => d.render(),
             CompileError::Internal(e) => format!("internal compiler error: {e:#}\n"),
         }
     }
 }
 
-/// Source text → linked, validated module: the whole compiler.
+/// Source text → linked, validated module: the whole compiler, with modules
+/// `require`d by literal name found next to the script.
 pub fn compile_source(chunk_name: &str, source: &str) -> Result<Vec<u8>, CompileError> {
-    let program = moonshift_frontend::compile_source(chunk_name, source)
+    let path = moonshift_frontend::ModulePath::for_script(chunk_name);
+    compile_with_path(chunk_name, source, &path)
+}
+
+/// [`compile_source`] with an explicit module search path.
+pub fn compile_with_path(
+    chunk_name: &str,
+    source: &str,
+    path: &moonshift_frontend::ModulePath,
+) -> Result<Vec<u8>, CompileError> {
+    let program = moonshift_frontend::compile_program(chunk_name, source, path)
         .map_err(CompileError::Diagnostics)?;
     compile(&program).map_err(CompileError::Internal)
 }

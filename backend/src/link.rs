@@ -90,7 +90,10 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         print_arg: f("lrt_print_arg")?,
         print_result: f("lrt_print_result")?,
         print_end: f("lrt_print_end")?,
+        require_prep: f("lrt_require_prep")?,
+        require_done: f("lrt_require_done")?,
     };
+    let lrt_preload = f("lrt_preload")?;
     let lrt_register_builtin = f("lrt_register_builtin")?;
     let lrt_init = f("lrt_init")?;
     let lrt_const_str = f("lrt_const_str")?;
@@ -119,6 +122,17 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
             FuncId(i as u32),
         ));
     }
+    // Module chunks are preloaded, so `require` finds them (package.preload).
+    let preloads: Vec<(u32, u32)> = program
+        .chunks
+        .iter()
+        .filter_map(|c| {
+            Some((
+                ctx.string_const(c.module.as_ref()?.as_bytes()),
+                table_base + c.main.0,
+            ))
+        })
+        .collect();
     // Builtins generated as code follow the Lua functions in the table.
     let mut generated_builtins = Vec::new();
     for which in Protected::ALL {
@@ -154,7 +168,7 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
     let sites_addr = consts_addr + 8 * nconsts;
     let nsites = ctx.sites.len() as u32;
     let chunks_addr = sites_addr + 16 * nsites;
-    let strings_addr = chunks_addr + 4;
+    let strings_addr = chunks_addr + 4 * ctx.chunk_names.len() as u32;
     let mut image = vec![0u8; (strings_addr - image_addr) as usize];
     let mut string_offsets = Vec::with_capacity(ctx.consts.len());
     for s in &ctx.consts {
@@ -176,7 +190,13 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         image[at..at + 16].copy_from_slice(rec);
     }
     // Chunk 0's name is constant 0.
-    put(&mut image, (chunks_addr - image_addr) as usize, 0);
+    for (i, &name) in ctx.chunk_names.iter().enumerate() {
+        put(
+            &mut image,
+            (chunks_addr - image_addr) as usize + 4 * i,
+            name,
+        );
+    }
     let data = module.data.add(
         DataKind::Active {
             memory,
@@ -230,10 +250,14 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
                     |_| {},
                 );
         }
-        for &(key, index) in &generated_builtins {
+        let registrations = generated_builtins
+            .iter()
+            .map(|&(k, i)| (k, i, lrt_register_builtin))
+            .chain(preloads.iter().map(|&(k, i)| (k, i, lrt_preload)));
+        for (key, index, register) in registrations {
             body.i32_const(key as i32)
                 .i32_const(index as i32)
-                .call(lrt_register_builtin)
+                .call(register)
                 .i32_const(0)
                 .binop(BinaryOp::I32LtS)
                 .if_else(

@@ -36,6 +36,23 @@ enum EngineKind {
     Luajit,
 }
 
+#[derive(clap::Args, Clone)]
+struct PathArgs {
+    /// Where `require` finds modules, in `package.path` syntax
+    /// (`dir/?.lua;dir/?/init.lua`); default: next to the script.
+    #[arg(long)]
+    lua_path: Option<String>,
+}
+
+impl PathArgs {
+    fn module_path(&self, script: &Path) -> moonshift_frontend::ModulePath {
+        match &self.lua_path {
+            Some(p) => moonshift_frontend::ModulePath::parse(p),
+            None => moonshift_frontend::ModulePath::for_script(&chunk_name(script)),
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Emit {
     Wasm,
@@ -71,6 +88,8 @@ enum Command {
         engine: EngineKind,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        path: PathArgs,
     },
     /// Compile a script to a WebAssembly module.
     Compile {
@@ -80,6 +99,8 @@ enum Command {
         output: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Emit::Wasm)]
         emit: Emit,
+        #[command(flatten)]
+        path: PathArgs,
     },
     /// Run a content handler on both arms for every request of a traffic file and compare.
     Diff {
@@ -88,6 +109,8 @@ enum Command {
         traffic: PathBuf,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        path: PathArgs,
     },
     /// Time a script on the compiled module and on LuaJIT (JIT off and on), as ratios.
     Bench {
@@ -121,11 +144,11 @@ fn chunk_name(path: &Path) -> String {
 }
 
 /// Compiles or prints the diagnostics; `None` means the caller exits with 1.
-fn compile(path: &Path, source: &str) -> Option<Vec<u8>> {
-    match moonshift_backend::compile_source(&chunk_name(path), source) {
+fn compile(path: &Path, source: &str, modules: &moonshift_frontend::ModulePath) -> Option<Vec<u8>> {
+    match moonshift_backend::compile_with_path(&chunk_name(path), source, modules) {
         Ok(wasm) => Some(wasm),
         Err(e) => {
-            eprint!("{}", e.render(&chunk_name(path), source));
+            eprint!("{}", e.render());
             None
         }
     }
@@ -137,14 +160,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             file,
             engine,
             limits,
+            path,
         } => {
             let source = read_source(&file)?;
             let out = match engine {
-                EngineKind::Luajit => {
-                    reference::run_script(source.as_bytes(), &chunk_name(&file), true)
-                }
+                EngineKind::Luajit => reference::run_script_with_path(
+                    source.as_bytes(),
+                    &chunk_name(&file),
+                    true,
+                    path.lua_path.as_deref(),
+                ),
                 EngineKind::Wasm => {
-                    let Some(wasm) = compile(&file, &source) else {
+                    let Some(wasm) = compile(&file, &source, &path.module_path(&file)) else {
                         return Ok(ExitCode::from(1));
                     };
                     WasmProgram::new(&wasm, limits.limits())?.run_script()
@@ -154,21 +181,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
             std::io::stderr().write_all(&out.stderr)?;
             Ok(ExitCode::from(out.exit_code.clamp(0, 255) as u8))
         }
-        Command::Compile { file, output, emit } => {
+        Command::Compile {
+            file,
+            output,
+            emit,
+            path,
+        } => {
             let source = read_source(&file)?;
+            let modules = path.module_path(&file);
             let bytes = match emit {
-                Emit::Ir => match moonshift_frontend::compile_source(&chunk_name(&file), &source) {
-                    Ok(p) => moonshift_frontend::dump::program(&p).into_bytes(),
-                    Err(d) => {
-                        eprint!(
-                            "{}",
-                            moonshift_frontend::render(&chunk_name(&file), &source, &d)
-                        );
-                        return Ok(ExitCode::from(1));
+                Emit::Ir => {
+                    match moonshift_frontend::compile_program(&chunk_name(&file), &source, &modules)
+                    {
+                        Ok(p) => moonshift_frontend::dump::program(&p).into_bytes(),
+                        Err(d) => {
+                            eprint!("{}", d.render());
+                            return Ok(ExitCode::from(1));
+                        }
                     }
-                },
+                }
                 Emit::Wasm | Emit::Wat => {
-                    let Some(wasm) = compile(&file, &source) else {
+                    let Some(wasm) = compile(&file, &source, &modules) else {
                         return Ok(ExitCode::from(1));
                     };
                     if emit == Emit::Wat {
@@ -179,8 +212,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             };
             match output {
-                Some(path) => std::fs::write(&path, bytes)
-                    .with_context(|| format!("writing {}", path.display()))?,
+                Some(out) => std::fs::write(&out, bytes)
+                    .with_context(|| format!("writing {}", out.display()))?,
                 None => std::io::stdout().write_all(&bytes)?,
             }
             Ok(ExitCode::SUCCESS)
@@ -189,18 +222,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             file,
             traffic: traffic_path,
             limits,
+            path,
         } => {
             let source = read_source(&file)?;
             let text = std::fs::read_to_string(&traffic_path)
                 .with_context(|| format!("reading {}", traffic_path.display()))?;
             let requests = traffic::parse_traffic(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", traffic_path.display()))?;
-            let Some(wasm) = compile(&file, &source) else {
+            let Some(wasm) = compile(&file, &source, &path.module_path(&file)) else {
                 return Ok(ExitCode::from(1));
             };
             let mut candidate = WasmEngine::new(WasmProgram::new(&wasm, limits.limits())?);
             let mut reference =
-                reference::ReferenceEngine::new(source.as_bytes().to_vec(), &chunk_name(&file));
+                reference::ReferenceEngine::new(source.as_bytes().to_vec(), &chunk_name(&file))
+                    .with_lua_path(path.lua_path.clone());
             let report = diff::diff(&requests, &mut reference, &mut candidate);
             print!("{report}");
             Ok(if report.is_clean() {
@@ -221,7 +256,11 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 fn bench(file: &Path, iterations: u32) -> Result<ExitCode> {
     let source = read_source(file)?;
     let name = chunk_name(file);
-    let Some(wasm) = compile(file, &source) else {
+    let Some(wasm) = compile(
+        file,
+        &source,
+        &moonshift_frontend::ModulePath::for_script(&name),
+    ) else {
         return Ok(ExitCode::from(1));
     };
     let program = WasmProgram::new(

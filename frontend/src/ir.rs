@@ -41,12 +41,23 @@ id!(
     LabelId
 );
 
-/// A whole compiled unit: one chunk and every function nested in it.
+/// A whole compiled unit: the script's chunk, the chunks of the modules it
+/// `require`s, and every function nested in them.
 #[derive(Debug, Clone)]
 pub struct Program {
+    /// Chunk 0 is the script; the others are modules.
+    pub chunks: Vec<Chunk>,
+    pub functions: Vec<Function>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Chunk {
     /// The chunk name as LuaJIT prints it in messages (`script.lua`).
     pub chunk_name: String,
-    pub functions: Vec<Function>,
+    /// The name `require` finds it by (none for the script).
+    pub module: Option<String>,
+    /// Its main function.
+    pub main: FuncId,
 }
 
 impl Program {
@@ -61,6 +72,8 @@ impl Program {
 pub struct Function {
     /// A readable name for listings (`main`, `f`, `obj:m`, `anonymous@12`).
     pub name: String,
+    /// The chunk (index into [`Program::chunks`]) the function is written in.
+    pub chunk: u32,
     pub line: u32,
     pub params: Vec<LocalId>,
     pub is_vararg: bool,

@@ -62,6 +62,12 @@ pub struct Lowerer<'a> {
     funcs: Vec<FuncState>,
     done: Vec<Option<Function>>,
     diags: Vec<Diagnostic>,
+    /// The id of this chunk's main function; its other functions follow.
+    first: u32,
+    /// Index of this chunk in the program.
+    chunk: u32,
+    /// `require("name")` calls with a literal name: name and line.
+    pub requires: Vec<(String, u32)>,
 }
 
 fn line_of(tok: &TokenReference) -> u32 {
@@ -86,6 +92,9 @@ impl<'a> Lowerer<'a> {
             funcs: Vec::new(),
             done: Vec::new(),
             diags: Vec::new(),
+            first: 0,
+            chunk: 0,
+            requires: Vec::new(),
         }
     }
 
@@ -119,15 +128,21 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Lowers a parsed chunk into a program, or returns the diagnostics.
+    /// Lowers this chunk as chunk number `chunk` whose functions are numbered
+    /// from `first`: its main function, then the functions nested in it.
     pub fn lower_chunk(
         mut self,
-        chunk_name: &str,
+        chunk: u32,
+        first: u32,
         ast: &ast::Ast,
-    ) -> Result<Program, Vec<Diagnostic>> {
+    ) -> Result<(Vec<Function>, Vec<(String, u32)>), Vec<Diagnostic>> {
+        self.first = first;
+        self.chunk = chunk;
         self.done.push(None);
         self.funcs.push(FuncState {
             func: Function {
                 name: "main".into(),
+                chunk,
                 line: 0,
                 params: Vec::new(),
                 is_vararg: true,
@@ -151,14 +166,12 @@ impl<'a> Lowerer<'a> {
         if !self.diags.is_empty() {
             return Err(self.diags);
         }
-        Ok(Program {
-            chunk_name: chunk_name.to_string(),
-            functions: self
-                .done
-                .into_iter()
-                .map(|f| f.expect("every function lowered"))
-                .collect(),
-        })
+        let functions = self
+            .done
+            .into_iter()
+            .map(|f| f.expect("every function lowered"))
+            .collect();
+        Ok((functions, self.requires))
     }
 
     fn cur(&mut self) -> &mut FuncState {
@@ -226,6 +239,34 @@ impl<'a> Lowerer<'a> {
             Some(Capture::Local(id)) => ExprKind::Local(id),
             Some(Capture::Upvalue(id)) => ExprKind::Upvalue(id),
             None => ExprKind::Global(name.to_string()),
+        }
+    }
+
+    /// Records the modules a call requires by literal name: `require("m")`,
+    /// and `pcall(require, "m")` (the optional-module idiom).
+    fn note_require(&mut self, callee: &Expr, args: &[Expr], line: u32) {
+        let is_require = |e: &Expr| matches!(&e.kind, ExprKind::Global(g) if g == "require");
+        let name = match args {
+            [
+                lit @ Expr {
+                    kind: ExprKind::String(_),
+                    ..
+                },
+            ] if is_require(callee) => Some(lit),
+            [f, m, ..]
+                if is_require(f) && matches!(&callee.kind, ExprKind::Global(g) if g == "pcall") =>
+            {
+                Some(m)
+            }
+            _ => None,
+        };
+        if let Some(Expr {
+            kind: ExprKind::String(name),
+            ..
+        }) = name
+        {
+            self.requires
+                .push((String::from_utf8_lossy(name).into_owned(), line));
         }
     }
 
@@ -649,11 +690,12 @@ impl<'a> Lowerer<'a> {
         line: u32,
         is_method: bool,
     ) -> FuncId {
-        let id = FuncId(self.done.len() as u32);
+        let id = FuncId(self.first + self.done.len() as u32);
         self.done.push(None);
         self.funcs.push(FuncState {
             func: Function {
                 name,
+                chunk: self.chunk,
                 line,
                 params: Vec::new(),
                 is_vararg: false,
@@ -688,7 +730,7 @@ impl<'a> Lowerer<'a> {
         let mut state = self.funcs.pop().expect("function state");
         state.func.body = stmts;
         fix_labels(&mut state.func.body, &state.label_fixups);
-        self.done[id.index()] = Some(state.func);
+        self.done[(id.0 - self.first) as usize] = Some(state.func);
         id
     }
 
@@ -746,6 +788,7 @@ impl<'a> Lowerer<'a> {
                 }
                 ast::Suffix::Call(ast::Call::AnonymousCall(args)) => {
                     let (line, args) = self.call_args(args);
+                    self.note_require(&e, &args, line);
                     Expr {
                         line,
                         kind: ExprKind::Call {

@@ -243,6 +243,25 @@ fn new_state(jit: bool) -> mlua::Result<Lua> {
     Ok(lua)
 }
 
+/// `package.path` next to the script, the rule the compiler links modules by
+/// (`moonshift_abi::MODULE_TEMPLATES`).
+/// An explicit `lua_path` (`a/?.lua;b/?.lua`, from `--lua-path`) replaces it.
+fn set_module_path(lua: &Lua, chunk_name: &str, lua_path: Option<&str>) -> mlua::Result<()> {
+    let path = match lua_path {
+        Some(p) => p.to_string(),
+        None => {
+            let dir = moonshift_abi::script_dir(chunk_name);
+            let t: Vec<String> = moonshift_abi::MODULE_TEMPLATES
+                .iter()
+                .map(|t| format!("{dir}{t}"))
+                .collect();
+            t.join(";")
+        }
+    };
+    let package: mlua::Table = lua.globals().get("package")?;
+    package.set("path", path)
+}
+
 fn exit_code_of(v: &Value) -> i32 {
     match v {
         Value::Integer(i) => *i as i32,
@@ -253,10 +272,21 @@ fn exit_code_of(v: &Value) -> i32 {
 
 /// Run a plain Lua script as `luajit FILE.lua` would, capturing stdout and stderr.
 pub fn run_script(source: &[u8], chunk_name: &str, jit: bool) -> RunOutput {
+    run_script_with_path(source, chunk_name, jit, None)
+}
+
+/// [`run_script`] with an explicit `package.path` for `require`.
+pub fn run_script_with_path(
+    source: &[u8],
+    chunk_name: &str,
+    jit: bool,
+    lua_path: Option<&str>,
+) -> RunOutput {
     let out: Buf = Rc::default();
     let err: Buf = Rc::default();
     let result = (|| -> mlua::Result<i32> {
         let lua = new_state(jit)?;
+        set_module_path(&lua, chunk_name, lua_path)?;
         let sentinel = lua.create_table()?;
         install_stdio(&lua, Some(out.clone()), Some(err.clone()), &sentinel)?;
         let chunk = match load_chunk(&lua, source, chunk_name) {
@@ -312,6 +342,7 @@ pub fn bench_script(
     iterations: u32,
 ) -> Result<Duration, String> {
     let lua = new_state(jit).map_err(|e| e.to_string())?;
+    set_module_path(&lua, chunk_name, None).map_err(|e| e.to_string())?;
     let sentinel = lua.create_table().map_err(|e| e.to_string())?;
     install_stdio(&lua, None, None, &sentinel).map_err(|e| e.to_string())?;
     let chunk = load_chunk(&lua, source, chunk_name)?;
@@ -513,6 +544,7 @@ fn build_field(lua: &Lua, field: &Field, make: &Function) -> mlua::Result<Value>
 pub struct ReferenceEngine {
     source: Vec<u8>,
     chunk_name: String,
+    lua_path: Option<String>,
     name: String,
     jit: bool,
 }
@@ -524,6 +556,7 @@ impl ReferenceEngine {
         ReferenceEngine {
             source: source.into(),
             chunk_name: chunk_name.to_string(),
+            lua_path: None,
             name: "luajit".to_string(),
             jit: true,
         }
@@ -546,8 +579,15 @@ impl ReferenceEngine {
         self
     }
 
+    /// An explicit `package.path` for `require` (default: next to the script).
+    pub fn with_lua_path(mut self, lua_path: Option<String>) -> Self {
+        self.lua_path = lua_path;
+        self
+    }
+
     fn run(&self, state: &Shared) -> mlua::Result<Result<Ended, String>> {
         let lua = new_state(self.jit)?;
+        set_module_path(&lua, &self.chunk_name, self.lua_path.as_deref())?;
         let sentinel = lua.create_table()?;
         let raw = make_raw(&lua, state.clone())?;
         let make: Function = lua

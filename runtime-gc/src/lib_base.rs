@@ -113,7 +113,109 @@ pub fn open(g: u32) -> bool {
     ) else {
         return false;
     };
-    table::set(g, gk, boxed(v::TAG_TABLE, g)).is_ok() && table::set(g, vk, ver).is_ok()
+    table::set(g, gk, boxed(v::TAG_TABLE, g)).is_ok()
+        && table::set(g, vk, ver).is_ok()
+        && open_package(g)
+}
+
+/// `package.loaded` and `package.preload`, for `require`.
+static mut LOADED: u32 = 0;
+static mut PRELOAD: u32 = 0;
+
+/// Marks a module whose loader is running (LuaJIT's `loop or previous error`).
+const LOADING: u64 = v::boxed(v::TAG_LIGHTUD, 1);
+
+fn open_package(g: u32) -> bool {
+    let (Some(package), Some(loaded), Some(preload)) =
+        (table::new(0, 4), table::new(0, 4), table::new(0, 4))
+    else {
+        return false;
+    };
+    let set = |t: u32, k: &[u8], x: u64| {
+        string::new_value(k).is_some_and(|k| table::set(t, k, x).is_ok())
+    };
+    unsafe {
+        LOADED = loaded;
+        PRELOAD = preload;
+    }
+    set(package, b"loaded", boxed(v::TAG_TABLE, loaded))
+        && set(package, b"preload", boxed(v::TAG_TABLE, preload))
+        && set(loaded, b"_G", boxed(v::TAG_TABLE, g))
+        && set(g, b"package", boxed(v::TAG_TABLE, package))
+}
+
+/// `package.preload[constant key_idx]` = a closure over function-table entry
+/// `func_index` (a module's main chunk linked into this program).
+#[unsafe(no_mangle)]
+pub extern "C" fn lrt_preload(key_idx: u32, func_index: u32) -> i32 {
+    let mut tmp = v::NIL;
+    let dst = core::ptr::addr_of_mut!(tmp) as usize as u32;
+    if ops::lrt_closure_new(0, func_index, 0, payload(rt().globals), dst) != 0 {
+        return -1;
+    }
+    match table::set(unsafe { PRELOAD }, crate::constant(key_idx), tmp) {
+        Ok(()) => 0,
+        Err(_) => -1,
+    }
+}
+
+/// `require(name)`, first half: an already loaded module is written to
+/// `base` (returns 0); otherwise the preloaded loader and the name are
+/// written at `scratch` and `REQUEST_CALL` returned.
+#[unsafe(no_mangle)]
+pub extern "C" fn lrt_require_prep(t: u32, base: u32, nargs: i32, scratch: u32) -> i32 {
+    let name = match value::coerce_to_string(arg(base, nargs, 0)) {
+        Ok(Some(s)) => s,
+        Ok(None) => return type_error(t, base, nargs, 1, "require", "string"),
+        Err(()) => return raise_oom(t),
+    };
+    wr64(base, name);
+    let loaded = table::get(unsafe { LOADED }, name);
+    if loaded == LOADING {
+        return require_error(t, b"loop or previous error loading module '", name, b"'");
+    }
+    if !v::is_falsy(loaded) {
+        wr64(base, loaded);
+        return 0;
+    }
+    let loader = table::get(unsafe { PRELOAD }, name);
+    if loader == v::NIL {
+        return require_error(
+            t,
+            b"module '",
+            name,
+            b"' not found (moonshift links modules at compile time)",
+        );
+    }
+    if table::set(unsafe { LOADED }, name, LOADING).is_err() {
+        return raise_oom(t);
+    }
+    wr64(scratch, loader);
+    wr64(scratch + 8, name);
+    crate::abi::call::REQUEST_CALL
+}
+
+fn require_error(t: u32, before: &[u8], name: u64, after: &[u8]) -> i32 {
+    let mut b = ops::MsgBuf::new();
+    b.extend(before);
+    b.extend(string::as_bytes(payload(name)));
+    b.extend(after);
+    raise_here(t, b.as_bytes())
+}
+
+/// `require(name)`, second half: records what the loader returned.
+#[unsafe(no_mangle)]
+pub extern "C" fn lrt_require_done(t: u32, base: u32, result: u64) -> i32 {
+    let name = rd64(base);
+    let loaded = unsafe { LOADED };
+    if result != v::NIL && table::set(loaded, name, result).is_err() {
+        return raise_oom(t);
+    }
+    if table::get(loaded, name) == LOADING && table::set(loaded, name, v::TRUE).is_err() {
+        return raise_oom(t);
+    }
+    wr64(base, table::get(loaded, name));
+    0
 }
 
 static mut IPAIRS_AUX: u64 = v::NIL;

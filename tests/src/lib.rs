@@ -19,8 +19,15 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Makes the workspace root the working directory: chunk names are relative
+/// to it, and both arms find `require`d modules from there.
+pub fn at_root() {
+    std::env::set_current_dir(root()).expect("the workspace root exists");
+}
+
 /// `corpus/<dir>/*.<ext>`, sorted.
 pub fn corpus_files(dir: &str, ext: &str) -> Vec<PathBuf> {
+    at_root();
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("corpus").join(dir))
         .unwrap_or_else(|e| panic!("reading corpus/{dir}: {e}"))
         .map(|e| e.expect("directory entry").path())
@@ -42,7 +49,7 @@ pub fn chunk_name(path: &Path) -> String {
 pub fn compile_file(path: &Path) -> Result<Vec<u8>, String> {
     let source = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let name = chunk_name(path);
-    moonshift_backend::compile_source(&name, &source).map_err(|e| e.render(&name, &source))
+    moonshift_backend::compile_source(&name, &source).map_err(|e| e.render())
 }
 
 /// Runs a plain script on LuaJIT and on the compiled module.

@@ -1,0 +1,3 @@
+-- an error while loading a module propagates with the module's position
+print(pcall(require, "mods.broken"))
+print(pcall(require, "mods.broken"))

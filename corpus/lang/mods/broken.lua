@@ -1,0 +1,3 @@
+-- a module whose loading fails
+local t = nil
+return t.field
