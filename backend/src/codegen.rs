@@ -327,7 +327,6 @@ enum Want {
 }
 
 const NIL: i64 = val::NIL as i64;
-const MAX_CONSTRUCTOR_FLUSH: usize = 50;
 /// `lrt_concat` returns this plus the remaining operand count for a `__concat` request.
 const CONCAT_REQUEST: i32 = 2;
 
@@ -1701,7 +1700,7 @@ impl<'a> FnGen<'a> {
         self.i32c(call::REQUEST_CALL);
         self.bin(BinaryOp::I32Eq);
         self.if_then(|g| {
-            g.call_at(scratch, CallArgs::Fixed(nargs), site);
+            g.call_at(scratch, CallArgs::Metamethod(nargs), site);
             if let Some(dst) = dst {
                 g.adjust_one(scratch + 1, dst);
             }
@@ -1927,6 +1926,7 @@ impl<'a> FnGen<'a> {
         let scratch = self.scratch();
         match op {
             BinOp::Eq | BinOp::Ne => {
+                let site = self.site(line, Name::None, Name::None);
                 self.push(a);
                 self.set(self.x);
                 self.push(b);
@@ -1954,7 +1954,7 @@ impl<'a> FnGen<'a> {
                                 g.get(g.y);
                                 g.slot_addr(scratch);
                                 g.call(g.ctx.rt.equal);
-                                g.request_result(scratch, u32::MAX);
+                                g.request_result(scratch, site);
                             },
                         );
                     },
@@ -2030,7 +2030,7 @@ impl<'a> FnGen<'a> {
             |g| {
                 g.get(g.st);
                 g.set(g.rq);
-                g.call_at(scratch, CallArgs::Fixed(2), site);
+                g.call_at(scratch, CallArgs::Metamethod(2), site);
                 g.adjust_one(scratch + 1, scratch);
                 g.load_slot(scratch);
                 g.truthy();
@@ -2087,7 +2087,7 @@ impl<'a> FnGen<'a> {
                 g.i32c(CONCAT_REQUEST);
                 g.bin(BinaryOp::I32Sub);
                 g.set(g.i);
-                g.call_at(scratch, CallArgs::Fixed(2), u32::MAX);
+                g.call_at(scratch, CallArgs::Metamethod(2), site);
                 g.slot_addr(first);
                 g.get(g.i);
                 g.i32c(3);
@@ -2134,6 +2134,10 @@ impl<'a> FnGen<'a> {
         }
     }
 
+    /// A table constructor, as LuaJIT builds one: items whose key and value
+    /// are constants form a template applied first, in source order; every
+    /// other item is evaluated and stored in source order; a final call (or
+    /// `...`) contributes all its values from its position on.
     fn table(&mut self, line: u32, items: &[TableItem], dst: u32) {
         let narr = items
             .iter()
@@ -2148,66 +2152,87 @@ impl<'a> FnGen<'a> {
         self.slot_addr(tslot);
         self.call(self.ctx.rt.table_new);
         self.status_check();
-        let mut pending: Vec<&Expr> = Vec::new();
-        let mut next_index = 1u32;
-        let last_positional = items
+        let site = self.site(line, Name::None, Name::None);
+        let is_const = |e: &Expr| {
+            matches!(
+                e.kind,
+                ExprKind::Number(_) | ExprKind::String(_) | ExprKind::True | ExprKind::False
+            )
+        };
+        // Positions of the positional items.
+        let mut index = 0u32;
+        let positions: Vec<u32> = items
             .iter()
-            .rposition(|i| matches!(i, TableItem::Positional(_)));
-        for (idx, item) in items.iter().enumerate() {
+            .map(|i| {
+                if matches!(i, TableItem::Positional(_)) {
+                    index += 1;
+                }
+                index
+            })
+            .collect();
+        let key_of = |i: usize| Expr {
+            line,
+            kind: ExprKind::Number(positions[i] as f64),
+        };
+        // The template.
+        for (i, item) in items.iter().enumerate() {
             match item {
-                TableItem::Positional(e) => {
-                    pending.push(e);
-                    let is_last = Some(idx) == last_positional;
-                    if pending.len() == MAX_CONSTRUCTOR_FLUSH || is_last {
-                        let multi_last = is_last && idx == items.len() - 1 && e.kind.is_multi();
-                        self.flush_positional(tslot, &pending, next_index, multi_last);
-                        next_index += pending.len() as u32;
-                        pending.clear();
-                    }
+                TableItem::Positional(v) if is_const(v) => {
+                    self.table_store(tslot, &key_of(i), v, site)
                 }
-                TableItem::Keyed(k, v) => {
-                    let mark = self.free_slot;
-                    let ko = self.operand(k);
-                    let vo = self.operand(v);
-                    let site = self.site(line, Name::None, Name::None);
-                    self.get(self.t);
-                    self.load_slot(tslot);
-                    self.push(ko);
-                    self.push(vo);
-                    self.i32c(site as i32);
-                    self.call(self.ctx.rt.table_rawset);
-                    self.status_check();
-                    self.free_slot = mark;
+                TableItem::Keyed(k, v) if is_const(k) && is_const(v) => {
+                    self.table_store(tslot, k, v, site)
                 }
+                _ => {}
+            }
+        }
+        // Everything else, in order.
+        for (i, item) in items.iter().enumerate() {
+            match item {
+                TableItem::Positional(v) if i == items.len() - 1 && v.kind.is_multi() => {
+                    let first = self.free_slot;
+                    self.explist(std::slice::from_ref(v), first, Want::All);
+                    self.setlist(tslot, first, None, positions[i]);
+                }
+                TableItem::Positional(v) if !is_const(v) => {
+                    self.table_store(tslot, &key_of(i), v, site)
+                }
+                TableItem::Keyed(k, v) if !(is_const(k) && is_const(v)) => {
+                    self.table_store(tslot, k, v, site)
+                }
+                _ => {}
             }
         }
         self.store_slot(dst, |g| g.load_slot(tslot));
     }
 
-    fn flush_positional(&mut self, tslot: u32, exprs: &[&Expr], start: u32, multi_last: bool) {
-        let mark = self.free_slot;
-        let first = self.free_slot;
-        let owned: Vec<Expr> = exprs.iter().map(|e| (*e).clone()).collect();
-        let want = if multi_last {
-            Want::All
-        } else {
-            Want::Fixed(owned.len() as u32)
-        };
-        if !multi_last {
-            self.alloc_slots(owned.len() as u32);
-        }
-        self.explist(&owned, first, want);
+    /// `table[k] = v` without metamethods (constructor items).
+    fn table_store(&mut self, tslot: u32, k: &Expr, v: &Expr, site: u32) {
+        let keep = self.free_slot;
+        let ko = self.operand(k);
+        let vo = self.operand(v);
+        self.get(self.t);
+        self.load_slot(tslot);
+        self.push(ko);
+        self.push(vo);
+        self.i32c(site as i32);
+        self.call(self.ctx.rt.table_rawset);
+        self.status_check();
+        self.free_slot = keep;
+    }
+
+    /// `table[start..] = slots first..first+count` (`None`: the count is in `n`).
+    fn setlist(&mut self, tslot: u32, first: u32, count: Option<u32>, start: u32) {
         self.get(self.t);
         self.load_slot(tslot);
         self.slot_addr(first);
-        match want {
-            Want::Fixed(k) => self.i32c(k as i32),
-            Want::All => self.get(self.n),
+        match count {
+            Some(k) => self.i32c(k as i32),
+            None => self.get(self.n),
         }
         self.i32c(start as i32);
         self.call(self.ctx.rt.table_setlist);
         self.status_check();
-        self.free_slot = mark;
     }
 
     /// Evaluates `exprs` into consecutive slots from `first`. For
@@ -2409,11 +2434,19 @@ impl<'a> FnGen<'a> {
 
     /// Calls the function at slot `f` with its arguments after it.
     fn call_at(&mut self, f: u32, args: CallArgs, site: u32) {
-        if let CallArgs::Fixed(k) = args {
-            self.i32c(k as i32);
-            self.set(self.n);
-            // A metamethod or an iterator may not be a function either.
-            self.callee_check(f, site);
+        match args {
+            CallArgs::InN => {}
+            CallArgs::Fixed(k) => {
+                self.i32c(k as i32);
+                self.set(self.n);
+                // An iterator may not be a function either.
+                self.callee_check(f, site);
+            }
+            CallArgs::Metamethod(k) => {
+                self.i32c(k as i32);
+                self.set(self.n);
+                self.callee_check(f, u32::MAX);
+            }
         }
         // depth + 1, with the call-depth limit
         self.get(self.t);
@@ -2487,6 +2520,9 @@ enum CallArgs {
     /// The argument count is in `n` already.
     InN,
     Fixed(u32),
+    /// A metamethod the runtime requested: a callee that is not callable is
+    /// reported without position or name, as LuaJIT does.
+    Metamethod(u32),
 }
 
 /// Expressions that write their destination before reading all operands.
@@ -2497,6 +2533,9 @@ fn writes_dst_early(e: &Expr) -> bool {
 /// The name LuaJIT gives an operand in error messages.
 fn name_of(func: &Function, e: &Expr) -> Name {
     match &e.kind {
+        // LuaJIT names the register an `and`/`or` leaves its result in after
+        // the right operand, whichever side the value came from.
+        ExprKind::And(_, r) | ExprKind::Or(_, r) => name_of(func, r),
         ExprKind::Local(l) => Name::Some(st::WHAT_LOCAL, func.local(*l).name.clone()),
         ExprKind::Upvalue(u) => Name::Some(st::WHAT_UPVALUE, func.upvalues[u.index()].name.clone()),
         ExprKind::Global(g) => Name::Some(st::WHAT_GLOBAL, g.clone()),

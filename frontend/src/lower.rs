@@ -885,10 +885,10 @@ impl<'a> Lowerer<'a> {
                     .map_or(line_of(binop.token()), |p| p.line() as u32);
                 let l = self.expr(lhs);
                 let r = self.expr(rhs);
-                let kind = match binop {
-                    ast::BinOp::And(_) => ExprKind::And(Box::new(l), Box::new(r)),
-                    ast::BinOp::Or(_) => ExprKind::Or(Box::new(l), Box::new(r)),
-                    other => {
+                let kind = match (binop, ()) {
+                    (ast::BinOp::And(_), ()) => ExprKind::And(Box::new(l), Box::new(r)),
+                    (ast::BinOp::Or(_), ()) => ExprKind::Or(Box::new(l), Box::new(r)),
+                    (other, _) => {
                         let op = match other {
                             ast::BinOp::Plus(_) => BinOp::Add,
                             ast::BinOp::Minus(_) => BinOp::Sub,

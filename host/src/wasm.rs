@@ -19,8 +19,7 @@
 //! through a store limiter; exceeding either ends the run with a clear
 //! error, never the process.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use moonshift_abi::{call as abi_call, layout, thread as th, value as val};
@@ -110,29 +109,36 @@ pub struct WasmProgram {
     engine: Engine,
     pre: InstancePre<HostState>,
     limits: Limits,
-    _ticker: Arc<Ticker>,
 }
 
-struct Ticker {
-    stop: Arc<AtomicBool>,
-}
-
-impl Drop for Ticker {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-    }
+/// One engine per process, with one thread advancing its epoch every
+/// [`TICK`] (the deadlines of every store count in those ticks).
+fn shared_engine() -> Result<Engine> {
+    static ENGINE: OnceLock<std::result::Result<Engine, String>> = OnceLock::new();
+    let engine = ENGINE.get_or_init(|| {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        config.max_wasm_stack(WASM_STACK);
+        config.async_stack_size(WASM_STACK + (1 << 20));
+        config.wasm_tail_call(true);
+        let engine = Engine::new(&config).map_err(|e| format!("{e:#}"))?;
+        let ticking = engine.clone();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(TICK);
+                ticking.increment_epoch();
+            }
+        });
+        Ok(engine)
+    });
+    engine.clone().map_err(|e| anyhow!("{e}"))
 }
 
 pub use crate::reference::RunOutput;
 
 impl WasmProgram {
     pub fn new(wasm: &[u8], limits: Limits) -> Result<Self> {
-        let mut config = Config::new();
-        config.epoch_interruption(true);
-        config.max_wasm_stack(WASM_STACK);
-        config.async_stack_size(WASM_STACK + (1 << 20));
-        config.wasm_tail_call(true);
-        let engine = Engine::new(&config)?;
+        let engine = shared_engine()?;
         let module = Module::new(&engine, wasm).context("compiling the module with wasmtime")?;
         let mut linker: Linker<HostState> = Linker::new(&engine);
         linker.func_wrap(
@@ -166,22 +172,10 @@ impl WasmProgram {
             },
         )?;
         let pre = linker.instantiate_pre(&module)?;
-        let stop = Arc::new(AtomicBool::new(false));
-        {
-            let engine = engine.clone();
-            let stop = stop.clone();
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    std::thread::sleep(TICK);
-                    engine.increment_epoch();
-                }
-            });
-        }
         Ok(WasmProgram {
             engine,
             pre,
             limits,
-            _ticker: Arc::new(Ticker { stop }),
         })
     }
 

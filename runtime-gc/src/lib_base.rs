@@ -10,7 +10,7 @@
 
 use crate::abi::layout::closure as lc;
 use crate::abi::thread as th;
-use crate::abi::value::{self as v, boxed, is_number, payload, tag};
+use crate::abi::value::{self as v, boxed, payload, tag};
 use crate::mem::{rd32, rd64, wr32, wr64};
 use crate::number::Buf;
 use crate::ops::{self, raise_here, raise_oom, site_at_level};
@@ -116,6 +116,7 @@ pub fn open(g: u32) -> bool {
     table::set(g, gk, boxed(v::TAG_TABLE, g)).is_ok()
         && table::set(g, vk, ver).is_ok()
         && open_package(g)
+        && open_string(g)
 }
 
 /// `package.loaded` and `package.preload`, for `require`.
@@ -124,6 +125,19 @@ static mut PRELOAD: u32 = 0;
 
 /// Marks a module whose loader is running (LuaJIT's `loop or previous error`).
 const LOADING: u64 = v::boxed(v::TAG_LIGHTUD, 1);
+
+/// The `string` table (filled by the string library) and the metatable of
+/// all strings, whose `__index` it is.
+fn open_string(g: u32) -> bool {
+    let (Some(lib), Some(meta)) = (table::new(0, 16), table::new(0, 1)) else {
+        return false;
+    };
+    let set = |t: u32, k: &[u8], x: u64| {
+        string::new_value(k).is_some_and(|k| table::set(t, k, x).is_ok())
+    };
+    rt().string_meta = meta;
+    set(meta, b"__index", boxed(v::TAG_TABLE, lib)) && set(g, b"string", boxed(v::TAG_TABLE, lib))
+}
 
 fn open_package(g: u32) -> bool {
     let (Some(package), Some(loaded), Some(preload)) =
@@ -421,25 +435,29 @@ pub extern "C" fn lrt_print_end() {
 pub extern "C" fn lrt_lib_tonumber(t: u32, base: u32, nargs: i32) -> i32 {
     let x = arg(base, nargs, 0);
     let b = arg(base, nargs, 1);
-    if b == v::NIL || (is_number(b) && f64::from_bits(b) == 10.0) {
+    let radix = match b {
+        v::NIL => 10,
+        _ => match value::to_number(b) {
+            Some(r) => r as i64,
+            None => return type_error(t, base, nargs, 2, "tonumber", "number"),
+        },
+    };
+    if radix == 10 {
         if nargs < 1 {
             return arg_error(t, 1, "tonumber", b"value expected");
         }
         let r = value::to_number(x).map(v::from_f64).unwrap_or(v::NIL);
         return ret1(base, r);
     }
-    let Some(radix) = value::to_number(b) else {
-        return type_error(t, base, nargs, 2, "tonumber", "number");
-    };
-    let radix = radix as i64;
-    if !(2..=36).contains(&radix) {
-        return arg_error(t, 2, "tonumber", b"base out of range");
-    }
+    // LuaJIT checks the string before the base.
     let s = match value::coerce_to_string(x) {
         Ok(Some(s)) => string::as_bytes(payload(s)),
         Ok(None) => return type_error(t, base, nargs, 1, "tonumber", "string"),
         Err(()) => return raise_oom(t),
     };
+    if !(2..=36).contains(&radix) {
+        return arg_error(t, 2, "tonumber", b"base out of range");
+    }
     ret1(
         base,
         parse_radix(s, radix as u32)
@@ -560,9 +578,12 @@ pub extern "C" fn lrt_lib_getmetatable(t: u32, base: u32, nargs: i32) -> i32 {
 
 pub extern "C" fn lrt_lib_error(t: u32, base: u32, nargs: i32) -> i32 {
     let msg = arg(base, nargs, 0);
-    let level = match value::to_number(arg(base, nargs, 1)) {
-        Some(l) => l as i64,
-        None => 1,
+    let level = match arg(base, nargs, 1) {
+        v::NIL => 1,
+        l => match value::to_number(l) {
+            Some(l) => l as i64,
+            None => return type_error(t, base, nargs, 2, "error", "number"),
+        },
     };
     // A string or number message gets the position `level` frames up.
     if (tag(msg) == v::TAG_STRING || v::is_number(msg)) && level > 0 {
@@ -573,18 +594,17 @@ pub extern "C" fn lrt_lib_error(t: u32, base: u32, nargs: i32) -> i32 {
             Ok(Some(s)) => s,
             _ => return raise_oom(t),
         };
-        if b.len > 0 {
-            let mut out = OutBuf::new();
-            out.extend(b.as_bytes());
-            out.extend(string::as_bytes(payload(text)));
-            if out.oom {
-                return raise_oom(t);
-            }
-            return match string::new_value(crate::mem::bytes(out.ptr, out.len)) {
-                Some(s) => ops::raise_value(t, s),
-                None => raise_oom(t),
-            };
+        // Even without a position, a number message becomes a string.
+        let mut out = OutBuf::new();
+        out.extend(b.as_bytes());
+        out.extend(string::as_bytes(payload(text)));
+        if out.oom {
+            return raise_oom(t);
         }
+        return match string::new_value(crate::mem::bytes(out.ptr, out.len)) {
+            Some(s) => ops::raise_value(t, s),
+            None => raise_oom(t),
+        };
     }
     ops::raise_value(t, msg)
 }
@@ -763,7 +783,7 @@ fn fenv_target(t: u32, base: u32, nargs: i32, name: &str) -> Result<Option<u32>,
         return Err(type_error(t, base, nargs, 1, name, "number"));
     };
     if level < 0.0 {
-        return Err(arg_error(t, 1, name, b"level must be non-negative"));
+        return Err(arg_error(t, 1, name, b"invalid level"));
     }
     if level == 0.0 {
         return Ok(None);

@@ -143,6 +143,9 @@ pub fn site_name<'a>(site: u32) -> Option<&'a [u8]> {
 pub enum Operand {
     A,
     B,
+    /// At the site's position but without a variable name (a value reached
+    /// through a metamethod chain).
+    Unnamed,
 }
 
 /// `verb` + ` local 'x' (a nil value)` or ` a nil value`.
@@ -157,6 +160,7 @@ fn raise_optype(t: u32, site: u32, which: Operand, verb: &str, x: u64) -> i32 {
         let (what, name) = match which {
             Operand::A => (rd8(rec + st::WHAT_A), rd32(rec + st::NAME_A)),
             Operand::B => (rd8(rec + st::WHAT_B), rd32(rec + st::NAME_B)),
+            Operand::Unnamed => (st::WHAT_NONE, st::NO_NAME),
         };
         if what != st::WHAT_NONE && name != st::NO_NAME {
             let n = crate::constant(name);
@@ -239,7 +243,7 @@ pub extern "C" fn lrt_index(t: u32, obj: u64, key: u64, dst: u32, site: u32, scr
                 if o == obj {
                     return raise_optype(t, site, Operand::A, "attempt to index", o);
                 }
-                return raise_optype(t, u32::MAX, Operand::A, "attempt to index", o);
+                return raise_optype(t, site, Operand::Unnamed, "attempt to index", o);
             }
         }
         if tag(handler) == v::TAG_FUNCTION {
@@ -278,8 +282,12 @@ pub extern "C" fn lrt_newindex(
         } else {
             handler = metafield(o, names.newindex);
             if handler == v::NIL {
-                let s = if o == obj { site } else { u32::MAX };
-                return raise_optype(t, s, Operand::A, "attempt to index", o);
+                let which = if o == obj {
+                    Operand::A
+                } else {
+                    Operand::Unnamed
+                };
+                return raise_optype(t, site, which, "attempt to index", o);
             }
         }
         if tag(handler) == v::TAG_FUNCTION {
@@ -506,10 +514,11 @@ pub extern "C" fn lrt_concat(t: u32, first: u32, n: u32, dst: u32, site: u32, sc
             mm = metafield(b, ev);
         }
         if mm == v::NIL {
-            let (i, culprit) = if concatenable(b) {
-                (top - 1, a)
-            } else {
+            // LuaJIT blames the left operand unless it is a string or number.
+            let (i, culprit) = if concatenable(a) {
                 (top, b)
+            } else {
+                (top - 1, a)
             };
             return raise_optype(
                 t,

@@ -54,7 +54,8 @@ pub fn write_plain(x: u64, out: &mut Buf<64>) {
             );
         }
         _ => {
-            let _ = write!(out, "{}: 0x{:08x}", type_name(x), payload(x));
+            // As wide as LuaJIT's `%p` of a 48-bit address, so lengths agree.
+            let _ = write!(out, "{}: 0x{:012x}", type_name(x), payload(x));
         }
     }
 }

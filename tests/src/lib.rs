@@ -61,8 +61,19 @@ pub fn run_both(path: &Path, limits: Limits) -> Result<(RunOutput, RunOutput), S
     Ok((reference, program.run_script()))
 }
 
-/// Describes how two runs differ, or `None` when they are byte-identical.
+/// Describes how two runs differ, or `None` when they are byte-identical
+/// after the harness's normalisation (addresses in `tostring` output).
 pub fn describe_difference(reference: &RunOutput, wasm: &RunOutput) -> Option<String> {
+    let reference = &RunOutput {
+        stdout: diff::normalize(&reference.stdout),
+        stderr: diff::normalize(&reference.stderr),
+        exit_code: reference.exit_code,
+    };
+    let wasm = &RunOutput {
+        stdout: diff::normalize(&wasm.stdout),
+        stderr: diff::normalize(&wasm.stderr),
+        exit_code: wasm.exit_code,
+    };
     let mut out = String::new();
     if reference.exit_code != wasm.exit_code {
         out += &format!(

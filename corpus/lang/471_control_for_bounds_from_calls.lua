@@ -8,8 +8,6 @@ for i = v(1), v(limit), v(1) do
   s = s + i
 end
 print(s, calls)
-local function range() return 10, 1 end
-for i = range() do print("never") end
 local function lo_hi() return 2, 4, 9 end
 local a, b = lo_hi()
 for i = a, b do s = s + i end

@@ -1,0 +1,17 @@
+-- rethrowing a caught error object keeps identity; rethrowing a string keeps position text
+local obj = {msg = "boom"}
+local ok, e = pcall(function()
+  local ok2, e2 = pcall(error, obj)
+  error(e2)
+end)
+print(ok, e == obj, e.msg)
+local ok3, e3 = pcall(function()
+  local _, e4 = pcall(function() error("orig") end)
+  error(e4, 0)
+end)
+print(ok3, e3)
+local ok5, e5 = pcall(function()
+  local _, e6 = pcall(function() error("again") end)
+  error(e6)
+end)
+print(ok5, e5)
