@@ -322,3 +322,19 @@ pub fn script_dir(script: &str) -> &str {
         None => ".",
     }
 }
+
+/// The hash of a string's bytes, stored in every string object. The backend
+/// computes it for constant keys at compile time to probe a table's main
+/// position inline, so there is exactly one definition.
+pub const fn hash_bytes(s: &[u8]) -> u32 {
+    // FNV-1a with a fixed seed, finished with a shift-xor.
+    const SEED: u32 = 0x9E37_79B9;
+    let mut h: u32 = 0x811C_9DC5 ^ SEED ^ (s.len() as u32);
+    let mut i = 0;
+    while i < s.len() {
+        h ^= s[i] as u32;
+        h = h.wrapping_mul(0x0100_0193);
+        i += 1;
+    }
+    h ^ (h >> 15)
+}

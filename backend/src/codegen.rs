@@ -353,6 +353,12 @@ pub struct FnGen<'a> {
     rq: WLocal,
     /// Loop counter of generated builtins; concatenation's operand count.
     i: WLocal,
+    /// Scratch of the inline table paths: table address, slot address, value.
+    p: WLocal,
+    q: WLocal,
+    i2: WLocal,
+    i3: WLocal,
+    y2: WLocal,
     n: WLocal,
     st: WLocal,
     d: WLocal,
@@ -419,12 +425,14 @@ impl<'a> FnGen<'a> {
             i32_local(),
         );
         let (nva, vabase, i, gt) = (i32_local(), i32_local(), i32_local(), i32_local());
+        let (p, q, i2, i3) = (i32_local(), i32_local(), i32_local(), i32_local());
         let frame = if func.is_vararg { i32_local() } else { base };
         let (x, y, fx) = (
             l.add(ValType::I64),
             l.add(ValType::I64),
             l.add(ValType::F64),
         );
+        let y2 = l.add(ValType::I64);
         let body = b.dangling_instr_seq(None).id();
         let g = FnGen {
             ctx,
@@ -444,6 +452,11 @@ impl<'a> FnGen<'a> {
             fx,
             rq,
             i,
+            p,
+            q,
+            i2,
+            i3,
+            y2,
             n,
             st,
             d,
@@ -1419,15 +1432,35 @@ impl<'a> FnGen<'a> {
             self.expr_to(v, slot);
             return;
         }
-        // Evaluate every target's object and key, left to right.
-        let mut prepared: Vec<(u32, u32)> = Vec::new();
+        // One indexed target: object and key as operands (a constant key
+        // keeps the inline table paths), then the value.
+        if let ([Target::Index { obj, key, line }], [v]) = (targets, values) {
+            let o = self.operand(obj);
+            let k = self.operand(key);
+            let val = self.operand(v);
+            let name = name_of(self.func, obj);
+            self.set_index(o, k, val, *line, name);
+            return;
+        }
+        // Evaluate every target's object and key, left to right, into
+        // temporaries (a later store must not change an earlier key).
+        let mut prepared: Vec<(Operand, Operand)> = Vec::new();
         for t in targets {
             if let Target::Index { obj, key, .. } = t {
                 let o = self.alloc_slot();
                 self.expr_to(obj, o);
-                let k = self.alloc_slot();
-                self.expr_to(key, k);
-                prepared.push((o, k));
+                let k = match key.kind {
+                    ExprKind::Number(_)
+                    | ExprKind::String(_)
+                    | ExprKind::True
+                    | ExprKind::False => self.operand(key),
+                    _ => {
+                        let k = self.alloc_slot();
+                        self.expr_to(key, k);
+                        Operand::Slot(k)
+                    }
+                };
+                prepared.push((Operand::Slot(o), k));
             }
         }
         let first = self.alloc_slots(targets.len() as u32);
@@ -1447,7 +1480,7 @@ impl<'a> FnGen<'a> {
                     pi -= 1;
                     let (o, k) = prepared[pi];
                     let name = name_of(self.func, obj);
-                    self.set_index(Operand::Slot(o), Operand::Slot(k), v, *line, name);
+                    self.set_index(o, k, v, *line, name);
                 }
             }
         }
@@ -1627,45 +1660,224 @@ impl<'a> FnGen<'a> {
 
     /// `dst = obj[key]` through `lrt_index`, performing a requested `__index` call.
     fn index_call(&mut self, obj: impl FnOnce(&mut Self), key: Operand, dst: u32, site: u32) {
-        let scratch = self.scratch();
-        self.get(self.t);
         obj(self);
+        self.set(self.x);
         self.push(key);
-        self.slot_addr(dst);
-        self.i32c(site as i32);
-        self.slot_addr(scratch);
-        self.call(self.ctx.rt.index);
-        self.status_check();
-        self.request_check(scratch, 2, Some(dst), site);
+        self.set(self.y);
+        self.block_of(|g, done| {
+            // Fast path: a raw hit in the table itself.
+            g.raw_slot_addr(key);
+            g.tee(g.p);
+            g.if_then(|g| {
+                g.get(g.p);
+                g.load64(0);
+                g.tee(g.y2);
+                g.i64c(NIL);
+                g.bin(BinaryOp::I64Ne);
+                g.if_then(|g| {
+                    g.store_slot(dst, |g| g.get(g.y2));
+                    g.emit(wi::Br { block: done });
+                });
+            });
+            let scratch = g.scratch();
+            g.get(g.t);
+            g.get(g.x);
+            g.get(g.y);
+            g.slot_addr(dst);
+            g.i32c(site as i32);
+            g.slot_addr(scratch);
+            g.call(g.ctx.rt.index);
+            g.status_check();
+            g.request_check(scratch, 2, Some(dst), site);
+        });
+    }
+
+    /// With the table candidate in `x` and the key in `y`, pushes the address
+    /// of the raw slot holding the key when it can be found inline — an
+    /// array index in range, or a constant short string at its main position
+    /// — and 0 otherwise (not a table, another key, a collision).
+    fn raw_slot_addr(&mut self, key: Operand) {
+        self.get(self.x);
+        self.i64c(32);
+        self.bin(BinaryOp::I64ShrU);
+        self.i64c(val::TAG_TABLE as i64);
+        self.bin(BinaryOp::I64Eq);
+        let string_key = match key {
+            Operand::Str(i)
+                if self.ctx.consts[i as usize].len() <= layout::string::MAX_SHORT as usize =>
+            {
+                Some(moonshift_abi::hash_bytes(&self.ctx.consts[i as usize]))
+            }
+            _ => None,
+        };
+        let number_key = match key {
+            Operand::Bits(b) => val::is_number(b),
+            Operand::Slot(_) => true,
+            Operand::Str(_) => false,
+        };
+        self.if_else_val(
+            ValType::I32,
+            |g| {
+                g.get(g.x);
+                g.un(UnaryOp::I32WrapI64);
+                g.set(g.p);
+                if let Some(hash) = string_key {
+                    // Walk the chain from the key's main position
+                    // (nodes + (hash & (size - 1)) * 24) until the key or its end.
+                    g.get(g.p);
+                    g.load32(layout::table::NODE);
+                    g.tee(g.q);
+                    g.if_else_val(
+                        ValType::I32,
+                        |g| {
+                            g.get(g.q);
+                            g.i32c(hash as i32);
+                            g.i32c(1);
+                            g.get(g.p);
+                            g.load32(layout::table::LSIZENODE);
+                            g.bin(BinaryOp::I32Shl);
+                            g.i32c(1);
+                            g.bin(BinaryOp::I32Sub);
+                            g.bin(BinaryOp::I32And);
+                            g.i32c(layout::node::SIZE as i32);
+                            g.bin(BinaryOp::I32Mul);
+                            g.bin(BinaryOp::I32Add);
+                            g.set(g.i2);
+                            let result = g.b.dangling_instr_seq(ValType::I32).id();
+                            let saved = std::mem::replace(&mut g.cur, result);
+                            g.loop_of(|g, next| {
+                                g.get(g.i2);
+                                g.load64(layout::node::KEY);
+                                g.get(g.y);
+                                g.bin(BinaryOp::I64Eq);
+                                g.if_then(|g| {
+                                    g.get(g.i2);
+                                    g.i32c(layout::node::VALUE as i32);
+                                    g.bin(BinaryOp::I32Add);
+                                    g.emit(wi::Br { block: result });
+                                });
+                                g.get(g.i2);
+                                g.load32(layout::node::NEXT);
+                                g.tee(g.i3);
+                                g.i32c(-1);
+                                g.bin(BinaryOp::I32Ne);
+                                g.if_then(|g| {
+                                    g.get(g.q);
+                                    g.get(g.i3);
+                                    g.i32c(layout::node::SIZE as i32);
+                                    g.bin(BinaryOp::I32Mul);
+                                    g.bin(BinaryOp::I32Add);
+                                    g.set(g.i2);
+                                    g.emit(wi::Br { block: next });
+                                });
+                            });
+                            g.i32c(0);
+                            g.cur = saved;
+                            g.emit(wi::Block { seq: result });
+                        },
+                        |g| g.i32c(0),
+                    );
+                } else if number_key {
+                    // i = k - 1 as an integer; in range of the array part.
+                    g.get(g.y);
+                    g.i64c(val::NUMBER_LIMIT as i64);
+                    g.bin(BinaryOp::I64LtU);
+                    g.if_else_val(
+                        ValType::I32,
+                        |g| {
+                            g.get(g.y);
+                            g.un(UnaryOp::F64ReinterpretI64);
+                            g.set(g.fx);
+                            g.get(g.fx);
+                            g.un(UnaryOp::I32TruncUSatF64);
+                            g.tee(g.q);
+                            g.un(UnaryOp::F64ConvertUI32);
+                            g.get(g.fx);
+                            g.bin(BinaryOp::F64Eq);
+                            g.get(g.q);
+                            g.i32c(1);
+                            g.bin(BinaryOp::I32Sub);
+                            g.tee(g.q);
+                            g.get(g.p);
+                            g.load32(layout::table::ASIZE);
+                            g.bin(BinaryOp::I32LtU);
+                            g.bin(BinaryOp::I32And);
+                            g.if_else_val(
+                                ValType::I32,
+                                |g| {
+                                    g.get(g.p);
+                                    g.load32(layout::table::ARRAY);
+                                    g.get(g.q);
+                                    g.i32c(3);
+                                    g.bin(BinaryOp::I32Shl);
+                                    g.bin(BinaryOp::I32Add);
+                                },
+                                |g| g.i32c(0),
+                            );
+                        },
+                        |g| g.i32c(0),
+                    );
+                } else {
+                    g.i32c(0);
+                }
+            },
+            |g| g.i32c(0),
+        );
     }
 
     fn set_index(&mut self, obj: Operand, key: Operand, v: Operand, line: u32, name: Name) {
         let site = self.ctx.site(line, name, Name::None);
-        let scratch = self.scratch();
-        self.get(self.t);
         self.push(obj);
+        self.set(self.x);
         self.push(key);
-        self.push(v);
-        self.i32c(site as i32);
-        self.slot_addr(scratch);
-        self.call(self.ctx.rt.newindex);
-        self.status_check();
-        self.request_check(scratch, 3, None, site);
+        self.set(self.y);
+        self.store_with_fast_path(key, v, site);
+    }
+
+    /// `x[y] = v`: stored inline when the raw slot exists and either holds a
+    /// value (so `__newindex` is not consulted) or the table has no
+    /// metatable; otherwise through `lrt_newindex`.
+    fn store_with_fast_path(&mut self, key: Operand, v: Operand, site: u32) {
+        self.block_of(|g, done| {
+            g.raw_slot_addr(key);
+            g.tee(g.q);
+            g.if_then(|g| {
+                g.get(g.q);
+                g.load64(0);
+                g.i64c(NIL);
+                g.bin(BinaryOp::I64Ne);
+                g.get(g.p);
+                g.load32(layout::table::METATABLE);
+                g.un(UnaryOp::I32Eqz);
+                g.bin(BinaryOp::I32Or);
+                g.if_then(|g| {
+                    g.get(g.q);
+                    g.push(v);
+                    g.store64(0);
+                    g.emit(wi::Br { block: done });
+                });
+            });
+            let scratch = g.scratch();
+            g.get(g.t);
+            g.get(g.x);
+            g.get(g.y);
+            g.push(v);
+            g.i32c(site as i32);
+            g.slot_addr(scratch);
+            g.call(g.ctx.rt.newindex);
+            g.status_check();
+            g.request_check(scratch, 3, None, site);
+        });
     }
 
     fn set_global(&mut self, name: &str, v: Operand, line: u32) {
         let k = Operand::Str(self.ctx.string_const(name.as_bytes()));
         let site = self.site(line, Name::None, Name::None);
-        let scratch = self.scratch();
-        self.get(self.t);
         self.push_env();
+        self.set(self.x);
         self.push(k);
-        self.push(v);
-        self.i32c(site as i32);
-        self.slot_addr(scratch);
-        self.call(self.ctx.rt.newindex);
-        self.status_check();
-        self.request_check(scratch, 3, None, site);
+        self.set(self.y);
+        self.store_with_fast_path(k, v, site);
     }
 
     /// After a slow path: a negative status unwinds. Leaves the status in `st`.

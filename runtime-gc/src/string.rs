@@ -15,7 +15,6 @@ use crate::heap;
 use crate::mem::{self, rd8, rd32, wr8, wr16, wr32};
 
 pub const MAX_SHORT: u32 = ls::MAX_SHORT;
-const SEED: u32 = 0x9E37_79B9;
 
 struct InternTable {
     slots: u32,
@@ -33,16 +32,7 @@ fn intern_table() -> &'static mut InternTable {
     unsafe { &mut *core::ptr::addr_of_mut!(INTERN) }
 }
 
-pub fn hash_bytes(s: &[u8]) -> u32 {
-    // FNV-1a, seeded; good enough for a first version, replaced by a keyed
-    // hash when hash flooding is addressed.
-    let mut h: u32 = 0x811C_9DC5 ^ SEED ^ (s.len() as u32);
-    for &b in s {
-        h ^= b as u32;
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    h ^ (h >> 15)
-}
+pub use crate::abi::hash_bytes;
 
 #[inline]
 pub fn len(s: u32) -> u32 {
