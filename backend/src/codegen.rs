@@ -1117,6 +1117,8 @@ impl<'a> FnGen<'a> {
                     self.closure(*func, tmp);
                     self.store_local(*local, Operand::Slot(tmp));
                 } else {
+                    // `closure` stores the new closure in the slot before it
+                    // reads the captured locals, so a capture of itself sees it.
                     self.closure(*func, slot);
                 }
                 self.free_slot = slot + 1;

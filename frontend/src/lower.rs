@@ -506,12 +506,8 @@ impl<'a> Lowerer<'a> {
                     line_of(lf.function_token()),
                     false,
                 );
-                // The closure is created before it is stored: a capture of
-                // itself must see the store, so it lives in a cell.
-                let f = self.cur();
-                if f.func.locals[local.index()].captured {
-                    f.func.locals[local.index()].reassigned = true;
-                }
+                // A capture of itself needs no cell: the backend creates the
+                // closure in the local's slot before filling its upvalues.
                 StmtKind::LocalFunction { local, func }
             }
             ast::Stmt::Assignment(a) => {
