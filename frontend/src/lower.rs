@@ -759,6 +759,16 @@ impl<'a> Lowerer<'a> {
         };
         for suffix in suffixes {
             e = match suffix {
+                ast::Suffix::Index(ast::Index::Dot { dot, name })
+                    if matches!(&e.kind, ExprKind::Global(g) if g == "string") && ident(name) == "dump" =>
+                {
+                    self.error_at(
+                        name.token(),
+                        "unsupported: `string.dump` needs LuaJIT bytecode",
+                        "moonshift compiles ahead of time; functions have no bytecode to dump",
+                    );
+                    e
+                }
                 ast::Suffix::Index(ast::Index::Dot { dot, name }) => Expr {
                     line: line_of(dot),
                     kind: ExprKind::Index {
