@@ -180,10 +180,11 @@ pub mod thread {
     pub const STACK_LIMIT: u32 = 0;
     /// Current Lua call depth, maintained by callers around non-tail calls.
     pub const DEPTH: u32 = 4;
-    /// Address of the call-site stack: a `u32` site id per depth. Before a
-    /// call at depth `d` the caller stores its site at `SITES + 4 * (d + 1)`,
-    /// so `error(msg, level)` and builtins find the positions LuaJIT reports.
-    pub const SITES: u32 = 8;
+    /// The call-site stack, inline in the thread state: a `u32` site id per
+    /// depth. Before a call at depth `d` the caller stores its site at
+    /// `SITES + 4 * (d + 1)`, so `error(msg, level)` and builtins find the
+    /// positions LuaJIT reports.
+    pub const SITES: u32 = 32;
     /// Flag bit of a call-site-stack entry whose frame a tail call replaced:
     /// the calling code is gone, so it cannot be named (LuaJIT's `'?'`).
     pub const TAIL_CALLED: u32 = 0x8000_0000;
@@ -191,11 +192,13 @@ pub mod thread {
     pub const STACK_BASE: u32 = 12;
     /// The pending error value while a `STATUS_ERROR` unwinds.
     pub const ERROR: u32 = 16;
-    /// Address of the frame stack: the `base` of the function running at each
-    /// depth (its closure is at `base - 8`), stored by the caller with the
-    /// site. `getfenv`/`setfenv` levels find closures here.
-    pub const FRAMES: u32 = 24;
-    pub const SIZE: u32 = 32;
+    /// The frame stack, inline after the sites: the `base` of the function
+    /// running at each depth (its closure is at `base - 8`), stored by the
+    /// caller with the site. `getfenv`/`setfenv` levels find closures here.
+    pub const FRAMES: u32 = SITES + 4 * DEPTH_SLOTS;
+    /// Entries of each of the two stacks.
+    pub const DEPTH_SLOTS: u32 = super::call::MAX_DEPTH + 8;
+    pub const SIZE: u32 = FRAMES + 4 * DEPTH_SLOTS;
 }
 
 /// The one calling convention (design-notes §7).

@@ -1400,7 +1400,6 @@ impl<'a> FnGen<'a> {
         // Flag the frame's call-site entry: the caller is gone (see
         // runtime-gc's `site_at_level`).
         self.get(self.t);
-        self.load32(th::SITES);
         self.get(self.t);
         self.load32(th::DEPTH);
         self.i32c(2);
@@ -1408,10 +1407,10 @@ impl<'a> FnGen<'a> {
         self.bin(BinaryOp::I32Add);
         self.tee(self.d);
         self.get(self.d);
-        self.load32(0);
+        self.load32(th::SITES);
         self.i32c(th::TAIL_CALLED as i32);
         self.bin(BinaryOp::I32Or);
-        self.store32(0);
+        self.store32(th::SITES);
         self.get(self.t);
         self.get(self.base);
         self.get(self.n);
@@ -2679,24 +2678,18 @@ impl<'a> FnGen<'a> {
         self.get(self.t);
         self.get(self.d);
         self.store32(th::DEPTH);
-        // sites[depth] = site
+        // sites[depth] = site; frames[depth] = the callee's base
         self.get(self.t);
-        self.load32(th::SITES);
         self.get(self.d);
         self.i32c(2);
         self.bin(BinaryOp::I32Shl);
         self.bin(BinaryOp::I32Add);
+        self.tee(self.i2);
         self.i32c(site as i32);
-        self.store32(0);
-        // frames[depth] = the callee's base
-        self.get(self.t);
-        self.load32(th::FRAMES);
-        self.get(self.d);
-        self.i32c(2);
-        self.bin(BinaryOp::I32Shl);
-        self.bin(BinaryOp::I32Add);
+        self.store32(th::SITES);
+        self.get(self.i2);
         self.slot_addr(f + 1);
-        self.store32(0);
+        self.store32(th::FRAMES);
         // call_indirect(t, base', n) through the closure's function index
         self.get(self.t);
         self.slot_addr(f + 1);
@@ -2706,10 +2699,9 @@ impl<'a> FnGen<'a> {
         let (ty, table) = (self.ctx.lua_type, self.ctx.table);
         self.emit(wi::CallIndirect { ty, table });
         self.set(self.n);
-        // depth - 1
+        // depth - 1 (`d` still holds this call's depth)
         self.get(self.t);
-        self.get(self.t);
-        self.load32(th::DEPTH);
+        self.get(self.d);
         self.i32c(1);
         self.bin(BinaryOp::I32Sub);
         self.store32(th::DEPTH);

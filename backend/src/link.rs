@@ -301,11 +301,10 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         );
         // frames[0] = the main function's base
         body.local_get(t)
-            .load(memory, LoadKind::I32 { atomic: false }, mem32(th::FRAMES))
             .local_get(slot)
             .i32_const(8)
             .binop(BinaryOp::I32Add)
-            .store(memory, StoreKind::I32 { atomic: false }, mem32(0));
+            .store(memory, StoreKind::I32 { atomic: false }, mem32(th::FRAMES));
         body.local_get(t)
             .i32_const((table_base + FuncId(0).0) as i32)
             .i32_const(0)

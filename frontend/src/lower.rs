@@ -760,7 +760,8 @@ impl<'a> Lowerer<'a> {
         for suffix in suffixes {
             e = match suffix {
                 ast::Suffix::Index(ast::Index::Dot { dot, name })
-                    if matches!(&e.kind, ExprKind::Global(g) if g == "string") && ident(name) == "dump" =>
+                    if matches!(&e.kind, ExprKind::Global(g) if g == "string")
+                        && ident(name) == "dump" =>
                 {
                     self.error_at(
                         name.token(),

@@ -133,19 +133,11 @@ fn new_thread() -> u32 {
     let Some(stack) = heap::alloc(abi::call::STACK_BYTES) else {
         return 0;
     };
-    let nsites = abi::call::MAX_DEPTH + 8;
-    let Some(sites) = heap::alloc(4 * nsites) else {
-        return 0;
-    };
-    mem::fill(sites, 0xFF, 4 * nsites);
-    let Some(frames) = heap::alloc(4 * nsites) else {
-        return 0;
-    };
-    mem::fill(frames, 0, 4 * nsites);
-    wr32(state + th::FRAMES, frames);
+    // No call site yet at any depth; frames are zero.
+    mem::fill(state + th::SITES, 0xFF, 4 * th::DEPTH_SLOTS);
+    mem::fill(state + th::FRAMES, 0, 4 * th::DEPTH_SLOTS);
     wr32(state + th::STACK_LIMIT, stack + abi::call::STACK_BYTES);
     wr32(state + th::DEPTH, 0);
-    wr32(state + th::SITES, sites);
     wr32(state + th::STACK_BASE, stack);
     wr64(state + th::ERROR, v::NIL);
     // The stack is fresh memory: all zero bits, i.e. the number 0 in every

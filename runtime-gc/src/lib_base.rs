@@ -756,7 +756,7 @@ fn closure_at_level(t: u32, level: u32) -> Option<u32> {
     if level > depth {
         return None;
     }
-    let base = rd32(rd32(t + th::FRAMES) + 4 * (depth - level));
+    let base = rd32(t + th::FRAMES + 4 * (depth - level));
     if base < 8 {
         return None;
     }

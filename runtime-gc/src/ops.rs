@@ -111,7 +111,7 @@ pub fn site_at_level(t: u32, level: u32) -> u32 {
     if level == 0 || level > depth + 1 {
         return u32::MAX;
     }
-    let site = rd32(rd32(t + th::SITES) + 4 * (depth + 1 - level));
+    let site = rd32(t + th::SITES + 4 * (depth + 1 - level));
     if site == u32::MAX || (level == 1 && site & TAIL_CALLED != 0) {
         return u32::MAX;
     }
