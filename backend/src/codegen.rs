@@ -492,18 +492,9 @@ impl<'a> FnGen<'a> {
         program: &'a Program,
         which: Protected,
     ) -> FunctionId {
-        let func = Function {
-            name: which.name().into(),
-            chunk: 0,
-            line: 0,
-            params: Vec::new(),
-            // print's frame starts above its arguments, like a vararg function's.
-            is_vararg: which == Protected::Print,
-            locals: Vec::new(),
-            upvalues: Vec::new(),
-            labels: Vec::new(),
-            body: Vec::new(),
-        };
+        let mut func = Function::new(which.name().into(), 0, 0);
+        // print's frame starts above its arguments, like a vararg function's.
+        func.is_vararg = which == Protected::Print;
         let (mut g, body) = FnGen::new(
             module,
             ctx,
@@ -1684,12 +1675,7 @@ impl<'a> FnGen<'a> {
             g.get(g.t);
             g.get(g.x);
             g.get(g.y);
-            g.slot_addr(dst);
-            g.i32c(site as i32);
-            g.slot_addr(scratch);
-            g.call(g.ctx.rt.index);
-            g.status_check();
-            g.request_check(scratch, 2, Some(dst), site);
+            g.slow_call(g.ctx.rt.index, dst, site, scratch);
         });
     }
 
@@ -1881,6 +1867,18 @@ impl<'a> FnGen<'a> {
         self.store_with_fast_path(k, v, site);
     }
 
+    /// The end of an operator's slow path: `f(…, dst, site, scratch)` after
+    /// the arguments already pushed, then the status and a metamethod request
+    /// whose result goes to `dst`.
+    fn slow_call(&mut self, f: FunctionId, dst: u32, site: u32, scratch: u32) {
+        self.slot_addr(dst);
+        self.i32c(site as i32);
+        self.slot_addr(scratch);
+        self.call(f);
+        self.status_check();
+        self.request_check(scratch, 2, Some(dst), site);
+    }
+
     /// After a slow path: a negative status unwinds. Leaves the status in `st`.
     fn status_check(&mut self) {
         self.tee(self.st);
@@ -1963,12 +1961,7 @@ impl<'a> FnGen<'a> {
             g.i32c(code);
             g.push(a);
             g.push(b);
-            g.slot_addr(dst);
-            g.i32c(site as i32);
-            g.slot_addr(scratch);
-            g.call(g.ctx.rt.arith);
-            g.status_check();
-            g.request_check(scratch, 2, Some(dst), site);
+            g.slow_call(g.ctx.rt.arith, dst, site, scratch);
         };
         if code == op::POW {
             slow(self);
@@ -2075,12 +2068,7 @@ impl<'a> FnGen<'a> {
                     |g| {
                         g.get(g.t);
                         g.get(g.x);
-                        g.slot_addr(dst);
-                        g.i32c(site as i32);
-                        g.slot_addr(scratch);
-                        g.call(g.ctx.rt.len);
-                        g.status_check();
-                        g.request_check(scratch, 2, Some(dst), site);
+                        g.slow_call(g.ctx.rt.len, dst, site, scratch);
                     },
                 );
             }

@@ -85,6 +85,21 @@ pub struct Function {
 }
 
 impl Function {
+    /// An empty function to be filled by the lowering.
+    pub fn new(name: String, chunk: u32, line: u32) -> Self {
+        Function {
+            name,
+            chunk,
+            line,
+            params: Vec::new(),
+            is_vararg: false,
+            locals: Vec::new(),
+            upvalues: Vec::new(),
+            labels: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
     pub fn local(&self, id: LocalId) -> &LocalInfo {
         &self.locals[id.index()]
     }

@@ -30,6 +30,19 @@ struct FuncState {
     label_fixups: Vec<(LabelId, LabelId)>,
 }
 
+impl FuncState {
+    fn new(func: Function) -> Self {
+        FuncState {
+            func,
+            scope: Vec::new(),
+            blocks: Vec::new(),
+            loop_depth: 0,
+            label_scopes: Vec::new(),
+            label_fixups: Vec::new(),
+        }
+    }
+}
+
 /// Labels and unresolved gotos of one statement list.
 #[derive(Default)]
 struct LabelScope {
@@ -139,24 +152,9 @@ impl<'a> Lowerer<'a> {
         self.first = first;
         self.chunk = chunk;
         self.done.push(None);
-        self.funcs.push(FuncState {
-            func: Function {
-                name: "main".into(),
-                chunk,
-                line: 0,
-                params: Vec::new(),
-                is_vararg: true,
-                locals: Vec::new(),
-                upvalues: Vec::new(),
-                labels: Vec::new(),
-                body: Vec::new(),
-            },
-            scope: Vec::new(),
-            blocks: Vec::new(),
-            loop_depth: 0,
-            label_scopes: Vec::new(),
-            label_fixups: Vec::new(),
-        });
+        let mut main = Function::new("main".into(), chunk, 0);
+        main.is_vararg = true;
+        self.funcs.push(FuncState::new(main));
         let body = self.block(ast.nodes());
         let state = self.funcs.pop().expect("main function state");
         let mut main = state.func;
@@ -688,24 +686,8 @@ impl<'a> Lowerer<'a> {
     ) -> FuncId {
         let id = FuncId(self.first + self.done.len() as u32);
         self.done.push(None);
-        self.funcs.push(FuncState {
-            func: Function {
-                name,
-                chunk: self.chunk,
-                line,
-                params: Vec::new(),
-                is_vararg: false,
-                locals: Vec::new(),
-                upvalues: Vec::new(),
-                labels: Vec::new(),
-                body: Vec::new(),
-            },
-            scope: Vec::new(),
-            blocks: Vec::new(),
-            loop_depth: 0,
-            label_scopes: Vec::new(),
-            label_fixups: Vec::new(),
-        });
+        self.funcs
+            .push(FuncState::new(Function::new(name, self.chunk, line)));
         self.open_block();
         if is_method {
             let p = self.declare("self".into());
