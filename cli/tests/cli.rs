@@ -97,3 +97,35 @@ fn diff_rejects_malformed_traffic_naming_the_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 2"), "{err}");
 }
+
+#[test]
+fn lua_path_finds_modules_for_both_engines() {
+    let dir = std::env::temp_dir().join(format!("moonshift-cli-path-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("lib/util")).unwrap();
+    std::fs::write(
+        dir.join("lib/util/init.lua"),
+        "return { twice = function(x) return 2 * x end }\n",
+    )
+    .unwrap();
+    let script = dir.join("main.lua");
+    std::fs::write(&script, "local u = require('util')\nprint(u.twice(21))\n").unwrap();
+    let path = format!(
+        "{}/lib/?.lua;{}/lib/?/init.lua",
+        dir.display(),
+        dir.display()
+    );
+    let script = script.display().to_string();
+    for engine in ["wasm", "luajit"] {
+        let out = moonshift(&["run", &script, "--engine", engine, "--lua-path", &path]);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "42\n",
+            "{engine}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Without the path the module is not found, at compile time, naming the require.
+    let out = moonshift(&["run", &script]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("module 'util' not found"));
+}
