@@ -1160,7 +1160,7 @@ impl<'a> FnGen<'a> {
             StmtKind::GenericFor { vars, exprs, body } => {
                 self.generic_for(s.line, vars, exprs, body)
             }
-            StmtKind::Return(values) => self.return_stmt(values),
+            StmtKind::Return(values) => self.return_stmt(s.line, values),
             StmtKind::Label(_) => {}
             StmtKind::Goto(l) => {
                 let i = self
@@ -1323,11 +1323,13 @@ impl<'a> FnGen<'a> {
         self.load(LoadKind::F64, slot * 8);
     }
 
-    fn return_stmt(&mut self, values: &[Expr]) {
+    /// `line` is where the statement ends: LuaJIT reports a failing tail
+    /// call there.
+    fn return_stmt(&mut self, line: u32, values: &[Expr]) {
         if let [single] = values
             && let ExprKind::Call { .. } | ExprKind::MethodCall { .. } = single.kind
         {
-            self.tail_call(single);
+            self.tail_call(single, line);
             return;
         }
         let first = self.free_slot;
@@ -1370,9 +1372,9 @@ impl<'a> FnGen<'a> {
 
     /// `return f(args)`: callee and arguments are moved to `base - 8` and the
     /// call replaces this frame (`return_call_indirect`).
-    fn tail_call(&mut self, e: &Expr) {
+    fn tail_call(&mut self, e: &Expr, line: u32) {
         let f = self.alloc_slot();
-        self.call_setup(e, f);
+        self.call_setup(e, f, line);
         // n holds the argument count; move [f, args…] down to base - 8.
         self.get(self.base);
         self.i32c(8);
@@ -2552,11 +2554,11 @@ impl<'a> FnGen<'a> {
 
     /// Evaluates callee and arguments of a call expression with the callee at
     /// slot `f`, leaving the argument count in `n`. Returns the call's site.
-    fn call_setup(&mut self, e: &Expr, f: u32) -> u32 {
+    fn call_setup(&mut self, e: &Expr, f: u32, line: u32) -> u32 {
         match &e.kind {
             ExprKind::Call { callee, args } => {
                 self.expr_to(callee, f);
-                let site = self.site(e.line, name_of(self.func, callee), Name::None);
+                let site = self.site(line, name_of(self.func, callee), Name::None);
                 self.args(args, f + 1, 0);
                 self.callee_check(f, site);
                 site
@@ -2568,7 +2570,7 @@ impl<'a> FnGen<'a> {
                 let isite = self.site(e.line, name_of(self.func, obj), Name::None);
                 self.index_call(|g| g.load_slot(f + 1), k, f, isite);
                 let site = self.site(
-                    e.line,
+                    line,
                     Name::Some(st::WHAT_METHOD, method.clone()),
                     Name::None,
                 );
@@ -2629,7 +2631,7 @@ impl<'a> FnGen<'a> {
     /// Calls the call expression `e` with its callee at slot `f`; results are
     /// at `f + 1`, their count in `n`.
     fn call_expr(&mut self, e: &Expr, f: u32) {
-        let site = self.call_setup(e, f);
+        let site = self.call_setup(e, f, e.line);
         self.call_at(f, CallArgs::InN, site);
     }
 

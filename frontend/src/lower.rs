@@ -345,8 +345,13 @@ impl<'a> Lowerer<'a> {
                 }
                 ast::LastStmt::Return(ret) => {
                     let values = ret.returns().iter().map(|e| self.expr(e)).collect();
+                    // LuaJIT emits a tail call once the statement is parsed:
+                    // its line is where the statement ends.
+                    let line = ret
+                        .end_position()
+                        .map_or(line_of(ret.token()), |p| p.line() as u32);
                     out.push(Stmt {
-                        line: line_of(ret.token()),
+                        line,
                         kind: StmtKind::Return(values),
                     });
                 }
