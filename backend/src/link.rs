@@ -235,20 +235,22 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
                 },
                 |_| {},
             );
+        // Any failure (no memory) makes `init` return 0.
+        let give_up_if_negative = |body: &mut walrus::InstrSeqBuilder<'_>| {
+            body.i32_const(0).binop(BinaryOp::I32LtS).if_else(
+                None,
+                |then| {
+                    then.i32_const(0).return_();
+                },
+                |_| {},
+            );
+        };
         for (i, s) in ctx.consts.iter().enumerate() {
             body.i32_const(i as i32)
                 .i32_const(string_offsets[i] as i32)
                 .i32_const(s.len() as i32)
-                .call(lrt_const_str)
-                .i32_const(0)
-                .binop(BinaryOp::I32LtS)
-                .if_else(
-                    None,
-                    |then| {
-                        then.i32_const(0).return_();
-                    },
-                    |_| {},
-                );
+                .call(lrt_const_str);
+            give_up_if_negative(&mut body);
         }
         let registrations = generated_builtins
             .iter()
@@ -257,16 +259,8 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         for (key, index, register) in registrations {
             body.i32_const(key as i32)
                 .i32_const(index as i32)
-                .call(register)
-                .i32_const(0)
-                .binop(BinaryOp::I32LtS)
-                .if_else(
-                    None,
-                    |then| {
-                        then.i32_const(0).return_();
-                    },
-                    |_| {},
-                );
+                .call(register);
+            give_up_if_negative(&mut body);
         }
         body.global_get(thread_global);
         b.finish(vec![], &mut module.funcs)

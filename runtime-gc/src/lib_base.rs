@@ -391,10 +391,7 @@ pub extern "C" fn lrt_print_arg(_t: u32, base: u32, i: u32, scratch: u32) -> i32
         write_out(b"\t");
     }
     let x = rd64(base + 8 * i);
-    let Some(key) = string::new_value(b"tostring") else {
-        return raise_oom(_t);
-    };
-    let f = table::get(payload(rt().globals), key);
+    let f = table::get_str(payload(rt().globals), rt().names.tostring_fn);
     let builtin = f == unsafe { TOSTRING };
     if builtin && ops::metafield(x, rt().names.tostring) == v::NIL {
         if tag(x) == v::TAG_STRING {

@@ -192,6 +192,8 @@ pub struct Names {
     pub lt: u32,
     pub le: u32,
     pub tostring: u32,
+    /// `"tostring"`, the global `print` calls.
+    pub tostring_fn: u32,
     pub metatable: u32,
     pub mode: u32,
 }
@@ -214,6 +216,7 @@ impl Names {
         lt: 0,
         le: 0,
         tostring: 0,
+        tostring_fn: 0,
         metatable: 0,
         mode: 0,
     };
@@ -240,6 +243,7 @@ impl Names {
                 lt: n("__lt")?,
                 le: n("__le")?,
                 tostring: n("__tostring")?,
+                tostring_fn: n("tostring")?,
                 metatable: n("__metatable")?,
                 mode: n("__mode")?,
             })
