@@ -19,7 +19,8 @@
 //! through a store limiter; exceeding either ends the run with a clear
 //! error, never the process.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use moonshift_abi::{call as abi_call, layout, thread as th, value as val};
@@ -111,6 +112,35 @@ pub struct WasmProgram {
     limits: Limits,
 }
 
+/// Machine code of single functions, kept for the life of the process.
+///
+/// Every module links the same runtime (~1 000 functions), so all but the
+/// script's own functions are found here after the first compilation: a
+/// test suite compiling thousands of modules pays Cranelift once for the
+/// runtime. Cranelift keys entries by the function's whole IR, so a stale
+/// hit is impossible.
+#[derive(Debug, Default)]
+struct FunctionCache {
+    entries: Mutex<HashMap<Vec<u8>, Arc<[u8]>>>,
+}
+
+impl wasmtime::CacheStore for FunctionCache {
+    fn get(&self, key: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
+        let entries = self.entries.lock().ok()?;
+        entries.get(key).map(|v| std::borrow::Cow::Owned(v.to_vec()))
+    }
+
+    fn insert(&self, key: &[u8], value: Vec<u8>) -> bool {
+        match self.entries.lock() {
+            Ok(mut entries) => {
+                entries.insert(key.to_vec(), value.into());
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
 /// One engine per process, with one thread advancing its epoch every
 /// [`TICK`] (the deadlines of every store count in those ticks).
 fn shared_engine() -> Result<Engine> {
@@ -121,6 +151,9 @@ fn shared_engine() -> Result<Engine> {
         config.max_wasm_stack(WASM_STACK);
         config.async_stack_size(WASM_STACK + (1 << 20));
         config.wasm_tail_call(true);
+        config
+            .enable_incremental_compilation(Arc::new(FunctionCache::default()))
+            .map_err(|e| format!("{e:#}"))?;
         let engine = Engine::new(&config).map_err(|e| format!("{e:#}"))?;
         let ticking = engine.clone();
         std::thread::spawn(move || {
