@@ -4,7 +4,7 @@
 //! Each case is one program of several statements; every statement prints
 //! the result of `pcall` of an expression, so errors (and their messages,
 //! with positions and variable names) are compared too. CI runs 2 × 1 000
-//! cases; a longer run: `PROPTEST_CASES=100000 cargo test --release -p
+//! cases; `PROPTEST_CASES` sets the total over both halves, so a longer run: `PROPTEST_CASES=100000 cargo test --release -p
 //! moonshift-tests --test proptest_programs`.
 
 use moonshift_host::reference;
@@ -98,8 +98,17 @@ fn check(source: &str) -> Result<(), TestCaseError> {
     }
 }
 
+/// Cases per half: `PROPTEST_CASES` (total over both halves) or 2 000.
+fn cases_per_half() -> u32 {
+    let total = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(2000);
+    total.div_ceil(2).max(1)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases_per_half(), ..ProptestConfig::default() })]
 
     #[test]
     fn random_programs_match_luajit_first_half(p in program()) {
