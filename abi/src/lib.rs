@@ -330,7 +330,8 @@ pub fn script_dir(script: &str) -> &str {
 /// computes it for constant keys at compile time to probe a table's main
 /// position inline, so there is exactly one definition.
 pub const fn hash_bytes(s: &[u8]) -> u32 {
-    // FNV-1a with a fixed seed, finished with a shift-xor.
+    // FNV-1a with a fixed seed, finished with murmur3's avalanche so the low
+    // bits (the bucket index) depend on every byte.
     const SEED: u32 = 0x9E37_79B9;
     let mut h: u32 = 0x811C_9DC5 ^ SEED ^ (s.len() as u32);
     let mut i = 0;
@@ -339,5 +340,9 @@ pub const fn hash_bytes(s: &[u8]) -> u32 {
         h = h.wrapping_mul(0x0100_0193);
         i += 1;
     }
-    h ^ (h >> 15)
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85EB_CA6B);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xC2B2_AE35);
+    h ^ (h >> 16)
 }

@@ -151,6 +151,10 @@ fn shared_engine() -> Result<Engine> {
         config.max_wasm_stack(WASM_STACK);
         config.async_stack_size(WASM_STACK + (1 << 20));
         config.wasm_tail_call(true);
+        if std::env::var_os("MOONSHIFT_PERFMAP").is_some() {
+            // Writes /tmp/perf-PID.map so `perf report` names compiled functions.
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         config
             .enable_incremental_compilation(Arc::new(FunctionCache::default()))
             .map_err(|e| format!("{e:#}"))?;

@@ -138,7 +138,35 @@ pub fn format_g(x: f64, precision: usize, out: &mut Buf<64>) {
 
 /// `tostring` of a number: `%.14g`.
 pub fn to_lua_string(x: f64, out: &mut Buf<64>) {
+    // Integers below 10^14 print all their digits under %.14g.
+    let i = x as i64;
+    if i as f64 == x && i.unsigned_abs() < 100_000_000_000_000 && (i != 0 || x.is_sign_positive()) {
+        write_integer(i, out);
+        return;
+    }
     format_g(x, 14, out);
+}
+
+/// Decimal digits of `i`, with a leading `-` when negative.
+pub fn write_integer(i: i64, out: &mut Buf<64>) {
+    if i < 0 {
+        out.push(b'-');
+    }
+    let mut v = i.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    loop {
+        digits[n] = b'0' + (v % 10) as u8;
+        n += 1;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    while n > 0 {
+        n -= 1;
+        out.push(digits[n]);
+    }
 }
 
 fn is_space(b: u8) -> bool {
@@ -320,6 +348,21 @@ mod tests {
         ];
         for &(x, want) in cases {
             assert_eq!(g(x), want, "formatting {x:e}");
+        }
+    }
+
+    #[test]
+    fn integer_fast_path_agrees_with_percent_g() {
+        let mut x: i64 = 1;
+        let mut values = vec![0i64, 99_999_999_999_999, -99_999_999_999_999, 100_000_000_000_000];
+        while x < 1_000_000_000_000_000 {
+            values.extend([x, -x, x - 1, x + 1, x * 7 / 3]);
+            x = x * 3 + 1;
+        }
+        for v in values {
+            let mut slow = Buf::<64>::new();
+            format_g(v as f64, 14, &mut slow);
+            assert_eq!(g(v as f64).as_bytes(), slow.as_bytes(), "formatting {v}");
         }
     }
 

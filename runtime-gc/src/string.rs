@@ -99,6 +99,9 @@ pub fn new_value(bytes: &[u8]) -> Option<u64> {
 }
 
 /// Returns the interned string with these bytes, creating it if needed.
+///
+/// Each slot of the table is 8 bytes, `address | hash`, so a probe compares
+/// hashes without touching the string objects (one cache line per probe).
 pub fn intern(bytes: &[u8]) -> Option<u32> {
     let t = intern_table();
     if (t.count + 1) * 2 > t.cap && !grow_intern() {
@@ -108,7 +111,7 @@ pub fn intern(bytes: &[u8]) -> Option<u32> {
     let mask = t.cap - 1;
     let mut i = h & mask;
     loop {
-        let slot = t.slots + 4 * i;
+        let slot = t.slots + 8 * i;
         let s = rd32(slot);
         if s == 0 {
             let n = bytes.len() as u32;
@@ -121,10 +124,11 @@ pub fn intern(bytes: &[u8]) -> Option<u32> {
             wr32(s + ls::HASH, h);
             mem::bytes_mut(data(s), n).copy_from_slice(bytes);
             wr32(slot, s);
+            wr32(slot + 4, h);
             t.count += 1;
             return Some(s);
         }
-        if hash(s) == h && as_bytes(s) == bytes {
+        if rd32(slot + 4) == h && as_bytes(s) == bytes {
             return Some(s);
         }
         i = (i + 1) & mask;
@@ -134,23 +138,26 @@ pub fn intern(bytes: &[u8]) -> Option<u32> {
 fn grow_intern() -> bool {
     let t = intern_table();
     let new_cap = if t.cap == 0 { 1024 } else { t.cap * 2 };
-    let Some(slots) = heap::alloc(4 * new_cap) else {
+    let Some(slots) = heap::alloc(8 * new_cap) else {
         return false;
     };
-    mem::fill(slots, 0, 4 * new_cap);
+    mem::fill(slots, 0, 8 * new_cap);
     let mask = new_cap - 1;
     for i in 0..t.cap {
-        let s = rd32(t.slots + 4 * i);
+        let old = t.slots + 8 * i;
+        let s = rd32(old);
         if s != 0 {
-            let mut j = hash(s) & mask;
-            while rd32(slots + 4 * j) != 0 {
+            let h = rd32(old + 4);
+            let mut j = h & mask;
+            while rd32(slots + 8 * j) != 0 {
                 j = (j + 1) & mask;
             }
-            wr32(slots + 4 * j, s);
+            wr32(slots + 8 * j, s);
+            wr32(slots + 8 * j + 4, h);
         }
     }
     if t.cap != 0 {
-        heap::free(t.slots, 4 * t.cap);
+        heap::free(t.slots, 8 * t.cap);
     }
     t.slots = slots;
     t.cap = new_cap;
