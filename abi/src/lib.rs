@@ -180,6 +180,9 @@ pub mod thread {
     pub const STACK_LIMIT: u32 = 0;
     /// Current Lua call depth, maintained by callers around non-tail calls.
     pub const DEPTH: u32 = 4;
+    /// Non-zero when a collection is due: generated code tests it at every
+    /// safepoint (function entry, loop back-edge).
+    pub const GC_PENDING: u32 = 8;
     /// The call-site stack, inline in the thread state: a `u32` site id per
     /// depth. Before a call at depth `d` the caller stores its site at
     /// `SITES + 4 * (d + 1)`, so `error(msg, level)` and builtins find the

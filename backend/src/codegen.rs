@@ -36,6 +36,7 @@ pub struct Runtime {
     pub call_prep: FunctionId,
     pub forprep: FunctionId,
     pub stack_overflow: FunctionId,
+    pub gc_safepoint: FunctionId,
     pub closure_new: FunctionId,
     pub cell_new: FunctionId,
     pub table_new: FunctionId,
@@ -375,6 +376,8 @@ pub struct FnGen<'a> {
     dispatch_of: Vec<InstrSeqId>,
     /// The segment a `goto` selects.
     gt: WLocal,
+    /// One past the frame's last slot, for safepoints.
+    top: WLocal,
 }
 
 impl<'a> FnGen<'a> {
@@ -425,6 +428,7 @@ impl<'a> FnGen<'a> {
             i32_local(),
         );
         let (nva, vabase, i, gt) = (i32_local(), i32_local(), i32_local(), i32_local());
+        let top = i32_local();
         let (p, q, i2, i3) = (i32_local(), i32_local(), i32_local(), i32_local());
         let frame = if func.is_vararg { i32_local() } else { base };
         let (x, y, fx) = (
@@ -468,6 +472,7 @@ impl<'a> FnGen<'a> {
             label_targets: Vec::new(),
             dispatch_of: Vec::new(),
             gt,
+            top,
         };
         (g, body)
     }
@@ -976,6 +981,24 @@ impl<'a> FnGen<'a> {
                 });
             }
         }
+        // Everything below `top` may be live: the collector scans up to it.
+        self.get(self.frame);
+        self.i32c(frame_bytes as i32);
+        self.bin(BinaryOp::I32Add);
+        self.set(self.top);
+        self.safepoint();
+    }
+
+    /// Collects if a collection is due. Generated at function entry and at
+    /// the head of every Lua loop, where every live value is in a slot.
+    fn safepoint(&mut self) {
+        self.get(self.t);
+        self.load32(th::GC_PENDING);
+        self.if_then(|g| {
+            g.get(g.t);
+            g.get(g.top);
+            g.call(g.ctx.rt.gc_safepoint);
+        });
     }
 
     /// Copies the varargs to slots from `slot` (count: `nva`), checking that
@@ -1053,6 +1076,7 @@ impl<'a> FnGen<'a> {
         self.i32c(0);
         self.set(self.gt);
         self.loop_of(|g, dispatch| {
+            g.safepoint();
             let n = g.label_targets.len();
             g.dispatch_of.resize(n, dispatch);
             let segs: Vec<InstrSeqId> =
@@ -1124,6 +1148,7 @@ impl<'a> FnGen<'a> {
             StmtKind::While { cond, body } => {
                 self.block_of(|g, exit| {
                     g.loop_of(|g, top| {
+                        g.safepoint();
                         g.cond(cond);
                         g.un(UnaryOp::I32Eqz);
                         g.emit(wi::BrIf { block: exit });
@@ -1137,6 +1162,7 @@ impl<'a> FnGen<'a> {
             StmtKind::Repeat { body, cond } => {
                 self.block_of(|g, exit| {
                     g.loop_of(|g, top| {
+                        g.safepoint();
                         let mark = g.free_slot;
                         g.loop_exits.push(exit);
                         // The condition sees the body's locals: keep their slots.
@@ -1233,6 +1259,7 @@ impl<'a> FnGen<'a> {
         self.declare_local(var, vslot);
         self.block_of(|g, exit| {
             g.loop_of(|g, top| {
+                g.safepoint();
                 // step >= 0 ? idx <= limit : idx >= limit (LuaJIT's rule)
                 g.load_f64(s0 + 2);
                 g.seq().f64_const(0.0);
@@ -1286,6 +1313,7 @@ impl<'a> FnGen<'a> {
         let site = self.site(line, Name::None, Name::None);
         self.block_of(|g, exit| {
             g.loop_of(|g, top| {
+                g.safepoint();
                 for k in 0..3 {
                     g.store_slot(c + k, |g| g.load_slot(s0 + k));
                 }

@@ -79,6 +79,7 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         call_prep: f("lrt_call_prep")?,
         forprep: f("lrt_forprep")?,
         stack_overflow: f("lrt_stack_overflow")?,
+        gc_safepoint: f("lrt_gc_safepoint")?,
         closure_new: f("lrt_closure_new")?,
         cell_new: f("lrt_cell_new")?,
         table_new: f("lrt_table_new")?,

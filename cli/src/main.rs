@@ -72,10 +72,13 @@ struct LimitArgs {
 
 impl LimitArgs {
     fn limits(self) -> Limits {
-        Limits {
+        let mut limits = Limits {
             max_memory: self.max_memory << 20,
             timeout: Duration::from_secs_f64(self.timeout),
-        }
+            ..Limits::default()
+        };
+        limits.apply_env();
+        limits
     }
 }
 

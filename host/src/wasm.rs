@@ -41,6 +41,11 @@ pub struct Limits {
     pub max_memory: usize,
     /// Wall-clock budget per run.
     pub timeout: Duration,
+    /// GC zeal: a collection every this many allocations (0: off).
+    pub gc_zeal: u32,
+    /// Run the heap verifier after each run and report a broken heap as the
+    /// run's error.
+    pub verify_heap: bool,
 }
 
 impl Default for Limits {
@@ -48,6 +53,31 @@ impl Default for Limits {
         Limits {
             max_memory: 256 << 20,
             timeout: Duration::from_secs(10),
+            gc_zeal: 0,
+            verify_heap: false,
+        }
+    }
+}
+
+impl Limits {
+    /// Defaults, with `MOONSHIFT_GC_ZEAL` and `MOONSHIFT_GC_VERIFY` from the
+    /// environment.
+    pub fn from_env() -> Self {
+        let mut l = Limits::default();
+        l.apply_env();
+        l
+    }
+
+    /// Applies `MOONSHIFT_GC_ZEAL=N` and `MOONSHIFT_GC_VERIFY=1`.
+    pub fn apply_env(&mut self) {
+        if let Some(n) = std::env::var("MOONSHIFT_GC_ZEAL")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            self.gc_zeal = n;
+        }
+        if std::env::var_os("MOONSHIFT_GC_VERIFY").is_some_and(|v| v != "0") {
+            self.verify_heap = true;
         }
     }
 }
@@ -82,6 +112,10 @@ struct Api {
     raise: TypedFunc<(i32, i32, i32, i32), i32>,
     error_text: TypedFunc<i32, i64>,
     globals: TypedFunc<(), i64>,
+    gc_configure: TypedFunc<(i32, i32), ()>,
+    gc_verify: TypedFunc<(), i32>,
+    gc_message: TypedFunc<(), i64>,
+    gc_collect: TypedFunc<(), ()>,
 }
 
 impl Api {
@@ -100,6 +134,10 @@ impl Api {
             raise: instance.get_typed_func(&mut *store, "ms_raise")?,
             error_text: instance.get_typed_func(&mut *store, "ms_error_text")?,
             globals: instance.get_typed_func(&mut *store, "ms_globals")?,
+            gc_configure: instance.get_typed_func(&mut *store, "ms_gc_configure")?,
+            gc_verify: instance.get_typed_func(&mut *store, "ms_gc_verify")?,
+            gc_message: instance.get_typed_func(&mut *store, "ms_gc_message")?,
+            gc_collect: instance.get_typed_func(&mut *store, "ms_gc_collect")?,
         })
     }
 }
@@ -127,7 +165,9 @@ struct FunctionCache {
 impl wasmtime::CacheStore for FunctionCache {
     fn get(&self, key: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
         let entries = self.entries.lock().ok()?;
-        entries.get(key).map(|v| std::borrow::Cow::Owned(v.to_vec()))
+        entries
+            .get(key)
+            .map(|v| std::borrow::Cow::Owned(v.to_vec()))
     }
 
     fn insert(&self, key: &[u8], value: Vec<u8>) -> bool {
@@ -244,6 +284,9 @@ impl WasmProgram {
         if thread == 0 {
             return Err(anyhow!("not enough memory to start the module"));
         }
+        let cap = u32::try_from(self.limits.max_memory).unwrap_or(u32::MAX);
+        api.gc_configure
+            .call(&mut store, (self.limits.gc_zeal as i32, cap as i32))?;
         Ok(Guest {
             store,
             api,
@@ -266,6 +309,12 @@ impl WasmProgram {
         };
         let status = guest.run_main.call(&mut guest.store, guest.thread as i32);
         let stdout = std::mem::take(&mut guest.store.data_mut().stdout);
+        if self.limits.verify_heap
+            && status.is_ok()
+            && let Err(e) = guest.verify_heap()
+        {
+            return failure(stdout, &e);
+        }
         match status {
             Ok(n) if n >= 0 || n == abi_call::STATUS_EXIT => RunOutput {
                 stdout,
@@ -298,11 +347,18 @@ impl WasmProgram {
         }
         guest.store.data_mut().ngx = Some(ngx_req);
         let status = guest.run_main.call(&mut guest.store, guest.thread as i32);
-        let error = match status {
+        let ran = status.is_ok();
+        let mut error = match status {
             Ok(n) if n >= 0 || n == abi_call::STATUS_EXIT => None,
             Ok(_) => Some(guest.error_text()),
             Err(trap) => Some(describe_trap(&trap, &self.limits)),
         };
+        if self.limits.verify_heap
+            && ran
+            && let Err(e) = guest.verify_heap()
+        {
+            error = Some(e);
+        }
         let ngx_req = guest
             .store
             .data_mut()
@@ -358,6 +414,37 @@ struct Guest {
 }
 
 impl Guest {
+    /// Runs the heap verifier, then a full collection and the verifier again.
+    fn verify_heap(&mut self) -> std::result::Result<(), String> {
+        let check = |g: &mut Guest, when: &str| -> std::result::Result<(), String> {
+            let bad = g
+                .api
+                .gc_verify
+                .call(&mut g.store, ())
+                .map_err(|e| format!("heap verifier trapped {when}: {e:#}"))?;
+            if bad == 0 {
+                return Ok(());
+            }
+            let packed = g.api.gc_message.call(&mut g.store, ()).unwrap_or(0) as u64;
+            let (ptr, len) = (packed as u32 as usize, (packed >> 32) as usize);
+            let data = g.memory.data(&g.store);
+            let what = data
+                .get(ptr..ptr + len)
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default();
+            Err(format!(
+                "heap verifier {when}: {what} (at {:#x})",
+                bad as u32
+            ))
+        };
+        check(self, "after the run")?;
+        self.api
+            .gc_collect
+            .call(&mut self.store, ())
+            .map_err(|e| format!("collection trapped: {e:#}"))?;
+        check(self, "after a full collection")
+    }
+
     fn error_text(&mut self) -> String {
         match self
             .api

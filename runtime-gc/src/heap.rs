@@ -1,49 +1,154 @@
-//! The allocator: segregated free lists over memory grown from the top of the
-//! image.
+//! The allocator: size-class pages with side bitmaps, and a large-object space.
 //!
-//! Every block is a multiple of 16 bytes. Blocks up to [`SMALL_MAX`] bytes
-//! come from per-size free lists, refilled by bumping; larger blocks come from
-//! a first-fit list, then from the bump pointer. Callers free with the size
-//! they allocated (owners always know it). Memory is obtained with
-//! `memory.grow`; when that fails the allocation returns `None` and the caller
-//! raises Lua's `not enough memory`.
+//! The heap is a run of 64 KiB pages (one wasm page each) from the first page
+//! boundary after the image to the end of linear memory, grown with
+//! `memory.grow`. Every heap page has a descriptor ([`Page`]) kept *outside*
+//! the page, in descriptor pages, and found through [`PAGE_DESC`], a table
+//! indexed by page number. A page is one of:
 //!
-//! Not true yet: the size-class pages, side mark bitmaps and the collector of
-//! DESIGN.md §4 (the GC issue). Until then, garbage is reclaimed only when the
-//! instance is dropped.
+//! - **free**: no descriptor yet, or a descriptor in state [`FREE`];
+//! - **small**: slots of one size class (16 bytes to 32 KiB); a slot is
+//!   *allocated* (bit in `alloc`), and if it holds a Lua object (string,
+//!   table, closure, cell) also an *object* (bit in `object`); the collector's
+//!   mark bits are in `mark`. Free slots are on the page's intrusive free
+//!   list, or above `bump` if never used;
+//! - **large**: the head of a run of whole pages holding one block bigger
+//!   than the largest class (its bits are at index 0), or a tail of such a run;
+//! - **descriptor**: holds descriptors.
+//!
+//! Blocks are either objects (found by the collector, freed by the sweep) or
+//! raw buffers (a table's array and node parts, the intern table, the Lua
+//! stack): raw buffers are owned by exactly one object or static and freed
+//! explicitly with [`free`], with the size they were allocated with.
+//!
+//! Because the bits live beside the pages, `lookup` can answer "is this
+//! address the start of a live object?" for any `u32`, which the collector
+//! uses to scan the Lua stack conservatively and the verifier to check every
+//! pointer. The design keeps marking from writing into object pages.
 
 use crate::mem::{rd32, wr32};
 
+pub const PAGE_SHIFT: u32 = 16;
+pub const PAGE_SIZE: u32 = 1 << PAGE_SHIFT;
 const GRANULE: u32 = 16;
-pub const SMALL_MAX: u32 = 1024;
-const NCLASSES: usize = (SMALL_MAX / GRANULE) as usize + 1;
+/// Pages the descriptor table can name: the whole 4 GiB address space.
+const MAX_PAGES: usize = 1 << (32 - PAGE_SHIFT);
+/// Bits per page bitmap: one per slot of the smallest class.
+const BITMAP_WORDS: usize = (PAGE_SIZE / GRANULE / 64) as usize;
+
+/// Slot sizes of the small classes.
+const CLASS_SIZES: [u32; 54] = [
+    16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 272, 288, 304, 320,
+    336, 352, 368, 384, 400, 416, 432, 448, 464, 480, 496, 512, 640, 768, 896, 1024, 1280, 1536,
+    1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384, 24576,
+    32768,
+];
+const NCLASSES: usize = CLASS_SIZES.len();
+pub const LARGEST_CLASS: u32 = 32768;
+
+pub const FREE: u8 = 0;
+pub const SMALL: u8 = 1;
+pub const LARGE: u8 = 2;
+pub const LARGE_TAIL: u8 = 3;
+/// `PAGE_DESC` entry of a descriptor page.
+const DESC_PAGE: u32 = 1;
+
+/// A page descriptor, in linear memory outside the page it describes.
+#[repr(C)]
+pub struct Page {
+    pub state: u8,
+    pub class: u8,
+    _pad: u16,
+    pub slot_size: u32,
+    /// Head of the free list of slots (0: empty).
+    pub free: u32,
+    /// Next never-used slot address; `page end` when the page is carved out.
+    pub bump: u32,
+    /// Allocated slots (objects and raw buffers).
+    pub live: u32,
+    /// Pages of a large block (head page only).
+    pub npages: u32,
+    /// Next page number in this class's list of pages with room.
+    pub next_partial: u32,
+    pub in_partial: u32,
+    pub alloc: [u64; BITMAP_WORDS],
+    pub object: [u64; BITMAP_WORDS],
+    pub mark: [u64; BITMAP_WORDS],
+}
+
+const DESC_SIZE: u32 = core::mem::size_of::<Page>() as u32;
 
 struct Heap {
-    bump: u32,
-    end: u32,
-    free_small: [u32; NCLASSES],
-    /// First-fit list of large free blocks: `next u32 | size u32` at the start of each.
-    free_large: u32,
-    /// Bytes currently allocated (live or garbage not yet freed).
-    pub in_use: u64,
+    /// First heap page number, and one past the last.
+    first_page: u32,
+    end_page: u32,
+    /// Lowest page number that may be free.
+    free_hint: u32,
+    /// Per class: first page of the list of pages that may have room.
+    partial: [u32; NCLASSES],
+    /// Descriptor carving area.
+    desc_next: u32,
+    desc_end: u32,
+    /// Bytes in allocated blocks (slot sizes, whole pages for large blocks).
+    in_use: u64,
+    /// Collection is due when `in_use` passes this.
+    threshold: u64,
+    /// Every `zeal`-th allocation makes a collection due (0: off).
+    zeal: u32,
+    zeal_count: u32,
+    /// Where to raise the "collection due" flag (a `u32` in the main thread).
+    pending_flag: u32,
+    /// `collectgarbage("stop")` in effect.
+    stopped: bool,
 }
 
 static mut HEAP: Heap = Heap {
-    bump: 0,
-    end: 0,
-    free_small: [0; NCLASSES],
-    free_large: 0,
+    first_page: 0,
+    end_page: 0,
+    free_hint: 0,
+    partial: [0; NCLASSES],
+    desc_next: 0,
+    desc_end: 0,
     in_use: 0,
+    threshold: u64::MAX,
+    zeal: 0,
+    zeal_count: 0,
+    pending_flag: 0,
+    stopped: false,
 };
+
+static mut PAGE_DESC: [u32; MAX_PAGES] = [0; MAX_PAGES];
 
 fn heap() -> &'static mut Heap {
     unsafe { &mut *core::ptr::addr_of_mut!(HEAP) }
 }
 
+#[inline]
+fn desc_addr(page: u32) -> u32 {
+    unsafe { (*core::ptr::addr_of!(PAGE_DESC))[page as usize] }
+}
+
+#[inline]
+fn set_desc_addr(page: u32, d: u32) {
+    unsafe { (*core::ptr::addr_of_mut!(PAGE_DESC))[page as usize] = d }
+}
+
+/// The descriptor of heap page `page`, if it has one.
+#[inline]
+pub fn page(page: u32) -> Option<&'static mut Page> {
+    let d = desc_addr(page);
+    if d <= DESC_PAGE {
+        return None;
+    }
+    Some(unsafe { &mut *(d as usize as *mut Page) })
+}
+
 pub fn init(start: u32) {
     let h = heap();
-    h.bump = round_up(start.max(GRANULE));
-    h.end = memory_end();
+    h.first_page = start.div_ceil(PAGE_SIZE);
+    h.end_page = memory_end() >> PAGE_SHIFT;
+    h.end_page = h.end_page.max(h.first_page);
+    h.free_hint = h.first_page;
 }
 
 #[inline]
@@ -68,85 +173,452 @@ fn grow(_: u32) -> bool {
     false
 }
 
-/// Bytes the heap has handed out and not had back.
+/// Bytes in allocated blocks, live or garbage not yet swept.
 pub fn in_use() -> u64 {
     heap().in_use
 }
 
-/// Allocates `size` bytes (rounded up to 16), 16-byte aligned. Contents are
-/// unspecified.
-pub fn alloc(size: u32) -> Option<u32> {
-    let size = round_up(size.max(GRANULE));
+/// Bytes of linear memory the heap spans.
+pub fn heap_bytes() -> u64 {
     let h = heap();
-    if size <= SMALL_MAX {
-        let class = (size / GRANULE) as usize;
-        let head = h.free_small[class];
-        if head != 0 {
-            h.free_small[class] = rd32(head);
-            h.in_use += size as u64;
-            return Some(head);
-        }
-    } else {
-        // First fit in the large list, splitting the remainder.
-        let mut prev = 0u32;
-        let mut cur = h.free_large;
-        while cur != 0 {
-            let next = rd32(cur);
-            let csize = rd32(cur + 4);
-            if csize >= size {
-                if prev == 0 {
-                    h.free_large = next;
-                } else {
-                    wr32(prev, next);
-                }
-                h.in_use += size as u64;
-                let rest = csize - size;
-                if rest > 0 {
-                    // The remainder goes back to whichever list fits it.
-                    h.in_use += rest as u64;
-                    free(cur + size, rest);
-                }
-                return Some(cur);
-            }
-            prev = cur;
-            cur = next;
-        }
-    }
-    bump(size)
+    ((h.end_page - h.first_page) as u64) << PAGE_SHIFT
 }
 
-fn bump(size: u32) -> Option<u32> {
-    let h = heap();
-    let new_bump = h.bump.checked_add(size)?;
-    if new_bump > h.end {
-        let need = new_bump - h.end;
-        let pages = need.div_ceil(65536).max(16);
-        if !grow(pages) && !grow(need.div_ceil(65536)) {
-            return None;
-        }
-        h.end = memory_end();
+pub fn first_page() -> u32 {
+    heap().first_page
+}
+pub fn end_page() -> u32 {
+    heap().end_page
+}
+
+fn class_of(size: u32) -> usize {
+    if size <= 512 {
+        return ((size - 1) / GRANULE) as usize;
     }
-    let p = h.bump;
-    h.bump = new_bump;
-    h.in_use += size as u64;
+    let mut c = 32;
+    while CLASS_SIZES[c] < size {
+        c += 1;
+    }
+    c
+}
+
+/// Allocates a raw buffer of `size` bytes (rounded up to 16), 16-byte
+/// aligned. Contents are unspecified.
+pub fn alloc(size: u32) -> Option<u32> {
+    alloc_block(size, false)
+}
+
+/// Allocates a block for a Lua object: the collector will find it, and the
+/// sweep frees it when unreachable. The caller writes its header at once.
+pub fn alloc_object(size: u32) -> Option<u32> {
+    alloc_block(size, true)
+}
+
+fn alloc_block(size: u32, object: bool) -> Option<u32> {
+    let size = round_up(size.max(GRANULE));
+    let p = if size <= LARGEST_CLASS {
+        alloc_small(class_of(size), object)?
+    } else {
+        alloc_large(size, object)?
+    };
+    note_alloc();
     Some(p)
 }
 
-/// Returns a block obtained from [`alloc`] with the same `size`.
+/// Counts an allocation towards the next collection.
+#[inline]
+fn note_alloc() {
+    let h = heap();
+    let due = if h.zeal != 0 {
+        h.zeal_count += 1;
+        if h.zeal_count >= h.zeal {
+            h.zeal_count = 0;
+            true
+        } else {
+            false
+        }
+    } else {
+        false
+    };
+    if (due || (h.in_use > h.threshold && !h.stopped)) && h.pending_flag != 0 {
+        wr32(h.pending_flag, 1);
+    }
+}
+
+fn alloc_small(class: usize, object: bool) -> Option<u32> {
+    let h = heap();
+    loop {
+        let pn = h.partial[class];
+        if pn == 0 {
+            let pn = take_free_pages(1)?;
+            let d = page(pn).expect("fresh page has a descriptor");
+            reset_small(d, pn, class);
+            d.in_partial = 1;
+            d.next_partial = 0;
+            h.partial[class] = pn;
+            continue;
+        }
+        let d = page(pn).expect("partial page has a descriptor");
+        let size = d.slot_size;
+        let start = pn << PAGE_SHIFT;
+        let slot = if d.free != 0 {
+            let s = d.free;
+            d.free = rd32(s);
+            s
+        } else if d.bump + size <= start + PAGE_SIZE {
+            let s = d.bump;
+            d.bump += size;
+            s
+        } else {
+            // Full: leave the list (a free in this page puts it back).
+            h.partial[class] = d.next_partial;
+            d.in_partial = 0;
+            continue;
+        };
+        let i = ((slot - start) / size) as usize;
+        d.alloc[i / 64] |= 1 << (i % 64);
+        if object {
+            d.object[i / 64] |= 1 << (i % 64);
+        }
+        d.live += 1;
+        h.in_use += size as u64;
+        return Some(slot);
+    }
+}
+
+fn reset_small(d: &mut Page, pn: u32, class: usize) {
+    d.state = SMALL;
+    d.class = class as u8;
+    d.slot_size = CLASS_SIZES[class];
+    d.free = 0;
+    d.bump = pn << PAGE_SHIFT;
+    d.live = 0;
+    d.npages = 0;
+    d.alloc = [0; BITMAP_WORDS];
+    d.object = [0; BITMAP_WORDS];
+    d.mark = [0; BITMAP_WORDS];
+}
+
+fn alloc_large(size: u32, object: bool) -> Option<u32> {
+    let n = size.div_ceil(PAGE_SIZE);
+    let pn = take_free_pages(n)?;
+    let d = page(pn).expect("fresh page has a descriptor");
+    d.state = LARGE;
+    d.class = 0;
+    d.slot_size = n << PAGE_SHIFT;
+    d.free = 0;
+    d.bump = 0;
+    d.live = 1;
+    d.npages = n;
+    d.alloc = [0; BITMAP_WORDS];
+    d.object = [0; BITMAP_WORDS];
+    d.mark = [0; BITMAP_WORDS];
+    d.alloc[0] = 1;
+    if object {
+        d.object[0] = 1;
+    }
+    for t in pn + 1..pn + n {
+        page(t).expect("fresh page has a descriptor").state = LARGE_TAIL;
+    }
+    heap().in_use += (n as u64) << PAGE_SHIFT;
+    Some(pn << PAGE_SHIFT)
+}
+
+fn is_free_page(pn: u32) -> bool {
+    match desc_addr(pn) {
+        0 => true,
+        DESC_PAGE => false,
+        _ => page(pn).is_some_and(|d| d.state == FREE),
+    }
+}
+
+/// Finds (or grows memory for) `n` contiguous free pages, gives each a
+/// descriptor, and returns the first page number.
+fn take_free_pages(n: u32) -> Option<u32> {
+    let h = heap();
+    let mut run_start = h.free_hint;
+    let mut run = 0;
+    let mut first_free = None;
+    let mut pn = h.free_hint;
+    while pn < h.end_page {
+        if is_free_page(pn) {
+            first_free.get_or_insert(pn);
+            if run == 0 {
+                run_start = pn;
+            }
+            run += 1;
+            if run == n {
+                break;
+            }
+        } else {
+            run = 0;
+        }
+        pn += 1;
+    }
+    if n == 1 {
+        h.free_hint = first_free.unwrap_or(h.end_page);
+    }
+    if run < n {
+        // Extend the trailing run (possibly empty) by growing memory.
+        if run == 0 {
+            run_start = h.end_page;
+        }
+        let missing = n - run;
+        let chunk = missing.max(16);
+        if !grow(chunk) && !grow(missing) {
+            return None;
+        }
+        h.end_page = memory_end() >> PAGE_SHIFT;
+    }
+    for p in run_start..run_start + n {
+        if desc_addr(p) == 0 {
+            let d = new_desc()?;
+            set_desc_addr(p, d);
+            let page = page(p).expect("just set");
+            page.state = FREE;
+            page.in_partial = 0;
+        }
+        // Claimed: callers set the state before the next search.
+        page(p).expect("has a descriptor").state = LARGE_TAIL;
+    }
+    if n == 1 && h.free_hint == run_start {
+        h.free_hint = run_start + 1;
+    }
+    Some(run_start)
+}
+
+/// Carves a page descriptor, taking a new descriptor page when needed.
+fn new_desc() -> Option<u32> {
+    let h = heap();
+    if h.desc_next + DESC_SIZE > h.desc_end {
+        // A descriptor page comes from the top of memory, never from a run
+        // a caller is claiming.
+        let pn = h.end_page;
+        if !grow(1) {
+            return None;
+        }
+        h.end_page = memory_end() >> PAGE_SHIFT;
+        set_desc_addr(pn, DESC_PAGE);
+        h.desc_next = pn << PAGE_SHIFT;
+        h.desc_end = h.desc_next + PAGE_SIZE;
+    }
+    let d = h.desc_next;
+    h.desc_next += DESC_SIZE.next_multiple_of(8);
+    Some(d)
+}
+
+/// Where `addr` is in the heap: its page's descriptor and slot index, if it
+/// is the start of an allocated block.
+#[inline]
+pub fn lookup(addr: u32) -> Option<(&'static mut Page, usize)> {
+    let pn = addr >> PAGE_SHIFT;
+    let h = heap();
+    if pn < h.first_page || pn >= h.end_page {
+        return None;
+    }
+    let d = page(pn)?;
+    let off = addr & (PAGE_SIZE - 1);
+    let i = match d.state {
+        SMALL => {
+            if off % d.slot_size != 0 {
+                return None;
+            }
+            (off / d.slot_size) as usize
+        }
+        LARGE if off == 0 => 0,
+        _ => return None,
+    };
+    if d.alloc[i / 64] & (1 << (i % 64)) == 0 {
+        return None;
+    }
+    Some((d, i))
+}
+
+/// Whether `addr` lies in the heap's page range at all (anything else is
+/// image data: immortal).
+#[inline]
+pub fn in_heap(addr: u32) -> bool {
+    let pn = addr >> PAGE_SHIFT;
+    let h = heap();
+    pn >= h.first_page && pn < h.end_page
+}
+
+/// Returns a block obtained from [`alloc`] or [`alloc_object`].
 pub fn free(ptr: u32, size: u32) {
     if ptr == 0 {
         return;
     }
-    let size = round_up(size.max(GRANULE));
+    let _ = size;
+    let Some((d, i)) = lookup(ptr) else {
+        return;
+    };
+    free_slot(d, ptr, i);
+}
+
+fn free_slot(d: &mut Page, ptr: u32, i: usize) {
     let h = heap();
-    h.in_use = h.in_use.saturating_sub(size as u64);
-    if size <= SMALL_MAX {
-        let class = (size / GRANULE) as usize;
-        wr32(ptr, h.free_small[class]);
-        h.free_small[class] = ptr;
-    } else {
-        wr32(ptr, h.free_large);
-        wr32(ptr + 4, size);
-        h.free_large = ptr;
+    let bit = 1u64 << (i % 64);
+    d.alloc[i / 64] &= !bit;
+    d.object[i / 64] &= !bit;
+    d.mark[i / 64] &= !bit;
+    if d.state == LARGE {
+        let pn = ptr >> PAGE_SHIFT;
+        h.in_use = h.in_use.saturating_sub(d.slot_size as u64);
+        for p in pn..pn + d.npages {
+            let pd = page(p).expect("large run has descriptors");
+            pd.state = FREE;
+        }
+        d.live = 0;
+        h.free_hint = h.free_hint.min(pn);
+        return;
     }
+    h.in_use = h.in_use.saturating_sub(d.slot_size as u64);
+    wr32(ptr, d.free);
+    d.free = ptr;
+    d.live -= 1;
+    if d.in_partial == 0 {
+        d.in_partial = 1;
+        d.next_partial = h.partial[d.class as usize];
+        h.partial[d.class as usize] = ptr >> PAGE_SHIFT;
+    }
+}
+
+/// Frees every object whose mark bit is clear (calling `finalize` on it
+/// first, which may free raw buffers), clears every mark bit, returns empty
+/// pages to the free pool and rebuilds the lists of pages with room.
+pub fn sweep(finalize: fn(u32)) {
+    let h = heap();
+    for pn in h.first_page..h.end_page {
+        let Some(d) = page(pn) else { continue };
+        if d.state != SMALL && d.state != LARGE {
+            continue;
+        }
+        let start = pn << PAGE_SHIFT;
+        for w in 0..BITMAP_WORDS {
+            let mut dead = d.object[w] & !d.mark[w];
+            while dead != 0 {
+                let b = dead.trailing_zeros() as usize;
+                dead &= dead - 1;
+                let i = w * 64 + b;
+                let addr = start + i as u32 * d.slot_size;
+                finalize(addr);
+                free_slot(d, addr, i);
+            }
+            d.mark[w] = 0;
+        }
+    }
+    // Empty small pages go back to the pool; lists are rebuilt from scratch.
+    h.partial = [0; NCLASSES];
+    for pn in h.first_page..h.end_page {
+        let Some(d) = page(pn) else { continue };
+        d.in_partial = 0;
+        if d.state != SMALL {
+            continue;
+        }
+        if d.live == 0 {
+            d.state = FREE;
+            h.free_hint = h.free_hint.min(pn);
+            continue;
+        }
+        if d.free != 0 || d.bump + d.slot_size <= (pn << PAGE_SHIFT) + PAGE_SIZE {
+            d.in_partial = 1;
+            d.next_partial = h.partial[d.class as usize];
+            h.partial[d.class as usize] = pn;
+        }
+    }
+}
+
+/// Sets the next collection's trigger to `pause` percent of `live` bytes,
+/// capped so the heap stays below `limit` when the host gave one.
+pub fn set_threshold(threshold: u64) {
+    heap().threshold = threshold;
+}
+
+pub fn set_zeal(n: u32) {
+    let h = heap();
+    h.zeal = n;
+    h.zeal_count = 0;
+}
+
+pub fn set_pending_flag(addr: u32) {
+    heap().pending_flag = addr;
+}
+
+pub fn set_stopped(stopped: bool) {
+    heap().stopped = stopped;
+}
+
+pub fn stopped() -> bool {
+    heap().stopped
+}
+
+/// Checks the allocator's own invariants: every free-list entry is a free
+/// slot of its page, counts add up, large runs are whole. Returns the first
+/// problem found.
+pub fn verify() -> Result<(), (&'static str, u32)> {
+    let h = heap();
+    let mut pn = h.first_page;
+    while pn < h.end_page {
+        let Some(d) = page(pn) else {
+            pn += 1;
+            continue;
+        };
+        match d.state {
+            SMALL => {
+                let start = pn << PAGE_SHIFT;
+                let size = d.slot_size;
+                if CLASS_SIZES.get(d.class as usize) != Some(&size) {
+                    return Err(("page with a bad size class", start));
+                }
+                if d.bump < start || d.bump > start + PAGE_SIZE {
+                    return Err(("page bump pointer out of its page", start));
+                }
+                let used = (d.bump - start) / size;
+                let mut nfree = 0u32;
+                let mut f = d.free;
+                while f != 0 {
+                    if f < start || f >= d.bump || (f - start) % size != 0 {
+                        return Err(("free-list entry outside its page's slots", f));
+                    }
+                    let i = ((f - start) / size) as usize;
+                    if d.alloc[i / 64] & (1 << (i % 64)) != 0 {
+                        return Err(("allocated slot on a free list", f));
+                    }
+                    nfree += 1;
+                    if nfree > used {
+                        return Err(("free list longer than the page (a cycle?)", start));
+                    }
+                    f = rd32(f);
+                }
+                let mut nalloc = 0;
+                for w in 0..BITMAP_WORDS {
+                    if d.object[w] & !d.alloc[w] != 0 {
+                        return Err(("object bit without allocation bit", start));
+                    }
+                    if d.mark[w] != 0 {
+                        return Err(("mark bit left set outside a collection", start));
+                    }
+                    nalloc += d.alloc[w].count_ones();
+                }
+                if nalloc != d.live || nalloc + nfree != used {
+                    return Err(("page counts disagree with its bitmaps", start));
+                }
+                pn += 1;
+            }
+            LARGE => {
+                for t in pn + 1..pn + d.npages {
+                    if page(t).is_none_or(|td| td.state != LARGE_TAIL) {
+                        return Err(("large block run broken", pn << PAGE_SHIFT));
+                    }
+                }
+                if d.mark[0] != 0 {
+                    return Err(("mark bit left set outside a collection", pn << PAGE_SHIFT));
+                }
+                pn += d.npages.max(1);
+            }
+            LARGE_TAIL => return Err(("large block tail without its head", pn << PAGE_SHIFT)),
+            _ => pn += 1,
+        }
+    }
+    Ok(())
 }

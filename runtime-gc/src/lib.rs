@@ -13,11 +13,8 @@
 //! - **The runtime never calls Lua.** A slow path that needs a metamethod
 //!   writes the callee and its arguments into a scratch area of the caller's
 //!   frame and returns [`abi::call::REQUEST_CALL`]; generated code makes the call.
-//! - Helpers allocate but never collect (design-notes §3). Not true yet:
-//!   there is no collector at all in this version — memory is reclaimed when
-//!   the instance is dropped ("arena mode"). The precise mark-sweep of
-//!   DESIGN.md §4 is the GC issue's work; the object layouts already carry the
-//!   header it needs.
+//! - Helpers allocate but never collect: collections start only at the
+//!   safepoints generated code chooses (see [`gc`] for the collector's design).
 //!
 //! Every function here is `unsafe` in spirit: addresses come from generated
 //! code and are trusted. The compiler is responsible for passing valid ones.
@@ -26,6 +23,7 @@
 
 pub use moonshift_abi as abi;
 
+pub mod gc;
 pub mod heap;
 pub mod lib_base;
 pub mod mem;
@@ -116,6 +114,7 @@ pub extern "C" fn lrt_init(image_addr: u32) -> u32 {
         return 0;
     }
     r.main_thread = thread;
+    gc::init(thread);
     let Some(g) = table::new(0, 64) else { return 0 };
     r.globals = v::boxed(v::TAG_TABLE, g);
     if !lib_base::open(g) {

@@ -70,7 +70,8 @@ fn register(g: u32, name: &str, f: Builtin) -> bool {
 
 /// Fills the globals table `g` with the base library.
 pub fn open(g: u32) -> bool {
-    let fns: [(&str, Builtin); 17] = [
+    let fns: [(&str, Builtin); 18] = [
+        ("collectgarbage", lrt_lib_collectgarbage),
         ("type", lrt_lib_type),
         ("tonumber", lrt_lib_tonumber),
         ("rawget", lrt_lib_rawget),
@@ -235,6 +236,21 @@ pub extern "C" fn lrt_require_done(t: u32, base: u32, result: u64) -> i32 {
 static mut IPAIRS_AUX: u64 = v::NIL;
 static mut NEXT: u64 = v::NIL;
 
+/// Values this module keeps for the collector's root set.
+pub fn each_root(mut f: impl FnMut(u64)) {
+    unsafe {
+        f(IPAIRS_AUX);
+        f(NEXT);
+        f(TOSTRING);
+        if LOADED != 0 {
+            f(boxed(v::TAG_TABLE, LOADED));
+        }
+        if PRELOAD != 0 {
+            f(boxed(v::TAG_TABLE, PRELOAD));
+        }
+    }
+}
+
 #[inline]
 fn arg(base: u32, nargs: i32, i: u32) -> u64 {
     if (i as i32) < nargs {
@@ -361,6 +377,43 @@ pub extern "C" fn lrt_tostring(t: u32, base: u32, nargs: i32, scratch: u32) -> i
             0
         }
         None => raise_oom(t),
+    }
+}
+
+/// `collectgarbage([opt [, arg]])`. The caller's live values are all in
+/// slots below this call's arguments, so collecting here is a safepoint.
+pub extern "C" fn lrt_lib_collectgarbage(t: u32, base: u32, nargs: i32) -> i32 {
+    let opt = arg(base, nargs, 0);
+    let mut numbuf = Buf::<64>::new();
+    let name: &[u8] = match tag(opt) {
+        _ if opt == v::NIL => b"collect",
+        v::TAG_STRING => string::as_bytes(payload(opt)),
+        _ if v::is_number(opt) => {
+            crate::number::to_lua_string(f64::from_bits(opt), &mut numbuf);
+            numbuf.as_bytes()
+        }
+        _ => return type_error(t, base, nargs, 1, "collectgarbage", "string"),
+    };
+    let x = arg(base, nargs, 1);
+    let n = if v::is_number(x) {
+        f64::from_bits(x)
+    } else {
+        match crate::value::to_number(x) {
+            Some(n) => n,
+            None if x == v::NIL => 0.0,
+            None => return type_error(t, base, nargs, 2, "collectgarbage", "number"),
+        }
+    };
+    let top = base + 8 * nargs.max(0) as u32;
+    match crate::gc::collectgarbage(name, n, top) {
+        Ok(r) => ret1(base, r),
+        Err(()) => {
+            let mut b = ops::MsgBuf::new();
+            b.extend(b"invalid option '");
+            b.extend(name);
+            b.push(b'\'');
+            arg_error(t, 1, "collectgarbage", b.as_bytes())
+        }
     }
 }
 
@@ -991,7 +1044,7 @@ pub extern "C" fn ms_error_text(t: u32) -> u64 {
     (string::data(p) as u64) | ((string::len(p) as u64) << 32)
 }
 
-/// Bytes the heap has handed out, for tests and `collectgarbage("count")`.
+/// Bytes in allocated heap blocks (live or not yet swept).
 #[unsafe(no_mangle)]
 pub extern "C" fn ms_heap_in_use() -> u64 {
     crate::heap::in_use()

@@ -354,7 +354,12 @@ mod tests {
     #[test]
     fn integer_fast_path_agrees_with_percent_g() {
         let mut x: i64 = 1;
-        let mut values = vec![0i64, 99_999_999_999_999, -99_999_999_999_999, 100_000_000_000_000];
+        let mut values = vec![
+            0i64,
+            99_999_999_999_999,
+            -99_999_999_999_999,
+            100_000_000_000_000,
+        ];
         while x < 1_000_000_000_000_000 {
             values.extend([x, -x, x - 1, x + 1, x * 7 / 3]);
             x = x * 3 + 1;

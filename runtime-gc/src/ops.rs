@@ -66,8 +66,14 @@ pub fn raise_oom(t: u32) -> i32 {
     STATUS_ERROR
 }
 
+static mut OOM: u64 = v::NIL;
+
+/// Values this module keeps for the collector's root set.
+pub fn each_root(mut f: impl FnMut(u64)) {
+    f(unsafe { OOM });
+}
+
 fn r_oom_value(_r: &crate::Runtime) -> u64 {
-    static mut OOM: u64 = v::NIL;
     unsafe {
         let p = core::ptr::addr_of_mut!(OOM);
         if *p == v::NIL
@@ -614,7 +620,7 @@ pub extern "C" fn lrt_closure_new(
     dst: u32,
 ) -> i32 {
     use crate::abi::layout::{closure as lc, header, kind};
-    let Some(c) = heap::alloc(lc::size(nupvals)) else {
+    let Some(c) = heap::alloc_object(lc::size(nupvals)) else {
         return raise_oom(t);
     };
     crate::mem::wr8(c + header::KIND, kind::CLOSURE);
@@ -635,7 +641,7 @@ pub extern "C" fn lrt_closure_new(
 #[unsafe(no_mangle)]
 pub extern "C" fn lrt_cell_new(t: u32, value: u64, dst: u32) -> i32 {
     use crate::abi::layout::{cell as lcell, header, kind};
-    let Some(c) = heap::alloc(lcell::SIZE) else {
+    let Some(c) = heap::alloc_object(lcell::SIZE) else {
         return raise_oom(t);
     };
     crate::mem::wr8(c + header::KIND, kind::CELL);

@@ -6,8 +6,9 @@
 //! hash is computed at creation (long strings: lazily is a later optimisation).
 //! The header's `flags` byte is 1 for interned strings.
 //!
-//! The intern table is an open-addressing array of string addresses. Not true
-//! yet: it is a strong root; the GC issue makes it weak.
+//! The intern table is an open-addressing array of string addresses. It is
+//! weak: the collector turns the slots of unmarked strings into tombstones
+//! ([`sweep_intern`]), and growing the table drops them.
 
 use crate::abi::layout::{header, kind, string as ls};
 use crate::abi::value as v;
@@ -19,8 +20,12 @@ pub const MAX_SHORT: u32 = ls::MAX_SHORT;
 struct InternTable {
     slots: u32,
     cap: u32,
+    /// Slots in use, tombstones included (the load the probes see).
     count: u32,
 }
+
+/// Address of a slot whose string was collected: probes go past it.
+const TOMBSTONE: u32 = 1;
 
 static mut INTERN: InternTable = InternTable {
     slots: 0,
@@ -58,7 +63,7 @@ pub fn is_interned(s: u32) -> bool {
 /// Allocates an uninitialised string of `n` bytes (not interned, hash unset).
 /// The caller fills the bytes, then calls [`finish`].
 pub fn alloc_raw(n: u32) -> Option<u32> {
-    let s = heap::alloc(ls::DATA + n)?;
+    let s = heap::alloc_object(ls::DATA + n)?;
     wr8(s + header::KIND, kind::STRING);
     wr8(s + header::FLAGS, 0);
     wr16(s + header::AUX, 0);
@@ -115,7 +120,7 @@ pub fn intern(bytes: &[u8]) -> Option<u32> {
         let s = rd32(slot);
         if s == 0 {
             let n = bytes.len() as u32;
-            let s = heap::alloc(ls::DATA + n)?;
+            let s = heap::alloc_object(ls::DATA + n)?;
             wr8(s + header::KIND, kind::STRING);
             wr8(s + header::FLAGS, 1);
             wr16(s + header::AUX, 0);
@@ -128,25 +133,77 @@ pub fn intern(bytes: &[u8]) -> Option<u32> {
             t.count += 1;
             return Some(s);
         }
-        if rd32(slot + 4) == h && as_bytes(s) == bytes {
+        if s != TOMBSTONE && rd32(slot + 4) == h && as_bytes(s) == bytes {
             return Some(s);
         }
         i = (i + 1) & mask;
     }
 }
 
+/// Every interned string (for the verifier).
+pub fn each_interned(mut f: impl FnMut(u32)) {
+    let t = intern_table();
+    for i in 0..t.cap {
+        let s = rd32(t.slots + 8 * i);
+        if s > TOMBSTONE {
+            f(s);
+        }
+    }
+}
+
+/// Drops every string `alive` rejects from the intern table (the collector
+/// frees them next). Rebuilds the table when tombstones fill a quarter of it.
+pub fn sweep_intern(alive: impl Fn(u32) -> bool) {
+    let t = intern_table();
+    let mut live = 0;
+    for i in 0..t.cap {
+        let slot = t.slots + 8 * i;
+        let s = rd32(slot);
+        if s > TOMBSTONE {
+            if alive(s) {
+                live += 1;
+            } else {
+                wr32(slot, TOMBSTONE);
+            }
+        }
+    }
+    if t.cap != 0 && (t.count - live) * 4 > t.cap {
+        // Rehash at the same size: the buffer is freed and a new one taken.
+        let _ = rehash_intern(t.cap);
+    }
+}
+
 fn grow_intern() -> bool {
     let t = intern_table();
-    let new_cap = if t.cap == 0 { 1024 } else { t.cap * 2 };
+    let mut live = 0;
+    for i in 0..t.cap {
+        if rd32(t.slots + 8 * i) > TOMBSTONE {
+            live += 1;
+        }
+    }
+    // Tombstones are dropped by the rehash; grow only if live strings need it.
+    let new_cap = if t.cap == 0 {
+        1024
+    } else if (live + 1) * 4 > t.cap {
+        t.cap * 2
+    } else {
+        t.cap
+    };
+    rehash_intern(new_cap)
+}
+
+fn rehash_intern(new_cap: u32) -> bool {
+    let t = intern_table();
     let Some(slots) = heap::alloc(8 * new_cap) else {
         return false;
     };
     mem::fill(slots, 0, 8 * new_cap);
     let mask = new_cap - 1;
+    let mut count = 0;
     for i in 0..t.cap {
         let old = t.slots + 8 * i;
         let s = rd32(old);
-        if s != 0 {
+        if s > TOMBSTONE {
             let h = rd32(old + 4);
             let mut j = h & mask;
             while rd32(slots + 8 * j) != 0 {
@@ -154,6 +211,7 @@ fn grow_intern() -> bool {
             }
             wr32(slots + 8 * j, s);
             wr32(slots + 8 * j + 4, h);
+            count += 1;
         }
     }
     if t.cap != 0 {
@@ -161,6 +219,7 @@ fn grow_intern() -> bool {
     }
     t.slots = slots;
     t.cap = new_cap;
+    t.count = count;
     true
 }
 
@@ -227,6 +286,35 @@ impl Names {
         metatable: 0,
         mode: 0,
     };
+
+    /// Every name, for the collector's roots.
+    pub fn each(&self, mut f: impl FnMut(u32)) {
+        for s in [
+            self.index,
+            self.newindex,
+            self.call,
+            self.add,
+            self.sub,
+            self.mul,
+            self.div,
+            self.mod_,
+            self.pow,
+            self.unm,
+            self.concat,
+            self.len,
+            self.eq,
+            self.lt,
+            self.le,
+            self.tostring,
+            self.tostring_fn,
+            self.metatable,
+            self.mode,
+        ] {
+            if s != 0 {
+                f(s);
+            }
+        }
+    }
 
     pub fn init() -> bool {
         fn n(s: &str) -> Option<u32> {

@@ -65,7 +65,7 @@ fn nnext(n: u32) -> u32 {
 
 /// Creates a table with room for `narr` array items and `nhash` hash entries.
 pub fn new(narr: u32, nhash: u32) -> Option<u32> {
-    let t = heap::alloc(lt::SIZE)?;
+    let t = heap::alloc_object(lt::SIZE)?;
     wr8(t + header::KIND, kind::TABLE);
     wr8(t + header::FLAGS, 0);
     wr16(t + header::AUX, 0);

@@ -101,9 +101,39 @@ pub fn describe_difference(reference: &RunOutput, wasm: &RunOutput) -> Option<St
     if out.is_empty() { None } else { Some(out) }
 }
 
+/// Limits of the differential suites: defaults, the heap verifier after
+/// every run, and `MOONSHIFT_GC_ZEAL` from the environment.
+pub fn test_limits() -> Limits {
+    let mut l = Limits::from_env();
+    l.verify_heap = true;
+    if l.gc_zeal != 0 {
+        l.timeout = ZEAL_TIMEOUT;
+    }
+    l
+}
+
+/// Zeal makes deep programs quadratic (a collection per allocation, each
+/// scanning the whole stack): 15 000 nested frames take ~12 s.
+pub const ZEAL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Test limits with GC zeal `n` and the verifier.
+pub fn zeal_limits(n: u32) -> Limits {
+    Limits {
+        gc_zeal: n,
+        verify_heap: true,
+        timeout: ZEAL_TIMEOUT,
+        ..Limits::default()
+    }
+}
+
 /// The differential check of one plain script: both arms must agree exactly.
 pub fn check_script(path: &Path) -> Result<(), String> {
-    let (reference, wasm) = run_both(path, Limits::default())?;
+    check_script_with(path, test_limits())
+}
+
+/// [`check_script`] with explicit limits (zeal runs).
+pub fn check_script_with(path: &Path, limits: Limits) -> Result<(), String> {
+    let (reference, wasm) = run_both(path, limits)?;
     match describe_difference(&reference, &wasm) {
         None => Ok(()),
         Some(d) => Err(d),
@@ -112,12 +142,21 @@ pub fn check_script(path: &Path) -> Result<(), String> {
 
 /// Runs a content handler on both arms over its traffic file.
 pub fn diff_handler(script: &Path, traffic_file: &Path) -> Result<Report, String> {
+    diff_handler_with(script, traffic_file, test_limits())
+}
+
+/// [`diff_handler`] with explicit limits for the compiled arm.
+pub fn diff_handler_with(
+    script: &Path,
+    traffic_file: &Path,
+    limits: Limits,
+) -> Result<Report, String> {
     let source = std::fs::read(script).map_err(|e| format!("{}: {e}", script.display()))?;
     let text = std::fs::read_to_string(traffic_file)
         .map_err(|e| format!("{}: {e}", traffic_file.display()))?;
     let requests = traffic::parse_traffic(&text)?;
     let wasm = compile_file(script)?;
-    let program = WasmProgram::new(&wasm, Limits::default()).map_err(|e| format!("{e:#}"))?;
+    let program = WasmProgram::new(&wasm, limits).map_err(|e| format!("{e:#}"))?;
     let mut reference = ReferenceEngine::new(source, &chunk_name(script));
     let mut candidate = WasmEngine::new(program);
     Ok(diff::diff(&requests, &mut reference, &mut candidate))
