@@ -89,6 +89,9 @@ enum Command {
         file: PathBuf,
         #[arg(long, value_enum, default_value_t = EngineKind::Wasm)]
         engine: EngineKind,
+        /// After the run, print the collector's statistics to stderr (wasm engine).
+        #[arg(long)]
+        gc_stats: bool,
         #[command(flatten)]
         limits: LimitArgs,
         #[command(flatten)]
@@ -162,6 +165,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Run {
             file,
             engine,
+            gc_stats,
             limits,
             path,
         } => {
@@ -177,7 +181,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let Some(wasm) = compile(&file, &source, &path.module_path(&file)) else {
                         return Ok(ExitCode::from(1));
                     };
-                    WasmProgram::new(&wasm, limits.limits())?.run_script()
+                    let program = WasmProgram::new(&wasm, limits.limits())?;
+                    if gc_stats {
+                        let (out, stats) = program.run_script_with_stats();
+                        std::io::stdout().write_all(&out.stdout)?;
+                        std::io::stderr().write_all(&out.stderr)?;
+                        if let Some(s) = stats {
+                            eprintln!(
+                                "gc: {} collections, {:.2} GB allocated, {:.1} MiB in use at exit, \
+                                 linear memory {:.1} MiB (peak)",
+                                s.collections,
+                                s.allocated as f64 / 1e9,
+                                s.in_use as f64 / (1 << 20) as f64,
+                                s.linear_memory as f64 / (1 << 20) as f64
+                            );
+                        }
+                        return Ok(ExitCode::from(out.exit_code.clamp(0, 255) as u8));
+                    } else {
+                        program.run_script()
+                    }
                 }
             };
             std::io::stdout().write_all(&out.stdout)?;

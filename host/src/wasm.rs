@@ -116,6 +116,9 @@ struct Api {
     gc_verify: TypedFunc<(), i32>,
     gc_message: TypedFunc<(), i64>,
     gc_collect: TypedFunc<(), ()>,
+    gc_cycles: TypedFunc<(), i64>,
+    gc_allocated: TypedFunc<(), i64>,
+    heap_in_use: TypedFunc<(), i64>,
 }
 
 impl Api {
@@ -138,6 +141,9 @@ impl Api {
             gc_verify: instance.get_typed_func(&mut *store, "ms_gc_verify")?,
             gc_message: instance.get_typed_func(&mut *store, "ms_gc_message")?,
             gc_collect: instance.get_typed_func(&mut *store, "ms_gc_collect")?,
+            gc_cycles: instance.get_typed_func(&mut *store, "ms_gc_cycles")?,
+            gc_allocated: instance.get_typed_func(&mut *store, "ms_gc_allocated")?,
+            heap_in_use: instance.get_typed_func(&mut *store, "ms_heap_in_use")?,
         })
     }
 }
@@ -299,14 +305,33 @@ impl WasmProgram {
     /// Runs the module as a plain script (`moonshift run`).
     pub fn run_script(&self) -> RunOutput {
         let this = self.clone();
-        on_big_stack(move || this.run_script_inner())
+        on_big_stack(move || this.run_script_inner(&mut None))
     }
 
-    fn run_script_inner(&self) -> RunOutput {
+    /// [`run_script`](Self::run_script), also returning the collector's
+    /// statistics at the end of the run.
+    pub fn run_script_with_stats(&self) -> (RunOutput, Option<GcStats>) {
+        let this = self.clone();
+        on_big_stack(move || {
+            let mut stats = None;
+            let out = this.run_script_inner(&mut Some(&mut stats));
+            (out, stats)
+        })
+    }
+
+    fn run_script_inner(&self, stats: &mut Option<&mut Option<GcStats>>) -> RunOutput {
         let mut guest = match self.instantiate() {
             Ok(g) => g,
             Err(e) => return failure(Vec::new(), &format!("{e:#}")),
         };
+        let out = self.run_script_in(&mut guest);
+        if let Some(slot) = stats {
+            **slot = guest.gc_stats().ok();
+        }
+        out
+    }
+
+    fn run_script_in(&self, guest: &mut Guest) -> RunOutput {
         let status = guest.run_main.call(&mut guest.store, guest.thread as i32);
         let stdout = std::mem::take(&mut guest.store.data_mut().stdout);
         if self.limits.verify_heap
@@ -413,7 +438,29 @@ struct Guest {
     run_main: TypedFunc<i32, i32>,
 }
 
+/// What the collector did during a run.
+#[derive(Clone, Copy, Debug)]
+pub struct GcStats {
+    pub collections: u64,
+    /// Bytes allocated over the whole run.
+    pub allocated: u64,
+    /// Bytes in allocated blocks at the end (live or not yet swept).
+    pub in_use: u64,
+    /// Size of linear memory at the end: memory never shrinks, so this is
+    /// the peak.
+    pub linear_memory: u64,
+}
+
 impl Guest {
+    fn gc_stats(&mut self) -> Result<GcStats> {
+        Ok(GcStats {
+            collections: self.api.gc_cycles.call(&mut self.store, ())? as u64,
+            allocated: self.api.gc_allocated.call(&mut self.store, ())? as u64,
+            in_use: self.api.heap_in_use.call(&mut self.store, ())? as u64,
+            linear_memory: self.memory.data_size(&self.store) as u64,
+        })
+    }
+
     /// Runs the heap verifier, then a full collection and the verifier again.
     fn verify_heap(&mut self) -> std::result::Result<(), String> {
         let check = |g: &mut Guest, when: &str| -> std::result::Result<(), String> {

@@ -555,8 +555,15 @@ pub extern "C" fn ms_heap_size() -> u64 {
 }
 
 /// Completed collections.
-pub fn cycles() -> u64 {
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_gc_cycles() -> u64 {
     gc().cycles
+}
+
+/// Bytes allocated since the instance started.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_gc_allocated() -> u64 {
+    heap::allocated_total()
 }
 
 /// `collectgarbage(opt, arg)`; `top` is the end of the caller's live slots.

@@ -100,6 +100,8 @@ struct Heap {
     pending_flag: u32,
     /// `collectgarbage("stop")` in effect.
     stopped: bool,
+    /// Bytes ever allocated (statistics).
+    allocated_total: u64,
 }
 
 static mut HEAP: Heap = Heap {
@@ -115,6 +117,7 @@ static mut HEAP: Heap = Heap {
     zeal_count: 0,
     pending_flag: 0,
     stopped: false,
+    allocated_total: 0,
 };
 
 static mut PAGE_DESC: [u32; MAX_PAGES] = [0; MAX_PAGES];
@@ -178,6 +181,11 @@ pub fn in_use() -> u64 {
     heap().in_use
 }
 
+/// Bytes ever allocated.
+pub fn allocated_total() -> u64 {
+    heap().allocated_total
+}
+
 /// Bytes of linear memory the heap spans.
 pub fn heap_bytes() -> u64 {
     let h = heap();
@@ -216,6 +224,7 @@ pub fn alloc_object(size: u32) -> Option<u32> {
 
 fn alloc_block(size: u32, object: bool) -> Option<u32> {
     let size = round_up(size.max(GRANULE));
+    heap().allocated_total += size as u64;
     let p = if size <= LARGEST_CLASS {
         alloc_small(class_of(size), object)?
     } else {
