@@ -370,6 +370,13 @@ impl WasmProgram {
         if let Err(e) = guest.install_ngx() {
             return ngx_req.finish_with_error(&format!("{e:#}"));
         }
+        self.serve(&mut guest, ngx_req)
+    }
+
+    /// Runs the handler in `guest` for one request.
+    fn serve(&self, guest: &mut Guest, ngx_req: NgxRequest) -> Response {
+        let ticks = (self.limits.timeout.as_millis() / TICK.as_millis()).max(1) as u64;
+        guest.store.set_epoch_deadline(ticks);
         guest.store.data_mut().ngx = Some(ngx_req);
         let status = guest.run_main.call(&mut guest.store, guest.thread as i32);
         let ran = status.is_ok();
@@ -394,6 +401,43 @@ impl WasmProgram {
             None => ngx_req.finish(),
             Some(msg) => ngx_req.finish_with_error(&msg),
         }
+    }
+}
+
+impl WasmProgram {
+    /// Runs `f` with one instance that serves every request it is given, as
+    /// an ngx_lua worker does (globals and `require`d state persist).
+    pub fn with_long_lived<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut LongLived) -> R + Send + 'static,
+    ) -> Result<R> {
+        let this = self.clone();
+        on_big_stack(move || {
+            let mut guest = this.instantiate()?;
+            guest.install_ngx()?;
+            let mut instance = LongLived {
+                program: this,
+                guest,
+            };
+            Ok(f(&mut instance))
+        })
+    }
+}
+
+/// An instance kept across requests (see [`WasmProgram::with_long_lived`]).
+pub struct LongLived {
+    program: WasmProgram,
+    guest: Guest,
+}
+
+impl LongLived {
+    pub fn handle(&mut self, req: &Request) -> Response {
+        self.program
+            .serve(&mut self.guest, NgxRequest::new(req.clone()))
+    }
+
+    pub fn gc_stats(&mut self) -> Result<GcStats> {
+        self.guest.gc_stats()
     }
 }
 
