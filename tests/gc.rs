@@ -40,7 +40,10 @@ fn run_checked(path: &Path, limits: Limits) -> GcStats {
 
 fn churn_script(iterations: u32) -> String {
     let bench = std::fs::read_to_string(root().join("corpus/bench/churn.lua")).expect("churn.lua");
-    bench.replace("for i = 1, 10000000 do", &format!("for i = 1, {iterations} do"))
+    bench.replace(
+        "for i = 1, 10000000 do",
+        &format!("for i = 1, {iterations} do"),
+    )
 }
 
 #[test]
@@ -103,8 +106,7 @@ fn out_of_memory_is_catchable_and_the_program_goes_on() {
 fn long_lived_memory(script: &str, requests: usize, marks: &[usize]) -> Vec<(usize, GcStats)> {
     at_root();
     let path = root().join("corpus/ngx").join(script);
-    let traffic_text =
-        std::fs::read_to_string(path.with_extension("jsonl")).expect("traffic file");
+    let traffic_text = std::fs::read_to_string(path.with_extension("jsonl")).expect("traffic file");
     let reqs = traffic::parse_traffic(&traffic_text).expect("traffic");
     let wasm = compile_file(&path).expect("compiles");
     let program = WasmProgram::new(
@@ -124,7 +126,10 @@ fn long_lived_memory(script: &str, requests: usize, marks: &[usize]) -> Vec<(usi
             for n in 1..=requests {
                 let i = n % reqs.len();
                 let resp = instance.handle(&reqs[i]);
-                assert_eq!(resp, first[i], "response {n} differs from a fresh instance's");
+                assert_eq!(
+                    resp, first[i],
+                    "response {n} differs from a fresh instance's"
+                );
                 if marks.contains(&n) {
                     out.push((n, instance.gc_stats().expect("stats")));
                 }

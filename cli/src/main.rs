@@ -125,6 +125,14 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         iterations: u32,
     },
+    /// Run a script that builds live data, then time full collections of that heap on the
+    /// compiled module and on LuaJIT (`collectgarbage("collect")`), as a ratio.
+    GcPause {
+        file: PathBuf,
+        /// Timed collections per arm (the median is reported).
+        #[arg(long, default_value_t = 9)]
+        iterations: u32,
+    },
 }
 
 fn main() -> ExitCode {
@@ -270,12 +278,55 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Bench { file, iterations } => bench(&file, iterations.max(1)),
+        Command::GcPause { file, iterations } => gc_pause(&file, iterations.max(1)),
     }
 }
 
 fn median(mut xs: Vec<Duration>) -> Duration {
     xs.sort();
     xs[xs.len() / 2]
+}
+
+fn gc_pause(file: &Path, iterations: u32) -> Result<ExitCode> {
+    let source = read_source(file)?;
+    let name = chunk_name(file);
+    let Some(wasm) = compile(
+        file,
+        &source,
+        &moonshift_frontend::ModulePath::for_script(&name),
+    ) else {
+        return Ok(ExitCode::from(1));
+    };
+    let program = WasmProgram::new(
+        &wasm,
+        Limits {
+            timeout: Duration::from_secs(600),
+            max_memory: 1 << 30,
+            ..Limits::default()
+        },
+    )?;
+    let (wasm_live, wasm_times) = program.time_full_collections(iterations)?;
+    let (lj_live, lj_times) =
+        reference::time_full_collections(source.as_bytes(), &name, iterations)
+            .map_err(anyhow::Error::msg)?;
+    let (w, l) = (median(wasm_times), median(lj_times));
+    let mib = |b: u64| b as f64 / (1 << 20) as f64;
+    println!("{name}: median of {iterations} full collections");
+    println!(
+        "  wasm (moonshift)  {:>9.3} ms   heap in use {:>7.1} MiB",
+        w.as_secs_f64() * 1e3,
+        mib(wasm_live)
+    );
+    println!(
+        "  luajit            {:>9.3} ms   heap in use {:>7.1} MiB",
+        l.as_secs_f64() * 1e3,
+        mib(lj_live)
+    );
+    println!(
+        "  wasm / luajit = {:.2}x",
+        w.as_secs_f64() / l.as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn bench(file: &Path, iterations: u32) -> Result<ExitCode> {

@@ -368,6 +368,40 @@ pub fn bench_script(
     Ok(start.elapsed())
 }
 
+/// Runs a script once (it builds live data), then times `iterations` full
+/// collections (`collectgarbage("collect")`). Returns the live heap in
+/// bytes after the first collection and each collection's time.
+pub fn time_full_collections(
+    source: &[u8],
+    chunk_name: &str,
+    iterations: u32,
+) -> Result<(u64, Vec<Duration>), String> {
+    let lua = new_state(true).map_err(|e| e.to_string())?;
+    set_module_path(&lua, chunk_name, None).map_err(|e| e.to_string())?;
+    let sentinel = lua.create_table().map_err(|e| e.to_string())?;
+    install_stdio(&lua, None, None, &sentinel).map_err(|e| e.to_string())?;
+    let chunk = load_chunk(&lua, source, chunk_name)?;
+    let driver = make_driver(&lua, chunk, &sentinel, true).map_err(|e| e.to_string())?;
+    match drive(&driver).map_err(|e| e.to_string())? {
+        Ended::Done | Ended::Exit(_) => {}
+        Ended::Error(msg, t) => {
+            return Err(match msg {
+                Some(m) => String::from_utf8_lossy(&m).into_owned(),
+                None => format!("(error object is a {t} value)"),
+            });
+        }
+    }
+    lua.gc_collect().map_err(|e| e.to_string())?;
+    let live = lua.used_memory() as u64;
+    let mut times = Vec::new();
+    for _ in 0..iterations {
+        let start = Instant::now();
+        lua.gc_collect().map_err(|e| e.to_string())?;
+        times.push(start.elapsed());
+    }
+    Ok((live, times))
+}
+
 /// An [`Arm`] over the arguments of one call from LuaJIT.
 struct MluaArm<'a> {
     lua: &'a Lua,

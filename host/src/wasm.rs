@@ -424,6 +424,31 @@ impl WasmProgram {
     }
 }
 
+impl WasmProgram {
+    /// Runs the script once (it builds live data), then times `iterations`
+    /// full collections from the host. Returns the bytes in use after the
+    /// first collection and each collection's time.
+    pub fn time_full_collections(&self, iterations: u32) -> Result<(u64, Vec<Duration>)> {
+        let this = self.clone();
+        on_big_stack(move || {
+            let mut guest = this.instantiate()?;
+            let out = this.run_script_in(&mut guest);
+            if out.exit_code != 0 {
+                return Err(anyhow!("{}", String::from_utf8_lossy(&out.stderr)));
+            }
+            guest.api.gc_collect.call(&mut guest.store, ())?;
+            let live = guest.gc_stats()?.in_use;
+            let mut times = Vec::new();
+            for _ in 0..iterations {
+                let start = std::time::Instant::now();
+                guest.api.gc_collect.call(&mut guest.store, ())?;
+                times.push(start.elapsed());
+            }
+            Ok((live, times))
+        })
+    }
+}
+
 /// An instance kept across requests (see [`WasmProgram::with_long_lived`]).
 pub struct LongLived {
     program: WasmProgram,

@@ -132,7 +132,7 @@ fn set_threshold() {
         .max(MIN_THRESHOLD);
     if g.limit != 0 {
         // Leave room below the cap: collect when half the remaining room is used.
-        let room = g.limit.saturating_sub(live);
+        let room = g.limit.saturating_sub(heap::footprint());
         t = t.min(live + room / 2);
     }
     heap::set_threshold(t);

@@ -102,6 +102,9 @@ struct Heap {
     stopped: bool,
     /// Bytes ever allocated (statistics).
     allocated_total: u64,
+    /// Bytes of blocks that are not Lua data (the Lua stack, thread state):
+    /// left out of the count that drives collections and `collectgarbage("count")`.
+    fixed: u64,
 }
 
 static mut HEAP: Heap = Heap {
@@ -118,6 +121,7 @@ static mut HEAP: Heap = Heap {
     pending_flag: 0,
     stopped: false,
     allocated_total: 0,
+    fixed: 0,
 };
 
 static mut PAGE_DESC: [u32; MAX_PAGES] = [0; MAX_PAGES];
@@ -176,9 +180,27 @@ fn grow(_: u32) -> bool {
     false
 }
 
-/// Bytes in allocated blocks, live or garbage not yet swept.
+/// Bytes in allocated blocks of Lua data, live or garbage not yet swept.
 pub fn in_use() -> u64 {
-    heap().in_use
+    let h = heap();
+    h.in_use.saturating_sub(h.fixed)
+}
+
+/// Bytes of linear memory in use: the image below the heap, and every
+/// allocated block.
+pub fn footprint() -> u64 {
+    let h = heap();
+    ((h.first_page as u64) << PAGE_SHIFT) + h.in_use
+}
+
+/// Allocates a raw buffer that lives as long as the instance and is not Lua
+/// data (left out of [`in_use`]).
+pub fn alloc_fixed(size: u32) -> Option<u32> {
+    let before = heap().in_use;
+    let p = alloc(size)?;
+    let h = heap();
+    h.fixed += h.in_use - before;
+    Some(p)
 }
 
 /// Bytes ever allocated.
@@ -249,7 +271,9 @@ fn note_alloc() {
     } else {
         false
     };
-    if (due || (h.in_use > h.threshold && !h.stopped)) && h.pending_flag != 0 {
+    if (due || (h.in_use.saturating_sub(h.fixed) > h.threshold && !h.stopped))
+        && h.pending_flag != 0
+    {
         wr32(h.pending_flag, 1);
     }
 }

@@ -126,10 +126,10 @@ pub extern "C" fn lrt_init(image_addr: u32) -> u32 {
 /// Allocates a thread state with its Lua stack.
 fn new_thread() -> u32 {
     use abi::thread as th;
-    let Some(state) = heap::alloc(th::SIZE) else {
+    let Some(state) = heap::alloc_fixed(th::SIZE) else {
         return 0;
     };
-    let Some(stack) = heap::alloc(abi::call::STACK_BYTES) else {
+    let Some(stack) = heap::alloc_fixed(abi::call::STACK_BYTES) else {
         return 0;
     };
     // No call site yet at any depth; frames are zero.
