@@ -101,6 +101,49 @@ fn out_of_memory_is_catchable_and_the_program_goes_on() {
     assert_eq!(out.exit_code, 0);
 }
 
+#[test]
+fn verifier_reports_a_freed_object_still_referenced() {
+    let path = write_temp("plain.lua", "x = { 1, 2, 3 }\n");
+    let program = WasmProgram::new(&compile_file(&path).unwrap(), Limits::default()).unwrap();
+    let verdict = program.verify_after_freeing_a_live_string().unwrap();
+    let err = verdict.expect_err("the verifier must see the freed string");
+    assert!(err.contains("not allocated"), "{err}");
+}
+
+#[test]
+fn zeal_collects_at_every_safepoint_after_an_allocation() {
+    let path = write_temp(
+        "zeal.lua",
+        "local keep = {}\nfor i = 1, 200 do keep[i] = { i } end\nprint(#keep, keep[200][1])\n",
+    );
+    let wasm = compile_file(&path).unwrap();
+    let run = |zeal| {
+        let program = WasmProgram::new(
+            &wasm,
+            Limits {
+                gc_zeal: zeal,
+                // The verifier collects too: count only the run's collections.
+                verify_heap: false,
+                ..Limits::default()
+            },
+        )
+        .unwrap();
+        let (out, stats) = program.run_script_with_stats();
+        assert_eq!(
+            out.stdout,
+            b"200\t200\n",
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stats.unwrap().collections
+    };
+    assert_eq!(run(0), 0, "200 small tables are below the first trigger");
+    assert!(
+        run(1) >= 200,
+        "zeal 1 collects at each loop head after an allocation"
+    );
+}
+
 /// Serves `requests` requests (cycling through the handler's traffic) on one
 /// instance; returns the linear memory size after each count in `marks`.
 fn long_lived_memory(script: &str, requests: usize, marks: &[usize]) -> Vec<(usize, GcStats)> {

@@ -378,6 +378,10 @@ pub struct FnGen<'a> {
     gt: WLocal,
     /// One past the frame's last slot, for safepoints.
     top: WLocal,
+    /// The body calls a function explicitly (not a metamethod): only such a
+    /// function needs a safepoint at entry, since allocation without a loop
+    /// is unbounded only through recursion.
+    makes_calls: bool,
 }
 
 impl<'a> FnGen<'a> {
@@ -473,6 +477,7 @@ impl<'a> FnGen<'a> {
             dispatch_of: Vec::new(),
             gt,
             top,
+            makes_calls: false,
         };
         (g, body)
     }
@@ -986,11 +991,14 @@ impl<'a> FnGen<'a> {
         self.i32c(frame_bytes as i32);
         self.bin(BinaryOp::I32Add);
         self.set(self.top);
-        self.safepoint();
+        if self.makes_calls {
+            self.safepoint();
+        }
     }
 
-    /// Collects if a collection is due. Generated at function entry and at
-    /// the head of every Lua loop, where every live value is in a slot.
+    /// Collects if a collection is due. Generated at the entry of functions
+    /// that make calls and at the head of every Lua loop, where every live
+    /// value is in a slot.
     fn safepoint(&mut self) {
         self.get(self.t);
         self.load32(th::GC_PENDING);
@@ -2583,6 +2591,7 @@ impl<'a> FnGen<'a> {
     /// Evaluates callee and arguments of a call expression with the callee at
     /// slot `f`, leaving the argument count in `n`. Returns the call's site.
     fn call_setup(&mut self, e: &Expr, f: u32, line: u32) -> u32 {
+        self.makes_calls = true;
         match &e.kind {
             ExprKind::Call { callee, args } => {
                 self.expr_to(callee, f);

@@ -449,6 +449,33 @@ impl WasmProgram {
     }
 }
 
+impl WasmProgram {
+    /// Checks that the heap verifier sees a broken heap: after the script
+    /// runs, a string held by the globals table is freed behind the
+    /// collector's back. Returns the verifier's verdict (for tests).
+    #[doc(hidden)]
+    pub fn verify_after_freeing_a_live_string(&self) -> Result<std::result::Result<(), String>> {
+        let this = self.clone();
+        on_big_stack(move || {
+            let mut guest = this.instantiate()?;
+            let _ = this.run_script_in(&mut guest);
+            let mut ctx = GuestCtx {
+                store: &mut guest.store,
+                api: guest.api.clone(),
+                memory: guest.memory,
+            };
+            let long = vec![b'x'; 200];
+            let s = ctx.string(&long)?;
+            let k = ctx.string(b"victim")?;
+            let g = ctx.api.globals.call(&mut *ctx.store, ())? as u64;
+            ctx.rawset(g, k, s)?;
+            let free = ctx.api.free.clone();
+            free.call(&mut *ctx.store, (s as u32 as i32, 216))?;
+            Ok(guest.verify_heap())
+        })
+    }
+}
+
 /// An instance kept across requests (see [`WasmProgram::with_long_lived`]).
 pub struct LongLived {
     program: WasmProgram,
