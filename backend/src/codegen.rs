@@ -69,6 +69,12 @@ pub struct ModuleCtx {
     pub sites: Vec<[u8; 16]>,
     /// Whether upvalue `u` of function `f` is a cell, per function.
     pub upval_cells: Vec<Vec<bool>>,
+    /// The function upvalue `u` of function `f` always holds a closure of.
+    upval_functions: Vec<Vec<Option<FuncId>>>,
+    /// Per Lua function, the wasm function direct calls target. Before
+    /// linking these are placeholders (`link` replaces them with the
+    /// generated functions once all exist).
+    pub direct_targets: Vec<FunctionId>,
     /// The constant holding each chunk's name, by chunk index.
     pub chunk_names: Vec<u32>,
     /// The chunk of the function being generated (sites record it).
@@ -96,6 +102,8 @@ impl ModuleCtx {
             const_index: HashMap::new(),
             sites: Vec::new(),
             upval_cells: upvalue_cells(program),
+            upval_functions: upvalue_functions(program),
+            direct_targets: Vec::new(),
             chunk_names: Vec::new(),
             cur_chunk: 0,
         };
@@ -142,30 +150,43 @@ impl ModuleCtx {
 
 /// For every function, which of its upvalues are cells.
 fn upvalue_cells(p: &Program) -> Vec<Vec<bool>> {
+    per_upvalue(p, |l| l.needs_cell())
+}
+
+/// For each function's upvalues: the function every value of the captured
+/// variable is a closure of, if known (see [`LocalInfo::known_function`]).
+fn upvalue_functions(p: &Program) -> Vec<Vec<Option<FuncId>>> {
+    per_upvalue(p, |l| l.known_function())
+}
+
+/// A property of each upvalue, read from the local it captures in the
+/// function that declares it (following capture chains outward).
+fn per_upvalue<T: Clone + Default>(p: &Program, of_local: impl Fn(&LocalInfo) -> T) -> Vec<Vec<T>> {
     let mut parent = vec![None; p.functions.len()];
     for (i, f) in p.functions.iter().enumerate() {
         visit_children(&f.body, &mut |child| parent[child.index()] = Some(i));
     }
-    let mut memo: Vec<Option<Vec<bool>>> = vec![None; p.functions.len()];
-    fn cells(
+    let mut memo: Vec<Option<Vec<T>>> = vec![None; p.functions.len()];
+    fn walk<T: Clone + Default>(
         p: &Program,
         parent: &[Option<usize>],
-        memo: &mut Vec<Option<Vec<bool>>>,
+        memo: &mut Vec<Option<Vec<T>>>,
+        of_local: &dyn Fn(&LocalInfo) -> T,
         f: usize,
-    ) -> Vec<bool> {
+    ) -> Vec<T> {
         if let Some(c) = &memo[f] {
             return c.clone();
         }
         let func = &p.functions[f];
-        let out: Vec<bool> = match parent[f] {
-            None => vec![false; func.upvalues.len()],
+        let out: Vec<T> = match parent[f] {
+            None => vec![T::default(); func.upvalues.len()],
             Some(par) => {
-                let pc = cells(p, parent, memo, par);
+                let pc = walk(p, parent, memo, of_local, par);
                 func.upvalues
                     .iter()
                     .map(|u| match u.source {
-                        Capture::Local(l) => p.functions[par].local(l).needs_cell(),
-                        Capture::Upvalue(v) => pc[v.index()],
+                        Capture::Local(l) => of_local(p.functions[par].local(l)),
+                        Capture::Upvalue(v) => pc[v.index()].clone(),
                     })
                     .collect()
             }
@@ -174,8 +195,30 @@ fn upvalue_cells(p: &Program) -> Vec<Vec<bool>> {
         out
     }
     (0..p.functions.len())
-        .map(|f| cells(p, &parent, &mut memo, f))
+        .map(|f| walk(p, &parent, &mut memo, &of_local, f))
         .collect()
+}
+
+/// Deepest nesting of numeric `for` loops in a function body (not counting
+/// nested functions): each level needs its own f64 locals.
+fn numeric_for_depth(b: &Block) -> usize {
+    b.iter()
+        .map(|s| match &s.kind {
+            StmtKind::NumericFor { body, .. } => 1 + numeric_for_depth(body),
+            StmtKind::Do(b)
+            | StmtKind::While { body: b, .. }
+            | StmtKind::Repeat { body: b, .. }
+            | StmtKind::GenericFor { body: b, .. } => numeric_for_depth(b),
+            StmtKind::If { arms, otherwise } => arms
+                .iter()
+                .map(|(_, b)| numeric_for_depth(b))
+                .chain(otherwise.iter().map(numeric_for_depth))
+                .max()
+                .unwrap_or(0),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 fn visit_children(b: &Block, f: &mut impl FnMut(FuncId)) {
@@ -378,6 +421,11 @@ pub struct FnGen<'a> {
     gt: WLocal,
     /// One past the frame's last slot, for safepoints.
     top: WLocal,
+    /// Index, limit and step of each nesting level of numeric `for` loops:
+    /// they are numbers once the loop starts, so they live in f64 locals and
+    /// never need a slot (the collector has nothing to find in them).
+    for_locals: Vec<[WLocal; 3]>,
+    for_level: usize,
     /// The body calls a function explicitly (not a metamethod): only such a
     /// function needs a safepoint at entry, since allocation without a loop
     /// is unbounded only through recursion.
@@ -441,6 +489,15 @@ impl<'a> FnGen<'a> {
             l.add(ValType::F64),
         );
         let y2 = l.add(ValType::I64);
+        let for_locals = (0..numeric_for_depth(&func.body))
+            .map(|_| {
+                [
+                    l.add(ValType::F64),
+                    l.add(ValType::F64),
+                    l.add(ValType::F64),
+                ]
+            })
+            .collect();
         let body = b.dangling_instr_seq(None).id();
         let g = FnGen {
             ctx,
@@ -477,6 +534,8 @@ impl<'a> FnGen<'a> {
             dispatch_of: Vec::new(),
             gt,
             top,
+            for_locals,
+            for_level: 0,
             makes_calls: false,
         };
         (g, body)
@@ -1263,46 +1322,54 @@ impl<'a> FnGen<'a> {
             g.call(g.ctx.rt.forprep);
             g.status_check();
         });
+        let [idx, lim, step] = self.for_locals[self.for_level];
+        self.for_level += 1;
+        for (k, l) in [idx, lim, step].into_iter().enumerate() {
+            self.load_f64(s0 + k as u32);
+            self.set(l);
+        }
         let vslot = self.alloc_slot();
         self.declare_local(var, vslot);
         self.block_of(|g, exit| {
             g.loop_of(|g, top| {
                 g.safepoint();
                 // step >= 0 ? idx <= limit : idx >= limit (LuaJIT's rule)
-                g.load_f64(s0 + 2);
+                g.get(step);
                 g.seq().f64_const(0.0);
                 g.bin(BinaryOp::F64Ge);
                 g.if_else_val(
                     ValType::I32,
                     |g| {
-                        g.load_f64(s0);
-                        g.load_f64(s0 + 1);
+                        g.get(idx);
+                        g.get(lim);
                         g.bin(BinaryOp::F64Le);
                     },
                     |g| {
-                        g.load_f64(s0);
-                        g.load_f64(s0 + 1);
+                        g.get(idx);
+                        g.get(lim);
                         g.bin(BinaryOp::F64Ge);
                     },
                 );
                 g.un(UnaryOp::I32Eqz);
                 g.emit(wi::BrIf { block: exit });
-                g.store_slot(vslot, |g| g.load_slot(s0));
+                g.store_slot(vslot, |g| {
+                    g.get(idx);
+                    g.un(UnaryOp::I64ReinterpretF64);
+                });
                 if g.func.local(var).needs_cell() {
                     g.make_cell(vslot);
                 }
                 g.loop_exits.push(exit);
                 g.block(body);
                 g.loop_exits.pop();
-                g.store_slot(s0, |g| {
-                    g.load_f64(s0);
-                    g.load_f64(s0 + 2);
-                    g.bin(BinaryOp::F64Add);
-                    g.un(UnaryOp::I64ReinterpretF64);
-                });
+                g.get(idx);
+                g.get(step);
+                g.bin(BinaryOp::F64Add);
+                g.set(idx);
                 g.emit(wi::Br { block: top });
             });
         });
+        self.for_level -= 1;
     }
 
     /// `for vars in exprs`: each iteration calls the iterator with (state,
@@ -1410,7 +1477,7 @@ impl<'a> FnGen<'a> {
     /// call replaces this frame (`return_call_indirect`).
     fn tail_call(&mut self, e: &Expr, line: u32) {
         let f = self.alloc_slot();
-        self.call_setup(e, f, line);
+        let (_, direct) = self.call_setup(e, f, line);
         // n holds the argument count; move [f, args…] down to base - 8.
         self.get(self.base);
         self.i32c(8);
@@ -1443,6 +1510,11 @@ impl<'a> FnGen<'a> {
         self.get(self.t);
         self.get(self.base);
         self.get(self.n);
+        if let Some(target) = direct {
+            let func = self.ctx.direct_targets[target.index()];
+            self.emit(wi::ReturnCall { func });
+            return;
+        }
         self.get(self.base);
         self.i32c(8);
         self.bin(BinaryOp::I32Sub);
@@ -2588,17 +2660,33 @@ impl<'a> FnGen<'a> {
         });
     }
 
+    /// The Lua function a callee expression always evaluates to a closure
+    /// of: a local or upvalue initialised with a function and never
+    /// reassigned. Such calls go straight to the function, without the
+    /// callee check and the indirect call.
+    fn known_callee(&self, callee: &Expr) -> Option<FuncId> {
+        match callee.kind {
+            ExprKind::Local(l) => self.func.local(l).known_function(),
+            ExprKind::Upvalue(u) => self.ctx.upval_functions[self.fid.index()][u.index()],
+            _ => None,
+        }
+    }
+
     /// Evaluates callee and arguments of a call expression with the callee at
-    /// slot `f`, leaving the argument count in `n`. Returns the call's site.
-    fn call_setup(&mut self, e: &Expr, f: u32, line: u32) -> u32 {
+    /// slot `f`, leaving the argument count in `n`. Returns the call's site,
+    /// and the function called when it is known at compile time.
+    fn call_setup(&mut self, e: &Expr, f: u32, line: u32) -> (u32, Option<FuncId>) {
         self.makes_calls = true;
         match &e.kind {
             ExprKind::Call { callee, args } => {
                 self.expr_to(callee, f);
                 let site = self.site(line, name_of(self.func, callee), Name::None);
                 self.args(args, f + 1, 0);
-                self.callee_check(f, site);
-                site
+                let known = self.known_callee(callee);
+                if known.is_none() {
+                    self.callee_check(f, site);
+                }
+                (site, known)
             }
             ExprKind::MethodCall { obj, method, args } => {
                 self.alloc_slots((f + 2).saturating_sub(self.free_slot));
@@ -2613,7 +2701,7 @@ impl<'a> FnGen<'a> {
                 );
                 self.args(args, f + 2, 1);
                 self.callee_check(f, site);
-                site
+                (site, None)
             }
             _ => unreachable!("call_setup on a call"),
         }
@@ -2668,12 +2756,18 @@ impl<'a> FnGen<'a> {
     /// Calls the call expression `e` with its callee at slot `f`; results are
     /// at `f + 1`, their count in `n`.
     fn call_expr(&mut self, e: &Expr, f: u32) {
-        let site = self.call_setup(e, f, e.line);
-        self.call_at(f, CallArgs::InN, site);
+        let (site, direct) = self.call_setup(e, f, e.line);
+        self.call_to(f, CallArgs::InN, site, direct);
     }
 
     /// Calls the function at slot `f` with its arguments after it.
     fn call_at(&mut self, f: u32, args: CallArgs, site: u32) {
+        self.call_to(f, args, site, None);
+    }
+
+    /// [`call_at`](Self::call_at), directly to `direct`'s code when the
+    /// callee is known to be a closure of it.
+    fn call_to(&mut self, f: u32, args: CallArgs, site: u32, direct: Option<FuncId>) {
         match args {
             CallArgs::InN => {}
             CallArgs::Fixed(k) => {
@@ -2721,10 +2815,14 @@ impl<'a> FnGen<'a> {
         self.get(self.t);
         self.slot_addr(f + 1);
         self.get(self.n);
-        self.load_slot(f);
-        self.emit_func_index();
-        let (ty, table) = (self.ctx.lua_type, self.ctx.table);
-        self.emit(wi::CallIndirect { ty, table });
+        if let Some(target) = direct {
+            self.call(self.ctx.direct_targets[target.index()]);
+        } else {
+            self.load_slot(f);
+            self.emit_func_index();
+            let (ty, table) = (self.ctx.lua_type, self.ctx.table);
+            self.emit(wi::CallIndirect { ty, table });
+        }
         self.set(self.n);
         // depth - 1 (`d` still holds this call's depth)
         self.get(self.t);

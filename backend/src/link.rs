@@ -34,6 +34,33 @@ const H_NSITES: usize = 12;
 const H_CHUNKS: usize = 16;
 const H_HEAP_START: usize = 20;
 
+/// Replaces each placeholder of `placeholders[i]` in the generated functions
+/// by `fids[i]`, and deletes the placeholders.
+fn retarget_direct_calls(module: &mut Module, fids: &[FunctionId], placeholders: &[FunctionId]) {
+    struct Retarget<'a>(&'a HashMap<FunctionId, FunctionId>);
+    impl wi::VisitorMut for Retarget<'_> {
+        fn visit_function_id_mut(&mut self, f: &mut FunctionId) {
+            if let Some(&real) = self.0.get(f) {
+                *f = real;
+            }
+        }
+    }
+    let map: HashMap<FunctionId, FunctionId> = placeholders
+        .iter()
+        .copied()
+        .zip(fids.iter().copied())
+        .collect();
+    for &fid in fids {
+        if let walrus::FunctionKind::Local(local) = &mut module.funcs.get_mut(fid).kind {
+            let entry = local.entry_block();
+            wi::dfs_pre_order_mut(&mut Retarget(&map), local, entry);
+        }
+    }
+    for &p in placeholders {
+        module.funcs.delete(p);
+    }
+}
+
 /// Exports the host uses besides the entry points.
 const EMBEDDING_PREFIX: &str = "ms_";
 
@@ -114,6 +141,16 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         consts_addr,
         program,
     );
+    // Direct calls name a placeholder per Lua function until all exist.
+    ctx.direct_targets = (0..program.functions.len())
+        .map(|_| {
+            let lua = [ValType::I32, ValType::I32, ValType::I32];
+            let mut b = FunctionBuilder::new(&mut module.types, &lua, &[ValType::I32]);
+            b.func_body().unreachable();
+            let args = (0..3).map(|_| module.locals.add(ValType::I32)).collect();
+            b.finish(args, &mut module.funcs)
+        })
+        .collect();
     let mut fids = Vec::with_capacity(program.functions.len() + 2);
     for i in 0..program.functions.len() {
         fids.push(FnGen::generate(
@@ -123,6 +160,7 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
             FuncId(i as u32),
         ));
     }
+    retarget_direct_calls(&mut module, &fids, &ctx.direct_targets);
     // Module chunks are preloaded, so `require` finds them (package.preload).
     let preloads: Vec<(u32, u32)> = program
         .chunks

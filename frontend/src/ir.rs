@@ -112,6 +112,17 @@ pub struct LocalInfo {
     pub captured: bool,
     /// The local is assigned after its declaration.
     pub reassigned: bool,
+    /// The closure of this function is the local's initial value (`local
+    /// function f`, `local f = function … end`); unless `reassigned`, every
+    /// read of the local yields a closure of it.
+    pub initial_function: Option<FuncId>,
+}
+
+impl LocalInfo {
+    /// The function every value of this local is a closure of, if known.
+    pub fn known_function(&self) -> Option<FuncId> {
+        self.initial_function.filter(|_| !self.reassigned)
+    }
 }
 
 impl LocalInfo {

@@ -193,6 +193,7 @@ impl<'a> Lowerer<'a> {
             name: name.clone(),
             captured: false,
             reassigned: false,
+            initial_function: None,
         });
         f.scope.push((name, id));
         id
@@ -498,7 +499,13 @@ impl<'a> Lowerer<'a> {
         let kind = match stmt {
             ast::Stmt::LocalAssignment(la) => {
                 let values: Vec<Expr> = la.expressions().iter().map(|e| self.expr(e)).collect();
-                let locals = la.names().iter().map(|n| self.declare(ident(n))).collect();
+                let locals: Vec<LocalId> =
+                    la.names().iter().map(|n| self.declare(ident(n))).collect();
+                for (l, v) in locals.iter().zip(&values) {
+                    if let ExprKind::Function(f) = v.kind {
+                        self.cur().func.locals[l.index()].initial_function = Some(f);
+                    }
+                }
                 StmtKind::Local { locals, values }
             }
             ast::Stmt::LocalFunction(lf) => {
@@ -511,6 +518,7 @@ impl<'a> Lowerer<'a> {
                 );
                 // A capture of itself needs no cell: the backend creates the
                 // closure in the local's slot before filling its upvalues.
+                self.cur().func.locals[local.index()].initial_function = Some(func);
                 StmtKind::LocalFunction { local, func }
             }
             ast::Stmt::Assignment(a) => {
