@@ -114,8 +114,10 @@ fn gc() -> &'static mut Gc {
     unsafe { &mut *core::ptr::addr_of_mut!(GC) }
 }
 
-/// Below this many bytes in use, no collection is triggered by debt.
-const MIN_THRESHOLD: u64 = 1 << 20;
+/// Below this many bytes in use, no collection is triggered by debt. Small
+/// on purpose: garbage reused while still in cache is much cheaper (the
+/// concat benchmark ran 1.5x slower with 4 MiB than with 512 KiB).
+const MIN_THRESHOLD: u64 = 512 << 10;
 
 /// Called once the main thread exists.
 pub fn init(thread: u32) {

@@ -16,7 +16,7 @@ use crate::abi::value::{self as v, boxed, is_number, payload, tag};
 use crate::abi::{op, thread as th};
 use crate::mem::{rd8, rd32, rd64, wr32, wr64};
 use crate::number::Buf;
-use crate::value::{coerce_to_string, to_number, type_name};
+use crate::value::{to_number, type_name};
 use crate::{heap, rt, string, table};
 
 /// Error text buffer: messages are short; anything past its size is cut.
@@ -545,20 +545,60 @@ pub extern "C" fn lrt_concat(t: u32, first: u32, n: u32, dst: u32, site: u32, sc
 pub const CONCAT_REQUEST: i32 = 2;
 
 /// Joins the strings and numbers in slots `k..=top` into one string value.
+/// Numbers are formatted straight into the result (no string per number);
+/// a result short enough to be interned is built on the Rust stack.
 fn join(first: u32, k: u32, top: u32) -> Option<u64> {
+    use crate::number::{Buf, to_lua_string};
+    const SHORT: usize = string::MAX_SHORT as usize;
+    // Appends operand `x` to `out`; false if it does not fit.
+    fn append<const N: usize>(out: &mut Buf<N>, x: u64) -> bool {
+        if is_number(x) {
+            let mut b = Buf::<64>::new();
+            to_lua_string(f64::from_bits(x), &mut b);
+            if out.len + b.len > N {
+                return false;
+            }
+            out.extend(b.as_bytes());
+        } else {
+            let bytes = string::as_bytes(payload(x));
+            if out.len + bytes.len() > N {
+                return false;
+            }
+            out.extend(bytes);
+        }
+        true
+    }
+    let mut short = Buf::<SHORT>::new();
+    if (k..=top).all(|i| append(&mut short, rd64(first + 8 * i))) {
+        return string::intern(short.as_bytes()).map(|s| boxed(v::TAG_STRING, s));
+    }
     let mut total: u32 = 0;
     for i in k..=top {
-        let s = coerce_to_string(rd64(first + 8 * i)).ok()??;
-        wr64(first + 8 * i, s);
-        total = total.checked_add(string::len(payload(s)))?;
+        let x = rd64(first + 8 * i);
+        let len = if is_number(x) {
+            let mut b = Buf::<64>::new();
+            to_lua_string(f64::from_bits(x), &mut b);
+            b.len as u32
+        } else {
+            string::len(payload(x))
+        };
+        total = total.checked_add(len)?;
     }
     let s = string::alloc_raw(total)?;
     let mut at = string::data(s);
     for i in k..=top {
-        let p = payload(rd64(first + 8 * i));
-        let l = string::len(p);
-        crate::mem::copy(at, string::data(p), l);
-        at += l;
+        let x = rd64(first + 8 * i);
+        if is_number(x) {
+            let mut b = Buf::<64>::new();
+            to_lua_string(f64::from_bits(x), &mut b);
+            crate::mem::bytes_mut(at, b.len as u32).copy_from_slice(b.as_bytes());
+            at += b.len as u32;
+        } else {
+            let p = payload(x);
+            let l = string::len(p);
+            crate::mem::copy(at, string::data(p), l);
+            at += l;
+        }
     }
     string::finish(s).map(|s| boxed(v::TAG_STRING, s))
 }
