@@ -317,6 +317,14 @@ enum Name {
 }
 
 /// Where an operand's value can be loaded from without running code.
+/// How many values [`FnGen::copy_down`] moves.
+#[derive(Clone, Copy)]
+enum Count {
+    Fixed(u32),
+    /// The count in `n`, plus this many.
+    N(u32),
+}
+
 #[derive(Clone, Copy)]
 enum Operand {
     Slot(u32),
@@ -421,6 +429,10 @@ pub struct FnGen<'a> {
     gt: WLocal,
     /// One past the frame's last slot, for safepoints.
     top: WLocal,
+    /// Destination and source cursors of [`copy_down`](Self::copy_down).
+    cd: WLocal,
+    cs: WLocal,
+    ce: WLocal,
     /// Index, limit and step of each nesting level of numeric `for` loops:
     /// they are numbers once the loop starts, so they live in f64 locals and
     /// never need a slot (the collector has nothing to find in them).
@@ -481,6 +493,7 @@ impl<'a> FnGen<'a> {
         );
         let (nva, vabase, i, gt) = (i32_local(), i32_local(), i32_local(), i32_local());
         let top = i32_local();
+        let (cd, cs, ce) = (i32_local(), i32_local(), i32_local());
         let (p, q, i2, i3) = (i32_local(), i32_local(), i32_local(), i32_local());
         let frame = if func.is_vararg { i32_local() } else { base };
         let (x, y, fx) = (
@@ -534,6 +547,9 @@ impl<'a> FnGen<'a> {
             dispatch_of: Vec::new(),
             gt,
             top,
+            cd,
+            cs,
+            ce,
             for_locals,
             for_level: 0,
             makes_calls: false,
@@ -1452,18 +1468,9 @@ impl<'a> FnGen<'a> {
         if first != 0 || self.func.is_vararg {
             self.get(self.base);
             self.slot_addr(first);
-            match count {
-                Some(k) => self.i32c((k * 8) as i32),
-                None => {
-                    self.get(self.n);
-                    self.i32c(3);
-                    self.bin(BinaryOp::I32Shl);
-                }
-            }
-            let memory = self.ctx.memory;
-            self.emit(wi::MemoryCopy {
-                src: memory,
-                dst: memory,
+            self.copy_down(match count {
+                Some(k) => Count::Fixed(k),
+                None => Count::N(0),
             });
         }
         match count {
@@ -1483,16 +1490,7 @@ impl<'a> FnGen<'a> {
         self.i32c(8);
         self.bin(BinaryOp::I32Sub);
         self.slot_addr(f);
-        self.get(self.n);
-        self.i32c(1);
-        self.bin(BinaryOp::I32Add);
-        self.i32c(3);
-        self.bin(BinaryOp::I32Shl);
-        let memory = self.ctx.memory;
-        self.emit(wi::MemoryCopy {
-            src: memory,
-            dst: memory,
-        });
+        self.copy_down(Count::N(1));
         // Flag the frame's call-site entry: the caller is gone (see
         // runtime-gc's `site_at_level`).
         self.get(self.t);
@@ -2650,13 +2648,67 @@ impl<'a> FnGen<'a> {
         }
         self.slot_addr(to);
         self.slot_addr(from);
-        self.get(self.n);
+        self.copy_down(Count::N(0));
+    }
+
+    /// Copies values from the address on top of the stack to the one below
+    /// it, which is lower or equal (moves down, so ascending order is safe).
+    /// Inline loads and stores: `memory.copy` is a call into wasmtime.
+    fn copy_down(&mut self, count: Count) {
+        self.set(self.cs);
+        self.set(self.cd);
+        match count {
+            Count::Fixed(k) if k <= 8 => {
+                for j in 0..k {
+                    self.get(self.cd);
+                    self.get(self.cs);
+                    self.load64(8 * j);
+                    self.store64(8 * j);
+                }
+            }
+            Count::Fixed(k) => {
+                self.i32c(k as i32);
+                self.copy_down_loop();
+            }
+            Count::N(extra) => {
+                self.get(self.n);
+                if extra > 0 {
+                    self.i32c(extra as i32);
+                    self.bin(BinaryOp::I32Add);
+                }
+                self.copy_down_loop();
+            }
+        }
+    }
+
+    /// The count of values is on the stack; `cd`/`cs` hold the addresses.
+    fn copy_down_loop(&mut self) {
+        // ce = cs + 8 * count
         self.i32c(3);
         self.bin(BinaryOp::I32Shl);
-        let memory = self.ctx.memory;
-        self.emit(wi::MemoryCopy {
-            src: memory,
-            dst: memory,
+        self.get(self.cs);
+        self.bin(BinaryOp::I32Add);
+        self.set(self.ce);
+        self.block_of(|g, exit| {
+            g.loop_of(|g, top| {
+                g.get(g.cs);
+                g.get(g.ce);
+                g.bin(BinaryOp::I32GeU);
+                g.emit(wi::BrIf { block: exit });
+                g.get(g.cd);
+                g.get(g.cs);
+                g.load64(0);
+                g.store64(0);
+                g.get(g.cd);
+                g.i32c(8);
+                g.bin(BinaryOp::I32Add);
+                g.set(g.cd);
+                g.get(g.cs);
+                g.i32c(8);
+                g.bin(BinaryOp::I32Add);
+                g.set(g.cs);
+                g.emit(wi::Br { block: top });
+            });
         });
     }
 
