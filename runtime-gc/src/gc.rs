@@ -48,6 +48,23 @@
 //! `collectgarbage` collects directly: it is called with the caller's values
 //! in slots below its arguments.
 //!
+//! # Policy
+//!
+//! A collection becomes due when the bytes of Lua data in use pass the
+//! trigger: `pause`% (`collectgarbage("setpause")`, 200 by default) of what
+//! survived the last cycle, at least [`MIN_THRESHOLD`], and capped at half
+//! the room left under the host's memory limit. The collector is not
+//! incremental: a due collection runs whole, so `setstepmul` is accepted
+//! and remembered but changes nothing, and `step` finishes a cycle.
+//!
+//! # Host handles
+//!
+//! The host holds no guest value while Lua runs: it builds values with the
+//! `ms_*` calls between safepoints and hands them over at once (a host
+//! function's results, the `ngx` table installed before the run). So there
+//! is no handle registry yet; an API that must keep a value across Lua code
+//! (say `ngx.ctx` across phases) adds one to the roots.
+//!
 //! # The stack is scanned conservatively
 //!
 //! Frame slots are not cleared when a frame is entered, so a slot of a local
