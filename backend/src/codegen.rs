@@ -328,6 +328,9 @@ enum Count {
 #[derive(Clone, Copy)]
 enum Operand {
     Slot(u32),
+    /// A number in an f64 wasm local (a numeric `for` variable that is
+    /// never assigned: its slot holds the same value).
+    Num(WLocal),
     /// A constant value (nil, booleans, numbers).
     Bits(u64),
     /// String constant `i` of the constant array.
@@ -336,7 +339,11 @@ enum Operand {
 
 impl Operand {
     fn known_number(self) -> bool {
-        matches!(self, Operand::Bits(b) if val::is_number(b))
+        match self {
+            Operand::Bits(b) => val::is_number(b),
+            Operand::Num(_) => true,
+            _ => false,
+        }
     }
 }
 
@@ -438,6 +445,9 @@ pub struct FnGen<'a> {
     /// never need a slot (the collector has nothing to find in them).
     for_locals: Vec<[WLocal; 3]>,
     for_level: usize,
+    /// Per local: the f64 wasm local that holds it while it is a numeric
+    /// `for` variable never assigned in the body.
+    num_locals: Vec<Option<WLocal>>,
     /// The body calls a function explicitly (not a metamethod): only such a
     /// function needs a safepoint at entry, since allocation without a loop
     /// is unbounded only through recursion.
@@ -552,6 +562,7 @@ impl<'a> FnGen<'a> {
             ce,
             for_locals,
             for_level: 0,
+            num_locals: vec![None; func.locals.len()],
             makes_calls: false,
         };
         (g, body)
@@ -1346,6 +1357,10 @@ impl<'a> FnGen<'a> {
         }
         let vslot = self.alloc_slot();
         self.declare_local(var, vslot);
+        let info = self.func.local(var);
+        if !info.reassigned && !info.needs_cell() {
+            self.num_locals[var.index()] = Some(idx);
+        }
         self.block_of(|g, exit| {
             g.loop_of(|g, top| {
                 g.safepoint();
@@ -1385,6 +1400,7 @@ impl<'a> FnGen<'a> {
                 g.emit(wi::Br { block: top });
             });
         });
+        self.num_locals[var.index()] = None;
         self.for_level -= 1;
     }
 
@@ -1633,6 +1649,10 @@ impl<'a> FnGen<'a> {
     fn push(&mut self, o: Operand) {
         match o {
             Operand::Slot(s) => self.load_slot(s),
+            Operand::Num(l) => {
+                self.get(l);
+                self.un(UnaryOp::I64ReinterpretF64);
+            }
             Operand::Bits(b) => self.i64c(b as i64),
             Operand::Str(i) => {
                 self.i32c(0);
@@ -1650,7 +1670,10 @@ impl<'a> FnGen<'a> {
             ExprKind::Number(n) => Operand::Bits(val::from_f64(*n)),
             ExprKind::String(s) => Operand::Str(self.ctx.string_const(s)),
             ExprKind::Local(l) if !self.func.local(*l).needs_cell() => {
-                Operand::Slot(self.local_slot[l.index()].expect("local in scope"))
+                match self.num_locals[l.index()] {
+                    Some(w) => Operand::Num(w),
+                    None => Operand::Slot(self.local_slot[l.index()].expect("local in scope")),
+                }
             }
             _ => {
                 let s = self.alloc_slot();
@@ -1669,6 +1692,10 @@ impl<'a> FnGen<'a> {
             | ExprKind::False
             | ExprKind::Number(_)
             | ExprKind::String(_) => {
+                let o = self.operand(e);
+                self.store_slot(dst, |g| g.push(o));
+            }
+            ExprKind::Local(l) if self.num_locals[l.index()].is_some() => {
                 let o = self.operand(e);
                 self.store_slot(dst, |g| g.push(o));
             }
@@ -1807,9 +1834,10 @@ impl<'a> FnGen<'a> {
         };
         let number_key = match key {
             Operand::Bits(b) => val::is_number(b),
-            Operand::Slot(_) => true,
+            Operand::Slot(_) | Operand::Num(_) => true,
             Operand::Str(_) => false,
         };
+        let known_number = key.known_number();
         self.if_else_val(
             ValType::I32,
             |g| {
@@ -1874,9 +1902,13 @@ impl<'a> FnGen<'a> {
                     );
                 } else if number_key {
                     // i = k - 1 as an integer; in range of the array part.
-                    g.get(g.y);
-                    g.i64c(val::NUMBER_LIMIT as i64);
-                    g.bin(BinaryOp::I64LtU);
+                    if known_number {
+                        g.i32c(1);
+                    } else {
+                        g.get(g.y);
+                        g.i64c(val::NUMBER_LIMIT as i64);
+                        g.bin(BinaryOp::I64LtU);
+                    }
                     g.if_else_val(
                         ValType::I32,
                         |g| {
@@ -2129,6 +2161,7 @@ impl<'a> FnGen<'a> {
                 self.seq().f64_const(f64::from_bits(b));
             }
             Operand::Slot(s) => self.load_f64(s),
+            Operand::Num(l) => self.get(l),
             Operand::Str(_) => {
                 self.push(o);
                 self.un(UnaryOp::F64ReinterpretI64);
