@@ -75,6 +75,9 @@ pub struct ModuleCtx {
     /// linking these are placeholders (`link` replaces them with the
     /// generated functions once all exist).
     pub direct_targets: Vec<FunctionId>,
+    /// The shared out-of-line call of a metamethod request
+    /// ([`generate_metacall`]); set before any Lua function is generated.
+    pub metacall: Option<FunctionId>,
     /// The constant holding each chunk's name, by chunk index.
     pub chunk_names: Vec<u32>,
     /// The chunk of the function being generated (sites record it).
@@ -104,6 +107,7 @@ impl ModuleCtx {
             upval_cells: upvalue_cells(program),
             upval_functions: upvalue_functions(program),
             direct_targets: Vec::new(),
+            metacall: None,
             chunk_names: Vec::new(),
             cur_chunk: 0,
         };
@@ -317,6 +321,123 @@ enum Name {
 }
 
 /// Where an operand's value can be loaded from without running code.
+/// Generates `metacall(t, callee, nargs, site) -> n | status`: the call of a
+/// metamethod request with its callee at address `callee` and `nargs`
+/// arguments after it, at call site `site` — what `call_at` does inline for
+/// an ordinary call (the `__call` fallback, the depth limit, the call-site
+/// and frame stacks), shared by every slow path of the module.
+pub fn generate_metacall(module: &mut walrus::Module, ctx: &ModuleCtx) -> FunctionId {
+    let params = [ValType::I32, ValType::I32, ValType::I32, ValType::I32];
+    let mut b = FunctionBuilder::new(&mut module.types, &params, &[ValType::I32]);
+    b.name("metacall".into());
+    let l = &mut module.locals;
+    let (t, callee, nargs, site) = (
+        l.add(ValType::I32),
+        l.add(ValType::I32),
+        l.add(ValType::I32),
+        l.add(ValType::I32),
+    );
+    let (d, entry) = (l.add(ValType::I32), l.add(ValType::I32));
+    let memory = ctx.memory;
+    let m32 = |offset: u32| MemArg {
+        align: 4,
+        offset: offset as u64,
+    };
+    let mut body = b.func_body();
+    // Not a function: `__call` or an error (lrt_call_prep).
+    body.local_get(callee)
+        .load(
+            memory,
+            LoadKind::I64 { atomic: false },
+            MemArg {
+                align: 8,
+                offset: 0,
+            },
+        )
+        .i64_const(32)
+        .binop(BinaryOp::I64ShrU)
+        .i64_const(val::TAG_FUNCTION as i64)
+        .binop(BinaryOp::I64Ne)
+        .if_else(
+            None,
+            |then| {
+                then.local_get(t)
+                    .local_get(callee)
+                    .local_get(nargs)
+                    .i32_const(-1)
+                    .call(ctx.rt.call_prep)
+                    .local_tee(nargs)
+                    .i32_const(0)
+                    .binop(BinaryOp::I32LtS)
+                    .if_else(
+                        None,
+                        |e| {
+                            e.local_get(nargs).return_();
+                        },
+                        |_| {},
+                    );
+            },
+            |_| {},
+        );
+    // depth + 1, with the limit
+    body.local_get(t)
+        .load(memory, LoadKind::I32 { atomic: false }, m32(th::DEPTH))
+        .i32_const(1)
+        .binop(BinaryOp::I32Add)
+        .local_tee(d)
+        .i32_const(call::MAX_DEPTH as i32)
+        .binop(BinaryOp::I32GtU)
+        .if_else(
+            None,
+            |then| {
+                then.local_get(t)
+                    .local_get(site)
+                    .call(ctx.rt.stack_overflow)
+                    .return_();
+            },
+            |_| {},
+        );
+    body.local_get(t)
+        .local_get(d)
+        .store(memory, StoreKind::I32 { atomic: false }, m32(th::DEPTH));
+    // sites[d] = site; frames[d] = the callee's base
+    body.local_get(t)
+        .local_get(d)
+        .i32_const(2)
+        .binop(BinaryOp::I32Shl)
+        .binop(BinaryOp::I32Add)
+        .local_tee(entry)
+        .local_get(site)
+        .store(memory, StoreKind::I32 { atomic: false }, m32(th::SITES));
+    body.local_get(entry)
+        .local_get(callee)
+        .i32_const(8)
+        .binop(BinaryOp::I32Add)
+        .store(memory, StoreKind::I32 { atomic: false }, m32(th::FRAMES));
+    body.local_get(t)
+        .local_get(callee)
+        .i32_const(8)
+        .binop(BinaryOp::I32Add)
+        .local_get(nargs)
+        .local_get(callee)
+        .load(memory, LoadKind::I32 { atomic: false }, m32(0))
+        .load(
+            memory,
+            LoadKind::I32 { atomic: false },
+            m32(layout::closure::FUNC_INDEX),
+        )
+        .call_indirect(ctx.lua_type, ctx.table)
+        .local_set(nargs);
+    // depth - 1
+    body.local_get(t)
+        .local_get(d)
+        .i32_const(1)
+        .binop(BinaryOp::I32Sub)
+        .store(memory, StoreKind::I32 { atomic: false }, m32(th::DEPTH));
+    body.local_get(nargs);
+    b.finish(vec![t, callee, nargs, site], &mut module.funcs)
+}
+
 /// How many values [`FnGen::copy_down`] moves.
 #[derive(Clone, Copy)]
 enum Count {
@@ -2046,15 +2167,36 @@ impl<'a> FnGen<'a> {
     /// `nargs` arguments and stores its first result in `dst`.
     /// The call is made at `site`, the operation that needed the metamethod,
     /// so `error(msg, 2)` inside it and a stack overflow report that line.
+    /// The call itself is out of line (`metacall`): slow paths stay small, so
+    /// the hot code around them is compact.
     fn request_check(&mut self, scratch: u32, nargs: u32, dst: Option<u32>, site: u32) {
         self.get(self.st);
         self.i32c(call::REQUEST_CALL);
         self.bin(BinaryOp::I32Eq);
         self.if_then(|g| {
-            g.call_at(scratch, CallArgs::Metamethod(nargs), site);
+            g.metacall_at(scratch, nargs, site);
             if let Some(dst) = dst {
                 g.adjust_one(scratch + 1, dst);
             }
+        });
+    }
+
+    /// Calls the metamethod request at `scratch` (callee, then `nargs`
+    /// arguments) out of line, at `site`; results from `scratch + 1`, their
+    /// count in `n`. An error unwinds.
+    fn metacall_at(&mut self, scratch: u32, nargs: u32, site: u32) {
+        self.max_slot = self.max_slot.max(scratch + nargs + 1);
+        self.get(self.t);
+        self.slot_addr(scratch);
+        self.i32c(nargs as i32);
+        self.i32c(site as i32);
+        self.call(self.ctx.metacall.expect("metacall generated first"));
+        self.tee(self.n);
+        self.i32c(0);
+        self.bin(BinaryOp::I32LtS);
+        self.if_then(|g| {
+            g.get(g.n);
+            g.unwind_top();
         });
     }
 
@@ -2372,7 +2514,7 @@ impl<'a> FnGen<'a> {
             |g| {
                 g.get(g.st);
                 g.set(g.rq);
-                g.call_at(scratch, CallArgs::Metamethod(2), site);
+                g.metacall_at(scratch, 2, site);
                 g.adjust_one(scratch + 1, scratch);
                 g.load_slot(scratch);
                 g.truthy();
@@ -2429,7 +2571,7 @@ impl<'a> FnGen<'a> {
                 g.i32c(CONCAT_REQUEST);
                 g.bin(BinaryOp::I32Sub);
                 g.set(g.i);
-                g.call_at(scratch, CallArgs::Metamethod(2), site);
+                g.metacall_at(scratch, 2, site);
                 g.slot_addr(first);
                 g.get(g.i);
                 g.i32c(3);
@@ -2861,11 +3003,6 @@ impl<'a> FnGen<'a> {
                 // An iterator may not be a function either.
                 self.callee_check(f, site);
             }
-            CallArgs::Metamethod(k) => {
-                self.i32c(k as i32);
-                self.set(self.n);
-                self.callee_check(f, u32::MAX);
-            }
         }
         // depth + 1, with the call-depth limit
         self.get(self.t);
@@ -2936,9 +3073,6 @@ enum CallArgs {
     /// The argument count is in `n` already.
     InN,
     Fixed(u32),
-    /// A metamethod the runtime requested: a callee that is not callable is
-    /// reported without position or name, as LuaJIT does.
-    Metamethod(u32),
 }
 
 /// Expressions that write their destination before reading all operands.

@@ -141,6 +141,7 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         consts_addr,
         program,
     );
+    ctx.metacall = Some(crate::codegen::generate_metacall(&mut module, &ctx));
     // Direct calls name a placeholder per Lua function until all exist.
     ctx.direct_targets = (0..program.functions.len())
         .map(|_| {
