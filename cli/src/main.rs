@@ -179,11 +179,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let source = read_source(&file)?;
             let out = match engine {
-                EngineKind::Luajit => reference::run_script_with_path(
+                EngineKind::Luajit => reference::run_script_with_limit(
                     source.as_bytes(),
                     &chunk_name(&file),
                     true,
                     path.lua_path.as_deref(),
+                    Duration::from_secs_f64(limits.timeout),
                 ),
                 EngineKind::Wasm => {
                     let Some(wasm) = compile(&file, &source, &path.module_path(&file)) else {
@@ -268,7 +269,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut candidate = WasmEngine::new(WasmProgram::new(&wasm, limits.limits())?);
             let mut reference =
                 reference::ReferenceEngine::new(source.as_bytes().to_vec(), &chunk_name(&file))
-                    .with_lua_path(path.lua_path.clone());
+                    .with_lua_path(path.lua_path.clone())
+                    .with_timeout(Duration::from_secs_f64(limits.timeout));
             let report = diff::diff(&requests, &mut reference, &mut candidate);
             print!("{report}");
             Ok(if report.is_clean() {

@@ -127,7 +127,7 @@ return function()
     if not ok then
       local t = type(v)
       if t == "string" or t == "number" then return "error", v .. "", t end
-      return "error", nil, t
+      return "error", v, t
     end
     if status(co) == "dead" then return "done" end
     if v == sentinel then return "exit", code end
@@ -207,11 +207,22 @@ fn drive(driver: &Function) -> mlua::Result<Ended> {
         _ => {
             let msg = match v {
                 Value::String(s) => Some(s.as_bytes().to_vec()),
+                // An error raised by Rust code (the time-limit hook).
+                Value::Error(e) => Some(root_cause_message(&e).into_bytes()),
                 _ => None,
             };
             Ended::Error(msg, t.unwrap_or_default())
         }
     })
+}
+
+/// The message of the innermost cause of an mlua error.
+fn root_cause_message(e: &mlua::Error) -> String {
+    match e {
+        mlua::Error::CallbackError { cause, .. } => root_cause_message(cause),
+        mlua::Error::RuntimeError(m) => m.clone(),
+        other => other.to_string(),
+    }
 }
 
 fn install_stdio(
@@ -241,6 +252,33 @@ fn new_state(jit: bool) -> mlua::Result<Lua> {
         lua.load("jit.off()").set_name("=moonshift-jit").exec()?;
     }
     Ok(lua)
+}
+
+/// The reference arm's default time limit for a run (the compiled arm's is
+/// `wasm::Limits::timeout`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the reference arm raises when a run passes its time limit.
+pub const TIMEOUT_MESSAGE: &str = "script exceeded its time limit";
+
+/// Makes every coroutine of `lua` raise [`TIMEOUT_MESSAGE`] once `timeout`
+/// has passed: a count hook. LuaJIT checks hooks only in its interpreter, so
+/// a loop running as a compiled trace does not see it (turning the JIT off
+/// would, but LuaJIT's interpreter reports some errors differently — a stack
+/// overflow loses its position — so the reference keeps the JIT on);
+/// [`run_script_with_limit`] adds a watchdog for that case.
+fn set_deadline(lua: &Lua, timeout: Duration) -> mlua::Result<()> {
+    let deadline = Instant::now() + timeout;
+    lua.set_global_hook(
+        mlua::HookTriggers::new().every_nth_instruction(1_000_000),
+        move |_, _| {
+            if Instant::now() > deadline {
+                Err(mlua::Error::runtime(TIMEOUT_MESSAGE))
+            } else {
+                Ok(mlua::VmState::Continue)
+            }
+        },
+    )
 }
 
 /// `package.path` next to the script, the rule the compiler links modules by
@@ -282,10 +320,60 @@ pub fn run_script_with_path(
     jit: bool,
     lua_path: Option<&str>,
 ) -> RunOutput {
+    run_script_with_limit(source, chunk_name, jit, lua_path, DEFAULT_TIMEOUT)
+}
+
+/// [`run_script_with_path`] that ends with [`TIMEOUT_MESSAGE`] after
+/// `timeout`. The run happens on its own thread: when a compiled loop does
+/// not see the time-limit hook, the caller stops waiting a second after the
+/// deadline and the LuaJIT thread is left spinning until the process ends.
+pub fn run_script_with_limit(
+    source: &[u8],
+    chunk_name: &str,
+    jit: bool,
+    lua_path: Option<&str>,
+    timeout: Duration,
+) -> RunOutput {
+    let (source, chunk_name) = (source.to_vec(), chunk_name.to_string());
+    let lua_path = lua_path.map(str::to_string);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("luajit-reference".into())
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let out = run_in_this_thread(&source, &chunk_name, jit, lua_path.as_deref(), timeout);
+            let _ = tx.send(out);
+        });
+    if spawned.is_err() {
+        return RunOutput {
+            stdout: Vec::new(),
+            stderr: b"moonshift: could not start the LuaJIT thread\n".to_vec(),
+            exit_code: 1,
+        };
+    }
+    match rx.recv_timeout(timeout + Duration::from_secs(1)) {
+        Ok(out) => out,
+        Err(_) => RunOutput {
+            stdout: Vec::new(),
+            stderr: format!("moonshift: {TIMEOUT_MESSAGE} (a compiled LuaJIT loop; output lost)\n")
+                .into_bytes(),
+            exit_code: 1,
+        },
+    }
+}
+
+fn run_in_this_thread(
+    source: &[u8],
+    chunk_name: &str,
+    jit: bool,
+    lua_path: Option<&str>,
+    timeout: Duration,
+) -> RunOutput {
     let out: Buf = Rc::default();
     let err: Buf = Rc::default();
     let result = (|| -> mlua::Result<i32> {
         let lua = new_state(jit)?;
+        set_deadline(&lua, timeout)?;
         set_module_path(&lua, chunk_name, lua_path)?;
         let sentinel = lua.create_table()?;
         install_stdio(&lua, Some(out.clone()), Some(err.clone()), &sentinel)?;
@@ -581,6 +669,7 @@ pub struct ReferenceEngine {
     lua_path: Option<String>,
     name: String,
     jit: bool,
+    timeout: Duration,
 }
 
 impl ReferenceEngine {
@@ -593,6 +682,7 @@ impl ReferenceEngine {
             lua_path: None,
             name: "luajit".to_string(),
             jit: true,
+            timeout: DEFAULT_TIMEOUT,
         }
     }
 
@@ -619,8 +709,15 @@ impl ReferenceEngine {
         self
     }
 
+    /// The time limit of each request (default [`DEFAULT_TIMEOUT`]).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
     fn run(&self, state: &Shared) -> mlua::Result<Result<Ended, String>> {
         let lua = new_state(self.jit)?;
+        set_deadline(&lua, self.timeout)?;
         set_module_path(&lua, &self.chunk_name, self.lua_path.as_deref())?;
         let sentinel = lua.create_table()?;
         let raw = make_raw(&lua, state.clone())?;
