@@ -22,3 +22,29 @@ fn infinite_loop_on_the_reference_arm_is_stopped() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(reference::TIMEOUT_MESSAGE), "{err}");
 }
+
+/// The same for a content handler on the reference engine: nginx's 500 and
+/// the time-limit error in the log, then the next request is served.
+#[test]
+fn infinite_loop_in_a_handler_on_the_reference_arm_is_stopped() {
+    use moonshift_host::diff::Engine;
+    use moonshift_host::ngx::Request;
+    let source = "if ngx.var.uri == '/spin' then local n = 0 while true do n = n + 1 end end\nngx.say('ok')\n";
+    let mut engine = reference::ReferenceEngine::new(source, "spin.lua")
+        .with_timeout(std::time::Duration::from_millis(300));
+    let req = |uri: &str| Request {
+        method: "GET".into(),
+        uri: uri.into(),
+        headers: vec![("Host".into(), "x".into())],
+        body: vec![],
+    };
+    let started = std::time::Instant::now();
+    let spun = engine.handle(&req("/spin"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(spun.status, 500);
+    let log = format!("{:?}", spun.log);
+    assert!(log.contains(reference::TIMEOUT_MESSAGE), "{log}");
+    let ok = engine.handle(&req("/"));
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.body, b"ok\n");
+}

@@ -663,6 +663,7 @@ fn build_field(lua: &Lua, field: &Field, make: &Function) -> mlua::Result<Value>
 }
 
 /// The LuaJIT side of the differential harness: runs an ngx content handler per request.
+#[derive(Clone)]
 pub struct ReferenceEngine {
     source: Vec<u8>,
     chunk_name: String,
@@ -746,7 +747,34 @@ impl Engine for ReferenceEngine {
         &self.name
     }
 
+    /// Runs the request on its own thread (see [`run_script_with_limit`] for
+    /// why): a compiled loop that never sees the time-limit hook is
+    /// abandoned a second after the deadline and the request fails with
+    /// nginx's 500 and the time-limit error.
     fn handle(&mut self, req: &Request) -> Response {
+        let engine = self.clone();
+        let request = req.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("luajit-reference".into())
+            .stack_size(64 << 20)
+            .spawn(move || {
+                let _ = tx.send(engine.handle_here(&request));
+            });
+        let waited = match spawned {
+            Ok(_) => rx.recv_timeout(self.timeout + Duration::from_secs(1)).ok(),
+            Err(_) => None,
+        };
+        waited.unwrap_or_else(|| {
+            NgxRequest::new(req.clone()).finish_with_error(&format!(
+                "{TIMEOUT_MESSAGE} (a compiled LuaJIT loop; the reference arm abandoned it)"
+            ))
+        })
+    }
+}
+
+impl ReferenceEngine {
+    fn handle_here(&self, req: &Request) -> Response {
         let state: Shared = Rc::new(RefCell::new(Some(NgxRequest::new(req.clone()))));
         let result = self.run(&state);
         let Some(ngx) = state.borrow_mut().take() else {
