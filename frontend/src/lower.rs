@@ -887,6 +887,30 @@ impl<'a> Lowerer<'a> {
                     .map_or(line_of(binop.token()), |p| p.line() as u32);
                 let l = self.expr(lhs);
                 let r = self.expr(rhs);
+                // LuaJIT's parser drops `c and e` / `c or e` to `e` when the
+                // constant `c` lets `e` decide (truthy for `and`, nil/false
+                // for `or`): `e` keeps its kind, so `t[1 and "k"]` names
+                // field 'k' in errors. (`"c" or e` is not folded: it jumps.)
+                let lhs_truth = match l.kind {
+                    ExprKind::Nil | ExprKind::False => Some(false),
+                    ExprKind::True | ExprKind::Number(_) | ExprKind::String(_) => Some(true),
+                    _ => None,
+                };
+                let folds = match binop {
+                    ast::BinOp::And(_) => lhs_truth == Some(true),
+                    ast::BinOp::Or(_) => lhs_truth == Some(false),
+                    _ => false,
+                };
+                if folds {
+                    return if r.kind.is_multi() {
+                        Expr {
+                            line: r.line,
+                            kind: ExprKind::Paren(Box::new(r)),
+                        }
+                    } else {
+                        r
+                    };
+                }
                 let kind = match (binop, ()) {
                     (ast::BinOp::And(_), ()) => ExprKind::And(Box::new(l), Box::new(r)),
                     (ast::BinOp::Or(_), ()) => ExprKind::Or(Box::new(l), Box::new(r)),
@@ -931,6 +955,19 @@ impl<'a> Lowerer<'a> {
                         UnOp::Neg
                     }
                 };
+                // `not` of a constant is a constant in LuaJIT's parser.
+                if op == UnOp::Not {
+                    let folded = match operand.kind {
+                        ExprKind::Nil | ExprKind::False => Some(ExprKind::True),
+                        ExprKind::True | ExprKind::Number(_) | ExprKind::String(_) => {
+                            Some(ExprKind::False)
+                        }
+                        _ => None,
+                    };
+                    if let Some(kind) = folded {
+                        return Expr { line, kind };
+                    }
+                }
                 // Fold negative number literals, as LuaJIT's parser does.
                 if op == UnOp::Neg
                     && let ExprKind::Number(n) = operand.kind
