@@ -8,7 +8,7 @@
 //! moonshift-tests --test proptest_programs`.
 
 use moonshift_host::reference;
-use moonshift_host::wasm::{Limits, WasmProgram};
+use moonshift_host::wasm::WasmProgram;
 use moonshift_tests::describe_difference;
 use proptest::prelude::*;
 
@@ -89,7 +89,8 @@ fn check(source: &str) -> Result<(), TestCaseError> {
     let reference = reference::run_script(source.as_bytes(), name, true);
     let wasm = moonshift_backend::compile_source(name, source)
         .map_err(|e| TestCaseError::fail(e.render()))?;
-    let program = WasmProgram::new(&wasm, Limits::default())
+    // The heap verifier after every program (and MOONSHIFT_GC_ZEAL if set).
+    let program = WasmProgram::new(&wasm, moonshift_tests::test_limits())
         .map_err(|e| TestCaseError::fail(format!("{e:#}")))?;
     let out = program.run_script();
     match describe_difference(&reference, &out) {

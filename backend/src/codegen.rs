@@ -3084,8 +3084,20 @@ fn writes_dst_early(e: &Expr) -> bool {
 fn name_of(func: &Function, e: &Expr) -> Name {
     match &e.kind {
         // LuaJIT names the register an `and`/`or` leaves its result in after
-        // the right operand, whichever side the value came from.
-        ExprKind::And(_, r) | ExprKind::Or(_, r) => name_of(func, r),
+        // the right operand, whichever side the value came from — unless the
+        // left operand is a condition LuaJIT compiles to jumps (a comparison
+        // or `not`): then the result is a fresh register with no name.
+        ExprKind::And(l, r) | ExprKind::Or(l, r) => {
+            let jumps = match &l.kind {
+                ExprKind::Binary { op, .. } => matches!(
+                    op,
+                    BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+                ),
+                ExprKind::Unary { op: UnOp::Not, .. } => true,
+                _ => false,
+            };
+            if jumps { Name::None } else { name_of(func, r) }
+        }
         ExprKind::Local(l) => Name::Some(st::WHAT_LOCAL, func.local(*l).name.clone()),
         ExprKind::Upvalue(u) => Name::Some(st::WHAT_UPVALUE, func.upvalues[u.index()].name.clone()),
         ExprKind::Global(g) => Name::Some(st::WHAT_GLOBAL, g.clone()),

@@ -100,7 +100,7 @@ pub struct HostState {
 #[derive(Clone)]
 struct Api {
     alloc: TypedFunc<i32, i32>,
-    free: TypedFunc<(i32, i32), ()>,
+    free: TypedFunc<i32, ()>,
     string: TypedFunc<(i32, i32), i64>,
     table: TypedFunc<(i32, i32), i64>,
     rawset: TypedFunc<(i64, i64, i64), i32>,
@@ -470,7 +470,7 @@ impl WasmProgram {
             let g = ctx.api.globals.call(&mut *ctx.store, ())? as u64;
             ctx.rawset(g, k, s)?;
             let free = ctx.api.free.clone();
-            free.call(&mut *ctx.store, (s as u32 as i32, 216))?;
+            free.call(&mut *ctx.store, s as u32 as i32)?;
             Ok(guest.verify_heap())
         })
     }
@@ -645,7 +645,7 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
         }
         self.memory.write(&mut *self.store, ptr as usize, bytes)?;
         let s = make.call(&mut *self.store, (ptr, bytes.len() as i32))? as u64;
-        free.call(&mut *self.store, (ptr, bytes.len() as i32))?;
+        free.call(&mut *self.store, ptr)?;
         if s == val::NIL {
             return Err(anyhow!("not enough memory"));
         }
@@ -787,7 +787,7 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
                     ));
                     k = key;
                 }
-                free.call(&mut *self.store, (out, 16))?;
+                free.call(&mut *self.store, out)?;
                 HostValue::Table(items)
             }
             val::TAG_TABLE => HostValue::Other("table"),
@@ -972,7 +972,7 @@ fn raise(
     let status = api
         .raise
         .call(&mut *caller, (t as i32, ptr, msg.len() as i32, 0))?;
-    api.free.call(&mut *caller, (ptr, msg.len() as i32))?;
+    api.free.call(&mut *caller, ptr)?;
     Ok(status)
 }
 

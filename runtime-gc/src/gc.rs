@@ -453,11 +453,11 @@ fn finalize(obj: u32) {
     if rd8(obj + header::KIND) == kind::TABLE {
         let array = rd32(obj + lt::ARRAY);
         if rd32(obj + lt::ASIZE) > 0 {
-            heap::free(array, 0);
+            heap::free(array);
         }
         let node = rd32(obj + lt::NODE);
         if node != 0 {
-            heap::free(node, 0);
+            heap::free(node);
         }
     }
 }

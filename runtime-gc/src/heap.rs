@@ -19,7 +19,7 @@
 //! Blocks are either objects (found by the collector, freed by the sweep) or
 //! raw buffers (a table's array and node parts, the intern table, the Lua
 //! stack): raw buffers are owned by exactly one object or static and freed
-//! explicitly with [`free`], with the size they were allocated with.
+//! explicitly with [`free`].
 //!
 //! Because the bits live beside the pages, `lookup` can answer "is this
 //! address the start of a live object?" for any `u32`, which the collector
@@ -476,12 +476,13 @@ pub fn in_heap(addr: u32) -> bool {
     pn >= h.first_page && pn < h.end_page
 }
 
-/// Returns a block obtained from [`alloc`] or [`alloc_object`].
-pub fn free(ptr: u32, size: u32) {
+/// Returns a block obtained from [`alloc`] or [`alloc_object`] (its page
+/// knows its size). Anything else — 0, image data, a block already free —
+/// is ignored.
+pub fn free(ptr: u32) {
     if ptr == 0 {
         return;
     }
-    let _ = size;
     let Some((d, i)) = lookup(ptr) else {
         return;
     };

@@ -336,7 +336,7 @@ impl OutBuf {
                 return;
             };
             crate::mem::copy(p, self.ptr, self.len);
-            crate::heap::free(self.ptr, self.cap);
+            crate::heap::free(self.ptr);
             self.ptr = p;
             self.cap = cap;
         }
@@ -347,7 +347,7 @@ impl OutBuf {
 
 impl Drop for OutBuf {
     fn drop(&mut self) {
-        crate::heap::free(self.ptr, self.cap);
+        crate::heap::free(self.ptr);
     }
 }
 
@@ -934,9 +934,10 @@ pub extern "C" fn ms_alloc(len: u32) -> u32 {
     crate::heap::alloc(len.max(1)).unwrap_or(0)
 }
 
+/// Frees a buffer from [`ms_alloc`].
 #[unsafe(no_mangle)]
-pub extern "C" fn ms_free(ptr: u32, len: u32) {
-    crate::heap::free(ptr, len.max(1))
+pub extern "C" fn ms_free(ptr: u32) {
+    crate::heap::free(ptr)
 }
 
 /// A string value from `len` bytes at `ptr`, or nil when out of memory.

@@ -79,7 +79,7 @@ pub fn finish(s: u32) -> Option<u32> {
     if n <= MAX_SHORT {
         let bytes = as_bytes(s);
         let r = intern(bytes);
-        heap::free(s, ls::DATA + n);
+        heap::free(s);
         r
     } else {
         wr32(s + ls::HASH, hash_bytes(as_bytes(s)));
@@ -215,7 +215,7 @@ fn rehash_intern(new_cap: u32) -> bool {
         }
     }
     if t.cap != 0 {
-        heap::free(t.slots, 8 * t.cap);
+        heap::free(t.slots);
     }
     t.slots = slots;
     t.cap = new_cap;

@@ -349,7 +349,7 @@ fn resize(t: u32, narr: u32, nhash: u32) -> bool {
         match heap::alloc(ln::SIZE * new_nsize) {
             Some(n) => n,
             None => {
-                heap::free(new_array, 8 * narr);
+                heap::free(new_array);
                 return false;
             }
         }
@@ -388,10 +388,10 @@ fn resize(t: u32, narr: u32, nhash: u32) -> bool {
         }
     }
     if old_asize > 0 {
-        heap::free(old_array, 8 * old_asize);
+        heap::free(old_array);
     }
     if old_nsize > 0 {
-        heap::free(old_node, ln::SIZE * old_nsize);
+        heap::free(old_node);
     }
     true
 }
