@@ -816,7 +816,7 @@ fn read_bytes(mem: &Memory, caller: &Caller<'_, HostState>, ptr: u32, len: u32) 
 struct WasmArm<'a, 'c> {
     ctx: GuestCtx<'a, Caller<'c, HostState>>,
     thread: u32,
-    args: Vec<u64>,
+    args: &'a [u64],
 }
 
 impl Arm for WasmArm<'_, '_> {
@@ -911,7 +911,7 @@ fn host_call(
         let mut arm = WasmArm {
             ctx,
             thread: t,
-            args: args.clone(),
+            args: &args,
         };
         ngx_req.call(f, &mut arm)
     };

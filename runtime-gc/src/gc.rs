@@ -567,12 +567,6 @@ pub extern "C" fn ms_gc_message() -> u64 {
     p as u64 | ((l as u64) << 32)
 }
 
-/// Linear memory the heap spans, in bytes.
-#[unsafe(no_mangle)]
-pub extern "C" fn ms_heap_size() -> u64 {
-    heap::heap_bytes()
-}
-
 /// Completed collections.
 #[unsafe(no_mangle)]
 pub extern "C" fn ms_gc_cycles() -> u64 {

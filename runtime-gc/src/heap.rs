@@ -208,12 +208,6 @@ pub fn allocated_total() -> u64 {
     heap().allocated_total
 }
 
-/// Bytes of linear memory the heap spans.
-pub fn heap_bytes() -> u64 {
-    let h = heap();
-    ((h.end_page - h.first_page) as u64) << PAGE_SHIFT
-}
-
 pub fn first_page() -> u32 {
     heap().first_page
 }

@@ -966,14 +966,6 @@ pub extern "C" fn ms_rawset(t: u64, k: u64, x: u64) -> i32 {
     }
 }
 
-#[unsafe(no_mangle)]
-pub extern "C" fn ms_rawget(t: u64, k: u64) -> u64 {
-    if tag(t) != v::TAG_TABLE {
-        return v::NIL;
-    }
-    table::get(payload(t), k)
-}
-
 /// `setmetatable(t, mt)` without checks.
 #[unsafe(no_mangle)]
 pub extern "C" fn ms_setmetatable(t: u64, mt: u64) {
@@ -998,15 +990,6 @@ pub extern "C" fn ms_host_function(id: u32) -> u64 {
             c
         }
         None => v::NIL,
-    }
-}
-
-/// `tostring(x)` for a number (or a string, returned as is); nil otherwise.
-#[unsafe(no_mangle)]
-pub extern "C" fn ms_tostring(x: u64) -> u64 {
-    match value::coerce_to_string(x) {
-        Ok(Some(s)) => s,
-        _ => v::NIL,
     }
 }
 
