@@ -98,11 +98,16 @@ pub const DEAD_KEY: u64 = boxed(v::TAG_CELL, 0);
 
 const MARK_STACK_SIZE: usize = 8192;
 
+/// End of the weak-table list: a table's `GCLIST` is 0 exactly when it is
+/// not on the list, so the last one points here instead.
+const WEAK_END: u32 = 1;
+
 struct Gc {
     stack: [u32; MARK_STACK_SIZE],
     sp: usize,
     overflowed: bool,
-    /// Weak tables found by this cycle's trace, linked through `header::GCLIST`.
+    /// Weak tables found by this cycle's trace, linked through `header::GCLIST`
+    /// and ended by [`WEAK_END`].
     weak: u32,
     pause: u32,
     stepmul: u32,
@@ -118,7 +123,7 @@ static mut GC: Gc = Gc {
     stack: [0; MARK_STACK_SIZE],
     sp: 0,
     overflowed: false,
-    weak: 0,
+    weak: WEAK_END,
     pause: 200,
     stepmul: 200,
     limit: 0,
@@ -310,7 +315,8 @@ fn trace_table(t: u32) {
     let g = gc();
     mark_table_ptr(crate::table::metatable(t));
     let (wk, wv) = weak_mode(t);
-    if (wk || wv) && !g.verifying {
+    // A table traced twice (after a mark-stack overflow) joins the list once.
+    if (wk || wv) && !g.verifying && rd32(t + header::GCLIST) == 0 {
         wr32(t + header::GCLIST, g.weak);
         g.weak = t;
     }
@@ -414,8 +420,8 @@ fn is_dead(x: u64) -> bool {
 
 fn clear_weak_tables() {
     let mut t = gc().weak;
-    gc().weak = 0;
-    while t != 0 {
+    gc().weak = WEAK_END;
+    while t != WEAK_END {
         let next = rd32(t + header::GCLIST);
         wr32(t + header::GCLIST, 0);
         let (wk, wv) = weak_mode(t);
@@ -467,7 +473,7 @@ pub fn collect(top: u32) {
     let g = gc();
     g.sp = 0;
     g.overflowed = false;
-    g.weak = 0;
+    g.weak = WEAK_END;
     g.verifying = false;
     mark_roots(top);
     drain();
