@@ -73,6 +73,8 @@
 //! start of an allocated object of the kind its tag names; a stale value
 //! that happens to name a live object only keeps that object for one more
 //! cycle. Every other reference (from heap objects and statics) is precise.
+//! (Measured on 2026-11-26: nil-filling each frame at entry instead made the
+//! fib benchmark 32–44 % slower and closures 5–20 %.)
 //!
 //! # Debug aids
 //!
