@@ -126,10 +126,11 @@ pub mod layout {
         pub const MAX_SHORT: u32 = 40;
     }
 
-    /// `header | metatable u32 | asize u32 | array u32 | node u32 | lsizenode u32 | lastfree u32`.
+    /// `header | metatable u32 | asize u32 | array u32 | node u32 | node_mask u32 | lastfree u32`.
     ///
     /// `array` points at `asize` value slots (Lua indices `1..=asize`);
-    /// `node` at `1 << lsizenode` [`node`]s, or is 0 for an empty hash part.
+    /// `node` at `node_mask + 1` [`node`]s (a power of two), or is 0 for an
+    /// empty hash part. A key's main position is `node + (hash & node_mask) * 24`.
     /// The header's `flags` byte caches the *absence* of metamethods when
     /// this table is used as a metatable (bit set = known absent).
     pub mod table {
@@ -137,7 +138,7 @@ pub mod layout {
         pub const ASIZE: u32 = 12;
         pub const ARRAY: u32 = 16;
         pub const NODE: u32 = 20;
-        pub const LSIZENODE: u32 = 24;
+        pub const NODE_MASK: u32 = 24;
         pub const LASTFREE: u32 = 28;
         pub const SIZE: u32 = 32;
     }

@@ -1976,12 +1976,8 @@ impl<'a> FnGen<'a> {
                         |g| {
                             g.get(g.q);
                             g.i32c(hash as i32);
-                            g.i32c(1);
                             g.get(g.p);
-                            g.load32(layout::table::LSIZENODE);
-                            g.bin(BinaryOp::I32Shl);
-                            g.i32c(1);
-                            g.bin(BinaryOp::I32Sub);
+                            g.load32(layout::table::NODE_MASK);
                             g.bin(BinaryOp::I32And);
                             g.i32c(layout::node::SIZE as i32);
                             g.bin(BinaryOp::I32Mul);

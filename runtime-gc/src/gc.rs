@@ -340,7 +340,7 @@ fn trace_table(t: u32) {
         if g.verifying {
             check_buffer(node, "table node part is not a live buffer");
         }
-        let n = 1u32 << rd32(t + lt::LSIZENODE);
+        let n = rd32(t + lt::NODE_MASK) + 1;
         for i in 0..n {
             let nd = node + i * ln::SIZE;
             let val = rd64(nd + ln::VALUE);
@@ -438,7 +438,7 @@ fn clear_weak_tables() {
         }
         let node = rd32(t + lt::NODE);
         if node != 0 {
-            let n = 1u32 << rd32(t + lt::LSIZENODE);
+            let n = rd32(t + lt::NODE_MASK) + 1;
             for i in 0..n {
                 let nd = node + i * ln::SIZE;
                 let val = rd64(nd + ln::VALUE);

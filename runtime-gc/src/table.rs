@@ -39,7 +39,7 @@ fn nsize(t: u32) -> u32 {
     if node(t) == 0 {
         0
     } else {
-        1 << rd32(t + lt::LSIZENODE)
+        rd32(t + lt::NODE_MASK) + 1
     }
 }
 #[inline]
@@ -74,7 +74,7 @@ pub fn new(narr: u32, nhash: u32) -> Option<u32> {
     wr32(t + lt::ASIZE, 0);
     wr32(t + lt::ARRAY, 0);
     wr32(t + lt::NODE, 0);
-    wr32(t + lt::LSIZENODE, 0);
+    wr32(t + lt::NODE_MASK, 0);
     wr32(t + lt::LASTFREE, 0);
     if !resize(t, narr, nhash) {
         return None;
@@ -119,8 +119,7 @@ fn hash_of(key: u64) -> u32 {
 
 #[inline]
 fn main_position(t: u32, key: u64) -> u32 {
-    let mask = nsize(t) - 1;
-    node(t) + (hash_of(key) & mask) * ln::SIZE
+    node(t) + (hash_of(key) & rd32(t + lt::NODE_MASK)) * ln::SIZE
 }
 
 /// Raw key equality for keys already normalised.
@@ -329,11 +328,10 @@ fn resize(t: u32, narr: u32, nhash: u32) -> bool {
     let old_array = array(t);
     let old_node = node(t);
     let old_nsize = nsize(t);
-    let (lsize, new_nsize) = if nhash == 0 {
-        (0, 0)
+    let new_nsize = if nhash == 0 {
+        0
     } else {
-        let l = 32 - (nhash - 1).leading_zeros();
-        (l, 1u32 << l)
+        1u32 << (32 - (nhash - 1).leading_zeros())
     };
     let new_array = if narr == 0 {
         0
@@ -371,7 +369,7 @@ fn resize(t: u32, narr: u32, nhash: u32) -> bool {
     wr32(t + lt::ASIZE, narr);
     wr32(t + lt::ARRAY, new_array);
     wr32(t + lt::NODE, new_node);
-    wr32(t + lt::LSIZENODE, lsize);
+    wr32(t + lt::NODE_MASK, new_nsize.saturating_sub(1));
     wr32(t + lt::LASTFREE, new_node + ln::SIZE * new_nsize);
     // Re-insert what no longer fits the array, then the old hash part. The
     // new parts are large enough, so these inserts never rehash.
