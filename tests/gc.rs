@@ -40,6 +40,10 @@ fn run_checked(path: &Path, limits: Limits) -> GcStats {
 
 fn churn_script(iterations: u32) -> String {
     let bench = std::fs::read_to_string(root().join("corpus/bench/churn.lua")).expect("churn.lua");
+    assert!(
+        bench.contains("for i = 1, 10000000 do"),
+        "the loop to shorten"
+    );
     bench.replace(
         "for i = 1, 10000000 do",
         &format!("for i = 1, {iterations} do"),
@@ -208,35 +212,51 @@ fn long_lived_instance_a_million_requests() {
     assert_eq!(sizes[0].1.linear_memory, sizes[1].1.linear_memory);
 }
 
-#[test]
-#[ignore = "long: 10^7 iterations, over 20 GB allocated (about a minute); prints the figures"]
-fn churn_20_gb_under_64_mib() {
+/// Runs `corpus/bench/<name>` on both arms under a 64 MiB cap, prints and
+/// returns the collector's statistics.
+fn bench_under_64_mib(name: &str) -> GcStats {
     at_root();
     let stats = run_checked(
-        &root().join("corpus/bench/churn.lua"),
+        &root().join("corpus/bench").join(name),
         Limits {
             max_memory: 64 * MIB,
             timeout: Duration::from_secs(600),
             ..Limits::default()
         },
     );
-    println!("churn: {stats:?}");
-    assert!(stats.allocated >= 20_000_000_000, "{stats:?}");
+    println!("{name}: {stats:?}");
     assert!(stats.linear_memory <= 64 * MIB as u64);
+    stats
+}
+
+#[test]
+#[ignore = "long: 10^7 iterations, over 20 GB allocated (about a minute); prints the figures"]
+fn churn_20_gb_under_64_mib() {
+    let stats = bench_under_64_mib("churn.lua");
+    assert!(stats.allocated >= 20_000_000_000, "{stats:?}");
 }
 
 #[test]
 #[ignore = "binary trees of depth 16; prints the figures"]
 fn binary_trees_depth_16_under_64_mib() {
-    at_root();
-    let stats = run_checked(
-        &root().join("corpus/bench/binary_trees.lua"),
-        Limits {
-            max_memory: 64 * MIB,
-            timeout: Duration::from_secs(600),
-            ..Limits::default()
-        },
+    bench_under_64_mib("binary_trees.lua");
+}
+
+/// The binary-trees benchmark at depth 10, on both arms, with and without
+/// GC zeal (the benchmark is the one copy of the program).
+#[test]
+fn small_binary_trees_match_luajit_with_and_without_zeal() {
+    let bench =
+        std::fs::read_to_string(root().join("corpus/bench/binary_trees.lua")).expect("bench");
+    assert!(
+        bench.contains("local max_depth = 16"),
+        "the depth to shrink"
     );
-    println!("binary trees: {stats:?}");
-    assert!(stats.linear_memory <= 64 * MIB as u64);
+    let path = write_temp(
+        "binary_trees.lua",
+        &bench.replace("local max_depth = 16", "local max_depth = 10"),
+    );
+    for limits in [test_limits(), zeal_limits(1)] {
+        run_checked(&path, limits);
+    }
 }

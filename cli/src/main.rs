@@ -289,7 +289,10 @@ fn median(mut xs: Vec<Duration>) -> Duration {
     xs[xs.len() / 2]
 }
 
-fn gc_pause(file: &Path, iterations: u32) -> Result<ExitCode> {
+/// A script compiled for timing: its source, chunk name and module, with a
+/// generous time limit and memory cap `max_memory`. `None` when it does not
+/// compile (the diagnostics are printed).
+fn timing_program(file: &Path, max_memory: usize) -> Result<Option<(String, String, WasmProgram)>> {
     let source = read_source(file)?;
     let name = chunk_name(file);
     let Some(wasm) = compile(
@@ -297,16 +300,23 @@ fn gc_pause(file: &Path, iterations: u32) -> Result<ExitCode> {
         &source,
         &moonshift_frontend::ModulePath::for_script(&name),
     ) else {
-        return Ok(ExitCode::from(1));
+        return Ok(None);
     };
     let program = WasmProgram::new(
         &wasm,
         Limits {
             timeout: Duration::from_secs(600),
-            max_memory: 1 << 30,
+            max_memory,
             ..Limits::default()
         },
     )?;
+    Ok(Some((source, name, program)))
+}
+
+fn gc_pause(file: &Path, iterations: u32) -> Result<ExitCode> {
+    let Some((source, name, program)) = timing_program(file, 1 << 30)? else {
+        return Ok(ExitCode::from(1));
+    };
     let (wasm_live, wasm_times) = program.time_full_collections(iterations)?;
     let (lj_live, lj_times) =
         reference::time_full_collections(source.as_bytes(), &name, iterations)
@@ -332,22 +342,9 @@ fn gc_pause(file: &Path, iterations: u32) -> Result<ExitCode> {
 }
 
 fn bench(file: &Path, iterations: u32) -> Result<ExitCode> {
-    let source = read_source(file)?;
-    let name = chunk_name(file);
-    let Some(wasm) = compile(
-        file,
-        &source,
-        &moonshift_frontend::ModulePath::for_script(&name),
-    ) else {
+    let Some((source, name, program)) = timing_program(file, Limits::default().max_memory)? else {
         return Ok(ExitCode::from(1));
     };
-    let program = WasmProgram::new(
-        &wasm,
-        Limits {
-            timeout: Duration::from_secs(600),
-            ..Limits::default()
-        },
-    )?;
     // Check both arms agree before timing anything.
     let expected = reference::run_script(source.as_bytes(), &name, true);
     let got = program.run_script();

@@ -429,29 +429,10 @@ pub fn bench_script(
     jit: bool,
     iterations: u32,
 ) -> Result<Duration, String> {
-    let lua = new_state(jit).map_err(|e| e.to_string())?;
-    set_module_path(&lua, chunk_name, None).map_err(|e| e.to_string())?;
-    let sentinel = lua.create_table().map_err(|e| e.to_string())?;
-    install_stdio(&lua, None, None, &sentinel).map_err(|e| e.to_string())?;
-    let chunk = load_chunk(&lua, source, chunk_name)?;
-    let driver = make_driver(&lua, chunk, &sentinel, true).map_err(|e| e.to_string())?;
+    let (_lua, driver) = silent_driver(source, chunk_name, jit)?;
     let start = Instant::now();
     for _ in 0..iterations {
-        match drive(&driver).map_err(|e| e.to_string())? {
-            Ended::Done => {}
-            Ended::Exit(code) => {
-                let code = exit_code_of(&code);
-                if code != 0 {
-                    return Err(format!("os.exit({code})"));
-                }
-            }
-            Ended::Error(msg, t) => {
-                return Err(match msg {
-                    Some(m) => String::from_utf8_lossy(&m).into_owned(),
-                    None => format!("(error object is a {t} value)"),
-                });
-            }
-        }
+        run_silently(&driver, true)?;
     }
     Ok(start.elapsed())
 }
@@ -464,21 +445,8 @@ pub fn time_full_collections(
     chunk_name: &str,
     iterations: u32,
 ) -> Result<(u64, Vec<Duration>), String> {
-    let lua = new_state(true).map_err(|e| e.to_string())?;
-    set_module_path(&lua, chunk_name, None).map_err(|e| e.to_string())?;
-    let sentinel = lua.create_table().map_err(|e| e.to_string())?;
-    install_stdio(&lua, None, None, &sentinel).map_err(|e| e.to_string())?;
-    let chunk = load_chunk(&lua, source, chunk_name)?;
-    let driver = make_driver(&lua, chunk, &sentinel, true).map_err(|e| e.to_string())?;
-    match drive(&driver).map_err(|e| e.to_string())? {
-        Ended::Done | Ended::Exit(_) => {}
-        Ended::Error(msg, t) => {
-            return Err(match msg {
-                Some(m) => String::from_utf8_lossy(&m).into_owned(),
-                None => format!("(error object is a {t} value)"),
-            });
-        }
-    }
+    let (lua, driver) = silent_driver(source, chunk_name, true)?;
+    run_silently(&driver, false)?;
     lua.gc_collect().map_err(|e| e.to_string())?;
     let live = lua.used_memory() as u64;
     let mut times = Vec::new();
@@ -488,6 +456,33 @@ pub fn time_full_collections(
         times.push(start.elapsed());
     }
     Ok((live, times))
+}
+
+/// A state running `source` with its output discarded (for timing).
+fn silent_driver(source: &[u8], chunk_name: &str, jit: bool) -> Result<(Lua, Function), String> {
+    let lua = new_state(jit).map_err(|e| e.to_string())?;
+    set_module_path(&lua, chunk_name, None).map_err(|e| e.to_string())?;
+    let sentinel = lua.create_table().map_err(|e| e.to_string())?;
+    install_stdio(&lua, None, None, &sentinel).map_err(|e| e.to_string())?;
+    let chunk = load_chunk(&lua, source, chunk_name)?;
+    let driver = make_driver(&lua, chunk, &sentinel, true).map_err(|e| e.to_string())?;
+    Ok((lua, driver))
+}
+
+/// One run of a driver; an error (or, with `exit_is_error`, a non-zero
+/// `os.exit`) as its message.
+fn run_silently(driver: &Function, exit_is_error: bool) -> Result<(), String> {
+    match drive(driver).map_err(|e| e.to_string())? {
+        Ended::Done => Ok(()),
+        Ended::Exit(code) => match exit_code_of(&code) {
+            c if c != 0 && exit_is_error => Err(format!("os.exit({c})")),
+            _ => Ok(()),
+        },
+        Ended::Error(msg, t) => Err(match msg {
+            Some(m) => String::from_utf8_lossy(&m).into_owned(),
+            None => format!("(error object is a {t} value)"),
+        }),
+    }
 }
 
 /// An [`Arm`] over the arguments of one call from LuaJIT.

@@ -187,8 +187,7 @@ fn mark_object(addr: u32, kind_expected: u8) {
         report("reference to a block that is not allocated", addr);
         return;
     };
-    let bit = 1u64 << (i % 64);
-    if d.object[i / 64] & bit == 0 {
+    if d.object[i / 64] & (1 << (i % 64)) == 0 {
         report("reference to a raw buffer, not an object", addr);
         return;
     }
@@ -196,11 +195,19 @@ fn mark_object(addr: u32, kind_expected: u8) {
         report("reference whose tag disagrees with the object's kind", addr);
         return;
     }
+    set_mark(d, i, addr, kind_expected);
+}
+
+/// Sets the mark bit of object `i` of page `d` (at `addr`), queueing it for
+/// tracing the first time.
+#[inline]
+fn set_mark(d: &mut heap::Page, i: usize, addr: u32, kind: u8) {
+    let bit = 1u64 << (i % 64);
     if d.mark[i / 64] & bit != 0 {
         return;
     }
     d.mark[i / 64] |= bit;
-    if kind_expected != kind::STRING {
+    if kind != kind::STRING {
         push(addr);
     }
 }
@@ -233,16 +240,14 @@ fn mark_value(x: u64) {
 fn mark_conservative(x: u64) {
     let Some(k) = kind_of_tag(x) else { return };
     let addr = payload(x);
-    if !heap::in_heap(addr) {
-        return;
-    }
+    // `lookup` rejects anything that is not the start of an allocated block.
     let Some((d, i)) = heap::lookup(addr) else {
         return;
     };
     if d.object[i / 64] & (1 << (i % 64)) == 0 || rd8(addr + header::KIND) != k {
         return;
     }
-    mark_object(addr, k);
+    set_mark(d, i, addr, k);
 }
 
 fn mark_table_ptr(t: u32) {
@@ -513,12 +518,7 @@ pub fn verify() -> Result<(), (&'static str, u32)> {
             report("intern table names a string not flagged interned", s);
         }
     });
-    // Clear the marks the walk set.
-    for pn in heap::first_page()..heap::end_page() {
-        if let Some(d) = heap::page(pn) {
-            d.mark = [0; 64];
-        }
-    }
+    heap::clear_marks();
     g.verifying = false;
     match g.error.take() {
         Some(e) => Err(e),

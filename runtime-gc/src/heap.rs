@@ -556,8 +556,19 @@ pub fn sweep(finalize: fn(u32)) {
     }
 }
 
-/// Sets the next collection's trigger to `pause` percent of `live` bytes,
-/// capped so the heap stays below `limit` when the host gave one.
+/// Clears every mark bit (after the verifier's walk, which marks without
+/// sweeping).
+pub fn clear_marks() {
+    let h = heap();
+    for pn in h.first_page..h.end_page {
+        if let Some(d) = page(pn) {
+            d.mark = [0; BITMAP_WORDS];
+        }
+    }
+}
+
+/// A collection becomes due when the bytes of Lua data in use pass
+/// `threshold` (the collector computes it).
 pub fn set_threshold(threshold: u64) {
     heap().threshold = threshold;
 }
