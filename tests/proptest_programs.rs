@@ -4,8 +4,16 @@
 //! Each case is one program of several statements; every statement prints
 //! the result of `pcall` of an expression, so errors (and their messages,
 //! with positions and variable names) are compared too. CI runs 2 × 1 000
-//! cases; `PROPTEST_CASES` sets the total over both halves, so a longer run: `PROPTEST_CASES=100000 cargo test --release -p
-//! moonshift-tests --test proptest_programs`.
+//! cases; `MOONSHIFT_PROGRAMS` sets the total over both halves. (Not
+//! `PROPTEST_CASES`: proptest lets that override every test's count.)
+//!
+//! The long run is the ignored `long_run_in_batches`: most of a case's time
+//! is wasmtime compiling the linked runtime, so it links [`BATCH`] programs
+//! into one module, each wrapped in its own function (same locals, upvalues
+//! and messages as at top level), and a batch that diverges is split to name
+//! the program that does. `MOONSHIFT_PROGRAMS` (default 100 000) counts
+//! programs there: `cargo test --release -p moonshift-tests --test
+//! proptest_programs -- --ignored` (about half an hour on two cores).
 
 use moonshift_host::reference;
 use moonshift_host::wasm::WasmProgram;
@@ -85,27 +93,64 @@ fn program() -> impl Strategy<Value = String> {
 }
 
 fn check(source: &str) -> Result<(), TestCaseError> {
-    let name = "gen.lua";
-    let reference = reference::run_script(source.as_bytes(), name, true);
-    let wasm = moonshift_backend::compile_source(name, source)
-        .map_err(|e| TestCaseError::fail(e.render()))?;
-    // The heap verifier after every program (and MOONSHIFT_GC_ZEAL if set).
-    let program = WasmProgram::new(&wasm, moonshift_tests::test_limits())
-        .map_err(|e| TestCaseError::fail(format!("{e:#}")))?;
-    let out = program.run_script();
-    match describe_difference(&reference, &out) {
-        None => Ok(()),
-        Some(d) => Err(TestCaseError::fail(format!("{d}\nprogram:\n{source}"))),
-    }
+    differ(source).map_or(Ok(()), |d| {
+        Err(TestCaseError::fail(format!("{d}\nprogram:\n{source}")))
+    })
 }
 
-/// Cases per half: `PROPTEST_CASES` (total over both halves) or 2 000.
-fn cases_per_half() -> u32 {
-    let total = std::env::var("PROPTEST_CASES")
+/// How the arms differ on `source`, if they do.
+fn differ(source: &str) -> Option<String> {
+    let name = "gen.lua";
+    let reference = reference::run_script(source.as_bytes(), name, true);
+    let wasm = match moonshift_backend::compile_source(name, source) {
+        Ok(w) => w,
+        Err(e) => return Some(e.render()),
+    };
+    // The heap verifier after every program (and MOONSHIFT_GC_ZEAL if set).
+    let program = match WasmProgram::new(&wasm, moonshift_tests::test_limits()) {
+        Ok(p) => p,
+        Err(e) => return Some(format!("{e:#}")),
+    };
+    describe_difference(&reference, &program.run_script())
+}
+
+/// Programs linked into one module by the long run.
+const BATCH: usize = 25;
+
+/// Runs `programs` as one module, each inside `(function() … end)();`; on a
+/// divergence, names the first program that diverges on its own.
+fn check_batch(programs: &[String]) -> Result<(), TestCaseError> {
+    let mut source = String::new();
+    for p in programs {
+        source += "(function()\n";
+        source += p;
+        // `;` ends the call: a `(` on the next line would be ambiguous.
+        source += "end)();\n";
+    }
+    let Some(d) = differ(&source) else {
+        return Ok(());
+    };
+    for p in programs {
+        if let Some(d) = differ(p) {
+            return Err(TestCaseError::fail(format!("{d}\nprogram:\n{p}")));
+        }
+    }
+    Err(TestCaseError::fail(format!(
+        "{d}\nonly the batch diverges:\n{source}"
+    )))
+}
+
+/// `MOONSHIFT_PROGRAMS`, or `default`.
+fn programs(default: u32) -> u32 {
+    std::env::var("MOONSHIFT_PROGRAMS")
         .ok()
         .and_then(|v| v.parse::<u32>().ok())
-        .unwrap_or(2000);
-    total.div_ceil(2).max(1)
+        .unwrap_or(default)
+}
+
+/// Cases per half: `MOONSHIFT_PROGRAMS` (total over both halves) or 2 000.
+fn cases_per_half() -> u32 {
+    programs(2000).div_ceil(2).max(1)
 }
 
 proptest! {
@@ -119,5 +164,20 @@ proptest! {
     #[test]
     fn random_programs_match_luajit_second_half(p in program()) {
         check(&p)?;
+    }
+}
+
+/// Batches in the long run: `MOONSHIFT_PROGRAMS` programs (default 100 000).
+fn batches() -> u32 {
+    programs(100_000).div_ceil(BATCH as u32).max(1)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: batches(), ..ProptestConfig::default() })]
+
+    #[test]
+    #[ignore = "the long run: MOONSHIFT_PROGRAMS programs (default 100 000), about half an hour"]
+    fn long_run_in_batches(ps in prop::collection::vec(program(), BATCH)) {
+        check_batch(&ps)?;
     }
 }

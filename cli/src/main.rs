@@ -3,7 +3,7 @@
 //!
 //! Verbs (their shape is relied on by tests and tooling):
 //! - `moonshift run FILE.lua [--engine wasm|luajit]`
-//! - `moonshift compile FILE.lua -o OUT.wasm [--emit wasm|wat|ir]`
+//! - `moonshift compile FILE.lua -o OUT.wasm [--emit wasm|wat|ir|native]`
 //! - `moonshift diff FILE.lua --traffic FILE.jsonl`
 //! - `moonshift bench FILE.lua [--iterations N]`
 
@@ -58,6 +58,9 @@ enum Emit {
     Wasm,
     Wat,
     Ir,
+    /// Machine code as wasmtime compiles it (an ELF object; read it with
+    /// `objdump -d`).
+    Native,
 }
 
 #[derive(clap::Args, Clone, Copy)]
@@ -234,14 +237,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         }
                     }
                 }
-                Emit::Wasm | Emit::Wat => {
+                Emit::Wasm | Emit::Wat | Emit::Native => {
                     let Some(wasm) = compile(&file, &source, &modules) else {
                         return Ok(ExitCode::from(1));
                     };
-                    if emit == Emit::Wat {
-                        moonshift_backend::to_wat(&wasm)?.into_bytes()
-                    } else {
-                        wasm
+                    match emit {
+                        Emit::Wat => moonshift_backend::to_wat(&wasm)?.into_bytes(),
+                        Emit::Native => moonshift_host::wasm::precompile(&wasm)?,
+                        _ => wasm,
                     }
                 }
             };

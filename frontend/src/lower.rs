@@ -752,7 +752,38 @@ impl<'a> Lowerer<'a> {
                 }
             }
         };
+        // The line the previous token ends on: a call's `(` on a later line
+        // is LuaJIT's "ambiguous syntax" (Lua 5.1 refuses to guess).
+        let mut last_line = prefix.end_position().map_or(0, |p| p.line());
         for suffix in suffixes {
+            let paren = match suffix {
+                ast::Suffix::Call(ast::Call::AnonymousCall(args)) => match &**args {
+                    ast::FunctionArgs::Parentheses { parentheses, .. } => {
+                        Some((parentheses.tokens().0, last_line))
+                    }
+                    _ => None,
+                },
+                ast::Suffix::Call(ast::Call::MethodCall(mc)) => match mc.args() {
+                    ast::FunctionArgs::Parentheses { parentheses, .. } => Some((
+                        parentheses.tokens().0,
+                        mc.name().token().end_position().line(),
+                    )),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some((open, before)) = paren
+                && open.token().start_position().line() != before
+            {
+                self.error_at(
+                    open.token(),
+                    "ambiguous syntax (function call x new statement) near '('",
+                    "this `(` on a new line could start a new statement; end the previous one with `;`",
+                );
+            }
+            if let Some(end) = suffix.end_position() {
+                last_line = end.line();
+            }
             e = match suffix {
                 ast::Suffix::Index(ast::Index::Dot { dot, name })
                     if matches!(&e.kind, ExprKind::Global(g) if g == "string")

@@ -219,6 +219,12 @@ fn shared_engine() -> Result<Engine> {
 
 pub use crate::reference::RunOutput;
 
+/// The machine code wasmtime makes of `wasm` with the engine every run
+/// uses, as the ELF object it would load (for reading the generated code).
+pub fn precompile(wasm: &[u8]) -> Result<Vec<u8>> {
+    shared_engine()?.precompile_module(wasm)
+}
+
 impl WasmProgram {
     pub fn new(wasm: &[u8], limits: Limits) -> Result<Self> {
         let engine = shared_engine()?;
