@@ -1966,8 +1966,10 @@ impl<'a> FnGen<'a> {
                 g.un(UnaryOp::I32WrapI64);
                 g.set(g.p);
                 if let Some(hash) = string_key {
-                    // Walk the chain from the key's main position
-                    // (nodes + (hash & (size - 1)) * 24) until the key or its end.
+                    // Probe the key's main position (nodes + (hash & mask) * 24)
+                    // and the next node of its chain; a key further down the
+                    // chain takes the runtime's path (no loop here: a wasm
+                    // loop costs an interruption check per step).
                     g.get(g.p);
                     g.load32(layout::table::NODE);
                     g.tee(g.q);
@@ -1982,38 +1984,41 @@ impl<'a> FnGen<'a> {
                             g.i32c(layout::node::SIZE as i32);
                             g.bin(BinaryOp::I32Mul);
                             g.bin(BinaryOp::I32Add);
-                            g.set(g.i2);
-                            let result = g.b.dangling_instr_seq(ValType::I32).id();
-                            let saved = std::mem::replace(&mut g.cur, result);
-                            g.loop_of(|g, next| {
-                                g.get(g.i2);
-                                g.load64(layout::node::KEY);
-                                g.get(g.y);
-                                g.bin(BinaryOp::I64Eq);
-                                g.if_then(|g| {
+                            g.tee(g.i2);
+                            g.load64(layout::node::KEY);
+                            g.get(g.y);
+                            g.bin(BinaryOp::I64Eq);
+                            g.if_else_val(
+                                ValType::I32,
+                                |g| g.node_value_addr(),
+                                |g| {
                                     g.get(g.i2);
-                                    g.i32c(layout::node::VALUE as i32);
-                                    g.bin(BinaryOp::I32Add);
-                                    g.emit(wi::Br { block: result });
-                                });
-                                g.get(g.i2);
-                                g.load32(layout::node::NEXT);
-                                g.tee(g.i3);
-                                g.i32c(-1);
-                                g.bin(BinaryOp::I32Ne);
-                                g.if_then(|g| {
-                                    g.get(g.q);
-                                    g.get(g.i3);
-                                    g.i32c(layout::node::SIZE as i32);
-                                    g.bin(BinaryOp::I32Mul);
-                                    g.bin(BinaryOp::I32Add);
-                                    g.set(g.i2);
-                                    g.emit(wi::Br { block: next });
-                                });
-                            });
-                            g.i32c(0);
-                            g.cur = saved;
-                            g.emit(wi::Block { seq: result });
+                                    g.load32(layout::node::NEXT);
+                                    g.tee(g.i3);
+                                    g.i32c(-1);
+                                    g.bin(BinaryOp::I32Ne);
+                                    g.if_else_val(
+                                        ValType::I32,
+                                        |g| {
+                                            g.get(g.q);
+                                            g.get(g.i3);
+                                            g.i32c(layout::node::SIZE as i32);
+                                            g.bin(BinaryOp::I32Mul);
+                                            g.bin(BinaryOp::I32Add);
+                                            g.tee(g.i2);
+                                            g.load64(layout::node::KEY);
+                                            g.get(g.y);
+                                            g.bin(BinaryOp::I64Eq);
+                                            g.if_else_val(
+                                                ValType::I32,
+                                                |g| g.node_value_addr(),
+                                                |g| g.i32c(0),
+                                            );
+                                        },
+                                        |g| g.i32c(0),
+                                    );
+                                },
+                            );
                         },
                         |g| g.i32c(0),
                     );
@@ -2067,6 +2072,13 @@ impl<'a> FnGen<'a> {
             },
             |g| g.i32c(0),
         );
+    }
+
+    /// The value address of the node in `i2`.
+    fn node_value_addr(&mut self) {
+        self.get(self.i2);
+        self.i32c(layout::node::VALUE as i32);
+        self.bin(BinaryOp::I32Add);
     }
 
     fn set_index(&mut self, obj: Operand, key: Operand, v: Operand, line: u32, name: Name) {
