@@ -1981,44 +1981,22 @@ impl<'a> FnGen<'a> {
                             g.get(g.p);
                             g.load32(layout::table::NODE_MASK);
                             g.bin(BinaryOp::I32And);
-                            g.i32c(layout::node::SIZE as i32);
-                            g.bin(BinaryOp::I32Mul);
-                            g.bin(BinaryOp::I32Add);
-                            g.tee(g.i2);
-                            g.load64(layout::node::KEY);
-                            g.get(g.y);
-                            g.bin(BinaryOp::I64Eq);
-                            g.if_else_val(
-                                ValType::I32,
-                                |g| g.node_value_addr(),
-                                |g| {
-                                    g.get(g.i2);
-                                    g.load32(layout::node::NEXT);
-                                    g.tee(g.i3);
-                                    g.i32c(-1);
-                                    g.bin(BinaryOp::I32Ne);
-                                    g.if_else_val(
-                                        ValType::I32,
-                                        |g| {
-                                            g.get(g.q);
-                                            g.get(g.i3);
-                                            g.i32c(layout::node::SIZE as i32);
-                                            g.bin(BinaryOp::I32Mul);
-                                            g.bin(BinaryOp::I32Add);
-                                            g.tee(g.i2);
-                                            g.load64(layout::node::KEY);
-                                            g.get(g.y);
-                                            g.bin(BinaryOp::I64Eq);
-                                            g.if_else_val(
-                                                ValType::I32,
-                                                |g| g.node_value_addr(),
-                                                |g| g.i32c(0),
-                                            );
-                                        },
-                                        |g| g.i32c(0),
-                                    );
-                                },
-                            );
+                            g.probe_node(|g| {
+                                g.get(g.i2);
+                                g.load32(layout::node::NEXT);
+                                g.tee(g.i3);
+                                g.i32c(-1);
+                                g.bin(BinaryOp::I32Ne);
+                                g.if_else_val(
+                                    ValType::I32,
+                                    |g| {
+                                        g.get(g.q);
+                                        g.get(g.i3);
+                                        g.probe_node(|g| g.i32c(0));
+                                    },
+                                    |g| g.i32c(0),
+                                );
+                            });
                         },
                         |g| g.i32c(0),
                     );
@@ -2074,11 +2052,26 @@ impl<'a> FnGen<'a> {
         );
     }
 
-    /// The value address of the node in `i2`.
-    fn node_value_addr(&mut self) {
-        self.get(self.i2);
-        self.i32c(layout::node::VALUE as i32);
+    /// With the node array and a node index pushed, pushes the address of
+    /// that node's value if its key is `y`, else what `miss` pushes (the
+    /// node's address is left in `i2`).
+    fn probe_node(&mut self, miss: impl FnOnce(&mut Self)) {
+        self.i32c(layout::node::SIZE as i32);
+        self.bin(BinaryOp::I32Mul);
         self.bin(BinaryOp::I32Add);
+        self.tee(self.i2);
+        self.load64(layout::node::KEY);
+        self.get(self.y);
+        self.bin(BinaryOp::I64Eq);
+        self.if_else_val(
+            ValType::I32,
+            |g| {
+                g.get(g.i2);
+                g.i32c(layout::node::VALUE as i32);
+                g.bin(BinaryOp::I32Add);
+            },
+            miss,
+        );
     }
 
     fn set_index(&mut self, obj: Operand, key: Operand, v: Operand, line: u32, name: Name) {
