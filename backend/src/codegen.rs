@@ -446,6 +446,26 @@ enum Count {
     N(u32),
 }
 
+/// Where [`FnGen::table_store_at`] puts a constructor item.
+#[derive(Clone, Copy)]
+enum Place {
+    /// Array index (from 1).
+    Array(u32),
+    /// Hash node index.
+    Node(u32),
+}
+
+/// A fresh table's hash nodes with constant keys in place
+/// ([`FnGen::constant_key_layout`]).
+struct KeyLayout {
+    /// Each node's key (a string constant) and `next` (-1: end of chain).
+    nodes: Vec<(Option<u32>, i32)>,
+    /// The node of each key.
+    node_of: HashMap<u32, u32>,
+    /// The free-node cursor, as a node index.
+    lastfree: u32,
+}
+
 #[derive(Clone, Copy)]
 enum Operand {
     Slot(u32),
@@ -2659,15 +2679,53 @@ impl<'a> FnGen<'a> {
             line,
             kind: ExprKind::Number(positions[i] as f64),
         };
+        // Where items land without a runtime call: positional items in the
+        // array part (sized for them), constant string keys in the nodes
+        // of a layout computed here when every key is one.
+        let layout = self.constant_key_layout(items, nhash as u32);
+        if let Some(l) = &layout {
+            self.load_slot(tslot);
+            self.un(UnaryOp::I32WrapI64);
+            self.load32(layout::table::NODE);
+            self.set(self.p);
+            for (i, &(key, next)) in l.nodes.iter().enumerate() {
+                let at = i as u32 * layout::node::SIZE;
+                if let Some(k) = key {
+                    self.get(self.p);
+                    self.push(Operand::Str(k));
+                    self.store64(at + layout::node::KEY);
+                }
+                if next >= 0 {
+                    self.get(self.p);
+                    self.i32c(next);
+                    self.store32(at + layout::node::NEXT);
+                }
+            }
+            if l.lastfree != l.nodes.len() as u32 {
+                self.load_slot(tslot);
+                self.un(UnaryOp::I32WrapI64);
+                self.get(self.p);
+                self.i32c((l.lastfree * layout::node::SIZE) as i32);
+                self.bin(BinaryOp::I32Add);
+                self.store32(layout::table::LASTFREE);
+            }
+        }
+        let store = |g: &mut Self, i: usize, k: &Expr, v: &Expr| match (&layout, &items[i]) {
+            (_, TableItem::Positional(_)) => g.table_store_at(tslot, Place::Array(positions[i]), v),
+            (Some(l), TableItem::Keyed(..)) => {
+                let ExprKind::String(bytes) = &k.kind else {
+                    unreachable!("a layout only has string keys")
+                };
+                let node = l.node_of[&g.ctx.string_const(bytes)];
+                g.table_store_at(tslot, Place::Node(node), v)
+            }
+            (None, TableItem::Keyed(..)) => g.table_store(tslot, k, v, site),
+        };
         // The template.
         for (i, item) in items.iter().enumerate() {
             match item {
-                TableItem::Positional(v) if is_const(v) => {
-                    self.table_store(tslot, &key_of(i), v, site)
-                }
-                TableItem::Keyed(k, v) if is_const(k) && is_const(v) => {
-                    self.table_store(tslot, k, v, site)
-                }
+                TableItem::Positional(v) if is_const(v) => store(self, i, &key_of(i), v),
+                TableItem::Keyed(k, v) if is_const(k) && is_const(v) => store(self, i, k, v),
                 _ => {}
             }
         }
@@ -2679,16 +2737,114 @@ impl<'a> FnGen<'a> {
                     self.explist(std::slice::from_ref(v), first, Want::All);
                     self.setlist(tslot, first, None, positions[i]);
                 }
-                TableItem::Positional(v) if !is_const(v) => {
-                    self.table_store(tslot, &key_of(i), v, site)
-                }
-                TableItem::Keyed(k, v) if !(is_const(k) && is_const(v)) => {
-                    self.table_store(tslot, k, v, site)
-                }
+                TableItem::Positional(v) if !is_const(v) => store(self, i, &key_of(i), v),
+                TableItem::Keyed(k, v) if !(is_const(k) && is_const(v)) => store(self, i, k, v),
                 _ => {}
             }
         }
         self.store_slot(dst, |g| g.load_slot(tslot));
+    }
+
+    /// Where a fresh table's constant string keys go, when every keyed item
+    /// of a constructor has one (short, so interned): the runtime's own
+    /// insertion (main position `hash & mask`, collisions chained through free
+    /// nodes taken from the end) run here, in the runtime's order — items
+    /// with constant values first. With any other key the runtime inserts
+    /// them all: a key inserted at run time may reuse a node whose value is
+    /// still nil.
+    fn constant_key_layout(&mut self, items: &[TableItem], nhash: u32) -> Option<KeyLayout> {
+        let is_const = |e: &Expr| {
+            matches!(
+                e.kind,
+                ExprKind::Number(_) | ExprKind::String(_) | ExprKind::True | ExprKind::False
+            )
+        };
+        let mut first = Vec::new();
+        let mut rest = Vec::new();
+        for item in items {
+            if let TableItem::Keyed(k, v) = item {
+                match &k.kind {
+                    ExprKind::String(b) if b.len() <= layout::string::MAX_SHORT as usize => {
+                        if is_const(v) { &mut first } else { &mut rest }.push(b.clone())
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        if first.is_empty() && rest.is_empty() {
+            return None;
+        }
+        let size = nhash.next_power_of_two() as usize;
+        let mask = size as u32 - 1;
+        let main = |b: &[u8]| (moonshift_abi::hash_bytes(b) & mask) as usize;
+        let mut nodes: Vec<(Option<Vec<u8>>, i32)> = vec![(None, -1); size];
+        let mut lastfree = size;
+        for key in first.into_iter().chain(rest) {
+            if nodes.iter().any(|(k, _)| k.as_ref() == Some(&key)) {
+                continue;
+            }
+            let mut mp = main(&key);
+            if let Some(other) = nodes[mp].0.clone() {
+                // There is always a free node: no more keys than nodes.
+                lastfree = (0..lastfree).rev().find(|&i| nodes[i].0.is_none())?;
+                let f = lastfree;
+                let other_main = main(&other);
+                if other_main != mp {
+                    // Move the intruder to the free node; the key takes its place.
+                    let mut prev = other_main;
+                    while nodes[prev].1 as usize != mp {
+                        prev = nodes[prev].1 as usize;
+                    }
+                    nodes[prev].1 = f as i32;
+                    nodes[f] = nodes[mp].clone();
+                    nodes[mp] = (None, -1);
+                } else {
+                    nodes[f].1 = nodes[mp].1;
+                    nodes[mp].1 = f as i32;
+                    mp = f;
+                }
+            }
+            nodes[mp].0 = Some(key);
+        }
+        let mut node_of = HashMap::new();
+        let nodes = nodes
+            .into_iter()
+            .enumerate()
+            .map(|(i, (k, next))| {
+                let k = k.map(|b| {
+                    let c = self.ctx.string_const(&b);
+                    node_of.insert(c, i as u32);
+                    c
+                });
+                (k, next)
+            })
+            .collect();
+        Some(KeyLayout {
+            nodes,
+            node_of,
+            lastfree: lastfree as u32,
+        })
+    }
+
+    /// `v` stored straight into a fresh table's array part or hash node.
+    fn table_store_at(&mut self, tslot: u32, place: Place, v: &Expr) {
+        let keep = self.free_slot;
+        let vo = self.operand(v);
+        self.load_slot(tslot);
+        self.un(UnaryOp::I32WrapI64);
+        let offset = match place {
+            Place::Array(k) => {
+                self.load32(layout::table::ARRAY);
+                8 * (k - 1)
+            }
+            Place::Node(i) => {
+                self.load32(layout::table::NODE);
+                i * layout::node::SIZE + layout::node::VALUE
+            }
+        };
+        self.push(vo);
+        self.store64(offset);
+        self.free_slot = keep;
     }
 
     /// `table[k] = v` without metamethods (constructor items).
