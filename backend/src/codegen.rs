@@ -1180,26 +1180,45 @@ impl<'a> FnGen<'a> {
             g.call(g.ctx.rt.stack_overflow);
             g.emit(wi::Return {});
         });
-        // Missing arguments are nil.
+        // Missing arguments are nil. Unrolled for the usual few parameters:
+        // a wasm loop costs an interruption check even when it does not run.
         if nparams > 0 {
-            self.block_of(|g, exit| {
-                g.loop_of(|g, top| {
-                    g.get(g.nargs);
-                    g.i32c(nparams as i32);
-                    g.bin(BinaryOp::I32GeS);
-                    g.emit(wi::BrIf { block: exit });
-                    g.get(g.base);
-                    g.get(g.nargs);
-                    g.i32c(3);
-                    g.bin(BinaryOp::I32Shl);
-                    g.bin(BinaryOp::I32Add);
-                    g.i64c(NIL);
-                    g.store64(0);
-                    g.get(g.nargs);
-                    g.i32c(1);
-                    g.bin(BinaryOp::I32Add);
-                    g.set(g.nargs);
-                    g.emit(wi::Br { block: top });
+            self.get(self.nargs);
+            self.i32c(nparams as i32);
+            self.bin(BinaryOp::I32LtS);
+            self.if_then(|g| {
+                if nparams <= 8 {
+                    for k in 0..nparams {
+                        g.get(g.nargs);
+                        g.i32c(k as i32);
+                        g.bin(BinaryOp::I32LeS);
+                        g.if_then(|g| {
+                            g.get(g.base);
+                            g.i64c(NIL);
+                            g.store64(8 * k);
+                        });
+                    }
+                    return;
+                }
+                g.block_of(|g, exit| {
+                    g.loop_of(|g, top| {
+                        g.get(g.nargs);
+                        g.i32c(nparams as i32);
+                        g.bin(BinaryOp::I32GeS);
+                        g.emit(wi::BrIf { block: exit });
+                        g.get(g.base);
+                        g.get(g.nargs);
+                        g.i32c(3);
+                        g.bin(BinaryOp::I32Shl);
+                        g.bin(BinaryOp::I32Add);
+                        g.i64c(NIL);
+                        g.store64(0);
+                        g.get(g.nargs);
+                        g.i32c(1);
+                        g.bin(BinaryOp::I32Add);
+                        g.set(g.nargs);
+                        g.emit(wi::Br { block: top });
+                    });
                 });
             });
             if self.func.is_vararg {
