@@ -528,9 +528,13 @@ pub fn verify() -> Result<(), (&'static str, u32)> {
 
 // ---- Exports ---------------------------------------------------------------
 
-/// Called by generated code at a safepoint when a collection is due.
+/// Called by generated code at a safepoint when its flag is up: a
+/// collection is due, or the host's watchdog wants the run to end (then
+/// `poll` does not return).
 #[unsafe(no_mangle)]
 pub extern "C" fn lrt_gc_safepoint(_t: u32, top: u32) {
+    // SAFETY: a plain host import with no arguments.
+    unsafe { crate::lib_base::host_poll() };
     collect(top);
 }
 

@@ -27,6 +27,9 @@ unsafe extern "C" {
     /// Calls host function `id` with the Lua calling convention.
     #[link_name = "call"]
     fn host_call(t: u32, id: i32, base: u32, nargs: i32) -> i32;
+    /// Returns unless the run is past its deadline (then the host traps).
+    #[link_name = "poll"]
+    pub fn host_poll();
 }
 
 const MAX_BUILTINS: usize = 32;
