@@ -2054,10 +2054,13 @@ impl<'a> FnGen<'a> {
                             g.get(g.y);
                             g.un(UnaryOp::F64ReinterpretI64);
                             g.set(g.fx);
+                            // Signed conversions: far cheaper on x64 than
+                            // unsigned ones, and k <= 0 fails `k - 1 < asize`
+                            // as an unsigned compare anyway.
                             g.get(g.fx);
-                            g.un(UnaryOp::I32TruncUSatF64);
+                            g.un(UnaryOp::I32TruncSSatF64);
                             g.tee(g.q);
-                            g.un(UnaryOp::F64ConvertUI32);
+                            g.un(UnaryOp::F64ConvertSI32);
                             g.get(g.fx);
                             g.bin(BinaryOp::F64Eq);
                             g.get(g.q);

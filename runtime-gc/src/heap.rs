@@ -71,6 +71,9 @@ pub struct Page {
     /// Next page number in this class's list of pages with room.
     pub next_partial: u32,
     pub in_partial: u32,
+    /// `ceil(2^32 / slot_size)`: slot index = `(offset * recip) >> 32`, exact
+    /// for offsets and sizes under 2^16 (no division on the hot paths).
+    pub recip: u32,
     pub alloc: [u64; BITMAP_WORDS],
     pub object: [u64; BITMAP_WORDS],
     pub mark: [u64; BITMAP_WORDS],
@@ -302,7 +305,7 @@ fn alloc_small(class: usize, object: bool) -> Option<u32> {
             d.in_partial = 0;
             continue;
         };
-        let i = ((slot - start) / size) as usize;
+        let i = slot_index(d, slot - start);
         d.alloc[i / 64] |= 1 << (i % 64);
         if object {
             d.object[i / 64] |= 1 << (i % 64);
@@ -313,10 +316,28 @@ fn alloc_small(class: usize, object: bool) -> Option<u32> {
     }
 }
 
+/// The index of the slot at byte `off` of a small-object page.
+#[inline]
+fn slot_index(d: &Page, off: u32) -> usize {
+    divide_by_recip(off, d.recip) as usize
+}
+
+/// `ceil(2^32 / size)`.
+fn recip_of(size: u32) -> u32 {
+    (1u64 << 32).div_ceil(size as u64) as u32
+}
+
+/// `off / size` given `recip_of(size)`, for `off` and `size` under 2^16.
+#[inline]
+fn divide_by_recip(off: u32, recip: u32) -> u32 {
+    ((off as u64 * recip as u64) >> 32) as u32
+}
+
 fn reset_small(d: &mut Page, pn: u32, class: usize) {
     d.state = SMALL;
     d.class = class as u8;
     d.slot_size = CLASS_SIZES[class];
+    d.recip = recip_of(d.slot_size);
     d.free = 0;
     d.bump = pn << PAGE_SHIFT;
     d.live = 0;
@@ -447,10 +468,11 @@ pub fn lookup(addr: u32) -> Option<(&'static mut Page, usize)> {
     let off = addr & (PAGE_SIZE - 1);
     let i = match d.state {
         SMALL => {
-            if off % d.slot_size != 0 {
+            let i = slot_index(d, off);
+            if i as u32 * d.slot_size != off {
                 return None;
             }
-            (off / d.slot_size) as usize
+            i
         }
         LARGE if off == 0 => 0,
         _ => return None,
@@ -619,7 +641,7 @@ pub fn verify() -> Result<(), (&'static str, u32)> {
                     if f < start || f >= d.bump || (f - start) % size != 0 {
                         return Err(("free-list entry outside its page's slots", f));
                     }
-                    let i = ((f - start) / size) as usize;
+                    let i = slot_index(d, f - start);
                     if d.alloc[i / 64] & (1 << (i % 64)) != 0 {
                         return Err(("allocated slot on a free list", f));
                     }
@@ -660,4 +682,19 @@ pub fn verify() -> Result<(), (&'static str, u32)> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reciprocal_division_is_exact_for_every_class_and_offset() {
+        for &size in CLASS_SIZES.iter() {
+            let recip = recip_of(size);
+            for off in 0..PAGE_SIZE {
+                assert_eq!(divide_by_recip(off, recip), off / size, "{off} / {size}");
+            }
+        }
+    }
 }
