@@ -586,6 +586,9 @@ pub struct FnGen<'a> {
     /// never need a slot (the collector has nothing to find in them).
     for_locals: Vec<[WLocal; 3]>,
     for_level: usize,
+    /// The index locals of the enclosing numeric `for` loops whose start and
+    /// step are integer constants: their value is always an integer.
+    integral: Vec<WLocal>,
     /// Per local: the f64 wasm local that holds it while it is a numeric
     /// `for` variable never assigned in the body.
     num_locals: Vec<Option<WLocal>>,
@@ -703,6 +706,7 @@ impl<'a> FnGen<'a> {
             ce,
             for_locals,
             for_level: 0,
+            integral: Vec::new(),
             num_locals: vec![None; func.locals.len()],
             makes_calls: false,
         };
@@ -1509,6 +1513,18 @@ impl<'a> FnGen<'a> {
             g.call(g.ctx.rt.forprep);
             g.status_check();
         });
+        // A constant step fixes the loop's direction; integer constants for
+        // start and step make every value of the variable an integer (exact
+        // in doubles far beyond any reachable count).
+        let constant = |e: Option<&Expr>| match e.map(|e| &e.kind) {
+            None => Some(1.0),
+            Some(ExprKind::Number(n)) => Some(*n),
+            _ => None,
+        };
+        let const_step = constant(step).filter(|s| !s.is_nan());
+        let small_int = |x: f64| x.fract() == 0.0 && x.abs() < 2147483648.0;
+        let integral =
+            const_step.is_some_and(small_int) && constant(Some(start)).is_some_and(small_int);
         let [idx, lim, step] = self.for_locals[self.for_level];
         self.for_level += 1;
         for (k, l) in [idx, lim, step].into_iter().enumerate() {
@@ -1521,26 +1537,35 @@ impl<'a> FnGen<'a> {
         if !info.reassigned && !info.needs_cell() {
             self.num_locals[var.index()] = Some(idx);
         }
+        if integral {
+            self.integral.push(idx);
+        }
         self.block_of(|g, exit| {
             g.loop_of(|g, top| {
                 g.safepoint();
-                // step >= 0 ? idx <= limit : idx >= limit (LuaJIT's rule)
-                g.get(step);
-                g.seq().f64_const(0.0);
-                g.bin(BinaryOp::F64Ge);
-                g.if_else_val(
-                    ValType::I32,
-                    |g| {
-                        g.get(idx);
-                        g.get(lim);
-                        g.bin(BinaryOp::F64Le);
-                    },
-                    |g| {
-                        g.get(idx);
-                        g.get(lim);
-                        g.bin(BinaryOp::F64Ge);
-                    },
-                );
+                // Step's sign bit clear ? idx <= limit : idx >= limit
+                // (LuaJIT's rule: a step of -0 counts down).
+                let upward = |g: &mut Self| {
+                    g.get(idx);
+                    g.get(lim);
+                    g.bin(BinaryOp::F64Le);
+                };
+                let downward = |g: &mut Self| {
+                    g.get(idx);
+                    g.get(lim);
+                    g.bin(BinaryOp::F64Ge);
+                };
+                match const_step {
+                    Some(s) if s.is_sign_positive() => upward(g),
+                    Some(_) => downward(g),
+                    None => {
+                        g.get(step);
+                        g.un(UnaryOp::I64ReinterpretF64);
+                        g.i64c(0);
+                        g.bin(BinaryOp::I64GeS);
+                        g.if_else_val(ValType::I32, upward, downward);
+                    }
+                }
                 g.un(UnaryOp::I32Eqz);
                 g.emit(wi::BrIf { block: exit });
                 g.store_slot(vslot, |g| {
@@ -1560,6 +1585,9 @@ impl<'a> FnGen<'a> {
                 g.emit(wi::Br { block: top });
             });
         });
+        if integral {
+            self.integral.pop();
+        }
         self.num_locals[var.index()] = None;
         self.for_level -= 1;
     }
@@ -1998,6 +2026,7 @@ impl<'a> FnGen<'a> {
             Operand::Str(_) => false,
         };
         let known_number = key.known_number();
+        let integral_key = matches!(key, Operand::Num(w) if self.integral.contains(&w));
         self.if_else_val(
             ValType::I32,
             |g| {
@@ -2056,13 +2085,20 @@ impl<'a> FnGen<'a> {
                             g.set(g.fx);
                             // Signed conversions: far cheaper on x64 than
                             // unsigned ones, and k <= 0 fails `k - 1 < asize`
-                            // as an unsigned compare anyway.
+                            // as an unsigned compare anyway. An integer `for`
+                            // variable needs no check that it is one (if it
+                            // is past i32, saturation fails the range check).
                             g.get(g.fx);
                             g.un(UnaryOp::I32TruncSSatF64);
-                            g.tee(g.q);
-                            g.un(UnaryOp::F64ConvertSI32);
-                            g.get(g.fx);
-                            g.bin(BinaryOp::F64Eq);
+                            if integral_key {
+                                g.set(g.q);
+                                g.i32c(1);
+                            } else {
+                                g.tee(g.q);
+                                g.un(UnaryOp::F64ConvertSI32);
+                                g.get(g.fx);
+                                g.bin(BinaryOp::F64Eq);
+                            }
                             g.get(g.q);
                             g.i32c(1);
                             g.bin(BinaryOp::I32Sub);
