@@ -274,12 +274,21 @@ fn rehash_and_set(t: u32, key: u64, val: u64) -> Result<(), SetError> {
             false
         }
     };
-    for i in 1..=asize(t) {
-        if rd64(array(t) + 8 * (i - 1)) != v::NIL {
-            count_int(i, &mut nums);
-            total_int += 1;
-            total += 1;
+    // The array part slice by slice: 2^(b-1) < k <= 2^b lands in nums[b].
+    let (arr, n) = (array(t), asize(t));
+    let mut lo = 1u32;
+    let mut b = 0usize;
+    while lo <= n {
+        let hi = if b == 0 { 1 } else { (1u32 << b).min(n) };
+        let mut c = 0;
+        for k in lo..=hi {
+            c += (rd64(arr + 8 * (k - 1)) != v::NIL) as u32;
         }
+        nums[b] += c;
+        total_int += c;
+        total += c;
+        lo = hi + 1;
+        b += 1;
     }
     for i in 0..nsize(t) {
         let n = node(t) + i * ln::SIZE;
@@ -352,13 +361,12 @@ fn resize(t: u32, narr: u32, nhash: u32) -> bool {
             }
         }
     };
-    for i in 0..narr {
-        let x = if i < old_asize {
-            rd64(old_array + 8 * i)
-        } else {
-            v::NIL
-        };
-        wr64(new_array + 8 * i, x);
+    let kept = narr.min(old_asize);
+    for i in 0..kept {
+        wr64(new_array + 8 * i, rd64(old_array + 8 * i));
+    }
+    for i in kept..narr {
+        wr64(new_array + 8 * i, v::NIL);
     }
     for i in 0..new_nsize {
         let n = new_node + i * ln::SIZE;
