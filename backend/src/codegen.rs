@@ -1655,6 +1655,19 @@ impl<'a> FnGen<'a> {
             self.tail_call(single, line);
             return;
         }
+        // One operator result goes straight to the return position: these
+        // read their operands before they write their destination.
+        if let [single] = values
+            && let ExprKind::Binary { .. } | ExprKind::Unary { .. } = single.kind
+            && !self.func.is_vararg
+        {
+            let keep = self.free_slot;
+            self.expr_to(single, 0);
+            self.free_slot = keep;
+            self.i32c(1);
+            self.emit(wi::Return {});
+            return;
+        }
         let first = self.free_slot;
         let count = match values.last() {
             Some(last) if last.kind.is_multi() => {
