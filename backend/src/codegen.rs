@@ -2050,37 +2050,34 @@ impl<'a> FnGen<'a> {
                     // Probe the key's main position (nodes + (hash & mask) * 24)
                     // and the next node of its chain; a key further down the
                     // chain takes the runtime's path (no loop here: a wasm
-                    // loop costs an interruption check per step).
+                    // loop costs an interruption check per step). A table
+                    // without a hash part (node pointer 0, mask 0) is probed
+                    // at address 0, the bottom of the runtime's shadow stack,
+                    // which stays zero: key 0 matches no string, `next` 0
+                    // leads back to node 0 (the verifier checks it).
                     g.get(g.p);
                     g.load32(layout::table::NODE);
                     g.tee(g.q);
-                    g.if_else_val(
-                        ValType::I32,
-                        |g| {
-                            g.get(g.q);
-                            g.i32c(hash as i32);
-                            g.get(g.p);
-                            g.load32(layout::table::NODE_MASK);
-                            g.bin(BinaryOp::I32And);
-                            g.probe_node(|g| {
-                                g.get(g.i2);
-                                g.load32(layout::node::NEXT);
-                                g.tee(g.i3);
-                                g.i32c(-1);
-                                g.bin(BinaryOp::I32Ne);
-                                g.if_else_val(
-                                    ValType::I32,
-                                    |g| {
-                                        g.get(g.q);
-                                        g.get(g.i3);
-                                        g.probe_node(|g| g.i32c(0));
-                                    },
-                                    |g| g.i32c(0),
-                                );
-                            });
-                        },
-                        |g| g.i32c(0),
-                    );
+                    g.i32c(hash as i32);
+                    g.get(g.p);
+                    g.load32(layout::table::NODE_MASK);
+                    g.bin(BinaryOp::I32And);
+                    g.probe_node(|g| {
+                        g.get(g.i2);
+                        g.load32(layout::node::NEXT);
+                        g.tee(g.i3);
+                        g.i32c(-1);
+                        g.bin(BinaryOp::I32Ne);
+                        g.if_else_val(
+                            ValType::I32,
+                            |g| {
+                                g.get(g.q);
+                                g.get(g.i3);
+                                g.probe_node(|g| g.i32c(0));
+                            },
+                            |g| g.i32c(0),
+                        );
+                    });
                 } else if number_key {
                     // i = k - 1 as an integer; in range of the array part.
                     if known_number {
