@@ -31,6 +31,15 @@ fn lang_and_gc_corpus_match_luajit_under_gc_zeal() {
     check_all(&files, |f| check_script_with(f, zeal_limits(1)));
 }
 
+/// The standard libraries' edge cases (`corpus/lib`), also under zeal.
+#[test]
+fn lib_corpus_matches_luajit() {
+    let files = corpus_files("lib", "lua");
+    assert!(!files.is_empty(), "corpus/lib is empty");
+    check_all(&files, |f| check_script(f));
+    check_all(&files, |f| check_script_with(f, zeal_limits(1)));
+}
+
 #[test]
 fn gc_corpus_matches_luajit() {
     let files = corpus_files("gc", "lua");

@@ -85,7 +85,8 @@ pub fn compile_program(
     // (chunk name, module name, source)
     let mut queue: Vec<(String, Option<String>, String)> =
         vec![(chunk_name.to_string(), None, source.to_string())];
-    let mut known: Vec<String> = Vec::new();
+    // Modules the runtime provides in `package.loaded`.
+    let mut known: Vec<String> = BUILTIN_MODULES.iter().map(|m| m.to_string()).collect();
     while let Some((file, module, text)) = queue.pop() {
         let chunk = program.chunks.len() as u32;
         let first = program.functions.len() as u32;
@@ -143,6 +144,9 @@ pub fn compile_program(
     }
     Ok(program)
 }
+
+/// Modules `require` finds in the runtime rather than in files.
+pub const BUILTIN_MODULES: &[&str] = &["bit"];
 
 /// The byte range of line `line` (1-based) of `text`.
 fn line_span(text: &str, line: u32) -> std::ops::Range<usize> {

@@ -26,6 +26,7 @@ pub use moonshift_abi as abi;
 pub mod gc;
 pub mod heap;
 pub mod lib_base;
+pub mod lib_bit;
 pub mod mem;
 pub mod number;
 pub mod ops;

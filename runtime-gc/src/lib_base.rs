@@ -17,7 +17,7 @@ use crate::ops::{self, raise_here, raise_oom, site_at_level};
 use crate::value::{self, type_name};
 use crate::{rt, string, table};
 
-type Builtin = extern "C" fn(u32, u32, i32) -> i32;
+pub(crate) type Builtin = extern "C" fn(u32, u32, i32) -> i32;
 
 #[link(wasm_import_module = "moonshift")]
 unsafe extern "C" {
@@ -32,7 +32,7 @@ unsafe extern "C" {
     pub fn host_poll();
 }
 
-const MAX_BUILTINS: usize = 32;
+const MAX_BUILTINS: usize = 64;
 static mut BUILTIN_INDICES: [u32; MAX_BUILTINS] = [u32::MAX; MAX_BUILTINS];
 static mut NBUILTINS: usize = 0;
 
@@ -58,7 +58,7 @@ fn builtin_closure(f: Builtin, nupvals: u32) -> Option<u64> {
     Some(tmp)
 }
 
-fn register(g: u32, name: &str, f: Builtin) -> bool {
+pub(crate) fn register(g: u32, name: &str, f: Builtin) -> bool {
     unsafe {
         if NBUILTINS < MAX_BUILTINS {
             BUILTIN_INDICES[NBUILTINS] = fn_index(f);
@@ -121,6 +121,20 @@ pub fn open(g: u32) -> bool {
         && table::set(g, vk, ver).is_ok()
         && open_package(g)
         && open_string(g)
+        && open_bit(g)
+}
+
+/// LuaJIT's `bit` library: a global and `package.loaded.bit`.
+fn open_bit(g: u32) -> bool {
+    let Some(lib) = table::new(0, 16) else {
+        return false;
+    };
+    let lib_value = boxed(v::TAG_TABLE, lib);
+    crate::lib_bit::open(lib)
+        && string::new_value(b"bit").is_some_and(|k| {
+            table::set(g, k, lib_value).is_ok()
+                && table::set(unsafe { LOADED }, k, lib_value).is_ok()
+        })
 }
 
 /// `package.loaded` and `package.preload`, for `require`.
@@ -255,7 +269,7 @@ pub fn each_root(mut f: impl FnMut(u64)) {
 }
 
 #[inline]
-fn arg(base: u32, nargs: i32, i: u32) -> u64 {
+pub(crate) fn arg(base: u32, nargs: i32, i: u32) -> u64 {
     if (i as i32) < nargs {
         rd64(base + 8 * i)
     } else {
@@ -281,7 +295,7 @@ fn arg_error(t: u32, n: u32, _builtin: &str, msg: &[u8]) -> i32 {
 }
 
 /// `bad argument #n to 'name' (X expected, got Y)`.
-fn type_error(t: u32, base: u32, nargs: i32, n: u32, name: &str, expected: &str) -> i32 {
+pub(crate) fn type_error(t: u32, base: u32, nargs: i32, n: u32, name: &str, expected: &str) -> i32 {
     let got = if (n as i32) > nargs {
         "no value"
     } else {
@@ -308,7 +322,7 @@ fn check_stack(t: u32, base: u32, n: u32) -> bool {
     (base as u64) + 8 * (n as u64) <= rd32(t + th::STACK_LIMIT) as u64
 }
 
-fn ret1(base: u32, x: u64) -> i32 {
+pub(crate) fn ret1(base: u32, x: u64) -> i32 {
     wr64(base, x);
     1
 }
