@@ -27,6 +27,7 @@ pub mod gc;
 pub mod heap;
 pub mod lib_base;
 pub mod lib_bit;
+pub mod lib_math;
 pub mod mem;
 pub mod number;
 pub mod ops;

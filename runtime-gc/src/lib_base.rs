@@ -32,7 +32,7 @@ unsafe extern "C" {
     pub fn host_poll();
 }
 
-const MAX_BUILTINS: usize = 64;
+const MAX_BUILTINS: usize = 128;
 static mut BUILTIN_INDICES: [u32; MAX_BUILTINS] = [u32::MAX; MAX_BUILTINS];
 static mut NBUILTINS: usize = 0;
 
@@ -121,17 +121,18 @@ pub fn open(g: u32) -> bool {
         && table::set(g, vk, ver).is_ok()
         && open_package(g)
         && open_string(g)
-        && open_bit(g)
+        && open_lib(g, b"bit", 16, crate::lib_bit::open)
+        && open_lib(g, b"math", 32, crate::lib_math::open)
 }
 
-/// LuaJIT's `bit` library: a global and `package.loaded.bit`.
-fn open_bit(g: u32) -> bool {
-    let Some(lib) = table::new(0, 16) else {
+/// A library table filled by `fill`: a global and `package.loaded[name]`.
+fn open_lib(g: u32, name: &[u8], nhash: u32, fill: fn(u32) -> bool) -> bool {
+    let Some(lib) = table::new(0, nhash) else {
         return false;
     };
     let lib_value = boxed(v::TAG_TABLE, lib);
-    crate::lib_bit::open(lib)
-        && string::new_value(b"bit").is_some_and(|k| {
+    fill(lib)
+        && string::new_value(name).is_some_and(|k| {
             table::set(g, k, lib_value).is_ok()
                 && table::set(unsafe { LOADED }, k, lib_value).is_ok()
         })
