@@ -1655,10 +1655,12 @@ impl<'a> FnGen<'a> {
             self.tail_call(single, line);
             return;
         }
-        // One operator result goes straight to the return position: these
-        // read their operands before they write their destination.
+        // One value goes straight to the return position (slot 0 is the
+        // base unless varargs sit below the frame), as `assign` does for a
+        // local: expressions that read their operands first may overwrite one.
         if let [single] = values
-            && let ExprKind::Binary { .. } | ExprKind::Unary { .. } = single.kind
+            && !single.kind.is_multi()
+            && !writes_dst_early(single)
             && !self.func.is_vararg
         {
             let keep = self.free_slot;
@@ -2726,12 +2728,6 @@ impl<'a> FnGen<'a> {
         self.call(self.ctx.rt.table_new);
         self.status_check();
         let site = self.site(line, Name::None, Name::None);
-        let is_const = |e: &Expr| {
-            matches!(
-                e.kind,
-                ExprKind::Number(_) | ExprKind::String(_) | ExprKind::True | ExprKind::False
-            )
-        };
         // Positions of the positional items.
         let mut index = 0u32;
         let positions: Vec<u32> = items
@@ -2792,8 +2788,8 @@ impl<'a> FnGen<'a> {
         // The template.
         for (i, item) in items.iter().enumerate() {
             match item {
-                TableItem::Positional(v) if is_const(v) => store(self, i, &key_of(i), v),
-                TableItem::Keyed(k, v) if is_const(k) && is_const(v) => store(self, i, k, v),
+                TableItem::Positional(v) if is_constant(v) => store(self, i, &key_of(i), v),
+                TableItem::Keyed(k, v) if is_constant(k) && is_constant(v) => store(self, i, k, v),
                 _ => {}
             }
         }
@@ -2805,8 +2801,10 @@ impl<'a> FnGen<'a> {
                     self.explist(std::slice::from_ref(v), first, Want::All);
                     self.setlist(tslot, first, None, positions[i]);
                 }
-                TableItem::Positional(v) if !is_const(v) => store(self, i, &key_of(i), v),
-                TableItem::Keyed(k, v) if !(is_const(k) && is_const(v)) => store(self, i, k, v),
+                TableItem::Positional(v) if !is_constant(v) => store(self, i, &key_of(i), v),
+                TableItem::Keyed(k, v) if !(is_constant(k) && is_constant(v)) => {
+                    store(self, i, k, v)
+                }
                 _ => {}
             }
         }
@@ -2821,19 +2819,18 @@ impl<'a> FnGen<'a> {
     /// them all: a key inserted at run time may reuse a node whose value is
     /// still nil.
     fn constant_key_layout(&mut self, items: &[TableItem], nhash: u32) -> Option<KeyLayout> {
-        let is_const = |e: &Expr| {
-            matches!(
-                e.kind,
-                ExprKind::Number(_) | ExprKind::String(_) | ExprKind::True | ExprKind::False
-            )
-        };
         let mut first = Vec::new();
         let mut rest = Vec::new();
         for item in items {
             if let TableItem::Keyed(k, v) = item {
                 match &k.kind {
                     ExprKind::String(b) if b.len() <= layout::string::MAX_SHORT as usize => {
-                        if is_const(v) { &mut first } else { &mut rest }.push(b.clone())
+                        if is_constant(v) {
+                            &mut first
+                        } else {
+                            &mut rest
+                        }
+                        .push(b.clone())
                     }
                     _ => return None,
                 }
@@ -3300,9 +3297,24 @@ enum CallArgs {
     Fixed(u32),
 }
 
-/// Expressions that write their destination before reading all operands.
+/// Expressions that write their destination before reading all operands:
+/// `and`/`or` (the left value first) and closures (created in place, then
+/// their captured locals read). Every other expression evaluated by
+/// [`FnGen::expr_to`] may target a slot one of its operands lives in.
 fn writes_dst_early(e: &Expr) -> bool {
-    matches!(e.kind, ExprKind::And(..) | ExprKind::Or(..))
+    match &e.kind {
+        ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Function(_) => true,
+        ExprKind::Paren(inner) => writes_dst_early(inner),
+        _ => false,
+    }
+}
+
+/// Constants a constructor's template holds (LuaJIT's `TDUP` items).
+fn is_constant(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Number(_) | ExprKind::String(_) | ExprKind::True | ExprKind::False
+    )
 }
 
 /// The name LuaJIT gives an operand in error messages.

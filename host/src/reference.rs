@@ -336,30 +336,40 @@ pub fn run_script_with_limit(
 ) -> RunOutput {
     let (source, chunk_name) = (source.to_vec(), chunk_name.to_string());
     let lua_path = lua_path.map(str::to_string);
+    on_watched_thread(timeout, move || {
+        run_in_this_thread(&source, &chunk_name, jit, lua_path.as_deref(), timeout)
+    })
+    .unwrap_or_else(|abandoned| RunOutput {
+        stdout: Vec::new(),
+        stderr: format!("moonshift: {abandoned}\n").into_bytes(),
+        exit_code: 1,
+    })
+}
+
+/// Runs `f` on a LuaJIT thread of its own and waits for it until a second
+/// past `timeout`. On `Err` (no thread, or a compiled loop that never saw
+/// the time-limit hook) the thread, if any, is abandoned; the message says
+/// which.
+fn on_watched_thread<T: Send + 'static>(
+    timeout: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
     let (tx, rx) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new()
+    std::thread::Builder::new()
         .name("luajit-reference".into())
         .stack_size(64 << 20)
         .spawn(move || {
-            let out = run_in_this_thread(&source, &chunk_name, jit, lua_path.as_deref(), timeout);
-            let _ = tx.send(out);
-        });
-    if spawned.is_err() {
-        return RunOutput {
-            stdout: Vec::new(),
-            stderr: b"moonshift: could not start the LuaJIT thread\n".to_vec(),
-            exit_code: 1,
-        };
-    }
-    match rx.recv_timeout(timeout + Duration::from_secs(1)) {
-        Ok(out) => out,
-        Err(_) => RunOutput {
-            stdout: Vec::new(),
-            stderr: format!("moonshift: {TIMEOUT_MESSAGE} (a compiled LuaJIT loop; output lost)\n")
-                .into_bytes(),
-            exit_code: 1,
-        },
-    }
+            let _ = tx.send(f());
+        })
+        .map_err(|_| "could not start the LuaJIT thread".to_string())?;
+    rx.recv_timeout(timeout + Duration::from_secs(1))
+        .map_err(|_| format!("{TIMEOUT_MESSAGE} (a compiled LuaJIT loop; the reference arm abandoned it and its output)"))
+}
+
+/// The text of an uncaught error: its message, or what LuaJIT's standalone
+/// interpreter says of a non-string error value of type `t`.
+fn error_text(msg: Option<Vec<u8>>, t: &str) -> Vec<u8> {
+    msg.unwrap_or_else(|| format!("(error object is a {t} value)").into_bytes())
 }
 
 fn run_in_this_thread(
@@ -392,12 +402,7 @@ fn run_in_this_thread(
             Ended::Error(msg, t) => {
                 let mut e = err.borrow_mut();
                 e.extend_from_slice(b"moonshift: ");
-                match msg {
-                    Some(m) => e.extend_from_slice(&m),
-                    None => {
-                        e.extend_from_slice(format!("(error object is a {t} value)").as_bytes())
-                    }
-                }
+                e.extend_from_slice(&error_text(msg, &t));
                 e.push(b'\n');
                 1
             }
@@ -478,10 +483,7 @@ fn run_silently(driver: &Function, exit_is_error: bool) -> Result<(), String> {
             c if c != 0 && exit_is_error => Err(format!("os.exit({c})")),
             _ => Ok(()),
         },
-        Ended::Error(msg, t) => Err(match msg {
-            Some(m) => String::from_utf8_lossy(&m).into_owned(),
-            None => format!("(error object is a {t} value)"),
-        }),
+        Ended::Error(msg, t) => Err(String::from_utf8_lossy(&error_text(msg, &t)).into_owned()),
     }
 }
 
@@ -747,24 +749,9 @@ impl Engine for ReferenceEngine {
     /// abandoned a second after the deadline and the request fails with
     /// nginx's 500 and the time-limit error.
     fn handle(&mut self, req: &Request) -> Response {
-        let engine = self.clone();
-        let request = req.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name("luajit-reference".into())
-            .stack_size(64 << 20)
-            .spawn(move || {
-                let _ = tx.send(engine.handle_here(&request));
-            });
-        let waited = match spawned {
-            Ok(_) => rx.recv_timeout(self.timeout + Duration::from_secs(1)).ok(),
-            Err(_) => None,
-        };
-        waited.unwrap_or_else(|| {
-            NgxRequest::new(req.clone()).finish_with_error(&format!(
-                "{TIMEOUT_MESSAGE} (a compiled LuaJIT loop; the reference arm abandoned it)"
-            ))
-        })
+        let (engine, request) = (self.clone(), req.clone());
+        on_watched_thread(self.timeout, move || engine.handle_here(&request))
+            .unwrap_or_else(|abandoned| NgxRequest::new(req.clone()).finish_with_error(&abandoned))
     }
 }
 

@@ -95,8 +95,8 @@ impl Limits {
 /// The watchdog looks at the running calls this often.
 const TICK: Duration = Duration::from_millis(10);
 
-/// A store's deadline and, while a guest call runs, the address of its
-/// thread's safepoint flag (in the host's address space).
+/// While a guest call runs: its deadline and the address of its thread's
+/// safepoint flag (in the host's address space).
 #[derive(Default)]
 struct Watch {
     armed: Mutex<Option<(Instant, usize)>>,
@@ -113,7 +113,7 @@ fn watches() -> &'static Mutex<Vec<Weak<Watch>>> {
                 let mut list = watches().lock().unwrap_or_else(|e| e.into_inner());
                 list.retain(|w| w.strong_count() > 0);
                 for w in list.iter().filter_map(Weak::upgrade) {
-                    let armed = w.armed.lock().unwrap_or_else(|e| e.into_inner());
+                    let armed = w.armed();
                     if let Some((deadline, flag)) = *armed
                         && now >= deadline
                     {
@@ -132,6 +132,15 @@ fn watches() -> &'static Mutex<Vec<Weak<Watch>>> {
 }
 
 impl Watch {
+    fn armed(&self) -> std::sync::MutexGuard<'_, Option<(Instant, usize)>> {
+        self.armed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the running call is past its deadline at `now`.
+    fn expired(&self, now: Instant) -> bool {
+        self.armed().is_some_and(|(deadline, _)| now >= deadline)
+    }
+
     fn new() -> Arc<Watch> {
         let w = Arc::new(Watch::default());
         watches()
@@ -148,8 +157,7 @@ const THREAD_STACK: usize = WASM_STACK + (64 << 20);
 /// Per-instance host state.
 pub struct HostState {
     limits: StoreLimits,
-    /// When the current run must end (checked by `poll`).
-    deadline: Instant,
+    /// The current run's deadline, shared with the watchdog.
     watch: Arc<Watch>,
     pub stdout: Vec<u8>,
     ngx: Option<NgxRequest>,
@@ -298,7 +306,7 @@ impl WasmProgram {
             "moonshift",
             "poll",
             |caller: Caller<'_, HostState>| -> Result<()> {
-                if Instant::now() >= caller.data().deadline {
+                if caller.data().watch.expired(Instant::now()) {
                     return Err(wasmtime::Trap::Interrupt.into());
                 }
                 Ok(())
@@ -338,7 +346,6 @@ impl WasmProgram {
             &self.engine,
             HostState {
                 limits,
-                deadline: Instant::now() + self.limits.timeout,
                 watch: Watch::new(),
                 stdout: Vec::new(),
                 ngx: None,
@@ -604,15 +611,13 @@ impl Guest {
     /// Runs the main function with `timeout` to go: the watchdog raises the
     /// safepoint flag once it has passed, and `poll` traps.
     fn run_main_until(&mut self, timeout: Duration) -> Result<i32> {
-        let deadline = Instant::now() + timeout;
-        self.store.data_mut().deadline = deadline;
         let flag = self.memory.data_ptr(&self.store) as usize
             + self.thread as usize
             + th::GC_PENDING as usize;
         let watch = self.store.data().watch.clone();
-        *watch.armed.lock().unwrap_or_else(|e| e.into_inner()) = Some((deadline, flag));
+        *watch.armed() = Some((Instant::now() + timeout, flag));
         let status = self.run_main.call(&mut self.store, self.thread as i32);
-        *watch.armed.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *watch.armed() = None;
         status
     }
 }

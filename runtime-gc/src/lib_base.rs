@@ -58,12 +58,16 @@ fn builtin_closure(f: Builtin, nupvals: u32) -> Option<u64> {
     Some(tmp)
 }
 
+/// Puts builtin `f` in table `g` under `name`. Fails (and start-up with
+/// it) when [`MAX_BUILTINS`] is too small, rather than leaving a builtin
+/// that `tostring` would not recognise.
 pub(crate) fn register(g: u32, name: &str, f: Builtin) -> bool {
     unsafe {
-        if NBUILTINS < MAX_BUILTINS {
-            BUILTIN_INDICES[NBUILTINS] = fn_index(f);
-            NBUILTINS += 1;
+        if NBUILTINS == MAX_BUILTINS {
+            return false;
         }
+        BUILTIN_INDICES[NBUILTINS] = fn_index(f);
+        NBUILTINS += 1;
     }
     let (Some(c), Some(k)) = (builtin_closure(f, 0), string::new_value(name.as_bytes())) else {
         return false;
@@ -199,7 +203,7 @@ pub extern "C" fn lrt_preload(key_idx: u32, func_index: u32) -> i32 {
 pub extern "C" fn lrt_require_prep(t: u32, base: u32, nargs: i32, scratch: u32) -> i32 {
     let name = match value::coerce_to_string(arg(base, nargs, 0)) {
         Ok(Some(s)) => s,
-        Ok(None) => return type_error(t, base, nargs, 1, "require", "string"),
+        Ok(None) => return type_error(t, base, nargs, 1, "string"),
         Err(()) => return raise_oom(t),
     };
     wr64(base, name);
@@ -281,7 +285,7 @@ pub(crate) fn arg(base: u32, nargs: i32, i: u32) -> u64 {
 /// `bad argument #n to 'name' (msg)`. Like LuaJIT, the function is named
 /// by how the caller called it (`'p'` for `local p = pcall; p()`), and `'?'`
 /// when the call site names nothing (a call through `pcall`, say).
-fn arg_error(t: u32, n: u32, _builtin: &str, msg: &[u8]) -> i32 {
+fn arg_error(t: u32, n: u32, msg: &[u8]) -> i32 {
     use core::fmt::Write;
     let mut b = ops::MsgBuf::new();
     let _ = write!(b, "bad argument #{n} to '");
@@ -296,7 +300,7 @@ fn arg_error(t: u32, n: u32, _builtin: &str, msg: &[u8]) -> i32 {
 }
 
 /// `bad argument #n to 'name' (X expected, got Y)`.
-pub(crate) fn type_error(t: u32, base: u32, nargs: i32, n: u32, name: &str, expected: &str) -> i32 {
+pub(crate) fn type_error(t: u32, base: u32, nargs: i32, n: u32, expected: &str) -> i32 {
     let got = if (n as i32) > nargs {
         "no value"
     } else {
@@ -306,15 +310,48 @@ pub(crate) fn type_error(t: u32, base: u32, nargs: i32, n: u32, name: &str, expe
     b.extend(expected.as_bytes());
     b.extend(b" expected, got ");
     b.extend(got.as_bytes());
-    arg_error(t, n, name, b.as_bytes())
+    arg_error(t, n, b.as_bytes())
 }
 
-fn check_table(t: u32, base: u32, nargs: i32, n: u32, name: &str) -> Result<u32, i32> {
+/// Argument `n` (from 1) as a number, numeric strings converted, or the
+/// `bad argument` status (the libraries' `lj_lib_checknum`).
+pub(crate) fn check_number(t: u32, base: u32, nargs: i32, n: u32) -> Result<f64, i32> {
+    value::to_number(arg(base, nargs, n - 1)).ok_or_else(|| type_error(t, base, nargs, n, "number"))
+}
+
+/// Arguments `1..=nargs` (at least the first) through `check`, folded left
+/// to right with `op` (`math.min`, `bit.band`, …).
+pub(crate) fn fold_args<T>(
+    nargs: i32,
+    check: impl Fn(u32) -> Result<T, i32>,
+    op: impl Fn(T, T) -> T,
+) -> Result<T, i32> {
+    let mut acc = check(1)?;
+    for n in 2..=nargs.max(1) as u32 {
+        acc = op(acc, check(n)?);
+    }
+    Ok(acc)
+}
+
+/// A builtin's numeric results, or the status of its error.
+pub(crate) fn ret_numbers<const N: usize>(base: u32, r: Result<[f64; N], i32>) -> i32 {
+    match r {
+        Ok(xs) => {
+            for (i, x) in xs.iter().enumerate() {
+                wr64(base + 8 * i as u32, x.to_bits());
+            }
+            N as i32
+        }
+        Err(s) => s,
+    }
+}
+
+fn check_table(t: u32, base: u32, nargs: i32, n: u32) -> Result<u32, i32> {
     let x = arg(base, nargs, n - 1);
     if tag(x) == v::TAG_TABLE {
         Ok(payload(x))
     } else {
-        Err(type_error(t, base, nargs, n, name, "table"))
+        Err(type_error(t, base, nargs, n, "table"))
     }
 }
 
@@ -375,7 +412,7 @@ impl Drop for OutBuf {
 #[unsafe(no_mangle)]
 pub extern "C" fn lrt_tostring(t: u32, base: u32, nargs: i32, scratch: u32) -> i32 {
     if nargs < 1 {
-        return arg_error(t, 1, "tostring", b"value expected");
+        return arg_error(t, 1, b"value expected");
     }
     let x = rd64(base);
     let mm = ops::metafield(x, rt().names.tostring);
@@ -410,7 +447,7 @@ pub extern "C" fn lrt_lib_collectgarbage(t: u32, base: u32, nargs: i32) -> i32 {
             crate::number::to_lua_string(f64::from_bits(opt), &mut numbuf);
             numbuf.as_bytes()
         }
-        _ => return type_error(t, base, nargs, 1, "collectgarbage", "string"),
+        _ => return type_error(t, base, nargs, 1, "string"),
     };
     let x = arg(base, nargs, 1);
     let n = if v::is_number(x) {
@@ -419,7 +456,7 @@ pub extern "C" fn lrt_lib_collectgarbage(t: u32, base: u32, nargs: i32) -> i32 {
         match crate::value::to_number(x) {
             Some(n) => n,
             None if x == v::NIL => 0.0,
-            None => return type_error(t, base, nargs, 2, "collectgarbage", "number"),
+            None => return type_error(t, base, nargs, 2, "number"),
         }
     };
     let top = base + 8 * nargs.max(0) as u32;
@@ -430,14 +467,14 @@ pub extern "C" fn lrt_lib_collectgarbage(t: u32, base: u32, nargs: i32) -> i32 {
             b.extend(b"invalid option '");
             b.extend(name);
             b.push(b'\'');
-            arg_error(t, 1, "collectgarbage", b.as_bytes())
+            arg_error(t, 1, b.as_bytes())
         }
     }
 }
 
 pub extern "C" fn lrt_lib_type(t: u32, base: u32, nargs: i32) -> i32 {
     if nargs < 1 {
-        return arg_error(t, 1, "type", b"value expected");
+        return arg_error(t, 1, b"value expected");
     }
     match string::new_value(type_name(rd64(base)).as_bytes()) {
         Some(s) => ret1(base, s),
@@ -507,12 +544,12 @@ pub extern "C" fn lrt_lib_tonumber(t: u32, base: u32, nargs: i32) -> i32 {
         v::NIL => 10,
         _ => match value::to_number(b) {
             Some(r) => r as i64,
-            None => return type_error(t, base, nargs, 2, "tonumber", "number"),
+            None => return type_error(t, base, nargs, 2, "number"),
         },
     };
     if radix == 10 {
         if nargs < 1 {
-            return arg_error(t, 1, "tonumber", b"value expected");
+            return arg_error(t, 1, b"value expected");
         }
         let r = value::to_number(x).map(v::from_f64).unwrap_or(v::NIL);
         return ret1(base, r);
@@ -520,11 +557,11 @@ pub extern "C" fn lrt_lib_tonumber(t: u32, base: u32, nargs: i32) -> i32 {
     // LuaJIT checks the string before the base.
     let s = match value::coerce_to_string(x) {
         Ok(Some(s)) => string::as_bytes(payload(s)),
-        Ok(None) => return type_error(t, base, nargs, 1, "tonumber", "string"),
+        Ok(None) => return type_error(t, base, nargs, 1, "string"),
         Err(()) => return raise_oom(t),
     };
     if !(2..=36).contains(&radix) {
-        return arg_error(t, 2, "tonumber", b"base out of range");
+        return arg_error(t, 2, b"base out of range");
     }
     ret1(
         base,
@@ -578,7 +615,7 @@ fn parse_radix(s: &[u8], radix: u32) -> Option<f64> {
 }
 
 pub extern "C" fn lrt_lib_rawget(t: u32, base: u32, nargs: i32) -> i32 {
-    let tb = match check_table(t, base, nargs, 1, "rawget") {
+    let tb = match check_table(t, base, nargs, 1) {
         Ok(tb) => tb,
         Err(s) => return s,
     };
@@ -586,7 +623,7 @@ pub extern "C" fn lrt_lib_rawget(t: u32, base: u32, nargs: i32) -> i32 {
 }
 
 pub extern "C" fn lrt_lib_rawset(t: u32, base: u32, nargs: i32) -> i32 {
-    let tb = match check_table(t, base, nargs, 1, "rawset") {
+    let tb = match check_table(t, base, nargs, 1) {
         Ok(tb) => tb,
         Err(s) => return s,
     };
@@ -600,7 +637,7 @@ pub extern "C" fn lrt_lib_rawset(t: u32, base: u32, nargs: i32) -> i32 {
 
 pub extern "C" fn lrt_lib_rawequal(t: u32, base: u32, nargs: i32) -> i32 {
     if nargs < 2 {
-        return arg_error(t, nargs.max(0) as u32 + 1, "rawequal", b"value expected");
+        return arg_error(t, nargs.max(0) as u32 + 1, b"value expected");
     }
     ret1(
         base,
@@ -609,13 +646,13 @@ pub extern "C" fn lrt_lib_rawequal(t: u32, base: u32, nargs: i32) -> i32 {
 }
 
 pub extern "C" fn lrt_lib_setmetatable(t: u32, base: u32, nargs: i32) -> i32 {
-    let tb = match check_table(t, base, nargs, 1, "setmetatable") {
+    let tb = match check_table(t, base, nargs, 1) {
         Ok(tb) => tb,
         Err(s) => return s,
     };
     let mt = arg(base, nargs, 1);
     if nargs < 2 || (mt != v::NIL && tag(mt) != v::TAG_TABLE) {
-        return arg_error(t, 2, "setmetatable", b"nil or table expected");
+        return arg_error(t, 2, b"nil or table expected");
     }
     let old = table::metatable(tb);
     if old != 0 && table::get_str(old, rt().names.metatable) != v::NIL {
@@ -627,7 +664,7 @@ pub extern "C" fn lrt_lib_setmetatable(t: u32, base: u32, nargs: i32) -> i32 {
 
 pub extern "C" fn lrt_lib_getmetatable(t: u32, base: u32, nargs: i32) -> i32 {
     if nargs < 1 {
-        return arg_error(t, 1, "getmetatable", b"value expected");
+        return arg_error(t, 1, b"value expected");
     }
     let mt = ops::metatable_of(rd64(base));
     if mt == 0 {
@@ -650,7 +687,7 @@ pub extern "C" fn lrt_lib_error(t: u32, base: u32, nargs: i32) -> i32 {
         v::NIL => 1,
         l => match value::to_number(l) {
             Some(l) => l as i64,
-            None => return type_error(t, base, nargs, 2, "error", "number"),
+            None => return type_error(t, base, nargs, 2, "number"),
         },
     };
     // A string or number message gets the position `level` frames up.
@@ -679,7 +716,7 @@ pub extern "C" fn lrt_lib_error(t: u32, base: u32, nargs: i32) -> i32 {
 
 pub extern "C" fn lrt_lib_assert(t: u32, base: u32, nargs: i32) -> i32 {
     if nargs < 1 {
-        return arg_error(t, 1, "assert", b"value expected");
+        return arg_error(t, 1, b"value expected");
     }
     let x = rd64(base);
     if v::is_falsy(x) {
@@ -704,7 +741,7 @@ pub extern "C" fn lrt_lib_select(t: u32, base: u32, nargs: i32) -> i32 {
         return ret1(base, ((nargs - 1).max(0) as f64).to_bits());
     }
     let Some(i) = value::to_number(n) else {
-        return type_error(t, base, nargs, 1, "select", "number");
+        return type_error(t, base, nargs, 1, "number");
     };
     let mut i = i as i64;
     let count = (nargs - 1).max(0) as i64;
@@ -712,7 +749,7 @@ pub extern "C" fn lrt_lib_select(t: u32, base: u32, nargs: i32) -> i32 {
         i += count + 1;
     }
     if i < 1 {
-        return arg_error(t, 1, "select", b"index out of range");
+        return arg_error(t, 1, b"index out of range");
     }
     if i > count {
         return 0;
@@ -723,7 +760,7 @@ pub extern "C" fn lrt_lib_select(t: u32, base: u32, nargs: i32) -> i32 {
 }
 
 pub extern "C" fn lrt_lib_unpack(t: u32, base: u32, nargs: i32) -> i32 {
-    let tb = match check_table(t, base, nargs, 1, "unpack") {
+    let tb = match check_table(t, base, nargs, 1) {
         Ok(tb) => tb,
         Err(s) => return s,
     };
@@ -731,14 +768,14 @@ pub extern "C" fn lrt_lib_unpack(t: u32, base: u32, nargs: i32) -> i32 {
         v::NIL => 1,
         x => match value::to_number(x) {
             Some(n) => n as i64,
-            None => return type_error(t, base, nargs, 2, "unpack", "number"),
+            None => return type_error(t, base, nargs, 2, "number"),
         },
     };
     let j = match arg(base, nargs, 2) {
         v::NIL => table::length(tb) as i64,
         x => match value::to_number(x) {
             Some(n) => n as i64,
-            None => return type_error(t, base, nargs, 3, "unpack", "number"),
+            None => return type_error(t, base, nargs, 3, "number"),
         },
     };
     if i > j {
@@ -756,7 +793,7 @@ pub extern "C" fn lrt_lib_unpack(t: u32, base: u32, nargs: i32) -> i32 {
 }
 
 pub extern "C" fn lrt_lib_next(t: u32, base: u32, nargs: i32) -> i32 {
-    let tb = match check_table(t, base, nargs, 1, "next") {
+    let tb = match check_table(t, base, nargs, 1) {
         Ok(tb) => tb,
         Err(s) => return s,
     };
@@ -774,9 +811,9 @@ pub extern "C" fn lrt_lib_next(t: u32, base: u32, nargs: i32) -> i32 {
 
 pub extern "C" fn lrt_lib_pairs(t: u32, base: u32, nargs: i32) -> i32 {
     if nargs < 1 {
-        return arg_error(t, 1, "pairs", b"value expected");
+        return arg_error(t, 1, b"value expected");
     }
-    let tb = match check_table(t, base, nargs, 1, "pairs") {
+    let tb = match check_table(t, base, nargs, 1) {
         Ok(tb) => tb,
         Err(s) => return s,
     };
@@ -790,9 +827,9 @@ pub extern "C" fn lrt_lib_pairs(t: u32, base: u32, nargs: i32) -> i32 {
 
 pub extern "C" fn lrt_lib_ipairs(t: u32, base: u32, nargs: i32) -> i32 {
     if nargs < 1 {
-        return arg_error(t, 1, "ipairs", b"value expected");
+        return arg_error(t, 1, b"value expected");
     }
-    let tb = match check_table(t, base, nargs, 1, "ipairs") {
+    let tb = match check_table(t, base, nargs, 1) {
         Ok(tb) => tb,
         Err(s) => return s,
     };
@@ -803,7 +840,7 @@ pub extern "C" fn lrt_lib_ipairs(t: u32, base: u32, nargs: i32) -> i32 {
 }
 
 pub extern "C" fn lrt_lib_ipairs_aux(t: u32, base: u32, nargs: i32) -> i32 {
-    let tb = match check_table(t, base, nargs, 1, "ipairs") {
+    let tb = match check_table(t, base, nargs, 1) {
         Ok(tb) => tb,
         Err(s) => return s,
     };
@@ -838,7 +875,7 @@ fn closure_at_level(t: u32, level: u32) -> Option<u32> {
 
 /// The function `getfenv`/`setfenv` take as their first argument: a function,
 /// or a level (`None` for level 0, the thread's environment).
-fn fenv_target(t: u32, base: u32, nargs: i32, name: &str) -> Result<Option<u32>, i32> {
+fn fenv_target(t: u32, base: u32, nargs: i32) -> Result<Option<u32>, i32> {
     let f = if nargs < 1 {
         (1.0f64).to_bits()
     } else {
@@ -848,22 +885,22 @@ fn fenv_target(t: u32, base: u32, nargs: i32, name: &str) -> Result<Option<u32>,
         return Ok(Some(payload(f)));
     }
     let Some(level) = value::to_number(f) else {
-        return Err(type_error(t, base, nargs, 1, name, "number"));
+        return Err(type_error(t, base, nargs, 1, "number"));
     };
     if level < 0.0 {
-        return Err(arg_error(t, 1, name, b"invalid level"));
+        return Err(arg_error(t, 1, b"invalid level"));
     }
     if level == 0.0 {
         return Ok(None);
     }
     match closure_at_level(t, level as u32) {
         Some(c) => Ok(Some(c)),
-        None => Err(arg_error(t, 1, name, b"invalid level")),
+        None => Err(arg_error(t, 1, b"invalid level")),
     }
 }
 
 pub extern "C" fn lrt_lib_getfenv(t: u32, base: u32, nargs: i32) -> i32 {
-    match fenv_target(t, base, nargs, "getfenv") {
+    match fenv_target(t, base, nargs) {
         Err(status) => status,
         Ok(Some(c)) if !value::is_builtin(c) => ret1(base, boxed(v::TAG_TABLE, rd32(c + lc::ENV))),
         Ok(_) => ret1(base, rt().globals),
@@ -873,9 +910,9 @@ pub extern "C" fn lrt_lib_getfenv(t: u32, base: u32, nargs: i32) -> i32 {
 pub extern "C" fn lrt_lib_setfenv(t: u32, base: u32, nargs: i32) -> i32 {
     let env = arg(base, nargs, 1);
     if tag(env) != v::TAG_TABLE {
-        return type_error(t, base, nargs, 2, "setfenv", "table");
+        return type_error(t, base, nargs, 2, "table");
     }
-    match fenv_target(t, base, nargs, "setfenv") {
+    match fenv_target(t, base, nargs) {
         Err(status) => status,
         Ok(None) => {
             rt().globals = env;
@@ -904,10 +941,10 @@ pub extern "C" fn lrt_host_trampoline(t: u32, base: u32, nargs: i32) -> i32 {
 pub extern "C" fn lrt_check_protected(t: u32, base: u32, nargs: i32, which: i32) -> i32 {
     if which == 0 {
         if nargs < 1 {
-            return arg_error(t, 1, "pcall", b"value expected");
+            return arg_error(t, 1, b"value expected");
         }
     } else if nargs < 2 || tag(rd64(base + 8)) != v::TAG_FUNCTION {
-        return type_error(t, base, nargs, 2, "xpcall", "function");
+        return type_error(t, base, nargs, 2, "function");
     }
     0
 }

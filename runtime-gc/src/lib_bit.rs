@@ -5,10 +5,9 @@
 //! keep the low 32 bits of the double, which rounds fractions to even and
 //! wraps anything outside the int32 range modulo 2^32. Results are numbers.
 
-use crate::lib_base::{Builtin, arg, register, ret1, type_error};
+use crate::lib_base::{Builtin, check_number, fold_args, register, ret_numbers, ret1};
 use crate::number::Buf;
 use crate::string;
-use crate::value::to_number;
 
 /// `x` as LuaJIT's bit operations see it.
 pub fn tobit(x: f64) -> i32 {
@@ -17,49 +16,32 @@ pub fn tobit(x: f64) -> i32 {
 
 /// Argument `n` (from 1) as an int32, or the `bad argument` status.
 fn check(t: u32, base: u32, nargs: i32, n: u32) -> Result<i32, i32> {
-    match to_number(arg(base, nargs, n - 1)) {
-        Some(x) => Ok(tobit(x)),
-        None => Err(type_error(t, base, nargs, n, "bit", "number")),
-    }
+    check_number(t, base, nargs, n).map(tobit)
 }
 
-fn ret_int(base: u32, x: i32) -> i32 {
-    ret1(base, (x as f64).to_bits())
+/// An int32 result (a number), or the status of an argument error.
+fn ret_int(base: u32, r: Result<i32, i32>) -> i32 {
+    ret_numbers(base, r.map(|x| [x as f64]))
 }
 
 /// A one-argument operation.
 fn unary(t: u32, base: u32, nargs: i32, op: fn(i32) -> i32) -> i32 {
-    match check(t, base, nargs, 1) {
-        Ok(x) => ret_int(base, op(x)),
-        Err(s) => s,
-    }
+    ret_int(base, check(t, base, nargs, 1).map(op))
 }
 
 /// An operation on a value and a shift count (only its low 5 bits count).
 fn shift(t: u32, base: u32, nargs: i32, op: fn(u32, u32) -> u32) -> i32 {
-    let x = match check(t, base, nargs, 1) {
-        Ok(x) => x,
-        Err(s) => return s,
-    };
-    match check(t, base, nargs, 2) {
-        Ok(n) => ret_int(base, op(x as u32, n as u32 & 31) as i32),
-        Err(s) => s,
-    }
+    let r = (|| {
+        let x = check(t, base, nargs, 1)?;
+        let n = check(t, base, nargs, 2)?;
+        Ok(op(x as u32, n as u32 & 31) as i32)
+    })();
+    ret_int(base, r)
 }
 
 /// `band`/`bor`/`bxor`: at least one argument, folded left to right.
 fn fold(t: u32, base: u32, nargs: i32, op: fn(i32, i32) -> i32) -> i32 {
-    let mut acc = match check(t, base, nargs, 1) {
-        Ok(x) => x,
-        Err(s) => return s,
-    };
-    for n in 2..=nargs.max(1) as u32 {
-        match check(t, base, nargs, n) {
-            Ok(x) => acc = op(acc, x),
-            Err(s) => return s,
-        }
-    }
-    ret_int(base, acc)
+    ret_int(base, fold_args(nargs, |n| check(t, base, nargs, n), op))
 }
 
 pub extern "C" fn lrt_bit_tobit(t: u32, base: u32, nargs: i32) -> i32 {
@@ -114,13 +96,13 @@ pub extern "C" fn lrt_bit_tohex(t: u32, base: u32, nargs: i32) -> i32 {
         Ok(x) => x as u32 as u64,
         Err(s) => return s,
     };
-    let n = if nargs >= 2 {
+    let n = if nargs < 2 {
+        8
+    } else {
         match check(t, base, nargs, 2) {
             Ok(n) => n,
             Err(s) => return s,
         }
-    } else {
-        8
     };
     let digits: &[u8; 16] = if n < 0 {
         b"0123456789ABCDEF"

@@ -7,45 +7,13 @@
 //! (TW223) with its seeding, and checks no intervals (LuaJIT 2.1 does not).
 //! The transcendental functions come from `libm`.
 
-use crate::lib_base::{Builtin, arg, register, type_error};
-use crate::mem::wr64;
+use crate::lib_base::{Builtin, arg, check_number, fold_args, register, ret_numbers};
 use crate::value::to_number;
-
-/// Argument `n` (from 1) as a number, or the `bad argument` status.
-fn check(t: u32, base: u32, nargs: i32, n: u32) -> Result<f64, i32> {
-    to_number(arg(base, nargs, n - 1))
-        .ok_or_else(|| type_error(t, base, nargs, n, "math", "number"))
-}
-
-fn ret(base: u32, xs: &[f64]) -> i32 {
-    for (i, x) in xs.iter().enumerate() {
-        wr64(base + 8 * i as u32, x.to_bits());
-    }
-    xs.len() as i32
-}
-
-fn unary(t: u32, base: u32, nargs: i32, f: fn(f64) -> f64) -> i32 {
-    match check(t, base, nargs, 1) {
-        Ok(x) => ret(base, &[f(x)]),
-        Err(s) => s,
-    }
-}
-
-fn binary(t: u32, base: u32, nargs: i32, f: fn(f64, f64) -> f64) -> i32 {
-    let x = match check(t, base, nargs, 1) {
-        Ok(x) => x,
-        Err(s) => return s,
-    };
-    match check(t, base, nargs, 2) {
-        Ok(y) => ret(base, &[f(x, y)]),
-        Err(s) => s,
-    }
-}
 
 macro_rules! unary_fns {
     ($($name:ident => $f:expr;)*) => {
         $(pub extern "C" fn $name(t: u32, base: u32, nargs: i32) -> i32 {
-            unary(t, base, nargs, $f)
+            ret_numbers(base, check_number(t, base, nargs, 1).map(|x| [$f(x)]))
         })*
     };
 }
@@ -68,12 +36,23 @@ unary_fns! {
     lrt_math_tanh => libm::tanh;
 }
 
+/// A two-argument function of numbers.
+fn binary(t: u32, base: u32, nargs: i32, f: fn(f64, f64) -> f64) -> i32 {
+    let r = (|| {
+        Ok([f(
+            check_number(t, base, nargs, 1)?,
+            check_number(t, base, nargs, 2)?,
+        )])
+    })();
+    ret_numbers(base, r)
+}
+
 /// `deg` and `rad` are Lua functions in LuaJIT (`x * k` in a chunk named
 /// `[builtin:deg]`): a non-number fails as that arithmetic does.
 fn scale(t: u32, base: u32, nargs: i32, name: &str, k: f64) -> i32 {
     let x = arg(base, nargs, 0);
     match to_number(x) {
-        Some(x) => ret(base, &[x * k]),
+        Some(x) => ret_numbers(base, Ok([x * k])),
         None => {
             use core::fmt::Write;
             let mut b = crate::ops::MsgBuf::new();
@@ -107,83 +86,56 @@ pub extern "C" fn lrt_math_fmod(t: u32, base: u32, nargs: i32) -> i32 {
     binary(t, base, nargs, libm::fmod)
 }
 
+/// As x87's `fscale`, which LuaJIT's `ldexp` uses: the exponent truncated
+/// toward zero; an infinite one scales by inf or 0, NaN gives NaN.
+pub extern "C" fn lrt_math_ldexp(t: u32, base: u32, nargs: i32) -> i32 {
+    binary(t, base, nargs, |x, e| {
+        if e.is_nan() {
+            f64::NAN
+        } else if e == f64::INFINITY {
+            x * f64::INFINITY
+        } else if e == f64::NEG_INFINITY {
+            x * 0.0
+        } else {
+            libm::ldexp(x, e as i32)
+        }
+    })
+}
+
 pub extern "C" fn lrt_math_log(t: u32, base: u32, nargs: i32) -> i32 {
-    let x = match check(t, base, nargs, 1) {
-        Ok(x) => x,
-        Err(s) => return s,
-    };
-    if nargs < 2 {
-        return ret(base, &[libm::log(x)]);
-    }
-    match check(t, base, nargs, 2) {
-        Ok(b) => ret(base, &[libm::log2(x) * (1.0 / libm::log2(b))]),
-        Err(s) => s,
-    }
+    let r = (|| {
+        let x = check_number(t, base, nargs, 1)?;
+        if nargs < 2 {
+            return Ok([libm::log(x)]);
+        }
+        let b = check_number(t, base, nargs, 2)?;
+        Ok([libm::log2(x) * (1.0 / libm::log2(b))])
+    })();
+    ret_numbers(base, r)
 }
 
 pub extern "C" fn lrt_math_modf(t: u32, base: u32, nargs: i32) -> i32 {
-    match check(t, base, nargs, 1) {
-        Ok(x) => {
-            let int = libm::trunc(x);
-            let frac = if x.is_infinite() {
-                libm::copysign(0.0, x)
-            } else {
-                // x - trunc(x), keeping the sign of x for an exact zero.
-                libm::copysign(x - int, x)
-            };
-            ret(base, &[int, frac])
-        }
-        Err(s) => s,
-    }
+    let r = check_number(t, base, nargs, 1).map(|x| {
+        let int = libm::trunc(x);
+        // The fraction keeps the sign of x (an infinity's is a signed 0).
+        let frac = if x.is_infinite() { 0.0 } else { x - int };
+        [int, libm::copysign(frac, x)]
+    });
+    ret_numbers(base, r)
 }
 
 pub extern "C" fn lrt_math_frexp(t: u32, base: u32, nargs: i32) -> i32 {
-    match check(t, base, nargs, 1) {
-        Ok(x) => {
-            let (m, e) = libm::frexp(x);
-            ret(base, &[m, e as f64])
-        }
-        Err(s) => s,
-    }
-}
-
-pub extern "C" fn lrt_math_ldexp(t: u32, base: u32, nargs: i32) -> i32 {
-    let x = match check(t, base, nargs, 1) {
-        Ok(x) => x,
-        Err(s) => return s,
-    };
-    match check(t, base, nargs, 2) {
-        // As x87's `fscale`, which LuaJIT uses: the exponent truncated
-        // toward zero; an infinite one scales by inf or 0, NaN gives NaN.
-        Ok(e) => ret(
-            base,
-            &[if e.is_nan() {
-                f64::NAN
-            } else if e == f64::INFINITY {
-                x * f64::INFINITY
-            } else if e == f64::NEG_INFINITY {
-                x * 0.0
-            } else {
-                libm::ldexp(x, e as i32)
-            }],
-        ),
-        Err(s) => s,
-    }
+    let r = check_number(t, base, nargs, 1).map(|x| {
+        let (m, e) = libm::frexp(x);
+        [m, e as f64]
+    });
+    ret_numbers(base, r)
 }
 
 /// `min`/`max`: one or more arguments, folded with `pick(acc, next)`.
 fn fold(t: u32, base: u32, nargs: i32, pick: fn(f64, f64) -> f64) -> i32 {
-    let mut acc = match check(t, base, nargs, 1) {
-        Ok(x) => x,
-        Err(s) => return s,
-    };
-    for n in 2..=nargs.max(1) as u32 {
-        match check(t, base, nargs, n) {
-            Ok(y) => acc = pick(acc, y),
-            Err(s) => return s,
-        }
-    }
-    ret(base, &[acc])
+    let r = fold_args(nargs, |n| check_number(t, base, nargs, n), pick);
+    ret_numbers(base, r.map(|x| [x]))
 }
 
 pub extern "C" fn lrt_math_min(t: u32, base: u32, nargs: i32) -> i32 {
@@ -241,20 +193,18 @@ fn random_seed(mut d: f64) {
 
 pub extern "C" fn lrt_math_random(t: u32, base: u32, nargs: i32) -> i32 {
     let d = random_step() - 1.0;
-    if nargs < 1 {
-        return ret(base, &[d]);
-    }
-    let m = match check(t, base, nargs, 1) {
-        Ok(m) => m,
-        Err(s) => return s,
-    };
-    if nargs < 2 {
-        return ret(base, &[libm::floor(d * m) + 1.0]);
-    }
-    match check(t, base, nargs, 2) {
-        Ok(n) => ret(base, &[libm::floor(d * (n - m + 1.0)) + m]),
-        Err(s) => s,
-    }
+    let r = (|| {
+        if nargs < 1 {
+            return Ok([d]);
+        }
+        let m = check_number(t, base, nargs, 1)?;
+        if nargs < 2 {
+            return Ok([libm::floor(d * m) + 1.0]);
+        }
+        let n = check_number(t, base, nargs, 2)?;
+        Ok([libm::floor(d * (n - m + 1.0)) + m])
+    })();
+    ret_numbers(base, r)
 }
 
 /// `randomseed(x)`. Without an argument LuaJIT 2.1 seeds from a random
@@ -263,7 +213,7 @@ pub extern "C" fn lrt_math_randomseed(t: u32, base: u32, nargs: i32) -> i32 {
     if nargs < 1 {
         return 0;
     }
-    match check(t, base, nargs, 1) {
+    match check_number(t, base, nargs, 1) {
         Ok(x) => {
             random_seed(x);
             0
