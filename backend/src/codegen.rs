@@ -476,6 +476,9 @@ enum Operand {
     Bits(u64),
     /// String constant `i` of the constant array.
     Str(u32),
+    /// A temporary in both its slot and an i64 wasm local (see
+    /// [`FnGen::mirror`]): read from the local, seen by the collector in the slot.
+    Val(WLocal),
 }
 
 impl Operand {
@@ -527,6 +530,8 @@ enum Want {
 }
 
 const NIL: i64 = val::NIL as i64;
+/// Temporary slots below this have a mirror local ([`FnGen::mirrors`]).
+const MIRRORS: usize = 48;
 /// `lrt_concat` returns this plus the remaining operand count for a `__concat` request.
 const CONCAT_REQUEST: i32 = 2;
 
@@ -592,6 +597,13 @@ pub struct FnGen<'a> {
     /// Per local: the f64 wasm local that holds it while it is a numeric
     /// `for` variable never assigned in the body.
     num_locals: Vec<Option<WLocal>>,
+    /// Per temporary slot below [`MIRRORS`]: an i64 local that holds the
+    /// slot's value while an [`Operand::Val`] refers to it. An operator's
+    /// fast path leaves its result there as well as in the slot, so the
+    /// consumer reads a register instead of reloading what was just stored;
+    /// the slot keeps the value visible to the collector. A local lives
+    /// exactly as long as its slot's temporary does.
+    mirrors: Vec<WLocal>,
     /// The body calls a function explicitly (not a metamethod): only such a
     /// function needs a safepoint at entry, since allocation without a loop
     /// is unbounded only through recursion.
@@ -656,6 +668,7 @@ impl<'a> FnGen<'a> {
             l.add(ValType::F64),
         );
         let y2 = l.add(ValType::I64);
+        let mirrors = (0..MIRRORS).map(|_| l.add(ValType::I64)).collect();
         let for_locals = (0..numeric_for_depth(&func.body))
             .map(|_| {
                 [
@@ -708,6 +721,7 @@ impl<'a> FnGen<'a> {
             for_level: 0,
             integral: Vec::new(),
             num_locals: vec![None; func.locals.len()],
+            mirrors,
             makes_calls: false,
         };
         (g, body)
@@ -1568,10 +1582,14 @@ impl<'a> FnGen<'a> {
                 }
                 g.un(UnaryOp::I32Eqz);
                 g.emit(wi::BrIf { block: exit });
-                g.store_slot(vslot, |g| {
-                    g.get(idx);
-                    g.un(UnaryOp::I64ReinterpretF64);
-                });
+                // A variable read only through its f64 local needs no slot
+                // copy; a closure captures it from the slot.
+                if g.num_locals[var.index()].is_none() || g.func.local(var).captured {
+                    g.store_slot(vslot, |g| {
+                        g.get(idx);
+                        g.un(UnaryOp::I64ReinterpretF64);
+                    });
+                }
                 if g.func.local(var).needs_cell() {
                     g.make_cell(vslot);
                 }
@@ -1852,6 +1870,7 @@ impl<'a> FnGen<'a> {
     fn push(&mut self, o: Operand) {
         match o {
             Operand::Slot(s) => self.load_slot(s),
+            Operand::Val(l) => self.get(l),
             Operand::Num(l) => {
                 self.get(l);
                 self.un(UnaryOp::I64ReinterpretF64);
@@ -1880,14 +1899,33 @@ impl<'a> FnGen<'a> {
             }
             _ => {
                 let s = self.alloc_slot();
-                self.expr_to(e, s);
-                Operand::Slot(s)
+                match self.mirror(s) {
+                    Some(l) if keeps_value(e) => {
+                        self.expr_keep(e, s, Some(l));
+                        Operand::Val(l)
+                    }
+                    _ => {
+                        self.expr_to(e, s);
+                        Operand::Slot(s)
+                    }
+                }
             }
         }
     }
 
+    /// The mirror local of temporary slot `s`, if it has one.
+    fn mirror(&self, s: u32) -> Option<WLocal> {
+        self.mirrors.get(s as usize).copied()
+    }
+
     /// Evaluates `e` (one value) into `dst`.
     fn expr_to(&mut self, e: &Expr, dst: u32) {
+        self.expr_keep(e, dst, None)
+    }
+
+    /// Evaluates `e` into `dst`, and into `keep` as well if given (only for
+    /// expressions [`keeps_value`] accepts).
+    fn expr_keep(&mut self, e: &Expr, dst: u32, keep: Option<WLocal>) {
         let mark = self.free_slot;
         match &e.kind {
             ExprKind::Nil
@@ -1928,20 +1966,20 @@ impl<'a> FnGen<'a> {
             ExprKind::Global(name) => {
                 let k = Operand::Str(self.ctx.string_const(name.as_bytes()));
                 let site = self.site(e.line, Name::None, Name::None);
-                self.index_call(|g| g.push_env(), k, dst, site);
+                self.index_call(|g| g.push_env(), k, dst, site, keep);
             }
             ExprKind::Index { obj, key } => {
                 let o = self.operand(obj);
                 let k = self.operand(key);
                 let site = self.site(e.line, name_of(self.func, obj), Name::None);
-                self.index_call(|g| g.push(o), k, dst, site);
+                self.index_call(|g| g.push(o), k, dst, site, keep);
             }
             ExprKind::Call { .. } | ExprKind::MethodCall { .. } => {
                 let f = self.alloc_slot();
                 self.call_expr(e, f);
                 self.adjust_one(f + 1, dst);
             }
-            ExprKind::Paren(inner) => self.expr_to(inner, dst),
+            ExprKind::Paren(inner) => self.expr_keep(inner, dst, keep),
             ExprKind::Vararg => {
                 self.store_slot(dst, |g| {
                     g.get(g.vabase);
@@ -1954,8 +1992,8 @@ impl<'a> FnGen<'a> {
                 });
             }
             ExprKind::Function(id) => self.closure(*id, dst),
-            ExprKind::Binary { op, lhs, rhs } => self.binary(e.line, *op, lhs, rhs, dst),
-            ExprKind::Unary { op, operand } => self.unary(e.line, *op, operand, dst),
+            ExprKind::Binary { op, lhs, rhs } => self.binary(e.line, *op, lhs, rhs, dst, keep),
+            ExprKind::Unary { op, operand } => self.unary(e.line, *op, operand, dst, keep),
             ExprKind::And(a, b) => {
                 self.expr_to(a, dst);
                 self.load_slot(dst);
@@ -1989,7 +2027,15 @@ impl<'a> FnGen<'a> {
     }
 
     /// `dst = obj[key]` through `lrt_index`, performing a requested `__index` call.
-    fn index_call(&mut self, obj: impl FnOnce(&mut Self), key: Operand, dst: u32, site: u32) {
+    /// The value also goes to `keep` if given.
+    fn index_call(
+        &mut self,
+        obj: impl FnOnce(&mut Self),
+        key: Operand,
+        dst: u32,
+        site: u32,
+        keep: Option<WLocal>,
+    ) {
         obj(self);
         self.set(self.x);
         self.push(key);
@@ -2005,7 +2051,12 @@ impl<'a> FnGen<'a> {
                 g.i64c(NIL);
                 g.bin(BinaryOp::I64Ne);
                 g.if_then(|g| {
-                    g.store_slot(dst, |g| g.get(g.y2));
+                    g.store_slot(dst, |g| {
+                        g.get(g.y2);
+                        if let Some(l) = keep {
+                            g.tee(l);
+                        }
+                    });
                     g.emit(wi::Br { block: done });
                 });
             });
@@ -2014,6 +2065,7 @@ impl<'a> FnGen<'a> {
             g.get(g.x);
             g.get(g.y);
             g.slow_call(g.ctx.rt.index, dst, site, scratch);
+            g.reload(dst, keep);
         });
     }
 
@@ -2037,7 +2089,7 @@ impl<'a> FnGen<'a> {
         };
         let number_key = match key {
             Operand::Bits(b) => val::is_number(b),
-            Operand::Slot(_) | Operand::Num(_) => true,
+            Operand::Slot(_) | Operand::Num(_) | Operand::Val(_) => true,
             Operand::Str(_) => false,
         };
         let known_number = key.known_number();
@@ -2303,7 +2355,15 @@ impl<'a> FnGen<'a> {
         });
     }
 
-    fn binary(&mut self, line: u32, op: BinOp, lhs: &Expr, rhs: &Expr, dst: u32) {
+    fn binary(
+        &mut self,
+        line: u32,
+        op: BinOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        dst: u32,
+        keep: Option<WLocal>,
+    ) {
         match op {
             BinOp::Concat => return self.concat(line, lhs, rhs, dst),
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
@@ -2324,10 +2384,26 @@ impl<'a> FnGen<'a> {
             _ => op::POW,
         };
         let site = self.site(line, name_of(self.func, lhs), name_of(self.func, rhs));
-        self.arith(code, a, b, dst, site);
+        self.arith(code, a, b, dst, site, keep);
     }
 
-    fn arith(&mut self, code: i32, a: Operand, b: Operand, dst: u32, site: u32) {
+    /// After a slow path that wrote `dst` in memory: copies it to `keep`.
+    fn reload(&mut self, dst: u32, keep: Option<WLocal>) {
+        if let Some(l) = keep {
+            self.load_slot(dst);
+            self.set(l);
+        }
+    }
+
+    fn arith(
+        &mut self,
+        code: i32,
+        a: Operand,
+        b: Operand,
+        dst: u32,
+        site: u32,
+        keep: Option<WLocal>,
+    ) {
         let scratch = self.scratch();
         let slow = |g: &mut Self| {
             g.get(g.t);
@@ -2335,6 +2411,7 @@ impl<'a> FnGen<'a> {
             g.push(a);
             g.push(b);
             g.slow_call(g.ctx.rt.arith, dst, site, scratch);
+            g.reload(dst, keep);
         };
         if code == op::POW {
             slow(self);
@@ -2379,6 +2456,9 @@ impl<'a> FnGen<'a> {
                     }
                 }
                 g.un(UnaryOp::I64ReinterpretF64);
+                if let Some(l) = keep {
+                    g.tee(l);
+                }
             });
         };
         if checks == 0 {
@@ -2395,14 +2475,14 @@ impl<'a> FnGen<'a> {
             }
             Operand::Slot(s) => self.load_f64(s),
             Operand::Num(l) => self.get(l),
-            Operand::Str(_) => {
+            Operand::Str(_) | Operand::Val(_) => {
                 self.push(o);
                 self.un(UnaryOp::F64ReinterpretI64);
             }
         }
     }
 
-    fn unary(&mut self, line: u32, op: UnOp, operand: &Expr, dst: u32) {
+    fn unary(&mut self, line: u32, op: UnOp, operand: &Expr, dst: u32, keep: Option<WLocal>) {
         match op {
             UnOp::Neg => {
                 let a = self.operand(operand);
@@ -2411,7 +2491,7 @@ impl<'a> FnGen<'a> {
                     name_of(self.func, operand),
                     name_of(self.func, operand),
                 );
-                self.arith(op::UNM, a, a, dst, site);
+                self.arith(op::UNM, a, a, dst, site, keep);
             }
             UnOp::Not => {
                 self.cond(operand);
@@ -3142,7 +3222,7 @@ impl<'a> FnGen<'a> {
                 self.expr_to(obj, f + 1);
                 let k = Operand::Str(self.ctx.string_const(method.as_bytes()));
                 let isite = self.site(e.line, name_of(self.func, obj), Name::None);
-                self.index_call(|g| g.load_slot(f + 1), k, f, isite);
+                self.index_call(|g| g.load_slot(f + 1), k, f, isite, None);
                 let site = self.site(
                     line,
                     Name::Some(st::WHAT_METHOD, method.clone()),
@@ -3305,6 +3385,23 @@ fn writes_dst_early(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Function(_) => true,
         ExprKind::Paren(inner) => writes_dst_early(inner),
+        _ => false,
+    }
+}
+
+/// Expressions [`FnGen::expr_keep`] can leave in a mirror local as well as in
+/// their slot: indexing, globals, arithmetic and negation. Each writes its
+/// destination on every path through a store that also sets the local, or
+/// reloads the local after a slow path.
+fn keeps_value(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Index { .. } | ExprKind::Global(_) => true,
+        ExprKind::Binary { op, .. } => matches!(
+            op,
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod | BinOp::Pow
+        ),
+        ExprKind::Unary { op, .. } => *op == UnOp::Neg,
+        ExprKind::Paren(inner) => keeps_value(inner),
         _ => false,
     }
 }
