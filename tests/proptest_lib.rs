@@ -69,6 +69,11 @@ fn check(lib: &str, functions: &[&str], calls: &[Vec<String>]) -> Result<(), Tes
         let f = functions[i % functions.len()];
         source += &format!("print({i}, pcall({lib}.{f}, {}))\n", args.join(", "));
     }
+    run_both(source)
+}
+
+/// Runs `source` on both arms and compares everything they print.
+fn run_both(source: String) -> Result<(), TestCaseError> {
     let name = "gen.lua";
     let reference = reference::run_script(source.as_bytes(), name, true);
     let wasm = moonshift_backend::compile_source(name, &source)
@@ -132,5 +137,242 @@ proptest! {
     #[test]
     fn math_library_matches_luajit(calls in prop::collection::vec(call(), CALLS)) {
         check("math", &MATH, &calls)?;
+    }
+}
+
+// ---- string ---------------------------------------------------------------
+
+/// `bytes` as a Lua string literal (decimal escapes for anything unusual).
+fn lua_string(bytes: &[u8]) -> String {
+    let mut s = String::from("\"");
+    for &b in bytes {
+        match b {
+            b'"' | b'\\' => {
+                s.push('\\');
+                s.push(b as char);
+            }
+            b' '..=b'~' => s.push(b as char),
+            _ => s += &format!("\\{b:03}"),
+        }
+    }
+    s.push('"');
+    s
+}
+
+/// Subjects: short, over an alphabet that patterns and classes care about.
+fn subject() -> impl Strategy<Value = Vec<u8>> {
+    let alphabet: Vec<u8> = b"aabbcAB xz019()[]%.-_,=\0\n\t\xff".to_vec();
+    prop::collection::vec(prop::sample::select(alphabet), 0..14)
+}
+
+/// One single-byte class of a pattern.
+fn pattern_class() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => prop::sample::select(vec!["a", "b", "c", "x", " ", "0", "_", ","]).prop_map(String::from),
+        2 => Just(".".to_string()),
+        3 => prop::sample::select(vec![
+            "%a", "%A", "%d", "%D", "%s", "%S", "%w", "%W", "%p", "%P", "%l", "%L", "%u",
+            "%U", "%x", "%X", "%c", "%C", "%z", "%Z", "%%", "%.", "%-", "%(", "%]",
+        ])
+        .prop_map(String::from),
+        2 => prop::sample::select(vec![
+            "[abc]", "[^a-c]", "[%d_]", "[a-]", "[]a]", "[%a%-]", "[^%s]", "[0-9x]", "[^]]",
+            "[%]]",
+        ])
+        .prop_map(String::from),
+    ]
+}
+
+/// A pattern item: a class with a quantifier, a capture, or a special.
+fn pattern_item() -> impl Strategy<Value = String> {
+    let single = (
+        pattern_class(),
+        prop::sample::select(vec!["", "", "*", "+", "-", "?"]),
+    )
+        .prop_map(|(c, q)| c + q);
+    let leaf = prop_oneof![
+        8 => single,
+        1 => Just("()".to_string()),
+        1 => prop::sample::select(vec!["%b()", "%b[]", "%f[%w]", "%f[%W]", "%f[a]", "%1", "%2"])
+            .prop_map(String::from),
+    ];
+    leaf.prop_recursive(2, 8, 3, |inner| {
+        prop::collection::vec(inner, 1..3).prop_map(|items| format!("({})", items.concat()))
+    })
+}
+
+/// Patterns: mostly well-formed, sometimes broken (errors must agree too).
+fn pattern() -> impl Strategy<Value = String> {
+    prop_oneof![
+        9 => (
+            prop::bool::weighted(0.2),
+            prop::collection::vec(pattern_item(), 0..5),
+            prop::bool::weighted(0.2),
+        )
+            .prop_map(|(a, items, d)| {
+                format!("{}{}{}", if a { "^" } else { "" }, items.concat(), if d { "$" } else { "" })
+            }),
+        1 => prop::sample::select(vec!["%", "[a", "(a", "a)", "%b", "%f", "%fa", "(()", "%0", "[%", "a\\0b", ""])
+            .prop_map(String::from),
+    ]
+}
+
+fn small_int() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => (-8i32..12).prop_map(|k| k.to_string()),
+        1 => number().prop_map(number_literal),
+        1 => Just("nil".to_string()),
+    ]
+}
+
+fn replacement() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(vec![
+            "\"<%0>\"", "\"%1\"", "\"%2%1\"", "\"x%%y\"", "\"%\"", "\"%a\"", "\"\"", "7",
+        ])
+        .prop_map(String::from),
+        1 => prop::sample::select(vec![
+            "function(a, b) return a .. '|' .. tostring(b) end",
+            "function() return nil end",
+            "function(a) return #a end",
+            "function() return false end",
+            "function() return {} end",
+            "function(a) if a == 'a' then error('in repl') end return a end",
+        ])
+        .prop_map(String::from),
+        1 => prop::sample::select(vec![
+            "{a = 'A', b = 1, c = false}",
+            "setmetatable({}, {__index = function(t, k) return k .. k end})",
+            "{[1] = 'one', x = {}}",
+        ])
+        .prop_map(String::from),
+        1 => Just("true".to_string()),
+    ]
+}
+
+/// A `string.format` call's arguments: a format with one to three
+/// specifications and an argument for each (occasionally a wrong one).
+fn format_args() -> impl Strategy<Value = String> {
+    let spec = (
+        prop::collection::vec(prop::sample::select(vec!['-', '+', ' ', '#', '0']), 0..3),
+        prop::option::weighted(0.4, 0usize..25),
+        prop::option::weighted(0.5, 0usize..20),
+        prop::sample::select(vec![
+            'd', 'i', 'o', 'u', 'x', 'X', 'c', 'e', 'E', 'f', 'F', 'g', 'G', 'a', 'A', 's', 'q',
+        ]),
+    );
+    let item = (spec, number(), subject(), 0u8..10).prop_map(|((flags, w, p, c), n, s, pick)| {
+        let mut f = String::from("%");
+        f.extend(flags);
+        if let Some(w) = w {
+            f += &w.to_string();
+        }
+        if let Some(p) = p {
+            f += &format!(".{p}");
+        }
+        f.push(c);
+        let arg = match c {
+            _ if pick == 0 => "{}".to_string(),
+            's' | 'q' if pick < 3 => number_literal(n),
+            's' | 'q' => lua_string(&s),
+            'c' => format!("{}", (n.abs() % 256.0).floor()),
+            _ if pick == 1 => format!("\"{n}\""),
+            // LuaJIT's %f prints garbage below about 1e-150 (DIVERGENCES.md).
+            'f' | 'F' if n != 0.0 && n.abs() < 1e-140 => number_literal(n * 1e200),
+            _ => number_literal(n),
+        };
+        (f, arg)
+    });
+    (
+        prop::collection::vec(item, 1..4),
+        prop::bool::weighted(0.05),
+    )
+        .prop_map(|(items, broken)| {
+            let mut fmt = String::from("[");
+            let mut args = Vec::new();
+            for (f, a) in items {
+                fmt += &f;
+                fmt += "|";
+                args.push(a);
+            }
+            if broken {
+                fmt += "%y";
+            }
+            format!("{}, {}", lua_string(fmt.as_bytes()), args.join(", "))
+        })
+}
+
+const STRING: [&str; 13] = [
+    "byte", "char", "find", "format", "gmatch", "gsub", "len", "lower", "match", "rep", "reverse",
+    "sub", "upper",
+];
+
+/// The arguments of a call of `STRING[f]`, as Lua source.
+fn string_args(f: usize) -> BoxedStrategy<String> {
+    let s = || subject().prop_map(|b| lua_string(&b));
+    match STRING[f] {
+        "byte" | "sub" => (s(), small_int(), small_int())
+            .prop_map(|(a, b, c)| format!("{a}, {b}, {c}"))
+            .boxed(),
+        "char" => prop::collection::vec(
+            prop_oneof![8 => (0i32..256).prop_map(|k| k.to_string()), 1 => small_int()],
+            0..5,
+        )
+        .prop_map(|v| v.join(", "))
+        .boxed(),
+        "find" => (s(), pattern(), small_int(), prop::sample::select(vec!["", ", true", ", nil"]))
+            .prop_map(|(a, p, i, plain)| format!("{a}, {}, {i}{plain}", lua_string(p.as_bytes())))
+            .boxed(),
+        "match" => (s(), pattern(), small_int())
+            .prop_map(|(a, p, i)| format!("{a}, {}, {i}", lua_string(p.as_bytes())))
+            .boxed(),
+        "gmatch" => (s(), pattern())
+            .prop_map(|(a, p)| format!("{a}, {}", lua_string(p.as_bytes())))
+            .boxed(),
+        "gsub" => (s(), pattern(), replacement(), small_int())
+            .prop_map(|(a, p, r, n)| format!("{a}, {}, {r}, {n}", lua_string(p.as_bytes())))
+            .boxed(),
+        "format" => format_args().boxed(),
+        "rep" => (s(), small_int(), prop::option::of(s()))
+            .prop_map(|(a, n, sep)| match sep {
+                Some(sep) => format!("{a}, {n}, {sep}"),
+                None => format!("{a}, {n}"),
+            })
+            .boxed(),
+        _ => prop_oneof![6 => s(), 1 => number().prop_map(number_literal), 1 => Just("{}".to_string())]
+            .boxed(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(STRING.len()), ..ProptestConfig::default() })]
+
+    /// Every string function, called as `pcall(string.f, …)`; `gmatch`'s
+    /// iterator is run to the end (at most 20 steps) and its results printed.
+    #[test]
+    fn string_library_matches_luajit(
+        calls in (0..CALLS).map(|i| string_args(i % STRING.len())).collect::<Vec<_>>()
+    ) {
+        let mut source = String::from(
+            "local function drain(ok, it, ...)\n\
+             if not ok then return ok, it end\n\
+             local out, n = {}, 0\n\
+             for a, b, c in it do\n\
+               n = n + 1; out[n] = tostring(a) .. ',' .. tostring(b) .. ',' .. tostring(c)\n\
+               if n == 20 then break end\n\
+             end\n\
+             return n, unpack(out, 1, n)\n\
+             end\n",
+        );
+        for (i, args) in calls.iter().enumerate() {
+            let f = STRING[i % STRING.len()];
+            if f == "gmatch" {
+                source += &format!("print({i}, pcall(drain, pcall(string.gmatch, {args})))\n");
+            } else {
+                let sep = if args.is_empty() { "" } else { ", " };
+                source += &format!("print({i}, pcall(string.{f}{sep}{args}))\n");
+            }
+        }
+        run_both(source)?;
     }
 }

@@ -235,6 +235,25 @@ pub mod call {
     pub const REQUEST_SLOTS: u32 = 4;
 }
 
+/// Driven builtins (`string.gsub`, `string.format`): generated code calls
+/// the builtin's step function `step(thread, base, nargs, frame)` until it
+/// finishes. `frame` is the builtin's frame, above its arguments (a vararg
+/// function's layout); slots below are relative to it. A step returns a
+/// negative status (an error), a result count (results at `base`), or
+/// `REQUEST + k`: call the function at slot `SCRATCH` with the `k`
+/// arguments after it, store the first result (nil if none) at slot
+/// `RESULT`, and step again. Slots `STATE` to `RESULT` are nil when the
+/// builtin starts; the step keeps its progress there, where the collector
+/// sees it.
+pub mod driven {
+    pub const STATE: u32 = 0;
+    pub const RESULT: u32 = 6;
+    pub const SCRATCH: u32 = 7;
+    pub const REQUEST: i32 = 0x100;
+    /// At most this many arguments in a request (a pattern's captures).
+    pub const MAX_ARGS: u32 = 32;
+}
+
 /// Call sites: every operation that can raise an error names a site record,
 /// which the runtime reads to build LuaJIT's message (`chunk:line: attempt to
 /// index local 't' (a nil value)`).

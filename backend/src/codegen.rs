@@ -50,6 +50,8 @@ pub struct Runtime {
     pub print_end: FunctionId,
     pub require_prep: FunctionId,
     pub require_done: FunctionId,
+    pub gsub_step: FunctionId,
+    pub format_step: FunctionId,
 }
 
 /// Module-wide state shared by all functions being generated.
@@ -499,15 +501,19 @@ pub enum Protected {
     Tostring,
     Print,
     Require,
+    Gsub,
+    Format,
 }
 
 impl Protected {
-    pub const ALL: [Protected; 5] = [
+    pub const ALL: [Protected; 7] = [
         Protected::Pcall,
         Protected::Xpcall,
         Protected::Tostring,
         Protected::Print,
         Protected::Require,
+        Protected::Gsub,
+        Protected::Format,
     ];
 
     pub fn name(self) -> &'static str {
@@ -517,6 +523,8 @@ impl Protected {
             Protected::Tostring => "tostring",
             Protected::Print => "print",
             Protected::Require => "require",
+            Protected::Gsub => "string.gsub",
+            Protected::Format => "string.format",
         }
     }
 }
@@ -749,7 +757,11 @@ impl<'a> FnGen<'a> {
     ) -> FunctionId {
         let mut func = Function::new(which.name().into(), 0, 0);
         // print's frame starts above its arguments, like a vararg function's.
-        func.is_vararg = which == Protected::Print;
+        // So are the driven builtins' (format takes any number of arguments).
+        func.is_vararg = matches!(
+            which,
+            Protected::Print | Protected::Gsub | Protected::Format
+        );
         let (mut g, body) = FnGen::new(
             module,
             ctx,
@@ -765,6 +777,8 @@ impl<'a> FnGen<'a> {
             Protected::Tostring => g.tostring_body(),
             Protected::Print => g.print_body(),
             Protected::Require => g.require_body(),
+            Protected::Gsub => g.driven_body(g.ctx.rt.gsub_step),
+            Protected::Format => g.driven_body(g.ctx.rt.format_step),
         }
         g.finish(module, body)
     }
@@ -965,6 +979,39 @@ impl<'a> FnGen<'a> {
             g.status_check();
         });
         self.i32c(1);
+        self.emit(wi::Return {});
+    }
+
+    /// A driven builtin (see `moonshift_abi::driven`): nil the state
+    /// slots, then step until the step function finishes, making the calls
+    /// it requests.
+    fn driven_body(&mut self, step: FunctionId) {
+        use moonshift_abi::driven;
+        self.max_slot = driven::SCRATCH + driven::MAX_ARGS + 1;
+        for s in driven::STATE..=driven::RESULT {
+            self.store_slot_const(s, NIL);
+        }
+        self.loop_of(|g, top| {
+            g.get(g.t);
+            g.get(g.base);
+            g.get(g.nargs);
+            g.get(g.frame);
+            g.call(step);
+            g.status_check();
+            g.get(g.st);
+            g.i32c(driven::REQUEST);
+            g.bin(BinaryOp::I32GeS);
+            g.if_then(|g| {
+                g.get(g.st);
+                g.i32c(driven::REQUEST);
+                g.bin(BinaryOp::I32Sub);
+                g.set(g.n);
+                g.call_to(driven::SCRATCH, CallArgs::InN, u32::MAX, None);
+                g.adjust_one(driven::SCRATCH + 1, driven::RESULT);
+                g.emit(wi::Br { block: top });
+            });
+        });
+        self.get(self.st);
         self.emit(wi::Return {});
     }
 

@@ -120,6 +120,8 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         print_end: f("lrt_print_end")?,
         require_prep: f("lrt_require_prep")?,
         require_done: f("lrt_require_done")?,
+        gsub_step: f("lrt_gsub_step")?,
+        format_step: f("lrt_format_step")?,
     };
     let lrt_preload = f("lrt_preload")?;
     let lrt_register_builtin = f("lrt_register_builtin")?;

@@ -146,7 +146,7 @@ pub fn compile_program(
 }
 
 /// Modules `require` finds in the runtime rather than in files.
-pub const BUILTIN_MODULES: &[&str] = &["bit", "math"];
+pub const BUILTIN_MODULES: &[&str] = &["bit", "math", "string"];
 
 /// The byte range of line `line` (1-based) of `text`.
 fn line_span(text: &str, line: u32) -> std::ops::Range<usize> {

@@ -23,14 +23,17 @@
 
 pub use moonshift_abi as abi;
 
+pub mod format;
 pub mod gc;
 pub mod heap;
 pub mod lib_base;
 pub mod lib_bit;
 pub mod lib_math;
+pub mod lib_string;
 pub mod mem;
 pub mod number;
 pub mod ops;
+pub mod pattern;
 pub mod string;
 pub mod table;
 pub mod value;

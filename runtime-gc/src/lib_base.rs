@@ -159,7 +159,28 @@ fn open_string(g: u32) -> bool {
         string::new_value(k).is_some_and(|k| table::set(t, k, x).is_ok())
     };
     rt().string_meta = meta;
-    set(meta, b"__index", boxed(v::TAG_TABLE, lib)) && set(g, b"string", boxed(v::TAG_TABLE, lib))
+    unsafe { STRING_LIB = lib };
+    mark_builtin(crate::lib_string::lrt_string_gmatch_aux)
+        && crate::lib_string::open(lib)
+        && set(meta, b"__index", boxed(v::TAG_TABLE, lib))
+        && set(g, b"string", boxed(v::TAG_TABLE, lib))
+        && string::new_value(b"string")
+            .is_some_and(|k| table::set(unsafe { LOADED }, k, boxed(v::TAG_TABLE, lib)).is_ok())
+}
+
+/// The `string` table, where the generated `gsub` and `format` go.
+static mut STRING_LIB: u32 = 0;
+
+/// Records a builtin that is not in any table (`tostring` names it).
+fn mark_builtin(f: Builtin) -> bool {
+    unsafe {
+        if NBUILTINS == MAX_BUILTINS {
+            return false;
+        }
+        BUILTIN_INDICES[NBUILTINS] = fn_index(f);
+        NBUILTINS += 1;
+    }
+    true
 }
 
 fn open_package(g: u32) -> bool {
@@ -285,7 +306,7 @@ pub(crate) fn arg(base: u32, nargs: i32, i: u32) -> u64 {
 /// `bad argument #n to 'name' (msg)`. Like LuaJIT, the function is named
 /// by how the caller called it (`'p'` for `local p = pcall; p()`), and `'?'`
 /// when the call site names nothing (a call through `pcall`, say).
-fn arg_error(t: u32, n: u32, msg: &[u8]) -> i32 {
+pub(crate) fn arg_error(t: u32, n: u32, msg: &[u8]) -> i32 {
     use core::fmt::Write;
     let mut b = ops::MsgBuf::new();
     let _ = write!(b, "bad argument #{n} to '");
@@ -356,7 +377,7 @@ fn check_table(t: u32, base: u32, nargs: i32, n: u32) -> Result<u32, i32> {
 }
 
 /// Ensures `n` result slots from `base` fit the thread's stack.
-fn check_stack(t: u32, base: u32, n: u32) -> bool {
+pub(crate) fn check_stack(t: u32, base: u32, n: u32) -> bool {
     (base as u64) + 8 * (n as u64) <= rd32(t + th::STACK_LIMIT) as u64
 }
 
@@ -971,11 +992,23 @@ pub extern "C" fn lrt_register_builtin(key_idx: u32, func_index: u32) -> i32 {
             NBUILTINS += 1;
         }
     }
-    let key = crate::constant(key_idx);
-    if tag(key) == v::TAG_STRING && string::as_bytes(payload(key)) == b"tostring" {
-        unsafe { TOSTRING = tmp };
+    let mut key = crate::constant(key_idx);
+    let mut target = g;
+    if tag(key) == v::TAG_STRING {
+        let name = string::as_bytes(payload(key));
+        if name == b"tostring" {
+            unsafe { TOSTRING = tmp };
+        }
+        // `string.gsub` and the like go into their library's table.
+        if let Some(short) = name.strip_prefix(b"string.") {
+            match string::new_value(short) {
+                Some(k) => key = k,
+                None => return -1,
+            }
+            target = unsafe { STRING_LIB };
+        }
     }
-    match table::set(g, key, tmp) {
+    match table::set(target, key, tmp) {
         Ok(()) => 0,
         Err(_) => -1,
     }

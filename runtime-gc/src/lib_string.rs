@@ -1,0 +1,936 @@
+//! The `string` library as LuaJIT 2.1 has it.
+//!
+//! Argument conversion follows LuaJIT's `lj_lib_check*`: a number passed
+//! where a string is expected becomes its `%.14g` text (written back into
+//! the argument slot, which keeps it alive); an integer argument is the
+//! number truncated as x86's `cvttsd2si` does, so NaN and anything outside
+//! the int32 range become `-2^31` (`("hello"):sub(2, 1e10)` is empty, as on
+//! LuaJIT).
+//!
+//! `gsub` and `format` may need Lua calls (a replacement function, a table
+//! with `__index`, `__tostring`). The runtime never calls Lua: they are
+//! *driven* builtins. Generated code calls their step function in a loop;
+//! a step either finishes (results at `base`) or returns a call request
+//! (callee and arguments at [`driven::SCRATCH`]); the driver makes the call,
+//! puts its first result at [`driven::RESULT`] and steps again. The state
+//! between steps lives in the builtin's own frame slots
+//! ([`driven::STATE`]…), where the collector sees it.
+
+use crate::abi::driven;
+use crate::abi::layout::closure as lc;
+use crate::abi::value::{self as v, boxed, payload, tag};
+use crate::lib_base::{
+    Builtin, arg, arg_error, check_number, check_stack, register, ret1, type_error,
+};
+use crate::mem::{rd64, wr64};
+use crate::number::Buf;
+use crate::ops::{self, raise_here, raise_oom};
+use crate::pattern::{Capture, Matcher, PatError};
+use crate::{heap, mem, rt, string, table};
+
+/// A string argument's bytes; numbers are converted in place.
+fn check_str<'a>(t: u32, base: u32, nargs: i32, n: u32) -> Result<&'a [u8], i32> {
+    let x = arg(base, nargs, n - 1);
+    if tag(x) == v::TAG_STRING {
+        return Ok(string::as_bytes(payload(x)));
+    }
+    if v::is_number(x) {
+        let mut b = Buf::<64>::new();
+        crate::number::to_lua_string(f64::from_bits(x), &mut b);
+        let Some(s) = string::new_value(b.as_bytes()) else {
+            return Err(raise_oom(t));
+        };
+        wr64(base + 8 * (n - 1), s);
+        return Ok(string::as_bytes(payload(s)));
+    }
+    Err(type_error(t, base, nargs, n, "string"))
+}
+
+/// `(int32_t)x` as x86 computes it.
+pub fn to_int(x: f64) -> i32 {
+    if x >= -2147483648.0 && x < 2147483648.0 {
+        x as i32
+    } else {
+        i32::MIN
+    }
+}
+
+fn check_int(t: u32, base: u32, nargs: i32, n: u32) -> Result<i32, i32> {
+    check_number(t, base, nargs, n).map(to_int)
+}
+
+fn opt_int(t: u32, base: u32, nargs: i32, n: u32, default: i32) -> Result<i32, i32> {
+    if arg(base, nargs, n - 1) == v::NIL {
+        Ok(default)
+    } else {
+        check_int(t, base, nargs, n)
+    }
+}
+
+fn ret_str(t: u32, base: u32, bytes: &[u8]) -> i32 {
+    match string::new_value(bytes) {
+        Some(s) => ret1(base, s),
+        None => raise_oom(t),
+    }
+}
+
+/// A new string of `n` bytes filled by `fill`.
+fn ret_built(t: u32, base: u32, n: usize, fill: impl FnOnce(&mut [u8])) -> i32 {
+    if n > MAX_STR {
+        return raise_oom(t);
+    }
+    let Some(s) = string::alloc_raw(n as u32) else {
+        return raise_oom(t);
+    };
+    fill(mem::bytes_mut(string::data(s), n as u32));
+    match string::finish(s) {
+        Some(s) => ret1(base, boxed(v::TAG_STRING, s)),
+        None => raise_oom(t),
+    }
+}
+
+/// LuaJIT's longest string.
+const MAX_STR: usize = 0x7fff_ff00;
+
+fn pat_error(t: u32, e: PatError) -> i32 {
+    raise_here(t, e.message())
+}
+
+pub extern "C" fn lrt_string_len(t: u32, base: u32, nargs: i32) -> i32 {
+    if nargs < 1 {
+        // LuaJIT's fast path reports the missing argument as nil.
+        wr64(base, v::NIL);
+        return type_error(t, base, 1, 1, "string");
+    }
+    match check_str(t, base, nargs, 1) {
+        Ok(s) => ret1(base, (s.len() as f64).to_bits()),
+        Err(st) => st,
+    }
+}
+
+pub extern "C" fn lrt_string_sub(t: u32, base: u32, nargs: i32) -> i32 {
+    let r = (|| {
+        let s = check_str(t, base, nargs, 1)?;
+        let start = check_int(t, base, nargs, 2)?;
+        let end = opt_int(t, base, nargs, 3, -1)?;
+        Ok((s, start, end))
+    })();
+    let (s, mut start, mut end) = match r {
+        Ok(x) => x,
+        Err(st) => return st,
+    };
+    let len = s.len() as i32;
+    if end < 0 {
+        end = end.wrapping_add(len + 1);
+    } else if end > len {
+        end = len;
+    }
+    if start <= 0 {
+        if start < 0 {
+            start = start.wrapping_add(len + 1);
+        }
+        if start <= 0 {
+            start = 1;
+        }
+    }
+    if start > end {
+        return ret_str(t, base, b"");
+    }
+    let part = &s[(start - 1) as usize..end as usize];
+    ret_str(t, base, part)
+}
+
+fn map_bytes(t: u32, base: u32, nargs: i32, f: fn(u8) -> u8) -> i32 {
+    match check_str(t, base, nargs, 1) {
+        Ok(s) => ret_built(t, base, s.len(), |out| {
+            for (o, &c) in out.iter_mut().zip(s) {
+                *o = f(c);
+            }
+        }),
+        Err(st) => st,
+    }
+}
+
+pub extern "C" fn lrt_string_upper(t: u32, base: u32, nargs: i32) -> i32 {
+    map_bytes(t, base, nargs, |c| c.to_ascii_uppercase())
+}
+
+pub extern "C" fn lrt_string_lower(t: u32, base: u32, nargs: i32) -> i32 {
+    map_bytes(t, base, nargs, |c| c.to_ascii_lowercase())
+}
+
+pub extern "C" fn lrt_string_reverse(t: u32, base: u32, nargs: i32) -> i32 {
+    match check_str(t, base, nargs, 1) {
+        Ok(s) => ret_built(t, base, s.len(), |out| {
+            for (o, &c) in out.iter_mut().zip(s.iter().rev()) {
+                *o = c;
+            }
+        }),
+        Err(st) => st,
+    }
+}
+
+pub extern "C" fn lrt_string_rep(t: u32, base: u32, nargs: i32) -> i32 {
+    let r = (|| {
+        let s = check_str(t, base, nargs, 1)?;
+        let n = check_int(t, base, nargs, 2)?;
+        let sep: &[u8] = if arg(base, nargs, 2) == v::NIL {
+            b""
+        } else {
+            check_str(t, base, nargs, 3)?
+        };
+        Ok((s, n, sep))
+    })();
+    let (s, n, sep) = match r {
+        Ok(x) => x,
+        Err(st) => return st,
+    };
+    if n <= 0 {
+        return ret_str(t, base, b"");
+    }
+    let total = (s.len() as u64 + sep.len() as u64) * n as u64 - sep.len() as u64;
+    if total > MAX_STR as u64 {
+        return raise_oom(t);
+    }
+    ret_built(t, base, total as usize, |out| {
+        let mut at = 0;
+        for i in 0..n {
+            if i > 0 {
+                out[at..at + sep.len()].copy_from_slice(sep);
+                at += sep.len();
+            }
+            out[at..at + s.len()].copy_from_slice(s);
+            at += s.len();
+        }
+    })
+}
+
+pub extern "C" fn lrt_string_byte(t: u32, base: u32, nargs: i32) -> i32 {
+    let r = (|| {
+        let s = check_str(t, base, nargs, 1)?;
+        let start = opt_int(t, base, nargs, 2, 1)?;
+        let stop = opt_int(t, base, nargs, 3, start)?;
+        Ok((s, start, stop))
+    })();
+    let (s, mut start, mut stop) = match r {
+        Ok(x) => x,
+        Err(st) => return st,
+    };
+    let len = s.len() as i32;
+    if stop < 0 {
+        stop = stop.wrapping_add(len + 1);
+    }
+    if start < 0 {
+        start = start.wrapping_add(len + 1);
+    }
+    if start <= 0 {
+        start = 1;
+    }
+    if stop > len {
+        stop = len;
+    }
+    if start > stop {
+        return 0;
+    }
+    let n = (stop - start + 1) as u32;
+    if n > 8000 {
+        return raise_here(t, b"string slice too long");
+    }
+    if !check_stack(t, base, n) {
+        return raise_here(t, b"stack overflow");
+    }
+    for (i, &c) in s[(start - 1) as usize..stop as usize].iter().enumerate() {
+        wr64(base + 8 * i as u32, (c as f64).to_bits());
+    }
+    n as i32
+}
+
+pub extern "C" fn lrt_string_char(t: u32, base: u32, nargs: i32) -> i32 {
+    let n = nargs.max(0) as usize;
+    let mut bytes = [0u8; 256];
+    let mut heap_buf = None;
+    let out: &mut [u8] = if n <= bytes.len() {
+        &mut bytes[..n]
+    } else {
+        match heap::alloc(n as u32) {
+            Some(p) => {
+                heap_buf = Some(p);
+                mem::bytes_mut(p, n as u32)
+            }
+            None => return raise_oom(t),
+        }
+    };
+    let mut status = None;
+    for (i, o) in out.iter_mut().enumerate() {
+        match check_int(t, base, nargs, i as u32 + 1) {
+            Ok(k) if (k as u32) <= 255 => *o = k as u8,
+            Ok(_) => {
+                status = Some(arg_error(t, i as u32 + 1, b"invalid value"));
+                break;
+            }
+            Err(st) => {
+                status = Some(st);
+                break;
+            }
+        }
+    }
+    let r = match status {
+        Some(st) => st,
+        None => ret_str(t, base, out),
+    };
+    if let Some(p) = heap_buf {
+        heap::free(p);
+    }
+    r
+}
+
+// ---- find, match, gmatch ---------------------------------------------------
+
+/// Pushes the captures of a match `s..e` at `base + 8 * at`: all of them,
+/// or the whole match when the pattern has none (unless `whole` is false,
+/// as for `find`). Returns the count or the error status.
+fn push_captures(
+    t: u32,
+    m: &Matcher,
+    src: &[u8],
+    s: usize,
+    e: usize,
+    whole: bool,
+    dst: u32,
+) -> Result<u32, i32> {
+    let n = if m.level() == 0 && whole {
+        1
+    } else {
+        m.level()
+    };
+    if !check_stack(t, dst, n as u32) {
+        return Err(raise_here(t, b"stack overflow"));
+    }
+    for i in 0..n {
+        let x = capture_value(t, m, src, i, s, e)?;
+        wr64(dst + 8 * i as u32, x);
+    }
+    Ok(n as u32)
+}
+
+fn capture_value(
+    t: u32,
+    m: &Matcher,
+    src: &[u8],
+    i: usize,
+    s: usize,
+    e: usize,
+) -> Result<u64, i32> {
+    match m.capture(i, s, e).map_err(|e| pat_error(t, e))? {
+        Capture::Position(p) => Ok(((p + 1) as f64).to_bits()),
+        Capture::Span(a, b) => string::new_value(&src[a..b]).ok_or_else(|| raise_oom(t)),
+    }
+}
+
+fn find_aux(t: u32, base: u32, nargs: i32, find: bool) -> i32 {
+    let r = (|| {
+        let s = check_str(t, base, nargs, 1)?;
+        let p = check_str(t, base, nargs, 2)?;
+        let init = opt_int(t, base, nargs, 3, 1)?;
+        Ok((s, p, init))
+    })();
+    let (s, p, init) = match r {
+        Ok(x) => x,
+        Err(st) => return st,
+    };
+    let len = s.len() as i32;
+    let mut st = if init < 0 {
+        init.wrapping_add(len)
+    } else {
+        init - 1
+    };
+    if st < 0 {
+        st = 0;
+    }
+    let st = (st as usize).min(s.len());
+    let plain = find && (!v::is_falsy(arg(base, nargs, 3)) || !crate::pattern::has_specials(p));
+    if plain {
+        let hay = &s[st..];
+        let pos = if p.is_empty() {
+            Some(0)
+        } else {
+            hay.windows(p.len()).position(|w| w == p)
+        };
+        return match pos {
+            Some(i) => {
+                wr64(base, ((st + i + 1) as f64).to_bits());
+                wr64(base + 8, ((st + i + p.len()) as f64).to_bits());
+                2
+            }
+            None => ret1(base, v::NIL),
+        };
+    }
+    let anchored = p.first() == Some(&b'^');
+    let p0 = anchored as usize;
+    let mut m = Matcher::new(s, p);
+    let mut at = st;
+    loop {
+        match m.try_at(at, p0) {
+            Err(e) => return pat_error(t, e),
+            Ok(Some(e)) => {
+                if find {
+                    let r = push_captures(t, &m, s, at, e, false, base + 16);
+                    return match r {
+                        Ok(n) => {
+                            wr64(base, ((at + 1) as f64).to_bits());
+                            wr64(base + 8, (e as f64).to_bits());
+                            n as i32 + 2
+                        }
+                        Err(st) => st,
+                    };
+                }
+                return match push_captures(t, &m, s, at, e, true, base) {
+                    Ok(n) => n as i32,
+                    Err(st) => st,
+                };
+            }
+            Ok(None) => {}
+        }
+        if at >= s.len() || anchored {
+            return ret1(base, v::NIL);
+        }
+        at += 1;
+    }
+}
+
+pub extern "C" fn lrt_string_find(t: u32, base: u32, nargs: i32) -> i32 {
+    find_aux(t, base, nargs, true)
+}
+
+pub extern "C" fn lrt_string_match(t: u32, base: u32, nargs: i32) -> i32 {
+    find_aux(t, base, nargs, false)
+}
+
+pub extern "C" fn lrt_string_gmatch(t: u32, base: u32, nargs: i32) -> i32 {
+    if let Err(st) = check_str(t, base, nargs, 1).and_then(|_| check_str(t, base, nargs, 2)) {
+        return st;
+    }
+    let mut tmp = v::NIL;
+    let dst = core::ptr::addr_of_mut!(tmp) as usize as u32;
+    let f: Builtin = lrt_string_gmatch_aux;
+    if ops::lrt_closure_new(0, f as usize as u32, 3, payload(rt().globals), dst) != 0 {
+        return raise_oom(t);
+    }
+    let c = payload(tmp);
+    wr64(c + lc::UPVALS, rd64(base));
+    wr64(c + lc::UPVALS + 8, rd64(base + 8));
+    wr64(c + lc::UPVALS + 16, 0f64.to_bits());
+    ret1(base, tmp)
+}
+
+/// The iterator `gmatch` returns: subject, pattern and next position in
+/// its upvalues. `^` is an ordinary byte here, as in LuaJIT.
+pub extern "C" fn lrt_string_gmatch_aux(t: u32, base: u32, _nargs: i32) -> i32 {
+    let c = payload(rd64(base - 8));
+    let s = string::as_bytes(payload(rd64(c + lc::UPVALS)));
+    let p = string::as_bytes(payload(rd64(c + lc::UPVALS + 8)));
+    let pos_addr = c + lc::UPVALS + 16;
+    let mut at = f64::from_bits(rd64(pos_addr)) as usize;
+    let mut m = Matcher::new(s, p);
+    while at <= s.len() {
+        match m.try_at(at, 0) {
+            Err(e) => return pat_error(t, e),
+            Ok(Some(e)) => {
+                let next = if e == at { e + 1 } else { e };
+                wr64(pos_addr, (next as f64).to_bits());
+                return match push_captures(t, &m, s, at, e, true, base) {
+                    Ok(n) => n as i32,
+                    Err(st) => st,
+                };
+            }
+            Ok(None) => at += 1,
+        }
+    }
+    wr64(pos_addr, ((s.len() + 1) as f64).to_bits());
+    0
+}
+
+// ---- driven builtins: gsub, format ----------------------------------------
+
+/// An output buffer kept in two frame slots: an unfinished string object
+/// (its length is the capacity) and the bytes used, as a number.
+struct SlotBuf {
+    obj_slot: u32,
+    used_slot: u32,
+    obj: u32,
+    used: u32,
+}
+
+impl SlotBuf {
+    fn load(obj_slot: u32, used_slot: u32) -> Self {
+        let o = rd64(obj_slot);
+        let (obj, used) = if tag(o) == v::TAG_STRING {
+            (payload(o), f64::from_bits(rd64(used_slot)) as u32)
+        } else {
+            (0, 0)
+        };
+        SlotBuf {
+            obj_slot,
+            used_slot,
+            obj,
+            used,
+        }
+    }
+
+    fn cap(&self) -> u32 {
+        if self.obj == 0 {
+            0
+        } else {
+            string::len(self.obj)
+        }
+    }
+
+    /// Appends `bytes`; `false` when out of memory or past LuaJIT's limit.
+    fn extend(&mut self, bytes: &[u8]) -> bool {
+        let need = self.used as usize + bytes.len();
+        if need > MAX_STR {
+            return false;
+        }
+        if need > self.cap() as usize {
+            let cap = (need as u32).max(self.cap().saturating_mul(2)).max(64);
+            let Some(s) = string::alloc_raw(cap) else {
+                return false;
+            };
+            if self.obj != 0 {
+                mem::copy(string::data(s), string::data(self.obj), self.used);
+            }
+            self.obj = s;
+            wr64(self.obj_slot, boxed(v::TAG_STRING, s));
+        }
+        mem::bytes_mut(string::data(self.obj) + self.used, bytes.len() as u32)
+            .copy_from_slice(bytes);
+        self.used = need as u32;
+        wr64(self.used_slot, (self.used as f64).to_bits());
+        true
+    }
+
+    fn bytes(&self) -> &[u8] {
+        if self.obj == 0 {
+            b""
+        } else {
+            mem::bytes(string::data(self.obj), self.used)
+        }
+    }
+}
+
+fn slot(base: u32, k: u32) -> u32 {
+    base + 8 * k
+}
+
+fn num_slot(base: u32, k: u32) -> Option<f64> {
+    let x = rd64(slot(base, k));
+    v::is_number(x).then(|| f64::from_bits(x))
+}
+
+/// Writes a call request at `SCRATCH`: `f(args…)`.
+fn request(frame: u32, f: u64, args: &[u64]) -> i32 {
+    let s = slot(frame, driven::SCRATCH);
+    wr64(s, f);
+    for (i, &a) in args.iter().enumerate() {
+        wr64(s + 8 + 8 * i as u32, a);
+    }
+    driven::REQUEST + args.len() as i32
+}
+
+// gsub's state slots.
+const G_BUF: u32 = driven::STATE;
+const G_USED: u32 = driven::STATE + 1;
+const G_POS: u32 = driven::STATE + 2;
+const G_COUNT: u32 = driven::STATE + 3;
+/// The match whose replacement a call is computing (start and end).
+const G_MS: u32 = driven::STATE + 4;
+const G_ME: u32 = driven::STATE + 5;
+
+/// `string.gsub(s, pattern, repl [, n])`, one step.
+#[unsafe(no_mangle)]
+pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i32 {
+    let r = (|| {
+        let s = check_str(t, base, nargs, 1)?;
+        let p = check_str(t, base, nargs, 2)?;
+        let repl = arg(base, nargs, 2);
+        let ok = v::is_number(repl)
+            || matches!(tag(repl), v::TAG_STRING | v::TAG_TABLE | v::TAG_FUNCTION);
+        if !ok {
+            return Err(arg_error(t, 3, b"string/function/table expected"));
+        }
+        // The count goes through lauxlib's luaL_optint: to 64 bits, then
+        // the low 32 (so -4294967295 allows one replacement).
+        let max = if arg(base, nargs, 3) == v::NIL {
+            s.len() as i32 + 1
+        } else {
+            crate::format::signed_of(check_number(t, base, nargs, 4)?) as i32
+        };
+        Ok((s, p, repl, max))
+    })();
+    let (s, p, repl, max) = match r {
+        Ok(x) => x,
+        Err(st) => return st,
+    };
+    // Keep the number-converted replacement alive and its text at hand.
+    let repl_text: Option<&[u8]> = if tag(repl) == v::TAG_FUNCTION || tag(repl) == v::TAG_TABLE {
+        None
+    } else {
+        match check_str(t, base, nargs, 3) {
+            Ok(b) => Some(b),
+            Err(st) => return st,
+        }
+    };
+    let mut buf = SlotBuf::load(slot(frame, G_BUF), slot(frame, G_USED));
+    let mut pos = num_slot(frame, G_POS).unwrap_or(0.0) as usize;
+    let mut count = num_slot(frame, G_COUNT).unwrap_or(0.0) as i32;
+    let anchored = p.first() == Some(&b'^');
+    let p0 = anchored as usize;
+    let mut m = Matcher::new(s, p);
+    let oom = |t| raise_oom(t);
+    // A call's result for the match at G_MS..G_ME.
+    if let (Some(ms), Some(me)) = (num_slot(frame, G_MS), num_slot(frame, G_ME)) {
+        let (ms, me) = (ms as usize, me as usize);
+        let r = rd64(slot(frame, driven::RESULT));
+        if let Err(st) = add_result(t, &mut buf, r, &s[ms..me]) {
+            return st;
+        }
+        wr64(slot(frame, G_MS), v::NIL);
+        wr64(slot(frame, G_ME), v::NIL);
+        if !advance(&mut buf, s, &mut pos, ms, me) {
+            return finish_gsub(t, base, &mut buf, s, pos, count);
+        }
+        if anchored {
+            return finish_gsub(t, base, &mut buf, s, pos, count);
+        }
+    }
+    while count < max {
+        let e = match m.try_at(pos, p0) {
+            Err(e) => return pat_error(t, e),
+            Ok(e) => e,
+        };
+        if let Some(e) = e {
+            count += 1;
+            wr64(slot(frame, G_COUNT), (count as f64).to_bits());
+            match repl_text {
+                Some(rs) => {
+                    if let Err(st) = add_string_repl(t, &mut buf, &m, s, rs, pos, e) {
+                        return st;
+                    }
+                }
+                None => {
+                    // Table or function: the value may need a Lua call.
+                    let v = if tag(repl) == v::TAG_TABLE {
+                        let key = match capture_value(t, &m, s, 0, pos, e) {
+                            Ok(k) => k,
+                            Err(st) => return st,
+                        };
+                        // `repl[key]` with `__index` honoured: tables
+                        // followed here, a function called through a request.
+                        let mut cur = repl;
+                        let mut hops = 0;
+                        loop {
+                            let raw = table::get(payload(cur), key);
+                            let mm = if raw == v::NIL {
+                                ops::metafield(cur, rt().names.index)
+                            } else {
+                                v::NIL
+                            };
+                            if mm == v::NIL {
+                                break raw;
+                            }
+                            if tag(mm) == v::TAG_FUNCTION {
+                                wr64(slot(frame, G_MS), (pos as f64).to_bits());
+                                wr64(slot(frame, G_ME), (e as f64).to_bits());
+                                wr64(slot(frame, G_POS), (pos as f64).to_bits());
+                                return request(frame, mm, &[cur, key]);
+                            }
+                            hops += 1;
+                            if tag(mm) != v::TAG_TABLE || hops >= 100 {
+                                return raise_here(
+                                    t,
+                                    b"string.gsub: this replacement table's __index chain is not supported",
+                                );
+                            }
+                            cur = mm;
+                        }
+                    } else {
+                        let n = if m.level() == 0 { 1 } else { m.level() };
+                        let mut caps = [v::NIL; crate::pattern::MAX_CAPTURES];
+                        for (i, c) in caps.iter_mut().enumerate().take(n) {
+                            match capture_value(t, &m, s, i, pos, e) {
+                                Ok(x) => *c = x,
+                                Err(st) => return st,
+                            }
+                        }
+                        wr64(slot(frame, G_MS), (pos as f64).to_bits());
+                        wr64(slot(frame, G_ME), (e as f64).to_bits());
+                        wr64(slot(frame, G_POS), (pos as f64).to_bits());
+                        return request(frame, repl, &caps[..n]);
+                    };
+                    if let Err(st) = add_result(t, &mut buf, v, &s[pos..e]) {
+                        return st;
+                    }
+                }
+            }
+            let start = pos;
+            if !advance(&mut buf, s, &mut pos, start, e) {
+                break;
+            }
+        } else if pos < s.len() {
+            if !buf.extend(&s[pos..pos + 1]) {
+                return oom(t);
+            }
+            pos += 1;
+        } else {
+            break;
+        }
+        wr64(slot(frame, G_POS), (pos as f64).to_bits());
+        if anchored {
+            break;
+        }
+    }
+    finish_gsub(t, base, &mut buf, s, pos, count)
+}
+
+/// After a match `ms..me`: skips it if non-empty, else copies one byte.
+/// `false` at the end of the subject.
+fn advance(buf: &mut SlotBuf, s: &[u8], pos: &mut usize, ms: usize, me: usize) -> bool {
+    if me > ms {
+        *pos = me;
+        true
+    } else if ms < s.len() {
+        // An out-of-memory here shows at the final extend.
+        let _ = buf.extend(&s[ms..ms + 1]);
+        *pos = ms + 1;
+        true
+    } else {
+        *pos = ms;
+        false
+    }
+}
+
+fn finish_gsub(t: u32, base: u32, buf: &mut SlotBuf, s: &[u8], pos: usize, count: i32) -> i32 {
+    if !buf.extend(&s[pos.min(s.len())..]) {
+        return raise_oom(t);
+    }
+    let Some(r) = string::new_value(buf.bytes()) else {
+        return raise_oom(t);
+    };
+    wr64(base, r);
+    wr64(base + 8, (count as f64).to_bits());
+    2
+}
+
+/// A replacement value: false/nil keep the match, strings and numbers
+/// replace it, anything else is LuaJIT's error.
+fn add_result(t: u32, buf: &mut SlotBuf, r: u64, original: &[u8]) -> Result<(), i32> {
+    let ok = if v::is_falsy(r) {
+        buf.extend(original)
+    } else if tag(r) == v::TAG_STRING {
+        buf.extend(string::as_bytes(payload(r)))
+    } else if v::is_number(r) {
+        let mut b = Buf::<64>::new();
+        crate::number::to_lua_string(f64::from_bits(r), &mut b);
+        buf.extend(b.as_bytes())
+    } else {
+        let mut b = ops::MsgBuf::new();
+        b.extend(b"invalid replacement value (a ");
+        b.extend(crate::value::type_name(r).as_bytes());
+        b.push(b')');
+        return Err(raise_here(t, b.as_bytes()));
+    };
+    if ok { Ok(()) } else { Err(raise_oom(t)) }
+}
+
+/// A string replacement: `%0`–`%9` captures, `%` before anything else
+/// that byte (a final `%` adds a NUL, as LuaJIT reads the C terminator).
+fn add_string_repl(
+    t: u32,
+    buf: &mut SlotBuf,
+    m: &Matcher,
+    src: &[u8],
+    repl: &[u8],
+    s: usize,
+    e: usize,
+) -> Result<(), i32> {
+    let mut i = 0;
+    let mut ok = true;
+    while i < repl.len() {
+        let c = repl[i];
+        if c != b'%' {
+            let run = repl[i..]
+                .iter()
+                .position(|&c| c == b'%')
+                .unwrap_or(repl.len() - i);
+            ok &= buf.extend(&repl[i..i + run]);
+            i += run;
+            continue;
+        }
+        i += 1;
+        let d = repl.get(i).copied().unwrap_or(0);
+        if !d.is_ascii_digit() {
+            ok &= buf.extend(&[d]);
+        } else if d == b'0' {
+            ok &= buf.extend(&src[s..e]);
+        } else {
+            match m.capture((d - b'1') as usize, s, e) {
+                Err(err) => return Err(pat_error(t, err)),
+                Ok(Capture::Span(a, b)) => ok &= buf.extend(&src[a..b]),
+                Ok(Capture::Position(p)) => {
+                    let mut b = Buf::<64>::new();
+                    crate::number::write_integer(p as i64 + 1, &mut b);
+                    ok &= buf.extend(b.as_bytes());
+                }
+            }
+        }
+        i += 1;
+    }
+    if ok { Ok(()) } else { Err(raise_oom(t)) }
+}
+
+// format's state slots.
+const F_BUF: u32 = driven::STATE;
+const F_USED: u32 = driven::STATE + 1;
+/// Byte offset in the format string of the next thing to do.
+const F_POS: u32 = driven::STATE + 2;
+/// The next argument (from 2).
+const F_ARG: u32 = driven::STATE + 3;
+/// Set while a `__tostring` call for the `%s` at `F_POS` is pending.
+const F_PENDING: u32 = driven::STATE + 4;
+
+/// `string.format(fmt, …)`, one step.
+#[unsafe(no_mangle)]
+pub extern "C" fn lrt_format_step(t: u32, base: u32, nargs: i32, frame: u32) -> i32 {
+    let fmt = match check_str(t, base, nargs, 1) {
+        Ok(f) => f,
+        Err(st) => return st,
+    };
+    let mut buf = SlotBuf::load(slot(frame, F_BUF), slot(frame, F_USED));
+    let mut pos = num_slot(frame, F_POS).unwrap_or(0.0) as usize;
+    let mut argn = num_slot(frame, F_ARG).unwrap_or(2.0) as u32;
+    let mut pending = rd64(slot(frame, F_PENDING)) != v::NIL;
+    while pos < fmt.len() {
+        let lit = fmt[pos..]
+            .iter()
+            .position(|&c| c == b'%')
+            .unwrap_or(fmt.len() - pos);
+        if lit > 0 {
+            if !buf.extend(&fmt[pos..pos + lit]) {
+                return raise_oom(t);
+            }
+            pos += lit;
+            continue;
+        }
+        if fmt.get(pos + 1) == Some(&b'%') {
+            if !buf.extend(b"%") {
+                return raise_oom(t);
+            }
+            pos += 2;
+            continue;
+        }
+        let spec = match crate::format::parse(&fmt[pos..]) {
+            Ok(spec) => spec,
+            Err(shown) => {
+                let mut b = ops::MsgBuf::new();
+                b.extend(b"invalid option '");
+                b.extend(&fmt[pos..pos + shown]);
+                b.extend(b"' to 'format'");
+                return raise_here(t, b.as_bytes());
+            }
+        };
+        let x = if pending {
+            pending = false;
+            wr64(slot(frame, F_PENDING), v::NIL);
+            let r = rd64(slot(frame, driven::RESULT));
+            match crate::value::coerce_to_string(r) {
+                Ok(Some(s)) => s,
+                Ok(None) => return raise_here(t, b"'__tostring' must return a string"),
+                Err(()) => return raise_oom(t),
+            }
+        } else {
+            if argn as i32 > nargs {
+                return arg_error(t, argn, b"value expected");
+            }
+            rd64(slot(base, argn - 1))
+        };
+        let mut out = crate::format::Out::new(&mut buf);
+        let r = match spec.conv {
+            // %s and %q take any value as `tostring` shows it.
+            b's' | b'q' => {
+                if tag(x) == v::TAG_STRING || v::is_number(x) {
+                    let mut b = Buf::<64>::new();
+                    let bytes = if tag(x) == v::TAG_STRING {
+                        string::as_bytes(payload(x))
+                    } else {
+                        crate::number::to_lua_string(f64::from_bits(x), &mut b);
+                        b.as_bytes()
+                    };
+                    if spec.conv == b'q' {
+                        out.quoted(bytes);
+                    } else {
+                        out.string(&spec, bytes);
+                    }
+                    Ok(())
+                } else {
+                    let mm = ops::metafield(x, rt().names.tostring);
+                    if mm != v::NIL {
+                        wr64(slot(frame, F_POS), (pos as f64).to_bits());
+                        wr64(slot(frame, F_ARG), (argn as f64).to_bits());
+                        wr64(slot(frame, F_PENDING), v::TRUE);
+                        if tag(mm) != v::TAG_FUNCTION {
+                            return raise_here(t, b"attempt to call a non-function __tostring");
+                        }
+                        return request(frame, mm, &[x]);
+                    }
+                    let mut b = Buf::<64>::new();
+                    crate::value::write_plain(x, &mut b);
+                    if spec.conv == b'q' {
+                        out.quoted(b.as_bytes());
+                    } else {
+                        out.string(&spec, b.as_bytes());
+                    }
+                    Ok(())
+                }
+            }
+            b'c' => check_int(t, base, nargs, argn).map(|k| out.char(&spec, k as u8)),
+            _ => check_number(t, base, nargs, argn).map(|n| out.number(&spec, n)),
+        };
+        if let Err(st) = r {
+            return st;
+        }
+        if out.failed() {
+            return raise_oom(t);
+        }
+        argn += 1;
+        pos += spec.len;
+    }
+    let Some(r) = string::new_value(buf.bytes()) else {
+        return raise_oom(t);
+    };
+    ret1(base, r)
+}
+
+impl crate::format::Sink for SlotBuf {
+    fn put(&mut self, bytes: &[u8]) -> bool {
+        self.extend(bytes)
+    }
+}
+
+/// Fills the `string` table (gsub and format are generated drivers,
+/// registered by the module at start-up).
+pub fn open(lib: u32) -> bool {
+    let fns: [(&str, Builtin); 11] = [
+        ("len", lrt_string_len),
+        ("sub", lrt_string_sub),
+        ("upper", lrt_string_upper),
+        ("lower", lrt_string_lower),
+        ("rep", lrt_string_rep),
+        ("reverse", lrt_string_reverse),
+        ("byte", lrt_string_byte),
+        ("char", lrt_string_char),
+        ("find", lrt_string_find),
+        ("match", lrt_string_match),
+        ("gmatch", lrt_string_gmatch),
+    ];
+    fns.into_iter().all(|(name, f)| register(lib, name, f))
+}

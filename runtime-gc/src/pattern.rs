@@ -1,0 +1,449 @@
+//! Lua 5.1 patterns, as LuaJIT 2.1 matches them.
+//!
+//! A backtracking matcher over bytes. What Lua code can observe, and this
+//! module reproduces:
+//!
+//! - The pattern ends at its first NUL byte (LuaJIT walks it as a C
+//!   string), while the subject may hold any bytes.
+//! - Classes are the C locale's: `%a %c %d %l %p %s %u %w %x %z`, their
+//!   upper-case complements, and any other escaped byte stands for itself.
+//! - A set's first byte after `[` or `[^` is taken literally even when it
+//!   is `]`; a range needs a byte after the `-` before the closing `]`.
+//! - `$` anchors only as the pattern's last byte; `^` only as its first
+//!   (handled by the callers).
+//! - Nesting deeper than 200 (each `?`, `*`-free sub-match, capture and
+//!   `%f`/`%b` step recurses) is LuaJIT's `pattern too complex`.
+//! - Error wording is LuaJIT's; the callers raise [`PatError::message`].
+
+/// At most this many captures, as LuaJIT.
+pub const MAX_CAPTURES: usize = 32;
+/// Recursion depth at which LuaJIT gives up.
+const MAX_DEPTH: u32 = 200;
+
+const CAP_UNFINISHED: i32 = -1;
+const CAP_POSITION: i32 = -2;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatError {
+    EndsWithPercent,
+    MissingBracket,
+    Unbalanced,
+    FrontierBracket,
+    UnfinishedCapture,
+    InvalidCaptureIndex,
+    InvalidPatternCapture,
+    TooManyCaptures,
+    TooComplex,
+}
+
+impl PatError {
+    pub fn message(self) -> &'static [u8] {
+        match self {
+            PatError::EndsWithPercent => b"malformed pattern (ends with '%')",
+            PatError::MissingBracket => b"malformed pattern (missing ']')",
+            PatError::Unbalanced => b"unbalanced pattern",
+            PatError::FrontierBracket => b"missing '[' after '%f' in pattern",
+            PatError::UnfinishedCapture => b"unfinished capture",
+            PatError::InvalidCaptureIndex => b"invalid capture index",
+            PatError::InvalidPatternCapture => b"invalid pattern capture",
+            PatError::TooManyCaptures => b"too many captures",
+            PatError::TooComplex => b"pattern too complex",
+        }
+    }
+}
+
+type R<T> = Result<T, PatError>;
+
+/// One capture: a substring, or a position (`()`), once matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capture {
+    Span(usize, usize),
+    Position(usize),
+}
+
+pub struct Matcher<'a> {
+    src: &'a [u8],
+    pat: &'a [u8],
+    depth: u32,
+    level: usize,
+    /// Start and length (or `CAP_*`) of each capture.
+    caps: [(usize, i32); MAX_CAPTURES],
+}
+
+/// Does the pattern use anything but literal bytes? (`find` without
+/// specials is a plain search, which also sees bytes after a NUL.)
+pub fn has_specials(p: &[u8]) -> bool {
+    p.iter().any(|c| b"^$*+?.([%-".contains(c))
+}
+
+fn class_matches(c: u8, class: u8) -> bool {
+    let r = match class.to_ascii_lowercase() {
+        b'a' => c.is_ascii_alphabetic(),
+        b'c' => c < 32 || c == 127,
+        b'd' => c.is_ascii_digit(),
+        b'l' => c.is_ascii_lowercase(),
+        b'p' => c.is_ascii_punctuation(),
+        b's' => c == b' ' || (9..=13).contains(&c),
+        b'u' => c.is_ascii_uppercase(),
+        b'w' => c.is_ascii_alphanumeric(),
+        b'x' => c.is_ascii_hexdigit(),
+        b'z' => c == 0,
+        _ => return class == c,
+    };
+    if class.is_ascii_uppercase() { !r } else { r }
+}
+
+impl<'a> Matcher<'a> {
+    /// A matcher of `pat` (up to its first NUL) against `src`.
+    pub fn new(src: &'a [u8], pat: &'a [u8]) -> Self {
+        let end = pat.iter().position(|&c| c == 0).unwrap_or(pat.len());
+        Matcher {
+            src,
+            pat: &pat[..end],
+            depth: 0,
+            level: 0,
+            caps: [(0, 0); MAX_CAPTURES],
+        }
+    }
+
+    pub fn pattern(&self) -> &'a [u8] {
+        self.pat
+    }
+
+    /// Pattern byte at `p`, 0 past the end (the C string's terminator).
+    fn pc(&self, p: usize) -> u8 {
+        self.pat.get(p).copied().unwrap_or(0)
+    }
+
+    /// Tries a match of the pattern from byte `p` on, at subject position
+    /// `s`: the end of the match, or `None`.
+    pub fn try_at(&mut self, s: usize, p: usize) -> R<Option<usize>> {
+        self.level = 0;
+        self.depth = 0;
+        self.do_match(s, p)
+    }
+
+    /// Number of captures of the last successful match.
+    pub fn level(&self) -> usize {
+        self.level
+    }
+
+    /// Capture `i` of the last match, or the whole match (`s..e`) when
+    /// the pattern has no captures and `i` is 0.
+    pub fn capture(&self, i: usize, s: usize, e: usize) -> R<Capture> {
+        if i >= self.level {
+            if i == 0 {
+                return Ok(Capture::Span(s, e));
+            }
+            return Err(PatError::InvalidCaptureIndex);
+        }
+        let (start, len) = self.caps[i];
+        match len {
+            CAP_UNFINISHED => Err(PatError::UnfinishedCapture),
+            CAP_POSITION => Ok(Capture::Position(start)),
+            n => Ok(Capture::Span(start, start + n as usize)),
+        }
+    }
+
+    fn class_end(&self, mut p: usize) -> R<usize> {
+        let c = self.pc(p);
+        p += 1;
+        match c {
+            b'%' => {
+                if self.pc(p) == 0 {
+                    return Err(PatError::EndsWithPercent);
+                }
+                Ok(p + 1)
+            }
+            b'[' => {
+                if self.pc(p) == b'^' {
+                    p += 1;
+                }
+                loop {
+                    if self.pc(p) == 0 {
+                        return Err(PatError::MissingBracket);
+                    }
+                    let c = self.pc(p);
+                    p += 1;
+                    if c == b'%' && self.pc(p) != 0 {
+                        p += 1;
+                    }
+                    if self.pc(p) == b']' {
+                        return Ok(p + 1);
+                    }
+                }
+            }
+            _ => Ok(p),
+        }
+    }
+
+    /// Does `c` belong to the set from `[` at `p` to its `]` at `ec`?
+    fn bracket_matches(&self, c: u8, mut p: usize, ec: usize) -> bool {
+        let mut sig = true;
+        if self.pc(p + 1) == b'^' {
+            sig = false;
+            p += 1;
+        }
+        p += 1;
+        while p < ec {
+            let pcur = self.pc(p);
+            if pcur == b'%' {
+                p += 1;
+                if class_matches(c, self.pc(p)) {
+                    return sig;
+                }
+            } else if self.pc(p + 1) == b'-' && p + 2 < ec {
+                if pcur <= c && c <= self.pc(p + 2) {
+                    return sig;
+                }
+                p += 2;
+            } else if pcur == c {
+                return sig;
+            }
+            p += 1;
+        }
+        !sig
+    }
+
+    /// Does subject byte `c` match the single-byte class from `p` to `ep`?
+    fn single_matches(&self, c: u8, p: usize, ep: usize) -> bool {
+        match self.pc(p) {
+            b'.' => true,
+            b'%' => class_matches(c, self.pc(p + 1)),
+            b'[' => self.bracket_matches(c, p, ep - 1),
+            pc => pc == c,
+        }
+    }
+
+    fn single_at(&self, s: usize, p: usize, ep: usize) -> bool {
+        s < self.src.len() && self.single_matches(self.src[s], p, ep)
+    }
+
+    fn do_match(&mut self, s: usize, p: usize) -> R<Option<usize>> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(PatError::TooComplex);
+        }
+        let r = self.match_loop(s, p);
+        self.depth -= 1;
+        r
+    }
+
+    fn match_loop(&mut self, mut s: usize, mut p: usize) -> R<Option<usize>> {
+        loop {
+            match self.pc(p) {
+                0 => return Ok(Some(s)),
+                b'(' => {
+                    return if self.pc(p + 1) == b')' {
+                        self.start_capture(s, p + 2, CAP_POSITION)
+                    } else {
+                        self.start_capture(s, p + 1, CAP_UNFINISHED)
+                    };
+                }
+                b')' => return self.end_capture(s, p + 1),
+                b'$' if p + 1 == self.pat.len() => {
+                    return Ok((s == self.src.len()).then_some(s));
+                }
+                b'%' if self.pc(p + 1) == b'b' => match self.match_balance(s, p + 2)? {
+                    Some(e) => {
+                        s = e;
+                        p += 4;
+                        continue;
+                    }
+                    None => return Ok(None),
+                },
+                b'%' if self.pc(p + 1) == b'f' => {
+                    p += 2;
+                    if self.pc(p) != b'[' {
+                        return Err(PatError::FrontierBracket);
+                    }
+                    let ep = self.class_end(p)?;
+                    let prev = if s == 0 { 0 } else { self.src[s - 1] };
+                    let cur = self.src.get(s).copied().unwrap_or(0);
+                    if !self.bracket_matches(prev, p, ep - 1)
+                        && self.bracket_matches(cur, p, ep - 1)
+                    {
+                        p = ep;
+                        continue;
+                    }
+                    return Ok(None);
+                }
+                b'%' if self.pc(p + 1).is_ascii_digit() => {
+                    match self.match_capture(s, self.pc(p + 1))? {
+                        Some(e) => {
+                            s = e;
+                            p += 2;
+                            continue;
+                        }
+                        None => return Ok(None),
+                    }
+                }
+                _ => {
+                    let ep = self.class_end(p)?;
+                    let m = self.single_at(s, p, ep);
+                    match self.pc(ep) {
+                        b'?' => {
+                            if m && let Some(e) = self.do_match(s + 1, ep + 1)? {
+                                return Ok(Some(e));
+                            }
+                            p = ep + 1;
+                        }
+                        b'*' => return self.max_expand(s, p, ep),
+                        b'+' => {
+                            return if m {
+                                self.max_expand(s + 1, p, ep)
+                            } else {
+                                Ok(None)
+                            };
+                        }
+                        b'-' => return self.min_expand(s, p, ep),
+                        _ => {
+                            if !m {
+                                return Ok(None);
+                            }
+                            s += 1;
+                            p = ep;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn max_expand(&mut self, s: usize, p: usize, ep: usize) -> R<Option<usize>> {
+        let mut i = 0;
+        while self.single_at(s + i, p, ep) {
+            i += 1;
+        }
+        loop {
+            if let Some(e) = self.do_match(s + i, ep + 1)? {
+                return Ok(Some(e));
+            }
+            if i == 0 {
+                return Ok(None);
+            }
+            i -= 1;
+        }
+    }
+
+    fn min_expand(&mut self, mut s: usize, p: usize, ep: usize) -> R<Option<usize>> {
+        loop {
+            if let Some(e) = self.do_match(s, ep + 1)? {
+                return Ok(Some(e));
+            }
+            if self.single_at(s, p, ep) {
+                s += 1;
+            } else {
+                return Ok(None);
+            }
+        }
+    }
+
+    fn start_capture(&mut self, s: usize, p: usize, what: i32) -> R<Option<usize>> {
+        if self.level >= MAX_CAPTURES {
+            return Err(PatError::TooManyCaptures);
+        }
+        self.caps[self.level] = (s, what);
+        self.level += 1;
+        let r = self.do_match(s, p)?;
+        if r.is_none() {
+            self.level -= 1;
+        }
+        Ok(r)
+    }
+
+    fn end_capture(&mut self, s: usize, p: usize) -> R<Option<usize>> {
+        let l = self.capture_to_close()?;
+        self.caps[l].1 = (s - self.caps[l].0) as i32;
+        let r = self.do_match(s, p)?;
+        if r.is_none() {
+            self.caps[l].1 = CAP_UNFINISHED;
+        }
+        Ok(r)
+    }
+
+    fn capture_to_close(&self) -> R<usize> {
+        (0..self.level)
+            .rev()
+            .find(|&l| self.caps[l].1 == CAP_UNFINISHED)
+            .ok_or(PatError::InvalidPatternCapture)
+    }
+
+    fn match_balance(&self, s: usize, p: usize) -> R<Option<usize>> {
+        if self.pc(p) == 0 || self.pc(p + 1) == 0 {
+            return Err(PatError::Unbalanced);
+        }
+        let (open, close) = (self.pc(p), self.pc(p + 1));
+        if self.src.get(s) != Some(&open) {
+            return Ok(None);
+        }
+        let mut depth = 1;
+        let mut i = s + 1;
+        while i < self.src.len() {
+            let c = self.src[i];
+            if c == close {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(Some(i + 1));
+                }
+            } else if c == open {
+                depth += 1;
+            }
+            i += 1;
+        }
+        Ok(None)
+    }
+
+    fn match_capture(&self, s: usize, d: u8) -> R<Option<usize>> {
+        let l = (d as usize).wrapping_sub(b'1' as usize);
+        if l >= self.level || self.caps[l].1 == CAP_UNFINISHED {
+            return Err(PatError::InvalidCaptureIndex);
+        }
+        let (start, len) = self.caps[l];
+        if len == CAP_POSITION {
+            // LuaJIT compares the position's length, (size_t)-2: never a match.
+            return Ok(None);
+        }
+        let len = len as usize;
+        let cap = &self.src[start..start + len];
+        Ok(self.src[s..].starts_with(cap).then_some(s + len))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(s: &str, p: &str) -> Result<Option<(usize, usize)>, PatError> {
+        let (src, pat) = (s.as_bytes(), p.as_bytes());
+        let anchored = pat.first() == Some(&b'^');
+        let p0 = anchored as usize;
+        let mut m = Matcher::new(src, pat);
+        for start in 0..=src.len() {
+            if let Some(e) = m.try_at(start, p0)? {
+                return Ok(Some((start, e)));
+            }
+            if anchored {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
+    #[test]
+    fn matches_like_lua() {
+        assert_eq!(find("hello world", "o w"), Ok(Some((4, 7))));
+        assert_eq!(find("hello", "l+"), Ok(Some((2, 4))));
+        assert_eq!(find("hello", "^h.-o$"), Ok(Some((0, 5))));
+        assert_eq!(find("f(a(b)c)", "%b()"), Ok(Some((1, 8))));
+        assert_eq!(find("THE (quick) fox", "%f[%a]%a+"), Ok(Some((0, 3))));
+        assert_eq!(find("abab", "(ab)%1"), Ok(Some((0, 4))));
+        assert_eq!(find("a]", "[]]"), Ok(Some((1, 2))));
+        assert_eq!(find("x", "[a"), Err(PatError::MissingBracket));
+        assert_eq!(find("x", "%"), Err(PatError::EndsWithPercent));
+        // An unclosed capture still matches; reading it is the error.
+        let mut m = Matcher::new(b"x", b"(x");
+        assert_eq!(m.try_at(0, 0), Ok(Some(1)));
+        assert_eq!(m.capture(0, 0, 1), Err(PatError::UnfinishedCapture));
+    }
+}
