@@ -247,8 +247,8 @@ pub mod call {
 /// sees it.
 pub mod driven {
     pub const STATE: u32 = 0;
-    pub const RESULT: u32 = 6;
-    pub const SCRATCH: u32 = 7;
+    pub const RESULT: u32 = 10;
+    pub const SCRATCH: u32 = 11;
     pub const REQUEST: i32 = 0x100;
     /// At most this many arguments in a request (a pattern's captures).
     pub const MAX_ARGS: u32 = 32;

@@ -51,6 +51,7 @@ pub struct Runtime {
     pub require_prep: FunctionId,
     pub require_done: FunctionId,
     pub gsub_step: FunctionId,
+    pub sort_step: FunctionId,
     pub format_step: FunctionId,
 }
 
@@ -503,10 +504,11 @@ pub enum Protected {
     Require,
     Gsub,
     Format,
+    Sort,
 }
 
 impl Protected {
-    pub const ALL: [Protected; 7] = [
+    pub const ALL: [Protected; 8] = [
         Protected::Pcall,
         Protected::Xpcall,
         Protected::Tostring,
@@ -514,6 +516,7 @@ impl Protected {
         Protected::Require,
         Protected::Gsub,
         Protected::Format,
+        Protected::Sort,
     ];
 
     pub fn name(self) -> &'static str {
@@ -525,6 +528,7 @@ impl Protected {
             Protected::Require => "require",
             Protected::Gsub => "string.gsub",
             Protected::Format => "string.format",
+            Protected::Sort => "table.sort",
         }
     }
 }
@@ -760,7 +764,7 @@ impl<'a> FnGen<'a> {
         // So are the driven builtins' (format takes any number of arguments).
         func.is_vararg = matches!(
             which,
-            Protected::Print | Protected::Gsub | Protected::Format
+            Protected::Print | Protected::Gsub | Protected::Format | Protected::Sort
         );
         let (mut g, body) = FnGen::new(
             module,
@@ -779,6 +783,7 @@ impl<'a> FnGen<'a> {
             Protected::Require => g.require_body(),
             Protected::Gsub => g.driven_body(g.ctx.rt.gsub_step),
             Protected::Format => g.driven_body(g.ctx.rt.format_step),
+            Protected::Sort => g.driven_body(g.ctx.rt.sort_step),
         }
         g.finish(module, body)
     }

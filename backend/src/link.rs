@@ -121,6 +121,7 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         require_prep: f("lrt_require_prep")?,
         require_done: f("lrt_require_done")?,
         gsub_step: f("lrt_gsub_step")?,
+        sort_step: f("lrt_sort_step")?,
         format_step: f("lrt_format_step")?,
     };
     let lrt_preload = f("lrt_preload")?;

@@ -30,6 +30,7 @@ pub mod lib_base;
 pub mod lib_bit;
 pub mod lib_math;
 pub mod lib_string;
+pub mod lib_table;
 pub mod mem;
 pub mod number;
 pub mod ops;

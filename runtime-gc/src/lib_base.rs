@@ -127,7 +127,32 @@ pub fn open(g: u32) -> bool {
         && open_string(g)
         && open_lib(g, b"bit", 16, crate::lib_bit::open)
         && open_lib(g, b"math", 32, crate::lib_math::open)
+        && open_table(g)
 }
+
+/// `table`, with `table.new` and `table.clear` as modules of their own.
+fn open_table(g: u32) -> bool {
+    let Some(lib) = table::new(0, 16) else {
+        return false;
+    };
+    unsafe { TABLE_LIB = lib };
+    let module = |name: &[u8], f: Builtin| {
+        mark_builtin(f)
+            && builtin_closure(f, 0).is_some_and(|c| {
+                string::new_value(name).is_some_and(|k| table::set(unsafe { LOADED }, k, c).is_ok())
+            })
+    };
+    crate::lib_table::open(lib)
+        && module(b"table.new", crate::lib_table::lrt_table_new)
+        && module(b"table.clear", crate::lib_table::lrt_table_clear)
+        && string::new_value(b"table").is_some_and(|k| {
+            table::set(g, k, boxed(v::TAG_TABLE, lib)).is_ok()
+                && table::set(unsafe { LOADED }, k, boxed(v::TAG_TABLE, lib)).is_ok()
+        })
+}
+
+/// The `table` table, where the generated `sort` goes.
+static mut TABLE_LIB: u32 = 0;
 
 /// A library table filled by `fill`: a global and `package.loaded[name]`.
 fn open_lib(g: u32, name: &[u8], nhash: u32, fill: fn(u32) -> bool) -> bool {
@@ -367,7 +392,7 @@ pub(crate) fn ret_numbers<const N: usize>(base: u32, r: Result<[f64; N], i32>) -
     }
 }
 
-fn check_table(t: u32, base: u32, nargs: i32, n: u32) -> Result<u32, i32> {
+pub(crate) fn check_table(t: u32, base: u32, nargs: i32, n: u32) -> Result<u32, i32> {
     let x = arg(base, nargs, n - 1);
     if tag(x) == v::TAG_TABLE {
         Ok(payload(x))
@@ -387,15 +412,22 @@ pub(crate) fn ret1(base: u32, x: u64) -> i32 {
 }
 
 /// A growable byte buffer in the heap, for output that has no size bound.
-struct OutBuf {
+pub(crate) struct OutBuf {
     ptr: u32,
     len: u32,
     cap: u32,
-    oom: bool,
+    pub(crate) oom: bool,
 }
 
 impl OutBuf {
-    fn new() -> Self {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        if self.len == 0 {
+            b""
+        } else {
+            crate::mem::bytes(self.ptr, self.len)
+        }
+    }
+    pub(crate) fn new() -> Self {
         OutBuf {
             ptr: 0,
             len: 0,
@@ -403,7 +435,10 @@ impl OutBuf {
             oom: false,
         }
     }
-    fn extend(&mut self, s: &[u8]) {
+    pub(crate) fn extend(&mut self, s: &[u8]) {
+        if self.oom {
+            return;
+        }
         let need = self.len + s.len() as u32;
         if need > self.cap {
             let cap = need.max(self.cap * 2).max(64);
@@ -1000,12 +1035,18 @@ pub extern "C" fn lrt_register_builtin(key_idx: u32, func_index: u32) -> i32 {
             unsafe { TOSTRING = tmp };
         }
         // `string.gsub` and the like go into their library's table.
-        if let Some(short) = name.strip_prefix(b"string.") {
-            match string::new_value(short) {
-                Some(k) => key = k,
-                None => return -1,
+        let libs = [
+            (&b"string."[..], unsafe { STRING_LIB }),
+            (b"table.", unsafe { TABLE_LIB }),
+        ];
+        for (prefix, lib) in libs {
+            if let Some(short) = name.strip_prefix(prefix) {
+                match string::new_value(short) {
+                    Some(k) => key = k,
+                    None => return -1,
+                }
+                target = lib;
             }
-            target = unsafe { STRING_LIB };
         }
     }
     match table::set(target, key, tmp) {

@@ -29,7 +29,7 @@ use crate::pattern::{Capture, Matcher, PatError};
 use crate::{heap, mem, rt, string, table};
 
 /// A string argument's bytes; numbers are converted in place.
-fn check_str<'a>(t: u32, base: u32, nargs: i32, n: u32) -> Result<&'a [u8], i32> {
+pub(crate) fn check_str<'a>(t: u32, base: u32, nargs: i32, n: u32) -> Result<&'a [u8], i32> {
     let x = arg(base, nargs, n - 1);
     if tag(x) == v::TAG_STRING {
         return Ok(string::as_bytes(payload(x)));

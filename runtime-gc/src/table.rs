@@ -63,6 +63,23 @@ fn nnext(n: u32) -> u32 {
     rd32(n + ln::NEXT)
 }
 
+/// Removes every entry, keeping the parts' sizes (`table.clear`).
+pub fn clear(t: u32) {
+    for i in 0..asize(t) {
+        wr64(array(t) + 8 * i, v::NIL);
+    }
+    let n = node(t);
+    for i in 0..nsize(t) {
+        let nd = n + ln::SIZE * i;
+        wr64(nd + ln::KEY, v::NIL);
+        wr64(nd + ln::VALUE, v::NIL);
+        wr32(nd + ln::NEXT, NO_NEXT);
+    }
+    if n != 0 {
+        wr32(t + lt::LASTFREE, n + ln::SIZE * nsize(t));
+    }
+}
+
 /// Creates a table with room for `narr` array items and `nhash` hash entries.
 pub fn new(narr: u32, nhash: u32) -> Option<u32> {
     let t = heap::alloc_object(lt::SIZE)?;
