@@ -146,8 +146,15 @@ pub fn compile_program(
 }
 
 /// Modules `require` finds in the runtime rather than in files.
-pub const BUILTIN_MODULES: &[&str] =
-    &["bit", "math", "string", "table", "table.new", "table.clear"];
+pub const BUILTIN_MODULES: &[&str] = &[
+    "bit",
+    "math",
+    "os",
+    "string",
+    "table",
+    "table.new",
+    "table.clear",
+];
 
 /// The byte range of line `line` (1-based) of `text`.
 fn line_span(text: &str, line: u32) -> std::ops::Range<usize> {

@@ -162,6 +162,8 @@ pub struct HostState {
     pub stdout: Vec<u8>,
     ngx: Option<NgxRequest>,
     api: Option<Api>,
+    /// When the instance was made (`os.clock` counts from here).
+    started: Instant,
 }
 
 /// The runtime's embedding API (`ms_*` exports), resolved once per instance.
@@ -302,6 +304,21 @@ impl WasmProgram {
                 Ok(())
             },
         )?;
+        // The clock `os.time`/`os.date` read, and `os.clock`'s processor
+        // time (approximated by the time since the run started).
+        linker.func_wrap("moonshift", "now", || -> f64 {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0)
+        })?;
+        linker.func_wrap(
+            "moonshift",
+            "clock",
+            |caller: Caller<'_, HostState>| -> f64 {
+                caller.data().started.elapsed().as_secs_f64()
+            },
+        )?;
         linker.func_wrap(
             "moonshift",
             "poll",
@@ -350,6 +367,7 @@ impl WasmProgram {
                 stdout: Vec::new(),
                 ngx: None,
                 api: None,
+                started: Instant::now(),
             },
         );
         store.limiter(|s| &mut s.limits);

@@ -29,6 +29,7 @@ pub mod heap;
 pub mod lib_base;
 pub mod lib_bit;
 pub mod lib_math;
+pub mod lib_os;
 pub mod lib_string;
 pub mod lib_table;
 pub mod mem;

@@ -127,6 +127,7 @@ pub fn open(g: u32) -> bool {
         && open_string(g)
         && open_lib(g, b"bit", 16, crate::lib_bit::open)
         && open_lib(g, b"math", 32, crate::lib_math::open)
+        && open_lib(g, b"os", 8, crate::lib_os::open)
         && open_table(g)
 }
 
