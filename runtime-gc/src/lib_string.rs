@@ -368,8 +368,15 @@ fn find_aux(t: u32, base: u32, nargs: i32, find: bool) -> i32 {
     let anchored = p.first() == Some(&b'^');
     let p0 = anchored as usize;
     let mut m = Matcher::new(s, p);
+    let first = if anchored { None } else { m.first_byte(p0) };
     let mut at = st;
     loop {
+        if let Some(c) = first {
+            match s[at..].iter().position(|&b| b == c) {
+                Some(k) => at += k,
+                None => return ret1(base, v::NIL),
+            }
+        }
         match m.try_at(at, p0) {
             Err(e) => return pat_error(t, e),
             Ok(Some(e)) => {
@@ -586,6 +593,7 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
     let anchored = p.first() == Some(&b'^');
     let p0 = anchored as usize;
     let mut m = Matcher::new(s, p);
+    let first = if anchored { None } else { m.first_byte(p0) };
     let oom = |t| raise_oom(t);
     // A call's result for the match at G_MS..G_ME.
     if let (Some(ms), Some(me)) = (num_slot(frame, G_MS), num_slot(frame, G_ME)) {
@@ -604,6 +612,23 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
         }
     }
     while count < max {
+        // Positions where the pattern's first byte is not: copied at once.
+        if let Some(c) = first {
+            let skip = s[pos..]
+                .iter()
+                .position(|&b| b == c)
+                .unwrap_or(s.len() - pos);
+            if skip > 0 {
+                if !buf.extend(&s[pos..pos + skip]) {
+                    return oom(t);
+                }
+                pos += skip;
+                wr64(slot(frame, G_POS), (pos as f64).to_bits());
+            }
+            if pos == s.len() {
+                break;
+            }
+        }
         let e = match m.try_at(pos, p0) {
             Err(e) => return pat_error(t, e),
             Ok(e) => e,

@@ -110,6 +110,28 @@ impl<'a> Matcher<'a> {
         self.pat
     }
 
+    /// The byte every match starting at pattern position `p` begins with,
+    /// when the pattern starts with a literal byte that must occur (not
+    /// followed by `*`, `?` or `-`): callers skip subject positions that
+    /// cannot match without trying them.
+    pub fn first_byte(&self, p: usize) -> Option<u8> {
+        let (c, next) = match self.pc(p) {
+            b'%' => {
+                let e = self.pc(p + 1);
+                if e.is_ascii_alphanumeric() || e == 0 {
+                    return None;
+                }
+                (e, p + 2)
+            }
+            c if b"^$*+?.([-)".contains(&c) || c == 0 => return None,
+            c => (c, p + 1),
+        };
+        match self.pc(next) {
+            b'*' | b'?' | b'-' => None,
+            _ => Some(c),
+        }
+    }
+
     /// Pattern byte at `p`, 0 past the end (the C string's terminator).
     fn pc(&self, p: usize) -> u8 {
         self.pat.get(p).copied().unwrap_or(0)
