@@ -595,6 +595,9 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
     let mut m = Matcher::new(s, p);
     let first = if anchored { None } else { m.first_byte(p0) };
     let oom = |t| raise_oom(t);
+    // Subject bytes from `copied` to `pos` go to the output unchanged; they
+    // are copied in one piece before a replacement, a request or the end.
+    let mut copied = pos;
     // A call's result for the match at G_MS..G_ME.
     if let (Some(ms), Some(me)) = (num_slot(frame, G_MS), num_slot(frame, G_ME)) {
         let (ms, me) = (ms as usize, me as usize);
@@ -604,11 +607,10 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
         }
         wr64(slot(frame, G_MS), v::NIL);
         wr64(slot(frame, G_ME), v::NIL);
-        if !advance(&mut buf, s, &mut pos, ms, me) {
-            return finish_gsub(t, base, &mut buf, s, pos, count);
-        }
-        if anchored {
-            return finish_gsub(t, base, &mut buf, s, pos, count);
+        pos = ms;
+        copied = if me > ms { me } else { ms };
+        if !advance(s, &mut pos, me) || anchored {
+            return finish_gsub(t, base, &mut buf, s, copied, count);
         }
     }
     while count < max {
@@ -618,13 +620,7 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
                 .iter()
                 .position(|&b| b == c)
                 .unwrap_or(s.len() - pos);
-            if skip > 0 {
-                if !buf.extend(&s[pos..pos + skip]) {
-                    return oom(t);
-                }
-                pos += skip;
-                wr64(slot(frame, G_POS), (pos as f64).to_bits());
-            }
+            pos += skip;
             if pos == s.len() {
                 break;
             }
@@ -634,6 +630,9 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
             Ok(e) => e,
         };
         if let Some(e) = e {
+            if !buf.extend(&s[copied..pos]) {
+                return oom(t);
+            }
             count += 1;
             wr64(slot(frame, G_COUNT), (count as f64).to_bits());
             match repl_text {
@@ -697,39 +696,33 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
                     }
                 }
             }
-            let start = pos;
-            if !advance(&mut buf, s, &mut pos, start, e) {
+            // An empty match leaves its byte to be copied with the rest.
+            copied = if e > pos { e } else { pos };
+            if !advance(s, &mut pos, e) {
                 break;
             }
         } else if pos < s.len() {
-            if !buf.extend(&s[pos..pos + 1]) {
-                return oom(t);
-            }
             pos += 1;
         } else {
             break;
         }
-        wr64(slot(frame, G_POS), (pos as f64).to_bits());
         if anchored {
             break;
         }
     }
-    finish_gsub(t, base, &mut buf, s, pos, count)
+    finish_gsub(t, base, &mut buf, s, copied, count)
 }
 
-/// After a match `ms..me`: skips it if non-empty, else copies one byte.
-/// `false` at the end of the subject.
-fn advance(buf: &mut SlotBuf, s: &[u8], pos: &mut usize, ms: usize, me: usize) -> bool {
-    if me > ms {
+/// After a match from `*pos` to `me`: past it if non-empty, else one byte
+/// on (that byte stays in the output). `false` at the end of the subject.
+fn advance(s: &[u8], pos: &mut usize, me: usize) -> bool {
+    if me > *pos {
         *pos = me;
         true
-    } else if ms < s.len() {
-        // An out-of-memory here shows at the final extend.
-        let _ = buf.extend(&s[ms..ms + 1]);
-        *pos = ms + 1;
+    } else if *pos < s.len() {
+        *pos += 1;
         true
     } else {
-        *pos = ms;
         false
     }
 }

@@ -68,7 +68,14 @@ pub struct Matcher<'a> {
     level: usize,
     /// Start and length (or `CAP_*`) of each capture.
     caps: [(usize, i32); MAX_CAPTURES],
+    /// The error that ends the current attempt (the matcher's functions
+    /// return [`NONE`] up the recursion once it is set).
+    err: Option<PatError>,
 }
+
+/// "No match" (and "error", with `Matcher::err` set) in the matcher's
+/// internal returns: a plain integer, which wasm returns in a register.
+const NONE: usize = usize::MAX;
 
 /// Does the pattern use anything but literal bytes? (`find` without
 /// specials is a plain search, which also sees bytes after a NUL.)
@@ -76,6 +83,7 @@ pub fn has_specials(p: &[u8]) -> bool {
     p.iter().any(|c| b"^$*+?.([%-".contains(c))
 }
 
+#[inline]
 fn class_matches(c: u8, class: u8) -> bool {
     let r = match class.to_ascii_lowercase() {
         b'a' => c.is_ascii_alphabetic(),
@@ -103,6 +111,7 @@ impl<'a> Matcher<'a> {
             depth: 0,
             level: 0,
             caps: [(0, 0); MAX_CAPTURES],
+            err: None,
         }
     }
 
@@ -133,8 +142,9 @@ impl<'a> Matcher<'a> {
     }
 
     /// Pattern byte at `p`, 0 past the end (the C string's terminator).
+    #[inline(always)]
     fn pc(&self, p: usize) -> u8 {
-        self.pat.get(p).copied().unwrap_or(0)
+        if p < self.pat.len() { self.pat[p] } else { 0 }
     }
 
     /// Tries a match of the pattern from byte `p` on, at subject position
@@ -142,7 +152,12 @@ impl<'a> Matcher<'a> {
     pub fn try_at(&mut self, s: usize, p: usize) -> R<Option<usize>> {
         self.level = 0;
         self.depth = 0;
-        self.do_match(s, p)
+        self.err = None;
+        let e = self.do_match(s, p);
+        match self.err {
+            Some(err) => Err(err),
+            None => Ok((e != NONE).then_some(e)),
+        }
     }
 
     /// Number of captures of the last successful match.
@@ -167,35 +182,43 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    fn class_end(&self, mut p: usize) -> R<usize> {
+    /// Records `e` and returns [`NONE`]: the matcher unwinds on it.
+    #[cold]
+    fn fail(&mut self, e: PatError) -> usize {
+        self.err = Some(e);
+        NONE
+    }
+
+    /// The end of the single-byte class at `p`, or [`NONE`] with an error.
+    fn class_end(&mut self, mut p: usize) -> usize {
         let c = self.pc(p);
         p += 1;
         match c {
             b'%' => {
                 if self.pc(p) == 0 {
-                    return Err(PatError::EndsWithPercent);
+                    return self.fail(PatError::EndsWithPercent);
                 }
-                Ok(p + 1)
+                p + 1
             }
             b'[' => {
                 if self.pc(p) == b'^' {
                     p += 1;
                 }
                 loop {
-                    if self.pc(p) == 0 {
-                        return Err(PatError::MissingBracket);
-                    }
                     let c = self.pc(p);
+                    if c == 0 {
+                        return self.fail(PatError::MissingBracket);
+                    }
                     p += 1;
                     if c == b'%' && self.pc(p) != 0 {
                         p += 1;
                     }
                     if self.pc(p) == b']' {
-                        return Ok(p + 1);
+                        return p + 1;
                     }
                 }
             }
-            _ => Ok(p),
+            _ => p,
         }
     }
 
@@ -227,8 +250,13 @@ impl<'a> Matcher<'a> {
         !sig
     }
 
-    /// Does subject byte `c` match the single-byte class from `p` to `ep`?
-    fn single_matches(&self, c: u8, p: usize, ep: usize) -> bool {
+    /// Does subject byte `s` exist and match the class from `p` to `ep`?
+    #[inline(always)]
+    fn single_at(&self, s: usize, p: usize, ep: usize) -> bool {
+        if s >= self.src.len() {
+            return false;
+        }
+        let c = self.src[s];
         match self.pc(p) {
             b'.' => true,
             b'%' => class_matches(c, self.pc(p + 1)),
@@ -237,24 +265,20 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    fn single_at(&self, s: usize, p: usize, ep: usize) -> bool {
-        s < self.src.len() && self.single_matches(self.src[s], p, ep)
-    }
-
-    fn do_match(&mut self, s: usize, p: usize) -> R<Option<usize>> {
+    fn do_match(&mut self, s: usize, p: usize) -> usize {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(PatError::TooComplex);
+            return self.fail(PatError::TooComplex);
         }
         let r = self.match_loop(s, p);
         self.depth -= 1;
         r
     }
 
-    fn match_loop(&mut self, mut s: usize, mut p: usize) -> R<Option<usize>> {
+    fn match_loop(&mut self, mut s: usize, mut p: usize) -> usize {
         loop {
             match self.pc(p) {
-                0 => return Ok(Some(s)),
+                0 => return s,
                 b'(' => {
                     return if self.pc(p + 1) == b')' {
                         self.start_capture(s, p + 2, CAP_POSITION)
@@ -264,49 +288,55 @@ impl<'a> Matcher<'a> {
                 }
                 b')' => return self.end_capture(s, p + 1),
                 b'$' if p + 1 == self.pat.len() => {
-                    return Ok((s == self.src.len()).then_some(s));
+                    return if s == self.src.len() { s } else { NONE };
                 }
-                b'%' if self.pc(p + 1) == b'b' => match self.match_balance(s, p + 2)? {
-                    Some(e) => {
-                        s = e;
-                        p += 4;
-                        continue;
+                b'%' if self.pc(p + 1) == b'b' => {
+                    let e = self.match_balance(s, p + 2);
+                    if e == NONE {
+                        return NONE;
                     }
-                    None => return Ok(None),
-                },
+                    s = e;
+                    p += 4;
+                }
                 b'%' if self.pc(p + 1) == b'f' => {
                     p += 2;
                     if self.pc(p) != b'[' {
-                        return Err(PatError::FrontierBracket);
+                        return self.fail(PatError::FrontierBracket);
                     }
-                    let ep = self.class_end(p)?;
+                    let ep = self.class_end(p);
+                    if ep == NONE {
+                        return NONE;
+                    }
                     let prev = if s == 0 { 0 } else { self.src[s - 1] };
                     let cur = self.src.get(s).copied().unwrap_or(0);
-                    if !self.bracket_matches(prev, p, ep - 1)
-                        && self.bracket_matches(cur, p, ep - 1)
+                    if self.bracket_matches(prev, p, ep - 1)
+                        || !self.bracket_matches(cur, p, ep - 1)
                     {
-                        p = ep;
-                        continue;
+                        return NONE;
                     }
-                    return Ok(None);
+                    p = ep;
                 }
                 b'%' if self.pc(p + 1).is_ascii_digit() => {
-                    match self.match_capture(s, self.pc(p + 1))? {
-                        Some(e) => {
-                            s = e;
-                            p += 2;
-                            continue;
-                        }
-                        None => return Ok(None),
+                    let e = self.match_capture(s, self.pc(p + 1));
+                    if e == NONE {
+                        return NONE;
                     }
+                    s = e;
+                    p += 2;
                 }
                 _ => {
-                    let ep = self.class_end(p)?;
+                    let ep = self.class_end(p);
+                    if ep == NONE {
+                        return NONE;
+                    }
                     let m = self.single_at(s, p, ep);
                     match self.pc(ep) {
                         b'?' => {
-                            if m && let Some(e) = self.do_match(s + 1, ep + 1)? {
-                                return Ok(Some(e));
+                            if m {
+                                let e = self.do_match(s + 1, ep + 1);
+                                if e != NONE || self.err.is_some() {
+                                    return e;
+                                }
                             }
                             p = ep + 1;
                         }
@@ -315,13 +345,13 @@ impl<'a> Matcher<'a> {
                             return if m {
                                 self.max_expand(s + 1, p, ep)
                             } else {
-                                Ok(None)
+                                NONE
                             };
                         }
                         b'-' => return self.min_expand(s, p, ep),
                         _ => {
                             if !m {
-                                return Ok(None);
+                                return NONE;
                             }
                             s += 1;
                             p = ep;
@@ -332,72 +362,72 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    fn max_expand(&mut self, s: usize, p: usize, ep: usize) -> R<Option<usize>> {
+    fn max_expand(&mut self, s: usize, p: usize, ep: usize) -> usize {
         let mut i = 0;
         while self.single_at(s + i, p, ep) {
             i += 1;
         }
         loop {
-            if let Some(e) = self.do_match(s + i, ep + 1)? {
-                return Ok(Some(e));
+            let e = self.do_match(s + i, ep + 1);
+            if e != NONE || self.err.is_some() {
+                return e;
             }
             if i == 0 {
-                return Ok(None);
+                return NONE;
             }
             i -= 1;
         }
     }
 
-    fn min_expand(&mut self, mut s: usize, p: usize, ep: usize) -> R<Option<usize>> {
+    fn min_expand(&mut self, mut s: usize, p: usize, ep: usize) -> usize {
         loop {
-            if let Some(e) = self.do_match(s, ep + 1)? {
-                return Ok(Some(e));
+            let e = self.do_match(s, ep + 1);
+            if e != NONE || self.err.is_some() {
+                return e;
             }
             if self.single_at(s, p, ep) {
                 s += 1;
             } else {
-                return Ok(None);
+                return NONE;
             }
         }
     }
 
-    fn start_capture(&mut self, s: usize, p: usize, what: i32) -> R<Option<usize>> {
+    fn start_capture(&mut self, s: usize, p: usize, what: i32) -> usize {
         if self.level >= MAX_CAPTURES {
-            return Err(PatError::TooManyCaptures);
+            return self.fail(PatError::TooManyCaptures);
         }
         self.caps[self.level] = (s, what);
         self.level += 1;
-        let r = self.do_match(s, p)?;
-        if r.is_none() {
+        let r = self.do_match(s, p);
+        if r == NONE {
             self.level -= 1;
         }
-        Ok(r)
+        r
     }
 
-    fn end_capture(&mut self, s: usize, p: usize) -> R<Option<usize>> {
-        let l = self.capture_to_close()?;
-        self.caps[l].1 = (s - self.caps[l].0) as i32;
-        let r = self.do_match(s, p)?;
-        if r.is_none() {
-            self.caps[l].1 = CAP_UNFINISHED;
-        }
-        Ok(r)
-    }
-
-    fn capture_to_close(&self) -> R<usize> {
-        (0..self.level)
+    fn end_capture(&mut self, s: usize, p: usize) -> usize {
+        let Some(l) = (0..self.level)
             .rev()
             .find(|&l| self.caps[l].1 == CAP_UNFINISHED)
-            .ok_or(PatError::InvalidPatternCapture)
+        else {
+            return self.fail(PatError::InvalidPatternCapture);
+        };
+        self.caps[l].1 = (s - self.caps[l].0) as i32;
+        let r = self.do_match(s, p);
+        if r == NONE {
+            self.caps[l].1 = CAP_UNFINISHED;
+        }
+        r
     }
 
-    fn match_balance(&self, s: usize, p: usize) -> R<Option<usize>> {
+    fn match_balance(&mut self, s: usize, p: usize) -> usize {
         if self.pc(p) == 0 || self.pc(p + 1) == 0 {
-            return Err(PatError::Unbalanced);
+            return self.fail(PatError::Unbalanced);
         }
         let (open, close) = (self.pc(p), self.pc(p + 1));
         if self.src.get(s) != Some(&open) {
-            return Ok(None);
+            return NONE;
         }
         let mut depth = 1;
         let mut i = s + 1;
@@ -406,29 +436,33 @@ impl<'a> Matcher<'a> {
             if c == close {
                 depth -= 1;
                 if depth == 0 {
-                    return Ok(Some(i + 1));
+                    return i + 1;
                 }
             } else if c == open {
                 depth += 1;
             }
             i += 1;
         }
-        Ok(None)
+        NONE
     }
 
-    fn match_capture(&self, s: usize, d: u8) -> R<Option<usize>> {
+    fn match_capture(&mut self, s: usize, d: u8) -> usize {
         let l = (d as usize).wrapping_sub(b'1' as usize);
         if l >= self.level || self.caps[l].1 == CAP_UNFINISHED {
-            return Err(PatError::InvalidCaptureIndex);
+            return self.fail(PatError::InvalidCaptureIndex);
         }
         let (start, len) = self.caps[l];
         if len == CAP_POSITION {
             // LuaJIT compares the position's length, (size_t)-2: never a match.
-            return Ok(None);
+            return NONE;
         }
         let len = len as usize;
         let cap = &self.src[start..start + len];
-        Ok(self.src[s..].starts_with(cap).then_some(s + len))
+        if self.src[s..].starts_with(cap) {
+            s + len
+        } else {
+            NONE
+        }
     }
 }
 
