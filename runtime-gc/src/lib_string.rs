@@ -594,6 +594,11 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
     let p0 = anchored as usize;
     let mut m = Matcher::new(s, p);
     let first = if anchored { None } else { m.first_byte(p0) };
+    let first_class = if anchored || first.is_some() {
+        None
+    } else {
+        m.first_class(p0)
+    };
     let oom = |t| raise_oom(t);
     // Subject bytes from `copied` to `pos` go to the output unchanged; they
     // are copied in one piece before a replacement, a request or the end.
@@ -621,6 +626,11 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
                 .position(|&b| b == c)
                 .unwrap_or(s.len() - pos);
             pos += skip;
+            if pos == s.len() {
+                break;
+            }
+        } else if let Some(ep) = first_class {
+            pos = m.skip_to_candidate(pos, p0, ep);
             if pos == s.len() {
                 break;
             }

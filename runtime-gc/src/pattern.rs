@@ -83,22 +83,85 @@ pub fn has_specials(p: &[u8]) -> bool {
     p.iter().any(|c| b"^$*+?.([%-".contains(c))
 }
 
+/// Bits of [`CLASSES`]: which C-locale classes a byte is in.
+const A: u16 = 1;
+const C: u16 = 2;
+const D: u16 = 4;
+const L: u16 = 8;
+const P: u16 = 16;
+const S: u16 = 32;
+const U: u16 = 64;
+const W: u16 = 128;
+const X: u16 = 256;
+const Z: u16 = 512;
+
+/// The classes of every byte, computed at compile time.
+const CLASSES: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        let mut f = 0;
+        if c.is_ascii_alphabetic() {
+            f |= A;
+        }
+        if c < 32 || c == 127 {
+            f |= C;
+        }
+        if c.is_ascii_digit() {
+            f |= D;
+        }
+        if c.is_ascii_lowercase() {
+            f |= L;
+        }
+        if c.is_ascii_punctuation() {
+            f |= P;
+        }
+        if c == b' ' || (c >= 9 && c <= 13) {
+            f |= S;
+        }
+        if c.is_ascii_uppercase() {
+            f |= U;
+        }
+        if c.is_ascii_alphanumeric() {
+            f |= W;
+        }
+        if c.is_ascii_hexdigit() {
+            f |= X;
+        }
+        if c == 0 {
+            f |= Z;
+        }
+        t[i] = f;
+        i += 1;
+    }
+    t
+};
+
+/// The class bit a class letter names (either case), 0 for any other byte.
+const fn class_bit(class: u8) -> u16 {
+    match class.to_ascii_lowercase() {
+        b'a' => A,
+        b'c' => C,
+        b'd' => D,
+        b'l' => L,
+        b'p' => P,
+        b's' => S,
+        b'u' => U,
+        b'w' => W,
+        b'x' => X,
+        b'z' => Z,
+        _ => 0,
+    }
+}
+
 #[inline]
 fn class_matches(c: u8, class: u8) -> bool {
-    let r = match class.to_ascii_lowercase() {
-        b'a' => c.is_ascii_alphabetic(),
-        b'c' => c < 32 || c == 127,
-        b'd' => c.is_ascii_digit(),
-        b'l' => c.is_ascii_lowercase(),
-        b'p' => c.is_ascii_punctuation(),
-        b's' => c == b' ' || (9..=13).contains(&c),
-        b'u' => c.is_ascii_uppercase(),
-        b'w' => c.is_ascii_alphanumeric(),
-        b'x' => c.is_ascii_hexdigit(),
-        b'z' => c == 0,
-        _ => return class == c,
-    };
-    if class.is_ascii_uppercase() { !r } else { r }
+    let bit = class_bit(class);
+    if bit == 0 {
+        return class == c;
+    }
+    (CLASSES[c as usize] & bit != 0) != class.is_ascii_uppercase()
 }
 
 impl<'a> Matcher<'a> {
@@ -117,6 +180,35 @@ impl<'a> Matcher<'a> {
 
     pub fn pattern(&self) -> &'a [u8] {
         self.pat
+    }
+
+    /// When the pattern from `p` starts with a single-byte class that must
+    /// match (a `%` class or a set, not followed by `*`, `?` or `-`): the
+    /// end of that class, for [`Matcher::skip_to_candidate`].
+    pub fn first_class(&mut self, p: usize) -> Option<usize> {
+        if !matches!(self.pc(p), b'%' | b'[')
+            || matches!(self.pc(p + 1), b'b' | b'f') && self.pc(p) == b'%'
+        {
+            return None;
+        }
+        if self.pc(p) == b'%' && self.pc(p + 1).is_ascii_digit() {
+            return None;
+        }
+        let ep = self.class_end(p);
+        self.err = None;
+        if ep == NONE || matches!(self.pc(ep), b'*' | b'?' | b'-') {
+            return None;
+        }
+        Some(ep)
+    }
+
+    /// The first position from `s` whose byte matches the class from `p`
+    /// to `ep` (see [`Matcher::first_class`]), or the subject's length.
+    pub fn skip_to_candidate(&self, mut s: usize, p: usize, ep: usize) -> usize {
+        while s < self.src.len() && !self.single_at(s, p, ep) {
+            s += 1;
+        }
+        s
     }
 
     /// The byte every match starting at pattern position `p` begins with,
