@@ -2093,24 +2093,22 @@ impl<'a> FnGen<'a> {
         self.push(key);
         self.set(self.y);
         self.block_of(|g, done| {
-            // Fast path: a raw hit in the table itself.
-            g.raw_slot_addr(key);
-            g.tee(g.p);
-            g.if_then(|g| {
-                g.get(g.p);
+            // Fast path: a raw hit in the table itself, straight-line code
+            // whose every failure branches to the slow path.
+            g.block_of(|g, miss| {
+                g.raw_slot_addr(key, miss);
                 g.load64(0);
                 g.tee(g.y2);
                 g.i64c(NIL);
-                g.bin(BinaryOp::I64Ne);
-                g.if_then(|g| {
-                    g.store_slot(dst, |g| {
-                        g.get(g.y2);
-                        if let Some(l) = keep {
-                            g.tee(l);
-                        }
-                    });
-                    g.emit(wi::Br { block: done });
+                g.bin(BinaryOp::I64Eq);
+                g.emit(wi::BrIf { block: miss });
+                g.store_slot(dst, |g| {
+                    g.get(g.y2);
+                    if let Some(l) = keep {
+                        g.tee(l);
+                    }
                 });
+                g.emit(wi::Br { block: done });
             });
             let scratch = g.scratch();
             g.get(g.t);
@@ -2124,8 +2122,9 @@ impl<'a> FnGen<'a> {
     /// With the table candidate in `x` and the key in `y`, pushes the address
     /// of the raw slot holding the key when it can be found inline — an
     /// array index in range, or a constant short string at its main position
-    /// — and 0 otherwise (not a table, another key, a collision).
-    fn raw_slot_addr(&mut self, key: Operand) {
+    /// or the next node of its chain — and branches to `miss` otherwise (not
+    /// a table, another key, a collision): the hit path has no taken branch.
+    fn raw_slot_addr(&mut self, key: Operand, miss: InstrSeqId) {
         self.get(self.x);
         self.i64c(32);
         self.bin(BinaryOp::I64ShrU);
@@ -2179,9 +2178,9 @@ impl<'a> FnGen<'a> {
                             |g| {
                                 g.get(g.q);
                                 g.get(g.i3);
-                                g.probe_node(|g| g.i32c(0));
+                                g.probe_node(|g| g.emit(wi::Br { block: miss }));
                             },
-                            |g| g.i32c(0),
+                            |g| g.emit(wi::Br { block: miss }),
                         );
                     });
                 } else if number_key {
@@ -2233,16 +2232,16 @@ impl<'a> FnGen<'a> {
                                     g.bin(BinaryOp::I32Shl);
                                     g.bin(BinaryOp::I32Add);
                                 },
-                                |g| g.i32c(0),
+                                |g| g.emit(wi::Br { block: miss }),
                             );
                         },
-                        |g| g.i32c(0),
+                        |g| g.emit(wi::Br { block: miss }),
                     );
                 } else {
-                    g.i32c(0);
+                    g.emit(wi::Br { block: miss });
                 }
             },
-            |g| g.i32c(0),
+            |g| g.emit(wi::Br { block: miss }),
         );
     }
 
@@ -2282,10 +2281,9 @@ impl<'a> FnGen<'a> {
     /// metatable; otherwise through `lrt_newindex`.
     fn store_with_fast_path(&mut self, key: Operand, v: Operand, site: u32) {
         self.block_of(|g, done| {
-            g.raw_slot_addr(key);
-            g.tee(g.q);
-            g.if_then(|g| {
-                g.get(g.q);
+            g.block_of(|g, miss| {
+                g.raw_slot_addr(key, miss);
+                g.tee(g.q);
                 g.load64(0);
                 g.i64c(NIL);
                 g.bin(BinaryOp::I64Ne);
@@ -2293,12 +2291,12 @@ impl<'a> FnGen<'a> {
                 g.load32(layout::table::METATABLE);
                 g.un(UnaryOp::I32Eqz);
                 g.bin(BinaryOp::I32Or);
-                g.if_then(|g| {
-                    g.get(g.q);
-                    g.push(v);
-                    g.store64(0);
-                    g.emit(wi::Br { block: done });
-                });
+                g.un(UnaryOp::I32Eqz);
+                g.emit(wi::BrIf { block: miss });
+                g.get(g.q);
+                g.push(v);
+                g.store64(0);
+                g.emit(wi::Br { block: done });
             });
             let scratch = g.scratch();
             g.get(g.t);
