@@ -90,37 +90,9 @@ pub struct Out<'a, S: Sink> {
     ok: bool,
 }
 
-/// A fixed buffer for one conversion's digits (precision and width are
-/// below 100, the longest `%f` of a double is 309 + 99 digits).
-struct Digits {
-    buf: [u8; 512],
-    len: usize,
-}
-
-impl Digits {
-    fn new() -> Self {
-        Digits {
-            buf: [0; 512],
-            len: 0,
-        }
-    }
-    fn as_bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-}
-
-impl Write for Digits {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        let b = s.as_bytes();
-        let end = self.len + b.len();
-        if end > self.buf.len() {
-            return Err(core::fmt::Error);
-        }
-        self.buf[self.len..end].copy_from_slice(b);
-        self.len = end;
-        Ok(())
-    }
-}
+/// One conversion's text: precision and width are below 100, and the
+/// longest `%f` of a double is 309 + 99 digits.
+type Digits = crate::number::Buf<512>;
 
 impl<'a, S: Sink> Out<'a, S> {
     pub fn new(sink: &'a mut S) -> Self {
@@ -246,10 +218,10 @@ impl<'a, S: Sink> Out<'a, S> {
         let mut body = Digits::new();
         if let Some(p) = spec.prec {
             for _ in digits.len..p {
-                let _ = body.write_str("0");
+                body.push(b'0');
             }
         }
-        let _ = body.write_str(core::str::from_utf8(digits.as_bytes()).unwrap_or(""));
+        body.extend(digits.as_bytes());
         self.field(
             spec,
             prefix.as_bytes(),
@@ -310,7 +282,7 @@ impl<'a, S: Sink> Out<'a, S> {
                     exp_form(&mut body, x, p - 1, alt, upper);
                 }
                 if !alt {
-                    strip_zeros(&mut body);
+                    body = strip_zeros(&body);
                 }
             }
             _ => {
@@ -353,40 +325,40 @@ fn exp_form(out: &mut Digits, x: f64, p: usize, alt: bool, upper: bool) {
     let _ = write!(e, "{x:.p$e}");
     let b = e.as_bytes();
     let at = b.iter().position(|&c| c == b'e').unwrap_or(b.len());
-    let _ = out.write_str(core::str::from_utf8(&b[..at]).unwrap_or(""));
+    out.extend(&b[..at]);
     if alt && p == 0 {
         let _ = out.write_str(".");
     }
     let exp = exponent_of(b);
-    let _ = write!(
-        out,
-        "{}{}{:02}",
-        if upper { 'E' } else { 'e' },
-        if exp < 0 { '-' } else { '+' },
-        exp.unsigned_abs()
-    );
+    write_exponent(out, if upper { 'E' } else { 'e' }, exp, 2);
 }
 
 /// `%g` without `#`: no trailing zeros after a point, no bare point.
-fn strip_zeros(out: &mut Digits) {
-    let b = out.as_bytes();
+fn strip_zeros(body: &Digits) -> Digits {
+    let b = body.as_bytes();
     let epos = b
         .iter()
         .position(|&c| c == b'e' || c == b'E')
         .unwrap_or(b.len());
-    if !b[..epos].contains(&b'.') {
-        return;
-    }
     let mut end = epos;
-    while end > 0 && b[end - 1] == b'0' {
-        end -= 1;
+    if b[..epos].contains(&b'.') {
+        while b[end - 1] == b'0' {
+            end -= 1;
+        }
+        if b[end - 1] == b'.' {
+            end -= 1;
+        }
     }
-    if end > 0 && b[end - 1] == b'.' {
-        end -= 1;
-    }
-    let tail_len = b.len() - epos;
-    out.buf.copy_within(epos..epos + tail_len, end);
-    out.len = end + tail_len;
+    let mut out = Digits::new();
+    out.extend(&b[..end]);
+    out.extend(&b[epos..]);
+    out
+}
+
+/// An exponent: `letter`, its sign, at least `digits` digits.
+fn write_exponent(out: &mut Digits, letter: char, exp: i32, digits: usize) {
+    let sign = if exp < 0 { '-' } else { '+' };
+    let _ = write!(out, "{letter}{sign}{:0digits$}", exp.unsigned_abs());
 }
 
 /// `%a` of `x ≥ 0` after the `0x`: `h.hhhp±d`, as LuaJIT prints it
@@ -455,13 +427,7 @@ fn hex_form(out: &mut Digits, x: f64, prec: Option<usize>, alt: bool, upper: boo
         let c = if i < ndig.min(13) { frac[i] } else { b'0' };
         let _ = out.write_char(c as char);
     }
-    let _ = write!(
-        out,
-        "{}{}{}",
-        if upper { 'P' } else { 'p' },
-        if exp < 0 { '-' } else { '+' },
-        exp.unsigned_abs()
-    );
+    write_exponent(out, if upper { 'P' } else { 'p' }, exp, 1);
 }
 
 /// `(int64_t)n` as x86's `cvttsd2si` computes it.

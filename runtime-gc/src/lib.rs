@@ -23,6 +23,7 @@
 
 pub use moonshift_abi as abi;
 
+pub mod driven;
 pub mod format;
 pub mod gc;
 pub mod heap;

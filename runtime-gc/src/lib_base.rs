@@ -62,17 +62,26 @@ fn builtin_closure(f: Builtin, nupvals: u32) -> Option<u64> {
 /// it) when [`MAX_BUILTINS`] is too small, rather than leaving a builtin
 /// that `tostring` would not recognise.
 pub(crate) fn register(g: u32, name: &str, f: Builtin) -> bool {
+    mark_builtin(fn_index(f))
+        && builtin_closure(f, 0).is_some_and(|c| set_field(g, name.as_bytes(), c))
+}
+
+/// Records function-table entry `index` as a builtin (`tostring` names it
+/// `builtin#…`). Fails when [`MAX_BUILTINS`] is too small.
+fn mark_builtin(index: u32) -> bool {
     unsafe {
         if NBUILTINS == MAX_BUILTINS {
             return false;
         }
-        BUILTIN_INDICES[NBUILTINS] = fn_index(f);
+        BUILTIN_INDICES[NBUILTINS] = index;
         NBUILTINS += 1;
     }
-    let (Some(c), Some(k)) = (builtin_closure(f, 0), string::new_value(name.as_bytes())) else {
-        return false;
-    };
-    table::set(g, k, c).is_ok()
+    true
+}
+
+/// `t[name] = x`.
+fn set_field(t: u32, name: &[u8], x: u64) -> bool {
+    string::new_value(name).is_some_and(|k| table::set(t, k, x).is_ok())
 }
 
 /// Fills the globals table `g` with the base library.
@@ -125,47 +134,29 @@ pub fn open(g: u32) -> bool {
         && table::set(g, vk, ver).is_ok()
         && open_package(g)
         && open_string(g)
-        && open_lib(g, b"bit", 16, crate::lib_bit::open)
-        && open_lib(g, b"math", 32, crate::lib_math::open)
-        && open_lib(g, b"os", 8, crate::lib_os::open)
+        && open_lib(g, b"bit", 16, crate::lib_bit::open).is_some()
+        && open_lib(g, b"math", 32, crate::lib_math::open).is_some()
+        && open_lib(g, b"os", 8, crate::lib_os::open).is_some()
         && open_table(g)
 }
 
 /// `table`, with `table.new` and `table.clear` as modules of their own.
 fn open_table(g: u32) -> bool {
-    let Some(lib) = table::new(0, 16) else {
-        return false;
-    };
-    unsafe { TABLE_LIB = lib };
     let module = |name: &[u8], f: Builtin| {
-        mark_builtin(f)
-            && builtin_closure(f, 0).is_some_and(|c| {
-                string::new_value(name).is_some_and(|k| table::set(unsafe { LOADED }, k, c).is_ok())
-            })
+        mark_builtin(fn_index(f))
+            && builtin_closure(f, 0).is_some_and(|c| set_field(unsafe { LOADED }, name, c))
     };
-    crate::lib_table::open(lib)
+    open_lib(g, b"table", 16, crate::lib_table::open).is_some()
         && module(b"table.new", crate::lib_table::lrt_table_new)
         && module(b"table.clear", crate::lib_table::lrt_table_clear)
-        && string::new_value(b"table").is_some_and(|k| {
-            table::set(g, k, boxed(v::TAG_TABLE, lib)).is_ok()
-                && table::set(unsafe { LOADED }, k, boxed(v::TAG_TABLE, lib)).is_ok()
-        })
 }
 
-/// The `table` table, where the generated `sort` goes.
-static mut TABLE_LIB: u32 = 0;
-
 /// A library table filled by `fill`: a global and `package.loaded[name]`.
-fn open_lib(g: u32, name: &[u8], nhash: u32, fill: fn(u32) -> bool) -> bool {
-    let Some(lib) = table::new(0, nhash) else {
-        return false;
-    };
+fn open_lib(g: u32, name: &[u8], nhash: u32, fill: fn(u32) -> bool) -> Option<u32> {
+    let lib = table::new(0, nhash)?;
     let lib_value = boxed(v::TAG_TABLE, lib);
-    fill(lib)
-        && string::new_value(name).is_some_and(|k| {
-            table::set(g, k, lib_value).is_ok()
-                && table::set(unsafe { LOADED }, k, lib_value).is_ok()
-        })
+    (fill(lib) && set_field(g, name, lib_value) && set_field(unsafe { LOADED }, name, lib_value))
+        .then_some(lib)
 }
 
 /// `package.loaded` and `package.preload`, for `require`.
@@ -178,35 +169,15 @@ const LOADING: u64 = v::boxed(v::TAG_LIGHTUD, 1);
 /// The `string` table (filled by the string library) and the metatable of
 /// all strings, whose `__index` it is.
 fn open_string(g: u32) -> bool {
-    let (Some(lib), Some(meta)) = (table::new(0, 16), table::new(0, 1)) else {
+    let (Some(lib), Some(meta)) = (
+        open_lib(g, b"string", 16, crate::lib_string::open),
+        table::new(0, 1),
+    ) else {
         return false;
     };
-    let set = |t: u32, k: &[u8], x: u64| {
-        string::new_value(k).is_some_and(|k| table::set(t, k, x).is_ok())
-    };
     rt().string_meta = meta;
-    unsafe { STRING_LIB = lib };
-    mark_builtin(crate::lib_string::lrt_string_gmatch_aux)
-        && crate::lib_string::open(lib)
-        && set(meta, b"__index", boxed(v::TAG_TABLE, lib))
-        && set(g, b"string", boxed(v::TAG_TABLE, lib))
-        && string::new_value(b"string")
-            .is_some_and(|k| table::set(unsafe { LOADED }, k, boxed(v::TAG_TABLE, lib)).is_ok())
-}
-
-/// The `string` table, where the generated `gsub` and `format` go.
-static mut STRING_LIB: u32 = 0;
-
-/// Records a builtin that is not in any table (`tostring` names it).
-fn mark_builtin(f: Builtin) -> bool {
-    unsafe {
-        if NBUILTINS == MAX_BUILTINS {
-            return false;
-        }
-        BUILTIN_INDICES[NBUILTINS] = fn_index(f);
-        NBUILTINS += 1;
-    }
-    true
+    mark_builtin(fn_index(crate::lib_string::lrt_string_gmatch_aux))
+        && set_field(meta, b"__index", boxed(v::TAG_TABLE, lib))
 }
 
 fn open_package(g: u32) -> bool {
@@ -215,17 +186,14 @@ fn open_package(g: u32) -> bool {
     else {
         return false;
     };
-    let set = |t: u32, k: &[u8], x: u64| {
-        string::new_value(k).is_some_and(|k| table::set(t, k, x).is_ok())
-    };
     unsafe {
         LOADED = loaded;
         PRELOAD = preload;
     }
-    set(package, b"loaded", boxed(v::TAG_TABLE, loaded))
-        && set(package, b"preload", boxed(v::TAG_TABLE, preload))
-        && set(loaded, b"_G", boxed(v::TAG_TABLE, g))
-        && set(g, b"package", boxed(v::TAG_TABLE, package))
+    set_field(package, b"loaded", boxed(v::TAG_TABLE, loaded))
+        && set_field(package, b"preload", boxed(v::TAG_TABLE, preload))
+        && set_field(loaded, b"_G", boxed(v::TAG_TABLE, g))
+        && set_field(g, b"package", boxed(v::TAG_TABLE, package))
 }
 
 /// `package.preload[constant key_idx]` = a closure over function-table entry
@@ -364,6 +332,69 @@ pub(crate) fn type_error(t: u32, base: u32, nargs: i32, n: u32, expected: &str) 
 /// `bad argument` status (the libraries' `lj_lib_checknum`).
 pub(crate) fn check_number(t: u32, base: u32, nargs: i32, n: u32) -> Result<f64, i32> {
     value::to_number(arg(base, nargs, n - 1)).ok_or_else(|| type_error(t, base, nargs, n, "number"))
+}
+
+/// Argument `n` as a string's bytes (`lj_lib_checkstr`): a number becomes
+/// its `%.14g` text, written back into the argument slot (which keeps the
+/// new string alive).
+pub(crate) fn check_str<'a>(t: u32, base: u32, nargs: i32, n: u32) -> Result<&'a [u8], i32> {
+    match value::coerce_to_string(arg(base, nargs, n - 1)) {
+        Ok(Some(s)) => {
+            wr64(base + 8 * (n - 1), s);
+            Ok(string::as_bytes(payload(s)))
+        }
+        Ok(None) => Err(type_error(t, base, nargs, n, "string")),
+        Err(()) => Err(raise_oom(t)),
+    }
+}
+
+/// `(int32_t)x` as x86's `cvttsd2si` computes it: NaN and anything outside
+/// the int32 range become -2^31.
+pub fn to_int(x: f64) -> i32 {
+    if (-2147483648.0..2147483648.0).contains(&x) {
+        x as i32
+    } else {
+        i32::MIN
+    }
+}
+
+/// Argument `n` as an int32 (`lj_lib_checkint`).
+pub(crate) fn check_int(t: u32, base: u32, nargs: i32, n: u32) -> Result<i32, i32> {
+    check_number(t, base, nargs, n).map(to_int)
+}
+
+/// Argument `n` through `check`, or `default` when it is nil or absent
+/// (the libraries' `lj_lib_opt*`).
+fn opt<T>(
+    base: u32,
+    nargs: i32,
+    n: u32,
+    default: T,
+    check: impl FnOnce() -> Result<T, i32>,
+) -> Result<T, i32> {
+    if arg(base, nargs, n - 1) == v::NIL {
+        Ok(default)
+    } else {
+        check()
+    }
+}
+
+pub(crate) fn opt_int(t: u32, base: u32, nargs: i32, n: u32, default: i32) -> Result<i32, i32> {
+    opt(base, nargs, n, default, || check_int(t, base, nargs, n))
+}
+
+pub(crate) fn opt_number(t: u32, base: u32, nargs: i32, n: u32, default: f64) -> Result<f64, i32> {
+    opt(base, nargs, n, default, || check_number(t, base, nargs, n))
+}
+
+pub(crate) fn opt_str<'a>(
+    t: u32,
+    base: u32,
+    nargs: i32,
+    n: u32,
+    default: &'a [u8],
+) -> Result<&'a [u8], i32> {
+    opt(base, nargs, n, default, || check_str(t, base, nargs, n))
 }
 
 /// Arguments `1..=nargs` (at least the first) through `check`, folded left
@@ -1022,11 +1053,8 @@ pub extern "C" fn lrt_register_builtin(key_idx: u32, func_index: u32) -> i32 {
     if ops::lrt_closure_new(0, func_index, 0, g, dst) != 0 {
         return -1;
     }
-    unsafe {
-        if NBUILTINS < MAX_BUILTINS {
-            BUILTIN_INDICES[NBUILTINS] = func_index;
-            NBUILTINS += 1;
-        }
+    if !mark_builtin(func_index) {
+        return -1;
     }
     let mut key = crate::constant(key_idx);
     let mut target = g;
@@ -1035,19 +1063,21 @@ pub extern "C" fn lrt_register_builtin(key_idx: u32, func_index: u32) -> i32 {
         if name == b"tostring" {
             unsafe { TOSTRING = tmp };
         }
-        // `string.gsub` and the like go into their library's table.
-        let libs = [
-            (&b"string."[..], unsafe { STRING_LIB }),
-            (b"table.", unsafe { TABLE_LIB }),
-        ];
-        for (prefix, lib) in libs {
-            if let Some(short) = name.strip_prefix(prefix) {
-                match string::new_value(short) {
-                    Some(k) => key = k,
-                    None => return -1,
-                }
-                target = lib;
+        // `string.gsub` and the like go into their library's table, found
+        // in `package.loaded` under the name before the dot.
+        if let Some(dot) = name.iter().position(|&c| c == b'.') {
+            let (Some(lib), Some(short)) = (
+                string::new_value(&name[..dot]),
+                string::new_value(&name[dot + 1..]),
+            ) else {
+                return -1;
+            };
+            let lib = table::get(unsafe { LOADED }, lib);
+            if tag(lib) != v::TAG_TABLE {
+                return -1;
             }
+            key = short;
+            target = payload(lib);
         }
     }
     match table::set(target, key, tmp) {

@@ -8,7 +8,9 @@
 //! locale. `getenv` finds nothing: the sandbox has no environment.
 
 use crate::abi::value::{self as v, boxed, payload, tag};
-use crate::lib_base::{Builtin, arg, check_number, register, ret1, type_error};
+use crate::lib_base::{
+    Builtin, arg, check_number, opt_number, opt_str, register, ret1, type_error,
+};
 use crate::mem::wr64;
 use crate::ops::{raise_here, raise_oom};
 use crate::{string, table};
@@ -141,16 +143,13 @@ fn convert(b: &mut crate::number::Buf<64>, c: u8, tm: &Tm, t: i64, utc: bool) ->
         b.extend(s.as_bytes());
         Some(Field::Text)
     };
-    // Composite conversions: written whole, then laid out as text (a
-    // `Buf` cannot overflow here, so the write's result carries nothing).
-    let composite = |_: core::fmt::Result| Some(Field::Text);
     match c {
         b'a' => text(b, &DAYS[tm.wday as usize][..3]),
         b'A' => text(b, DAYS[tm.wday as usize]),
         b'b' | b'h' => text(b, &MONTHS[tm.mon as usize - 1][..3]),
         b'B' => text(b, MONTHS[tm.mon as usize - 1]),
         b'c' => {
-            let r = write!(
+            let _ = write!(
                 b,
                 "{} {} {:>2} {:02}:{:02}:{:02} {}",
                 &DAYS[tm.wday as usize][..3],
@@ -161,24 +160,24 @@ fn convert(b: &mut crate::number::Buf<64>, c: u8, tm: &Tm, t: i64, utc: bool) ->
                 tm.sec,
                 tm.year
             );
-            composite(r)
+            Some(Field::Text)
         }
         b'C' => num(tm.year.div_euclid(100), 1),
         b'd' => num(tm.mday, 2),
         b'D' | b'x' => {
-            let r = write!(
+            let _ = write!(
                 b,
                 "{:02}/{:02}/{:02}",
                 tm.mon,
                 tm.mday,
                 tm.year.rem_euclid(100)
             );
-            composite(r)
+            Some(Field::Text)
         }
         b'e' => spaced(tm.mday),
         b'F' => {
-            let r = write!(b, "{}-{:02}-{:02}", tm.year, tm.mon, tm.mday);
-            composite(r)
+            let _ = write!(b, "{}-{:02}-{:02}", tm.year, tm.mon, tm.mday);
+            Some(Field::Text)
         }
         b'g' => num(iso_week(tm).0.rem_euclid(100), 2),
         b'G' => num(iso_week(tm).0, 1),
@@ -193,25 +192,25 @@ fn convert(b: &mut crate::number::Buf<64>, c: u8, tm: &Tm, t: i64, utc: bool) ->
         b'p' => text(b, if tm.hour < 12 { "AM" } else { "PM" }),
         b'P' => text(b, if tm.hour < 12 { "am" } else { "pm" }),
         b'r' => {
-            let r = write!(
+            let _ = write!(
                 b,
                 "{h12:02}:{:02}:{:02} {}",
                 tm.min,
                 tm.sec,
                 if tm.hour < 12 { "AM" } else { "PM" }
             );
-            composite(r)
+            Some(Field::Text)
         }
         b'R' => {
-            let r = write!(b, "{:02}:{:02}", tm.hour, tm.min);
-            composite(r)
+            let _ = write!(b, "{:02}:{:02}", tm.hour, tm.min);
+            Some(Field::Text)
         }
         b's' => Some(Field::Num(t, 1, b' ')),
         b'S' => num(tm.sec, 2),
         b't' => text(b, "\t"),
         b'T' | b'X' => {
-            let r = write!(b, "{:02}:{:02}:{:02}", tm.hour, tm.min, tm.sec);
-            composite(r)
+            let _ = write!(b, "{:02}:{:02}:{:02}", tm.hour, tm.min, tm.sec);
+            Some(Field::Text)
         }
         b'u' => num(if tm.wday == 0 { 7 } else { tm.wday }, 1),
         b'U' => num((tm.yday + 7 - tm.wday) / 7, 2),
@@ -330,28 +329,24 @@ fn strftime(out: &mut crate::lib_base::OutBuf, fmt: &[u8], tm: &Tm, t: i64, utc:
                 out.extend(digits.as_bytes());
             }
             Field::Text => {
-                let mut text = [0u8; 64];
-                let src = b.as_bytes();
-                let n = src.len().min(64);
-                text[..n].copy_from_slice(&src[..n]);
-                let text = &mut text[..n];
-                if conv == b'P' {
-                    // Always lower case in glibc, whatever the flags.
-                } else if upper {
-                    text.make_ascii_uppercase();
-                } else if swap && b"aAbBhpZ".contains(&conv) {
-                    // glibc: names in upper case, AM/PM and the zone in lower.
-                    if matches!(conv, b'p' | b'Z') {
-                        text.make_ascii_lowercase();
-                    } else {
-                        text.make_ascii_uppercase();
-                    }
+                // Case flags: `^` upper-cases; `#` upper-cases names and
+                // lower-cases AM/PM and the zone; `%P` ignores both (glibc).
+                let case: fn(u8) -> u8 = match conv {
+                    b'P' => |c| c,
+                    _ if upper => |c| c.to_ascii_uppercase(),
+                    b'p' | b'Z' if swap => |c| c.to_ascii_lowercase(),
+                    b'a' | b'A' | b'b' | b'B' | b'h' if swap => |c| c.to_ascii_uppercase(),
+                    _ => |c| c,
+                };
+                let mut text = crate::number::Buf::<64>::new();
+                for &c in b.as_bytes() {
+                    text.push(case(c));
                 }
                 let fill = if pad == Some(b'0') { b'0' } else { b' ' };
-                for _ in text.len()..width.unwrap_or(0) {
+                for _ in text.len..width.unwrap_or(0) {
                     out.extend(&[fill]);
                 }
-                out.extend(text);
+                out.extend(text.as_bytes());
             }
         }
     }
@@ -413,11 +408,7 @@ pub extern "C" fn lrt_os_clock(_t: u32, base: u32, _nargs: i32) -> i32 {
 pub extern "C" fn lrt_os_difftime(t: u32, base: u32, nargs: i32) -> i32 {
     let r = (|| {
         let a = check_number(t, base, nargs, 1)?;
-        let b = if arg(base, nargs, 1) == v::NIL {
-            0.0
-        } else {
-            check_number(t, base, nargs, 2)?
-        };
+        let b = opt_number(t, base, nargs, 2, 0.0)?;
         // C's difftime of two time_t: each truncated to whole seconds.
         let (a, b) = (crate::format::signed_of(a), crate::format::signed_of(b));
         Ok(a as f64 - b as f64)
@@ -430,7 +421,7 @@ pub extern "C" fn lrt_os_difftime(t: u32, base: u32, nargs: i32) -> i32 {
 
 /// `os.getenv(name)`: the sandbox has no environment.
 pub extern "C" fn lrt_os_getenv(t: u32, base: u32, nargs: i32) -> i32 {
-    match crate::lib_string::check_str(t, base, nargs, 1) {
+    match crate::lib_base::check_str(t, base, nargs, 1) {
         Ok(_) => ret1(base, v::NIL),
         Err(st) => st,
     }
@@ -439,15 +430,10 @@ pub extern "C" fn lrt_os_getenv(t: u32, base: u32, nargs: i32) -> i32 {
 /// `os.date([format [, time]])`.
 pub extern "C" fn lrt_os_date(t: u32, base: u32, nargs: i32) -> i32 {
     let r = (|| {
-        let fmt: &[u8] = if arg(base, nargs, 0) == v::NIL {
-            b"%c"
-        } else {
-            crate::lib_string::check_str(t, base, nargs, 1)?
-        };
-        let when = if arg(base, nargs, 1) == v::NIL {
-            libm::floor(unsafe { host_now() })
-        } else {
-            check_number(t, base, nargs, 2)?
+        let fmt = opt_str(t, base, nargs, 1, b"%c")?;
+        let when = match arg(base, nargs, 1) {
+            v::NIL => libm::floor(unsafe { host_now() }),
+            _ => check_number(t, base, nargs, 2)?,
         };
         Ok((fmt, crate::format::signed_of(when)))
     })();

@@ -1,11 +1,8 @@
 //! The `string` library as LuaJIT 2.1 has it.
 //!
-//! Argument conversion follows LuaJIT's `lj_lib_check*`: a number passed
-//! where a string is expected becomes its `%.14g` text (written back into
-//! the argument slot, which keeps it alive); an integer argument is the
-//! number truncated as x86's `cvttsd2si` does, so NaN and anything outside
-//! the int32 range become `-2^31` (`("hello"):sub(2, 1e10)` is empty, as on
-//! LuaJIT).
+//! Arguments are converted as LuaJIT's `lj_lib_check*` do (`check_str`,
+//! `check_int` in `lib_base`): `("hello"):sub(2, 1e10)` is empty, as on
+//! LuaJIT.
 //!
 //! `gsub` and `format` may need Lua calls (a replacement function, a table
 //! with `__index`, `__tostring`). The runtime never calls Lua: they are
@@ -19,53 +16,16 @@
 use crate::abi::driven;
 use crate::abi::layout::closure as lc;
 use crate::abi::value::{self as v, boxed, payload, tag};
+use crate::driven::{num_slot, request, set_num, slot};
 use crate::lib_base::{
-    Builtin, arg, arg_error, check_number, check_stack, register, ret1, type_error,
+    Builtin, arg, arg_error, check_int, check_number, check_stack, check_str, opt_int, opt_str,
+    register, ret1, type_error,
 };
 use crate::mem::{rd64, wr64};
 use crate::number::Buf;
 use crate::ops::{self, raise_here, raise_oom};
 use crate::pattern::{Capture, Matcher, PatError};
 use crate::{heap, mem, rt, string, table};
-
-/// A string argument's bytes; numbers are converted in place.
-pub(crate) fn check_str<'a>(t: u32, base: u32, nargs: i32, n: u32) -> Result<&'a [u8], i32> {
-    let x = arg(base, nargs, n - 1);
-    if tag(x) == v::TAG_STRING {
-        return Ok(string::as_bytes(payload(x)));
-    }
-    if v::is_number(x) {
-        let mut b = Buf::<64>::new();
-        crate::number::to_lua_string(f64::from_bits(x), &mut b);
-        let Some(s) = string::new_value(b.as_bytes()) else {
-            return Err(raise_oom(t));
-        };
-        wr64(base + 8 * (n - 1), s);
-        return Ok(string::as_bytes(payload(s)));
-    }
-    Err(type_error(t, base, nargs, n, "string"))
-}
-
-/// `(int32_t)x` as x86 computes it.
-pub fn to_int(x: f64) -> i32 {
-    if x >= -2147483648.0 && x < 2147483648.0 {
-        x as i32
-    } else {
-        i32::MIN
-    }
-}
-
-fn check_int(t: u32, base: u32, nargs: i32, n: u32) -> Result<i32, i32> {
-    check_number(t, base, nargs, n).map(to_int)
-}
-
-fn opt_int(t: u32, base: u32, nargs: i32, n: u32, default: i32) -> Result<i32, i32> {
-    if arg(base, nargs, n - 1) == v::NIL {
-        Ok(default)
-    } else {
-        check_int(t, base, nargs, n)
-    }
-}
 
 fn ret_str(t: u32, base: u32, bytes: &[u8]) -> i32 {
     match string::new_value(bytes) {
@@ -174,11 +134,7 @@ pub extern "C" fn lrt_string_rep(t: u32, base: u32, nargs: i32) -> i32 {
     let r = (|| {
         let s = check_str(t, base, nargs, 1)?;
         let n = check_int(t, base, nargs, 2)?;
-        let sep: &[u8] = if arg(base, nargs, 2) == v::NIL {
-            b""
-        } else {
-            check_str(t, base, nargs, 3)?
-        };
+        let sep = opt_str(t, base, nargs, 3, b"")?;
         Ok((s, n, sep))
     })();
     let (s, n, sep) = match r {
@@ -525,25 +481,6 @@ impl SlotBuf {
     }
 }
 
-fn slot(base: u32, k: u32) -> u32 {
-    base + 8 * k
-}
-
-fn num_slot(base: u32, k: u32) -> Option<f64> {
-    let x = rd64(slot(base, k));
-    v::is_number(x).then(|| f64::from_bits(x))
-}
-
-/// Writes a call request at `SCRATCH`: `f(args…)`.
-fn request(frame: u32, f: u64, args: &[u64]) -> i32 {
-    let s = slot(frame, driven::SCRATCH);
-    wr64(s, f);
-    for (i, &a) in args.iter().enumerate() {
-        wr64(s + 8 + 8 * i as u32, a);
-    }
-    driven::REQUEST + args.len() as i32
-}
-
 // gsub's state slots.
 const G_BUF: u32 = driven::STATE;
 const G_USED: u32 = driven::STATE + 1;
@@ -567,10 +504,9 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
         }
         // The count goes through lauxlib's luaL_optint: to 64 bits, then
         // the low 32 (so -4294967295 allows one replacement).
-        let max = if arg(base, nargs, 3) == v::NIL {
-            s.len() as i32 + 1
-        } else {
-            crate::format::signed_of(check_number(t, base, nargs, 4)?) as i32
+        let max = match arg(base, nargs, 3) {
+            v::NIL => s.len() as i32 + 1,
+            _ => crate::format::signed_of(check_number(t, base, nargs, 4)?) as i32,
         };
         Ok((s, p, repl, max))
     })();
@@ -599,7 +535,6 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
     } else {
         m.first_class(p0)
     };
-    let oom = |t| raise_oom(t);
     // Subject bytes from `copied` to `pos` go to the output unchanged; they
     // are copied in one piece before a replacement, a request or the end.
     let mut copied = pos;
@@ -641,10 +576,10 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
         };
         if let Some(e) = e {
             if !buf.extend(&s[copied..pos]) {
-                return oom(t);
+                return raise_oom(t);
             }
             count += 1;
-            wr64(slot(frame, G_COUNT), (count as f64).to_bits());
+            set_num(frame, G_COUNT, count as f64);
             match repl_text {
                 Some(rs) => {
                     if let Err(st) = add_string_repl(t, &mut buf, &m, s, rs, pos, e) {
@@ -673,9 +608,9 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
                                 break raw;
                             }
                             if tag(mm) == v::TAG_FUNCTION {
-                                wr64(slot(frame, G_MS), (pos as f64).to_bits());
-                                wr64(slot(frame, G_ME), (e as f64).to_bits());
-                                wr64(slot(frame, G_POS), (pos as f64).to_bits());
+                                set_num(frame, G_MS, pos as f64);
+                                set_num(frame, G_ME, e as f64);
+                                set_num(frame, G_POS, pos as f64);
                                 return request(frame, mm, &[cur, key]);
                             }
                             hops += 1;
@@ -696,9 +631,9 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
                                 Err(st) => return st,
                             }
                         }
-                        wr64(slot(frame, G_MS), (pos as f64).to_bits());
-                        wr64(slot(frame, G_ME), (e as f64).to_bits());
-                        wr64(slot(frame, G_POS), (pos as f64).to_bits());
+                        set_num(frame, G_MS, pos as f64);
+                        set_num(frame, G_ME, e as f64);
+                        set_num(frame, G_POS, pos as f64);
                         return request(frame, repl, &caps[..n]);
                     };
                     if let Err(st) = add_result(t, &mut buf, v, &s[pos..e]) {
@@ -752,14 +687,11 @@ fn finish_gsub(t: u32, base: u32, buf: &mut SlotBuf, s: &[u8], pos: usize, count
 /// A replacement value: false/nil keep the match, strings and numbers
 /// replace it, anything else is LuaJIT's error.
 fn add_result(t: u32, buf: &mut SlotBuf, r: u64, original: &[u8]) -> Result<(), i32> {
+    let mut tmp = Buf::<64>::new();
     let ok = if v::is_falsy(r) {
         buf.extend(original)
-    } else if tag(r) == v::TAG_STRING {
-        buf.extend(string::as_bytes(payload(r)))
-    } else if v::is_number(r) {
-        let mut b = Buf::<64>::new();
-        crate::number::to_lua_string(f64::from_bits(r), &mut b);
-        buf.extend(b.as_bytes())
+    } else if let Some(text) = crate::value::as_text(r, &mut tmp) {
+        buf.extend(text)
     } else {
         let mut b = ops::MsgBuf::new();
         b.extend(b"invalid replacement value (a ");
@@ -885,40 +817,30 @@ pub extern "C" fn lrt_format_step(t: u32, base: u32, nargs: i32, frame: u32) -> 
         let r = match spec.conv {
             // %s and %q take any value as `tostring` shows it.
             b's' | b'q' => {
-                if tag(x) == v::TAG_STRING || v::is_number(x) {
-                    let mut b = Buf::<64>::new();
-                    let bytes = if tag(x) == v::TAG_STRING {
-                        string::as_bytes(payload(x))
-                    } else {
-                        crate::number::to_lua_string(f64::from_bits(x), &mut b);
-                        b.as_bytes()
-                    };
-                    if spec.conv == b'q' {
-                        out.quoted(bytes);
-                    } else {
-                        out.string(&spec, bytes);
-                    }
-                    Ok(())
-                } else {
-                    let mm = ops::metafield(x, rt().names.tostring);
-                    if mm != v::NIL {
-                        wr64(slot(frame, F_POS), (pos as f64).to_bits());
-                        wr64(slot(frame, F_ARG), (argn as f64).to_bits());
-                        wr64(slot(frame, F_PENDING), v::TRUE);
-                        if tag(mm) != v::TAG_FUNCTION {
-                            return raise_here(t, b"attempt to call a non-function __tostring");
+                let mut tmp = Buf::<64>::new();
+                let text = match crate::value::as_text(x, &mut tmp) {
+                    Some(text) => text,
+                    None => {
+                        let mm = ops::metafield(x, rt().names.tostring);
+                        if mm != v::NIL {
+                            if tag(mm) != v::TAG_FUNCTION {
+                                return raise_here(t, b"attempt to call a non-function __tostring");
+                            }
+                            set_num(frame, F_POS, pos as f64);
+                            set_num(frame, F_ARG, argn as f64);
+                            wr64(slot(frame, F_PENDING), v::TRUE);
+                            return request(frame, mm, &[x]);
                         }
-                        return request(frame, mm, &[x]);
+                        crate::value::write_plain(x, &mut tmp);
+                        tmp.as_bytes()
                     }
-                    let mut b = Buf::<64>::new();
-                    crate::value::write_plain(x, &mut b);
-                    if spec.conv == b'q' {
-                        out.quoted(b.as_bytes());
-                    } else {
-                        out.string(&spec, b.as_bytes());
-                    }
-                    Ok(())
+                };
+                if spec.conv == b'q' {
+                    out.quoted(text);
+                } else {
+                    out.string(&spec, text);
                 }
+                Ok(())
             }
             b'c' => check_int(t, base, nargs, argn).map(|k| out.char(&spec, k as u8)),
             _ => check_number(t, base, nargs, argn).map(|n| out.number(&spec, n)),

@@ -7,15 +7,14 @@
 
 use crate::abi::driven;
 use crate::abi::value::{self as v, boxed, payload, tag};
-use crate::lib_base::{Builtin, arg, check_number, check_table, register, ret1, type_error};
+use crate::driven::{num_slot, request, set_num, slot};
+use crate::lib_base::{
+    Builtin, arg, check_int, check_table, opt_int, opt_str, register, ret1, type_error,
+};
 use crate::mem::{rd64, wr64};
 use crate::number::Buf;
 use crate::ops::{self, raise_here, raise_oom};
 use crate::{string, table};
-
-fn check_int(t: u32, base: u32, nargs: i32, n: u32) -> Result<i32, i32> {
-    check_number(t, base, nargs, n).map(crate::lib_string::to_int)
-}
 
 fn key(i: i64) -> u64 {
     (i as f64).to_bits()
@@ -37,16 +36,8 @@ fn seti(t: u32, tb: u32, i: i64, x: u64) -> Result<(), i32> {
 pub extern "C" fn lrt_table_concat(t: u32, base: u32, nargs: i32) -> i32 {
     let r = (|| {
         let tb = check_table(t, base, nargs, 1)?;
-        let sep: &[u8] = if arg(base, nargs, 1) == v::NIL {
-            b""
-        } else {
-            crate::lib_string::check_str(t, base, nargs, 2)?
-        };
-        let i = if arg(base, nargs, 2) == v::NIL {
-            1
-        } else {
-            check_int(t, base, nargs, 3)?
-        };
+        let sep = opt_str(t, base, nargs, 2, b"")?;
+        let i = opt_int(t, base, nargs, 3, 1)?;
         let j = if arg(base, nargs, 3) == v::NIL {
             table::length(tb) as i32
         } else {
@@ -63,12 +54,7 @@ pub extern "C" fn lrt_table_concat(t: u32, base: u32, nargs: i32) -> i32 {
     while k <= j as i64 {
         let x = geti(tb, k);
         let mut nb = Buf::<64>::new();
-        let bytes: &[u8] = if tag(x) == v::TAG_STRING {
-            string::as_bytes(payload(x))
-        } else if v::is_number(x) {
-            crate::number::to_lua_string(f64::from_bits(x), &mut nb);
-            nb.as_bytes()
-        } else {
+        let Some(bytes) = crate::value::as_text(x, &mut nb) else {
             let mut b = ops::MsgBuf::new();
             b.extend(b"invalid value (");
             b.extend(crate::value::type_name(x).as_bytes());
@@ -132,13 +118,9 @@ pub extern "C" fn lrt_table_remove(t: u32, base: u32, nargs: i32) -> i32 {
         Err(st) => return st,
     };
     let e = table::length(tb) as i64;
-    let pos = if arg(base, nargs, 1) == v::NIL {
-        e
-    } else {
-        match check_int(t, base, nargs, 2) {
-            Ok(p) => p as i64,
-            Err(st) => return st,
-        }
+    let pos = match opt_int(t, base, nargs, 2, e as i32) {
+        Ok(p) => p as i64,
+        Err(st) => return st,
     };
     if !(1 <= pos && pos <= e) {
         return 0;
@@ -254,8 +236,6 @@ const S_P: u32 = driven::STATE + 5;
 /// Pending ranges (`l`, `u` pairs) in a table, and their count.
 const S_STACK: u32 = driven::STATE + 6;
 const S_DEPTH: u32 = driven::STATE + 7;
-/// How to read the pending comparison's result (`CMP_REQUEST_NOT`).
-const S_NEGATE: u32 = driven::STATE + 8;
 
 const START: u32 = 0;
 const AFTER_UL: u32 = 1;
@@ -283,10 +263,10 @@ enum Cmp {
 
 impl Sort {
     fn num(&self, s: u32) -> i64 {
-        f64::from_bits(rd64(self.frame + 8 * s)) as i64
+        num_slot(self.frame, s).unwrap_or(0.0) as i64
     }
     fn set(&self, s: u32, x: i64) {
-        wr64(self.frame + 8 * s, (x as f64).to_bits());
+        set_num(self.frame, s, x as f64);
     }
     fn get(&self, i: i64) -> u64 {
         geti(self.tb, i)
@@ -299,25 +279,15 @@ impl Sort {
 
     /// `a < b` under the comparator or `<`; a Lua call is a request.
     fn less(&self, a: u64, b: u64) -> Result<Cmp, i32> {
-        let scratch = self.frame + 8 * driven::SCRATCH;
         if self.comp != v::NIL {
-            wr64(scratch, self.comp);
-            wr64(scratch + 8, a);
-            wr64(scratch + 16, b);
-            wr64(self.frame + 8 * S_NEGATE, v::FALSE);
-            return Ok(Cmp::Call(driven::REQUEST + 2));
+            return Ok(Cmp::Call(request(self.frame, self.comp, &[a, b])));
         }
+        // `<` asks for `__lt` itself (never the negated form `<=` uses).
+        let scratch = slot(self.frame, driven::SCRATCH);
         match ops::lrt_compare(self.t, crate::abi::op::LT, a, b, u32::MAX, scratch) {
             0 => Ok(Cmp::Is(false)),
             1 => Ok(Cmp::Is(true)),
-            ops::CMP_REQUEST => {
-                wr64(self.frame + 8 * S_NEGATE, v::FALSE);
-                Ok(Cmp::Call(driven::REQUEST + 2))
-            }
-            ops::CMP_REQUEST_NOT => {
-                wr64(self.frame + 8 * S_NEGATE, v::TRUE);
-                Ok(Cmp::Call(driven::REQUEST + 2))
-            }
+            ops::CMP_REQUEST => Ok(Cmp::Call(driven::REQUEST + 2)),
             st => Err(st),
         }
     }
@@ -366,7 +336,7 @@ impl Sort {
                         if depth == 0 {
                             return 0;
                         }
-                        let stack = payload(rd64(self.frame + 8 * S_STACK));
+                        let stack = payload(rd64(slot(self.frame, S_STACK)));
                         l = f64::from_bits(geti(stack, 2 * depth - 1)) as i64;
                         u = f64::from_bits(geti(stack, 2 * depth)) as i64;
                         self.set(S_DEPTH, depth - 1);
@@ -407,7 +377,7 @@ impl Sort {
                         continue;
                     }
                     let p = self.get(i);
-                    wr64(self.frame + 8 * S_P, p);
+                    wr64(slot(self.frame, S_P), p);
                     tryr!(self.swap(i, u - 1));
                     i = l;
                     j = u - 1;
@@ -415,7 +385,7 @@ impl Sort {
                 }
                 SCAN_I => {
                     i += 1;
-                    compare!(self.get(i), rd64(self.frame + 8 * S_P), AFTER_I)
+                    compare!(self.get(i), rd64(slot(self.frame, S_P)), AFTER_I)
                 }
                 AFTER_I => {
                     if answer {
@@ -429,7 +399,7 @@ impl Sort {
                 }
                 SCAN_J => {
                     j -= 1;
-                    compare!(rd64(self.frame + 8 * S_P), self.get(j), AFTER_J)
+                    compare!(rd64(slot(self.frame, S_P)), self.get(j), AFTER_J)
                 }
                 AFTER_J => {
                     if answer {
@@ -461,7 +431,7 @@ impl Sort {
                         u = i - 1;
                     }
                     let depth = self.num(S_DEPTH) + 1;
-                    let stack = payload(rd64(self.frame + 8 * S_STACK));
+                    let stack = payload(rd64(slot(self.frame, S_STACK)));
                     tryr!(seti(self.t, stack, 2 * depth - 1, key(l)));
                     tryr!(seti(self.t, stack, 2 * depth, key(u)));
                     self.set(S_DEPTH, depth);
@@ -486,11 +456,11 @@ pub extern "C" fn lrt_sort_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
         return type_error(t, base, nargs, 2, "function");
     }
     let s = Sort { t, frame, tb, comp };
-    if rd64(frame + 8 * S_PHASE) == v::NIL {
+    if rd64(slot(frame, S_PHASE)) == v::NIL {
         let Some(stack) = table::new(8, 0) else {
             return raise_oom(t);
         };
-        wr64(frame + 8 * S_STACK, boxed(v::TAG_TABLE, stack));
+        wr64(slot(frame, S_STACK), boxed(v::TAG_TABLE, stack));
         s.set(S_DEPTH, 0);
         s.set(S_L, 1);
         s.set(S_U, table::length(tb) as i64);
@@ -498,9 +468,8 @@ pub extern "C" fn lrt_sort_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
         s.set(S_J, 0);
         return s.run(START, false);
     }
-    let r = rd64(frame + 8 * driven::RESULT);
-    let negate = rd64(frame + 8 * S_NEGATE) == v::TRUE;
-    s.run(s.num(S_PHASE) as u32, v::is_falsy(r) == negate)
+    let r = rd64(slot(frame, driven::RESULT));
+    s.run(s.num(S_PHASE) as u32, !v::is_falsy(r))
 }
 
 /// Fills the `table` table (`sort` is a generated driver, registered by the

@@ -34,6 +34,19 @@ pub fn to_number(x: u64) -> Option<f64> {
     None
 }
 
+/// The bytes of a string, or the `%.14g` text of a number written into
+/// `tmp` (`lua_tolstring` without making a string); `None` for other types.
+pub fn as_text<'a>(x: u64, tmp: &'a mut Buf<64>) -> Option<&'a [u8]> {
+    if tag(x) == v::TAG_STRING {
+        Some(string::as_bytes(payload(x)))
+    } else if is_number(x) {
+        number::to_lua_string(f64::from_bits(x), tmp);
+        Some(tmp.as_bytes())
+    } else {
+        None
+    }
+}
+
 /// Writes the text `tostring` gives for a value without a `__tostring`
 /// metamethod. Strings are not handled here (they are their own text).
 pub fn write_plain(x: u64, out: &mut Buf<64>) {
