@@ -1,0 +1,595 @@
+//! `cjson.decode`: lua-cjson's tokenizer and recursive-descent parser.
+//!
+//! What the user can observe, and what this reproduces:
+//! - whitespace is space, tab, newline and carriage return only;
+//! - a NUL byte outside a string is the end of the text, and text whose
+//!   first or second byte is NUL is refused as UTF-16/32;
+//! - `true`, `false` and `null` match as prefixes (`trues` is `true`, then
+//!   an invalid token);
+//! - numbers are whatever C's `strtod` takes, so with
+//!   `decode_invalid_numbers` on (the default) `0x10`, `+1`, `01`, `-.5`,
+//!   `1.`, `Infinity` and `nan(…)` are numbers;
+//! - strings keep raw control bytes; `\u` escapes become UTF-8, surrogate
+//!   pairs joined, a lone surrogate refused;
+//! - errors name the expected and the found token (`T_ARR_END`, …) and the
+//!   1-based byte position.
+
+use crate::{Config, Out, strtod};
+
+/// How an arm makes its values.
+pub trait Builder {
+    type Value: Clone;
+    type Error;
+    fn null(&mut self) -> Self::Value;
+    fn boolean(&mut self, b: bool) -> Self::Value;
+    fn number(&mut self, x: f64) -> Self::Value;
+    fn string(&mut self, s: &[u8]) -> Result<Self::Value, Self::Error>;
+    /// A new table for an object.
+    fn object(&mut self) -> Result<Self::Value, Self::Error>;
+    /// A new table for an array (with `array_mt` when `with_mt`).
+    fn array(&mut self, with_mt: bool) -> Result<Self::Value, Self::Error>;
+    /// `t[key] = value` (raw).
+    fn set(
+        &mut self,
+        t: &Self::Value,
+        key: Self::Value,
+        value: Self::Value,
+    ) -> Result<(), Self::Error>;
+    /// `t[i] = value` (raw), `i` from 1.
+    fn push(&mut self, t: &Self::Value, i: usize, value: Self::Value) -> Result<(), Self::Error>;
+}
+
+/// Where unescaped strings are assembled.
+pub trait Scratch: Out {
+    fn clear(&mut self);
+    /// The bytes so far, or `None` if the buffer could not grow.
+    fn bytes(&self) -> Option<&[u8]>;
+}
+
+/// Why decoding stopped.
+#[derive(Debug)]
+pub enum Error<E> {
+    /// The arm failed (out of memory, say).
+    Host(E),
+    /// The scratch buffer could not grow.
+    Scratch,
+    /// The text is not JSON cjson accepts; the message is the `Display`.
+    Syntax(Syntax),
+}
+
+/// A decoding error as lua-cjson words it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    /// `Expected {expected} but found {found} at character {at}`.
+    Unexpected {
+        expected: &'static str,
+        found: &'static str,
+        at: usize,
+    },
+    /// `Found too many nested data structures ({depth}) at character {at}`.
+    Depth { depth: i32, at: usize },
+    /// `JSON parser does not support UTF-16 or UTF-32`.
+    Utf16,
+}
+
+impl core::fmt::Display for Syntax {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Syntax::Unexpected {
+                expected,
+                found,
+                at,
+            } => write!(f, "Expected {expected} but found {found} at character {at}"),
+            Syntax::Depth { depth, at } => {
+                write!(
+                    f,
+                    "Found too many nested data structures ({depth}) at character {at}"
+                )
+            }
+            Syntax::Utf16 => f.write_str("JSON parser does not support UTF-16 or UTF-32"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    ObjBegin,
+    ObjEnd,
+    ArrBegin,
+    ArrEnd,
+    /// A string without escapes: this range of the input.
+    Raw(usize, usize),
+    /// A string with escapes, unescaped into the scratch buffer.
+    Unescaped,
+    Number(f64),
+    Bool(bool),
+    Null,
+    Colon,
+    Comma,
+    End,
+    Error(&'static str),
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::ObjBegin => "T_OBJ_BEGIN",
+            Kind::ObjEnd => "T_OBJ_END",
+            Kind::ArrBegin => "T_ARR_BEGIN",
+            Kind::ArrEnd => "T_ARR_END",
+            Kind::Raw(..) | Kind::Unescaped => "T_STRING",
+            Kind::Number(_) => "T_NUMBER",
+            Kind::Bool(_) => "T_BOOLEAN",
+            Kind::Null => "T_NULL",
+            Kind::Colon => "T_COLON",
+            Kind::Comma => "T_COMMA",
+            Kind::End => "T_END",
+            Kind::Error(msg) => msg,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Token {
+    kind: Kind,
+    /// 0-based byte position (of the error itself for an error token).
+    index: usize,
+}
+
+struct Parser<'a, B: Builder, S: Scratch> {
+    text: &'a [u8],
+    pos: usize,
+    depth: i32,
+    cfg: &'a Config,
+    b: &'a mut B,
+    scratch: &'a mut S,
+}
+
+/// Decodes `text` with `cfg`, making values with `b`.
+pub fn decode<B: Builder, S: Scratch>(
+    text: &[u8],
+    cfg: &Config,
+    b: &mut B,
+    scratch: &mut S,
+) -> Result<B::Value, Error<B::Error>> {
+    if text.len() >= 2 && (text[0] == 0 || text[1] == 0) {
+        return Err(Error::Syntax(Syntax::Utf16));
+    }
+    let mut p = Parser {
+        text,
+        pos: 0,
+        depth: 0,
+        cfg,
+        b,
+        scratch,
+    };
+    let first = p.next();
+    let v = p.value(first)?;
+    let last = p.next();
+    if last.kind != Kind::End {
+        return Err(unexpected("the end", last));
+    }
+    Ok(v)
+}
+
+fn unexpected<E>(expected: &'static str, t: Token) -> Error<E> {
+    Error::Syntax(Syntax::Unexpected {
+        expected,
+        found: t.kind.name(),
+        at: t.index + 1,
+    })
+}
+
+fn hex4(s: &[u8]) -> Option<u32> {
+    if s.len() < 4 {
+        return None;
+    }
+    s[..4]
+        .iter()
+        .try_fold(0u32, |acc, &b| Some(acc << 4 | (b as char).to_digit(16)?))
+}
+
+impl<B: Builder, S: Scratch> Parser<'_, B, S> {
+    fn at(&self, i: usize) -> u8 {
+        self.text.get(i).copied().unwrap_or(0)
+    }
+
+    fn next(&mut self) -> Token {
+        while matches!(self.at(self.pos), b' ' | b'\t' | b'\n' | b'\r') {
+            self.pos += 1;
+        }
+        let index = self.pos;
+        let ch = self.at(index);
+        let punct = match ch {
+            b'{' => Some(Kind::ObjBegin),
+            b'}' => Some(Kind::ObjEnd),
+            b'[' => Some(Kind::ArrBegin),
+            b']' => Some(Kind::ArrEnd),
+            b':' => Some(Kind::Colon),
+            b',' => Some(Kind::Comma),
+            0 => Some(Kind::End),
+            _ => None,
+        };
+        if let Some(kind) = punct {
+            if kind != Kind::End {
+                self.pos += 1;
+            }
+            return Token { kind, index };
+        }
+        if ch == b'"' {
+            return self.string(index);
+        }
+        let rest = &self.text[index..];
+        if ch == b'-' || ch.is_ascii_digit() {
+            if !self.cfg.decode_invalid_numbers && invalid_number(rest) {
+                return self.error("invalid number");
+            }
+            return self.number(index);
+        }
+        for (word, kind) in [
+            (&b"true"[..], Kind::Bool(true)),
+            (b"false", Kind::Bool(false)),
+            (b"null", Kind::Null),
+        ] {
+            if rest.starts_with(word) {
+                self.pos += word.len();
+                return Token { kind, index };
+            }
+        }
+        if self.cfg.decode_invalid_numbers && invalid_number(rest) {
+            return self.number(index);
+        }
+        self.error("invalid token")
+    }
+
+    fn error(&self, msg: &'static str) -> Token {
+        Token {
+            kind: Kind::Error(msg),
+            index: self.pos,
+        }
+    }
+
+    fn number(&mut self, index: usize) -> Token {
+        match strtod(&self.text[index..]) {
+            Some((x, n)) => {
+                self.pos = index + n;
+                Token {
+                    kind: Kind::Number(x),
+                    index,
+                }
+            }
+            None => self.error("invalid number"),
+        }
+    }
+
+    fn string(&mut self, index: usize) -> Token {
+        let start = index + 1;
+        let mut i = start;
+        // The common case: no escapes, the bytes are the string.
+        loop {
+            match self.at(i) {
+                b'"' => {
+                    self.pos = i + 1;
+                    return Token {
+                        kind: Kind::Raw(start, i),
+                        index,
+                    };
+                }
+                b'\\' => break,
+                0 => {
+                    self.pos = i;
+                    return self.error("unexpected end of string");
+                }
+                _ => i += 1,
+            }
+        }
+        self.scratch.clear();
+        self.scratch.extend(&self.text[start..i]);
+        loop {
+            let run = i;
+            while !matches!(self.at(i), b'"' | b'\\' | 0) {
+                i += 1;
+            }
+            self.scratch.extend(&self.text[run..i]);
+            match self.at(i) {
+                b'"' => break,
+                0 => {
+                    self.pos = i;
+                    return self.error("unexpected end of string");
+                }
+                _ => {}
+            }
+            let c: u8 = match self.at(i + 1) {
+                b'"' => b'"',
+                b'\\' => b'\\',
+                b'/' => b'/',
+                b'b' => 0x08,
+                b'f' => 0x0c,
+                b'n' => b'\n',
+                b'r' => b'\r',
+                b't' => b'\t',
+                b'u' => {
+                    let Some(len) = self.unicode_escape(i) else {
+                        self.pos = i;
+                        return self.error("invalid unicode escape code");
+                    };
+                    i += len;
+                    continue;
+                }
+                _ => {
+                    self.pos = i;
+                    return self.error("invalid escape code");
+                }
+            };
+            self.scratch.extend(&[c]);
+            i += 2;
+        }
+        self.pos = i + 1;
+        Token {
+            kind: Kind::Unescaped,
+            index,
+        }
+    }
+
+    /// `\uXXXX` (or a surrogate pair of them) at `i`, appended as UTF-8;
+    /// its length in the input.
+    fn unicode_escape(&mut self, i: usize) -> Option<usize> {
+        let text = self.text;
+        let mut cp = hex4(&text[(i + 2).min(text.len())..])?;
+        let mut len = 6;
+        if (0xdc00..=0xdfff).contains(&cp) {
+            return None;
+        }
+        if (0xd800..=0xdbff).contains(&cp) {
+            if self.at(i + 6) != b'\\' || self.at(i + 7) != b'u' {
+                return None;
+            }
+            let low = hex4(&text[(i + 8).min(text.len())..])?;
+            if !(0xdc00..=0xdfff).contains(&low) {
+                return None;
+            }
+            cp = 0x10000 + ((cp & 0x3ff) << 10 | (low & 0x3ff));
+            len = 12;
+        }
+        let mut buf = [0u8; 4];
+        let s = char::from_u32(cp)?.encode_utf8(&mut buf);
+        self.scratch.extend(s.as_bytes());
+        Some(len)
+    }
+
+    fn descend(&mut self, t: Token) -> Result<(), Error<B::Error>> {
+        self.depth += 1;
+        if self.depth > self.cfg.decode_max_depth {
+            return Err(Error::Syntax(Syntax::Depth {
+                depth: self.depth,
+                at: t.index + 1,
+            }));
+        }
+        Ok(())
+    }
+
+    fn string_value(&mut self, kind: Kind) -> Result<B::Value, Error<B::Error>> {
+        let text = self.text;
+        let bytes = match kind {
+            Kind::Raw(a, b) => &text[a..b],
+            _ => self.scratch.bytes().ok_or(Error::Scratch)?,
+        };
+        self.b.string(bytes).map_err(Error::Host)
+    }
+
+    fn value(&mut self, t: Token) -> Result<B::Value, Error<B::Error>> {
+        Ok(match t.kind {
+            Kind::Raw(..) | Kind::Unescaped => self.string_value(t.kind)?,
+            Kind::Number(x) => self.b.number(x),
+            Kind::Bool(x) => self.b.boolean(x),
+            Kind::Null => self.b.null(),
+            Kind::ObjBegin => return self.object(t),
+            Kind::ArrBegin => return self.array(t),
+            _ => return Err(unexpected("value", t)),
+        })
+    }
+
+    fn object(&mut self, open: Token) -> Result<B::Value, Error<B::Error>> {
+        self.descend(open)?;
+        let obj = self.b.object().map_err(Error::Host)?;
+        let mut t = self.next();
+        if t.kind == Kind::ObjEnd {
+            self.depth -= 1;
+            return Ok(obj);
+        }
+        loop {
+            if !matches!(t.kind, Kind::Raw(..) | Kind::Unescaped) {
+                return Err(unexpected("object key string", t));
+            }
+            let key = self.string_value(t.kind)?;
+            let colon = self.next();
+            if colon.kind != Kind::Colon {
+                return Err(unexpected("colon", colon));
+            }
+            let vt = self.next();
+            let v = self.value(vt)?;
+            self.b.set(&obj, key, v).map_err(Error::Host)?;
+            t = self.next();
+            match t.kind {
+                Kind::ObjEnd => {
+                    self.depth -= 1;
+                    return Ok(obj);
+                }
+                Kind::Comma => t = self.next(),
+                _ => return Err(unexpected("comma or object end", t)),
+            }
+        }
+    }
+
+    fn array(&mut self, open: Token) -> Result<B::Value, Error<B::Error>> {
+        self.descend(open)?;
+        let arr = self
+            .b
+            .array(self.cfg.decode_array_with_array_mt)
+            .map_err(Error::Host)?;
+        let mut t = self.next();
+        if t.kind == Kind::ArrEnd {
+            self.depth -= 1;
+            return Ok(arr);
+        }
+        let mut i = 1;
+        loop {
+            let v = self.value(t)?;
+            self.b.push(&arr, i, v).map_err(Error::Host)?;
+            i += 1;
+            t = self.next();
+            match t.kind {
+                Kind::ArrEnd => {
+                    self.depth -= 1;
+                    return Ok(arr);
+                }
+                Kind::Comma => t = self.next(),
+                _ => return Err(unexpected("comma or array end", t)),
+            }
+        }
+    }
+}
+
+/// What lua-cjson calls an invalid (non-JSON) number: a leading `+`, hex,
+/// a leading zero, `inf` or `nan`.
+fn invalid_number(s: &[u8]) -> bool {
+    let at = |i: usize| s.get(i).copied().unwrap_or(0);
+    if at(0) == b'+' {
+        return true;
+    }
+    let p = (at(0) == b'-') as usize;
+    if at(p) == b'0' {
+        let c = at(p + 1);
+        return (c | 0x20) == b'x' || c.is_ascii_digit();
+    }
+    if at(p) <= b'9' {
+        return false;
+    }
+    let word = |w: &[u8]| s.len() >= p + 3 && s[p..p + 3].eq_ignore_ascii_case(w);
+    word(b"inf") || word(b"nan")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::V;
+
+    /// Decodes into a compact text form: numbers with `{:?}`, strings as
+    /// their bytes, tables as `[…]` / `{k=v…}` in insertion order.
+    struct Text;
+    #[derive(Clone)]
+    struct T(&'static str);
+    impl Builder for Text {
+        type Value = T;
+        type Error = ();
+        fn null(&mut self) -> T {
+            T("null")
+        }
+        fn boolean(&mut self, b: bool) -> T {
+            T(if b { "true" } else { "false" })
+        }
+        fn number(&mut self, _: f64) -> T {
+            T("n")
+        }
+        fn string(&mut self, _: &[u8]) -> Result<T, ()> {
+            Ok(T("s"))
+        }
+        fn object(&mut self) -> Result<T, ()> {
+            Ok(T("o"))
+        }
+        fn array(&mut self, _: bool) -> Result<T, ()> {
+            Ok(T("a"))
+        }
+        fn set(&mut self, _: &T, _: T, _: T) -> Result<(), ()> {
+            Ok(())
+        }
+        fn push(&mut self, _: &T, _: usize, _: T) -> Result<(), ()> {
+            Ok(())
+        }
+    }
+    impl Scratch for V {
+        fn clear(&mut self) {
+            self.1 = 0;
+        }
+        fn bytes(&self) -> Option<&[u8]> {
+            Some(&self.0[..self.1])
+        }
+    }
+
+    fn err(s: &[u8]) -> Syntax {
+        match decode(s, &Config::DEFAULT, &mut Text, &mut V([0; 256], 0)) {
+            Err(Error::Syntax(e)) => e,
+            Ok(v) => panic!("{s:?} decoded to {}", v.0),
+            Err(_) => panic!("host error"),
+        }
+    }
+
+    fn unexpected(expected: &'static str, found: &'static str, at: usize) -> Syntax {
+        Syntax::Unexpected {
+            expected,
+            found,
+            at,
+        }
+    }
+
+    #[test]
+    fn errors_as_lua_cjson_words_them() {
+        assert_eq!(err(b""), unexpected("value", "T_END", 1));
+        assert_eq!(err(b" "), unexpected("value", "T_END", 2));
+        assert_eq!(err(b"[1,]"), unexpected("value", "T_ARR_END", 4));
+        assert_eq!(err(b"{,}"), unexpected("object key string", "T_COMMA", 2));
+        assert_eq!(err(b"{\"a\" 1}"), unexpected("colon", "T_NUMBER", 6));
+        assert_eq!(err(b"1 2"), unexpected("the end", "T_NUMBER", 3));
+        assert_eq!(
+            err(b"\"a\\x\""),
+            unexpected("value", "invalid escape code", 3)
+        );
+        assert_eq!(
+            err(b"\"\\ud800\""),
+            unexpected("value", "invalid unicode escape code", 2)
+        );
+        assert_eq!(
+            err(b"\"abc"),
+            unexpected("value", "unexpected end of string", 5)
+        );
+        assert_eq!(err(b".5"), unexpected("value", "invalid token", 1));
+        assert_eq!(err(b"1.5e"), unexpected("the end", "invalid token", 4));
+        assert_eq!(err(b"-"), unexpected("value", "invalid number", 1));
+        assert_eq!(err(b"\x001"), Syntax::Utf16);
+        assert_eq!(
+            err(b"[1\x00 2"),
+            unexpected("comma or array end", "T_END", 3)
+        );
+        assert_eq!(
+            err(b"\t\n\r 1 \x0c"),
+            unexpected("the end", "invalid token", 7)
+        );
+        let mut cfg = Config::DEFAULT;
+        cfg.decode_max_depth = 2;
+        match decode(b"[[[1]]]", &cfg, &mut Text, &mut V([0; 256], 0)) {
+            Err(Error::Syntax(e)) => assert_eq!(e, Syntax::Depth { depth: 3, at: 3 }),
+            _ => panic!("depth not checked"),
+        }
+    }
+
+    #[test]
+    fn accepts_what_lua_cjson_accepts() {
+        for s in [
+            &b"0x10"[..],
+            b"+1",
+            b"01",
+            b"-.5",
+            b"1.",
+            b"Infinity",
+            b"nan(1)",
+            b"trues"[..4].as_ref(),
+            b"12\x00garbage",
+            b"[1,{\"a\":[true,false,null]}]",
+        ] {
+            assert!(
+                decode(s, &Config::DEFAULT, &mut Text, &mut V([0; 256], 0)).is_ok(),
+                "{s:?}"
+            );
+        }
+    }
+}
