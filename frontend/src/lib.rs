@@ -148,6 +148,8 @@ pub fn compile_program(
 /// Modules `require` finds in the runtime rather than in files.
 pub const BUILTIN_MODULES: &[&str] = &[
     "bit",
+    "cjson",
+    "cjson.safe",
     "math",
     "os",
     "string",

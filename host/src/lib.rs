@@ -1,11 +1,13 @@
 //! moonshift-host: the runtime side of moonshift.
 //!
+//! - [`cjson`]: `require "cjson"` for the reference arm (rules shared with runtime-gc);
 //! - [`ngx`]: the ngx API, implemented once in Rust and called by both arms;
 //! - [`reference`]: the LuaJIT reference arm (mlua) and a plain-script runner;
 //! - [`traffic`]: the JSON-lines request format used by the differential harness;
 //! - [`diff`]: the [`diff::Engine`] trait and the request-by-request comparison;
 //! - [`wasm`]: the wasmtime arm.
 
+pub mod cjson;
 pub mod diff;
 pub mod ngx;
 pub mod reference;

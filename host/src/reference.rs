@@ -248,6 +248,7 @@ fn install_stdio(
 
 fn new_state(jit: bool) -> mlua::Result<Lua> {
     let lua = Lua::new();
+    crate::cjson::install(&lua)?;
     if !jit {
         lua.load("jit.off()").set_name("=moonshift-jit").exec()?;
     }

@@ -266,6 +266,7 @@ fn mark_roots(top: u32) {
     r.names.each(|s| mark_object(s, kind::STRING));
     lib_base::each_root(mark_value);
     ops::each_root(mark_value);
+    crate::lib_cjson::each_root(mark_value);
     let t = r.main_thread;
     if t != 0 {
         mark_value(rd64(t + th::ERROR));

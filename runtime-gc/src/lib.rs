@@ -29,6 +29,7 @@ pub mod gc;
 pub mod heap;
 pub mod lib_base;
 pub mod lib_bit;
+pub mod lib_cjson;
 pub mod lib_math;
 pub mod lib_os;
 pub mod lib_string;

@@ -32,7 +32,7 @@ unsafe extern "C" {
     pub fn host_poll();
 }
 
-const MAX_BUILTINS: usize = 128;
+const MAX_BUILTINS: usize = 192;
 static mut BUILTIN_INDICES: [u32; MAX_BUILTINS] = [u32::MAX; MAX_BUILTINS];
 static mut NBUILTINS: usize = 0;
 
@@ -138,6 +138,14 @@ pub fn open(g: u32) -> bool {
         && open_lib(g, b"math", 32, crate::lib_math::open).is_some()
         && open_lib(g, b"os", 8, crate::lib_os::open).is_some()
         && open_table(g)
+        && open_module(b"cjson", |m| crate::lib_cjson::fill(m, 0))
+        && open_module(b"cjson.safe", |m| crate::lib_cjson::fill(m, 1))
+}
+
+/// A module that is only in `package.loaded` (`require` finds it; no global).
+fn open_module(name: &[u8], fill: impl FnOnce(u32) -> bool) -> bool {
+    table::new(0, 32)
+        .is_some_and(|m| fill(m) && set_field(unsafe { LOADED }, name, boxed(v::TAG_TABLE, m)))
 }
 
 /// `table`, with `table.new` and `table.clear` as modules of their own.
@@ -466,6 +474,10 @@ impl OutBuf {
             cap: 0,
             oom: false,
         }
+    }
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+        self.oom = false;
     }
     pub(crate) fn extend(&mut self, s: &[u8]) {
         if self.oom {
