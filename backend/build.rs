@@ -21,6 +21,8 @@ fn main() {
         "runtime-gc/Cargo.lock",
         "abi/src",
         "abi/Cargo.toml",
+        "cjson/src",
+        "cjson/Cargo.toml",
     ] {
         println!("cargo:rerun-if-changed={}", root.join(p).display());
     }

@@ -51,8 +51,9 @@ local function make(instance, name)
   for _, o in ipairs(options) do m[o] = fn(o) end
   return m
 end
+-- lua-cjson names both modules "cjson".
 preload["cjson"] = function() return make(0, "cjson") end
-preload["cjson.safe"] = function() return make(1, "cjson.safe") end
+preload["cjson.safe"] = function() return make(1, "cjson") end
 "##;
 
 /// Puts `cjson` and `cjson.safe` in `package.preload` of `lua`.
