@@ -2918,8 +2918,10 @@ impl<'a> FnGen<'a> {
         // The template.
         for (i, item) in items.iter().enumerate() {
             match item {
-                TableItem::Positional(v) if is_constant(v) => store(self, i, &key_of(i), v),
-                TableItem::Keyed(k, v) if is_constant(k) && is_constant(v) => store(self, i, k, v),
+                TableItem::Positional(v) if is_constant_value(v) => store(self, i, &key_of(i), v),
+                TableItem::Keyed(k, v) if is_constant(k) && is_constant_value(v) => {
+                    store(self, i, k, v)
+                }
                 _ => {}
             }
         }
@@ -2931,8 +2933,8 @@ impl<'a> FnGen<'a> {
                     self.explist(std::slice::from_ref(v), first, Want::All);
                     self.setlist(tslot, first, None, positions[i]);
                 }
-                TableItem::Positional(v) if !is_constant(v) => store(self, i, &key_of(i), v),
-                TableItem::Keyed(k, v) if !(is_constant(k) && is_constant(v)) => {
+                TableItem::Positional(v) if !is_constant_value(v) => store(self, i, &key_of(i), v),
+                TableItem::Keyed(k, v) if !(is_constant(k) && is_constant_value(v)) => {
                     store(self, i, k, v)
                 }
                 _ => {}
@@ -2955,7 +2957,7 @@ impl<'a> FnGen<'a> {
             if let TableItem::Keyed(k, v) = item {
                 match &k.kind {
                     ExprKind::String(b) if b.len() <= layout::string::MAX_SHORT as usize => {
-                        if is_constant(v) {
+                        if is_constant_value(v) {
                             &mut first
                         } else {
                             &mut rest
@@ -3454,6 +3456,12 @@ fn keeps_value(e: &Expr) -> bool {
         ExprKind::Paren(inner) => keeps_value(inner),
         _ => false,
     }
+}
+
+/// A constructor value the template holds: a constant or nil (LuaJIT's
+/// `expr_isk_nojump`), so `{[4] = nil, [4] = "s"}` keeps "s".
+fn is_constant_value(e: &Expr) -> bool {
+    is_constant(e) || matches!(e.kind, ExprKind::Nil)
 }
 
 /// Constants a constructor's template holds (LuaJIT's `TDUP` items).

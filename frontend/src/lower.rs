@@ -83,6 +83,27 @@ pub struct Lowerer<'a> {
     pub requires: Vec<(String, u32)>,
 }
 
+/// Arithmetic on two number constants, folded as LuaJIT's parser folds it
+/// (`foldarith`): the result is a constant unless it is NaN or -0. A folded
+/// value counts as a constant in a table constructor's template, which
+/// decides the order of duplicate keys (`{[3] = -1/0, [3] = "y"}` keeps "y").
+fn fold_arith(op: BinOp, l: &ExprKind, r: &ExprKind) -> Option<f64> {
+    let (ExprKind::Number(a), ExprKind::Number(b)) = (l, r) else {
+        return None;
+    };
+    let (a, b) = (*a, *b);
+    let x = match op {
+        BinOp::Add => a + b,
+        BinOp::Sub => a - b,
+        BinOp::Mul => a * b,
+        BinOp::Div => a / b,
+        BinOp::Mod => a - (a / b).floor() * b,
+        BinOp::Pow => a.powf(b),
+        _ => return None,
+    };
+    (!x.is_nan() && !(x == 0.0 && x.is_sign_negative())).then_some(x)
+}
+
 fn line_of(tok: &TokenReference) -> u32 {
     tok.token().start_position().line() as u32
 }
@@ -965,10 +986,13 @@ impl<'a> Lowerer<'a> {
                                 BinOp::Add
                             }
                         };
-                        ExprKind::Binary {
-                            op,
-                            lhs: Box::new(l),
-                            rhs: Box::new(r),
+                        match fold_arith(op, &l.kind, &r.kind) {
+                            Some(x) => ExprKind::Number(x),
+                            None => ExprKind::Binary {
+                                op,
+                                lhs: Box::new(l),
+                                rhs: Box::new(r),
+                            },
                         }
                     }
                 };
@@ -999,9 +1023,11 @@ impl<'a> Lowerer<'a> {
                         return Expr { line, kind };
                     }
                 }
-                // Fold negative number literals, as LuaJIT's parser does.
+                // Fold negative number literals, as LuaJIT's parser does
+                // (not zero: -0 is not a constant there).
                 if op == UnOp::Neg
                     && let ExprKind::Number(n) = operand.kind
+                    && n != 0.0
                 {
                     return Expr {
                         line,
