@@ -38,7 +38,12 @@ fn both_arms_print_what_lua_cjson_printed() {
     assert!(expected.len() > 1500, "the recording looks truncated");
     let (reference, wasm) = run_both(&dir.join("cases.lua"), test_limits()).expect("runs");
     for (arm, out) in [("reference (LuaJIT)", &reference), ("wasm", &wasm)] {
-        assert_eq!(out.exit_code, 0, "{arm}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.exit_code,
+            0,
+            "{arm}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         if let Some(d) = first_difference(&expected, &out.stdout) {
             panic!("{arm} differs from lua-cjson at {d}");
         }
