@@ -17,6 +17,11 @@
 use crate::{Config, Out, strtod};
 
 /// How an arm makes its values.
+///
+/// Containers are built when they close, at their final size: the parser
+/// [`stash`](Builder::stash)es each member (an object's key, then its value)
+/// as it is read, and [`object`](Builder::object) / [`array`](Builder::array)
+/// take the last `n` stashed entries back out.
 pub trait Builder {
     type Value: Clone;
     type Error;
@@ -24,19 +29,14 @@ pub trait Builder {
     fn boolean(&mut self, b: bool) -> Self::Value;
     fn number(&mut self, x: f64) -> Self::Value;
     fn string(&mut self, s: &[u8]) -> Result<Self::Value, Self::Error>;
-    /// A new table for an object.
-    fn object(&mut self) -> Result<Self::Value, Self::Error>;
-    /// A new table for an array (with `array_mt` when `with_mt`).
-    fn array(&mut self, with_mt: bool) -> Result<Self::Value, Self::Error>;
-    /// `t[key] = value` (raw).
-    fn set(
-        &mut self,
-        t: &Self::Value,
-        key: Self::Value,
-        value: Self::Value,
-    ) -> Result<(), Self::Error>;
-    /// `t[i] = value` (raw), `i` from 1.
-    fn push(&mut self, t: &Self::Value, i: usize, value: Self::Value) -> Result<(), Self::Error>;
+    /// Keeps `v` until its container closes.
+    fn stash(&mut self, v: Self::Value) -> Result<(), Self::Error>;
+    /// A table of the last `pairs` stashed key/value pairs (raw sets in
+    /// order: a later duplicate key wins), removed from the stash.
+    fn object(&mut self, pairs: usize) -> Result<Self::Value, Self::Error>;
+    /// A table of the last `n` stashed values at 1..n (with `array_mt`
+    /// when `with_mt`), removed from the stash.
+    fn array(&mut self, n: usize, with_mt: bool) -> Result<Self::Value, Self::Error>;
 }
 
 /// Where unescaped strings are assembled.
@@ -391,62 +391,56 @@ impl<B: Builder, S: Scratch> Parser<'_, B, S> {
 
     fn object(&mut self, open: Token) -> Result<B::Value, Error<B::Error>> {
         self.descend(open)?;
-        let obj = self.b.object().map_err(Error::Host)?;
+        let mut pairs = 0;
         let mut t = self.next();
-        if t.kind == Kind::ObjEnd {
-            self.depth -= 1;
-            return Ok(obj);
-        }
-        loop {
-            if !matches!(t.kind, Kind::Raw(..) | Kind::Unescaped) {
-                return Err(unexpected("object key string", t));
-            }
-            let key = self.string_value(t.kind)?;
-            let colon = self.next();
-            if colon.kind != Kind::Colon {
-                return Err(unexpected("colon", colon));
-            }
-            let vt = self.next();
-            let v = self.value(vt)?;
-            self.b.set(&obj, key, v).map_err(Error::Host)?;
-            t = self.next();
-            match t.kind {
-                Kind::ObjEnd => {
-                    self.depth -= 1;
-                    return Ok(obj);
+        if t.kind != Kind::ObjEnd {
+            loop {
+                if !matches!(t.kind, Kind::Raw(..) | Kind::Unescaped) {
+                    return Err(unexpected("object key string", t));
                 }
-                Kind::Comma => t = self.next(),
-                _ => return Err(unexpected("comma or object end", t)),
+                let key = self.string_value(t.kind)?;
+                self.b.stash(key).map_err(Error::Host)?;
+                let colon = self.next();
+                if colon.kind != Kind::Colon {
+                    return Err(unexpected("colon", colon));
+                }
+                let vt = self.next();
+                let v = self.value(vt)?;
+                self.b.stash(v).map_err(Error::Host)?;
+                pairs += 1;
+                t = self.next();
+                match t.kind {
+                    Kind::ObjEnd => break,
+                    Kind::Comma => t = self.next(),
+                    _ => return Err(unexpected("comma or object end", t)),
+                }
             }
         }
+        self.depth -= 1;
+        self.b.object(pairs).map_err(Error::Host)
     }
 
     fn array(&mut self, open: Token) -> Result<B::Value, Error<B::Error>> {
         self.descend(open)?;
-        let arr = self
-            .b
-            .array(self.cfg.decode_array_with_array_mt)
-            .map_err(Error::Host)?;
+        let mut n = 0;
         let mut t = self.next();
-        if t.kind == Kind::ArrEnd {
-            self.depth -= 1;
-            return Ok(arr);
-        }
-        let mut i = 1;
-        loop {
-            let v = self.value(t)?;
-            self.b.push(&arr, i, v).map_err(Error::Host)?;
-            i += 1;
-            t = self.next();
-            match t.kind {
-                Kind::ArrEnd => {
-                    self.depth -= 1;
-                    return Ok(arr);
+        if t.kind != Kind::ArrEnd {
+            loop {
+                let v = self.value(t)?;
+                self.b.stash(v).map_err(Error::Host)?;
+                n += 1;
+                t = self.next();
+                match t.kind {
+                    Kind::ArrEnd => break,
+                    Kind::Comma => t = self.next(),
+                    _ => return Err(unexpected("comma or array end", t)),
                 }
-                Kind::Comma => t = self.next(),
-                _ => return Err(unexpected("comma or array end", t)),
             }
         }
+        self.depth -= 1;
+        self.b
+            .array(n, self.cfg.decode_array_with_array_mt)
+            .map_err(Error::Host)
     }
 }
 
@@ -494,17 +488,14 @@ mod tests {
         fn string(&mut self, _: &[u8]) -> Result<T, ()> {
             Ok(T("s"))
         }
-        fn object(&mut self) -> Result<T, ()> {
+        fn stash(&mut self, _: T) -> Result<(), ()> {
+            Ok(())
+        }
+        fn object(&mut self, _: usize) -> Result<T, ()> {
             Ok(T("o"))
         }
-        fn array(&mut self, _: bool) -> Result<T, ()> {
+        fn array(&mut self, _: usize, _: bool) -> Result<T, ()> {
             Ok(T("a"))
-        }
-        fn set(&mut self, _: &T, _: T, _: T) -> Result<(), ()> {
-            Ok(())
-        }
-        fn push(&mut self, _: &T, _: usize, _: T) -> Result<(), ()> {
-            Ok(())
         }
     }
     impl Scratch for V {

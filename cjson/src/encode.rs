@@ -51,9 +51,9 @@ pub trait Source {
     type Pairs: Iterator<Item = Result<(Self::Value, Self::Value), Self::Error>>;
     fn kind(&mut self, v: &Self::Value) -> Kind<Self::Table>;
     /// Appends string value `v` with [`crate::escape_string`].
-    fn append_string(&mut self, v: &Self::Value, escape_slash: bool, out: &mut dyn Out);
+    fn append_string<O: Out>(&mut self, v: &Self::Value, escape_slash: bool, out: &mut O);
     /// Appends `x` (finite) as C's `%.{precision}g`.
-    fn append_number(&mut self, x: f64, precision: i32, out: &mut dyn Out);
+    fn append_number<O: Out>(&mut self, x: f64, precision: i32, out: &mut O);
     fn pairs(&mut self, t: &Self::Table) -> Self::Pairs;
     /// `rawget(t, i)`.
     fn index(&mut self, t: &Self::Table, i: i64) -> Self::Value;
@@ -88,24 +88,24 @@ impl<E> core::fmt::Display for Error<E> {
 }
 
 /// Encodes `v` into `out`. On an error `out` holds a partial text.
-pub fn encode<S: Source>(
+pub fn encode<S: Source, O: Out>(
     v: &S::Value,
     cfg: &Config,
     src: &mut S,
-    out: &mut dyn Out,
+    out: &mut O,
 ) -> Result<(), Error<S::Error>> {
     Encoder { cfg, src, out }.value(v, 0)
 }
 
-struct Encoder<'a, S: Source> {
+struct Encoder<'a, S: Source, O: Out> {
     cfg: &'a Config,
     src: &'a mut S,
-    out: &'a mut dyn Out,
+    out: &'a mut O,
 }
 
 const NOT_A_NUMBER: &str = "must not be NaN or Inf";
 
-impl<S: Source> Encoder<'_, S> {
+impl<S: Source, O: Out> Encoder<'_, S, O> {
     fn value(&mut self, v: &S::Value, depth: i32) -> Result<(), Error<S::Error>> {
         match self.src.kind(v) {
             Kind::Nil | Kind::Null => self.out.extend(b"null"),

@@ -334,40 +334,57 @@ impl Config {
     }
 }
 
+/// The bytes lua-cjson escapes (`/` only while `encode_escape_forward_slash`
+/// is on): control bytes, `"`, `/`, `\\` and DEL.
+const ESCAPED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'/' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[0x7f] = true;
+    t
+};
+
 /// Appends `s` as a JSON string (quotes included), escaped as lua-cjson
 /// escapes: `"`, `\`, `/` (unless `escape_slash` is off), control bytes and
 /// DEL; every other byte, UTF-8 or not, as it is.
-pub fn escape_string(s: &[u8], escape_slash: bool, out: &mut dyn Out) {
+pub fn escape_string<O: Out + ?Sized>(s: &[u8], escape_slash: bool, out: &mut O) {
     out.extend(b"\"");
     let mut start = 0;
     for (i, &b) in s.iter().enumerate() {
+        if !ESCAPED[b as usize] || (b == b'/' && !escape_slash) {
+            continue;
+        }
+        out.extend(&s[start..i]);
+        start = i + 1;
         let short: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
-            b'/' if escape_slash => b"\\/",
+            b'/' => b"\\/",
             b'\n' => b"\\n",
             b'\t' => b"\\t",
             b'\r' => b"\\r",
             0x08 => b"\\b",
             0x0c => b"\\f",
-            0..=0x1f | 0x7f => b"",
-            _ => continue,
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[(b >> 4) as usize],
+                    HEX[(b & 15) as usize],
+                ]);
+                continue;
+            }
         };
-        out.extend(&s[start..i]);
-        start = i + 1;
-        if short.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[(b >> 4) as usize],
-                HEX[(b & 15) as usize],
-            ]);
-        } else {
-            out.extend(short);
-        }
+        out.extend(short);
     }
     out.extend(&s[start..]);
     out.extend(b"\"");

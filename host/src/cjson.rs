@@ -83,6 +83,7 @@ pub fn install(lua: &Lua) -> mlua::Result<()> {
         let rest = &args[3.min(args.len())..];
         let mut arm = Arm {
             lua,
+            stash: Vec::new(),
             safe: instance == 1,
             format: format.clone(),
             array_mt: amt.clone(),
@@ -155,6 +156,8 @@ fn arg_error(lua: &Lua, n: u32, msg: &str) -> String {
 
 struct Arm<'a> {
     lua: &'a Lua,
+    /// Members of the containers a decode is reading.
+    stash: Vec<Value>,
     /// `cjson.safe`: encode and decode return their errors.
     safe: bool,
     format: Function,
@@ -300,27 +303,28 @@ impl Builder for Arm<'_> {
     fn string(&mut self, s: &[u8]) -> mlua::Result<Value> {
         self.lua.create_string(s).map(Value::String)
     }
-    fn object(&mut self) -> mlua::Result<Value> {
-        self.lua.create_table().map(Value::Table)
+    fn stash(&mut self, v: Value) -> mlua::Result<()> {
+        self.stash.push(v);
+        Ok(())
     }
-    fn array(&mut self, with_mt: bool) -> mlua::Result<Value> {
-        let t = self.lua.create_table()?;
+    fn object(&mut self, pairs: usize) -> mlua::Result<Value> {
+        let t = self.lua.create_table_with_capacity(0, pairs)?;
+        let members = self.stash.split_off(self.stash.len() - 2 * pairs);
+        for kv in members.chunks_exact(2) {
+            t.raw_set(kv[0].clone(), kv[1].clone())?;
+        }
+        Ok(Value::Table(t))
+    }
+    fn array(&mut self, n: usize, with_mt: bool) -> mlua::Result<Value> {
+        let t = self.lua.create_table_with_capacity(n, 0)?;
+        let items = self.stash.split_off(self.stash.len() - n);
+        for (i, v) in items.into_iter().enumerate() {
+            t.raw_set(i + 1, v)?;
+        }
         if with_mt {
             t.set_metatable(Some(self.array_mt.clone()))?;
         }
         Ok(Value::Table(t))
-    }
-    fn set(&mut self, t: &Value, key: Value, value: Value) -> mlua::Result<()> {
-        match t {
-            Value::Table(t) => t.raw_set(key, value),
-            _ => Ok(()),
-        }
-    }
-    fn push(&mut self, t: &Value, i: usize, value: Value) -> mlua::Result<()> {
-        match t {
-            Value::Table(t) => t.raw_set(i as f64, value),
-            _ => Ok(()),
-        }
     }
 }
 
@@ -342,12 +346,12 @@ impl Source for Arm<'_> {
             other => Kind::Unsupported(type_name(other)),
         }
     }
-    fn append_string(&mut self, v: &Value, escape_slash: bool, out: &mut dyn Out) {
+    fn append_string<O: Out>(&mut self, v: &Value, escape_slash: bool, out: &mut O) {
         if let Value::String(s) = v {
             moonshift_cjson::escape_string(&s.as_bytes(), escape_slash, out);
         }
     }
-    fn append_number(&mut self, x: f64, precision: i32, out: &mut dyn Out) {
+    fn append_number<O: Out>(&mut self, x: f64, precision: i32, out: &mut O) {
         let spec = format!("%.{precision}g");
         if let Ok(s) = self.format.call::<mlua::LuaString>((spec, x)) {
             out.extend(&s.as_bytes());

@@ -62,8 +62,35 @@ impl Scratch for OutBuf {
     }
 }
 
-/// Decoding into runtime values.
-struct Values;
+/// Decoding into runtime values (and encoding from them: the stash is then
+/// unused).
+struct Values {
+    /// Members of the containers being read, 8 bytes per value.
+    stash: OutBuf,
+}
+
+impl Values {
+    fn new() -> Self {
+        Values {
+            stash: OutBuf::new(),
+        }
+    }
+
+    /// The last `n` stashed values, then forgets them.
+    fn take(
+        &mut self,
+        n: usize,
+        mut each: impl FnMut(usize, u64) -> Result<(), ()>,
+    ) -> Result<(), ()> {
+        let bytes = self.stash.bytes();
+        let start = bytes.len() - 8 * n;
+        for (i, chunk) in bytes[start..].chunks_exact(8).enumerate() {
+            each(i, u64::from_le_bytes(chunk.try_into().map_err(|_| ())?))?;
+        }
+        self.stash.truncate(start as u32);
+        Ok(())
+    }
+}
 
 impl Builder for Values {
     type Value = u64;
@@ -85,21 +112,32 @@ impl Builder for Values {
     fn string(&mut self, s: &[u8]) -> Result<u64, ()> {
         string::new_value(s).ok_or(())
     }
-    fn object(&mut self) -> Result<u64, ()> {
-        table::new(0, 0).map(|t| boxed(v::TAG_TABLE, t)).ok_or(())
+    fn stash(&mut self, x: u64) -> Result<(), ()> {
+        self.stash.extend(&x.to_le_bytes());
+        if self.stash.oom { Err(()) } else { Ok(()) }
     }
-    fn array(&mut self, with_mt: bool) -> Result<u64, ()> {
-        let t = table::new(0, 0).ok_or(())?;
+    fn object(&mut self, pairs: usize) -> Result<u64, ()> {
+        let t = table::new(0, pairs as u32).ok_or(())?;
+        let mut key = v::NIL;
+        self.take(2 * pairs, |i, x| {
+            if i % 2 == 0 {
+                key = x;
+                Ok(())
+            } else {
+                table::set(t, key, x).map_err(|_| ())
+            }
+        })?;
+        Ok(boxed(v::TAG_TABLE, t))
+    }
+    fn array(&mut self, n: usize, with_mt: bool) -> Result<u64, ()> {
+        let t = table::new(n as u32, 0).ok_or(())?;
+        self.take(n, |i, x| {
+            table::set(t, ((i + 1) as f64).to_bits(), x).map_err(|_| ())
+        })?;
         if with_mt {
             table::set_metatable(t, unsafe { ARRAY_MT });
         }
         Ok(boxed(v::TAG_TABLE, t))
-    }
-    fn set(&mut self, t: &u64, key: u64, value: u64) -> Result<(), ()> {
-        table::set(payload(*t), key, value).map_err(|_| ())
-    }
-    fn push(&mut self, t: &u64, i: usize, value: u64) -> Result<(), ()> {
-        table::set(payload(*t), (i as f64).to_bits(), value).map_err(|_| ())
     }
 }
 
@@ -154,10 +192,10 @@ impl Source for Values {
             _ => Kind::Unsupported(value::type_name(x)),
         }
     }
-    fn append_string(&mut self, x: &u64, escape_slash: bool, out: &mut dyn Out) {
+    fn append_string<O: Out>(&mut self, x: &u64, escape_slash: bool, out: &mut O) {
         moonshift_cjson::escape_string(string::as_bytes(payload(*x)), escape_slash, out);
     }
-    fn append_number(&mut self, x: f64, precision: i32, out: &mut dyn Out) {
+    fn append_number<O: Out>(&mut self, x: f64, precision: i32, out: &mut O) {
         let mut b = Buf::<64>::new();
         if precision == 14 {
             number::to_lua_string(x, &mut b);
@@ -220,7 +258,7 @@ fn encode_impl(t: u32, base: u32, nargs: i32, instance: usize) -> i32 {
     let r = encode::encode(
         &arg(base, nargs, 0),
         config(instance),
-        &mut Values,
+        &mut Values::new(),
         &mut out,
     );
     match r {
@@ -254,7 +292,7 @@ fn decode_impl(t: u32, base: u32, nargs: i32, instance: usize) -> i32 {
         Ok(None) => return type_error(t, base, nargs, 1, "string"),
     };
     let mut scratch = OutBuf::new();
-    match decode::decode(text, config(instance), &mut Values, &mut scratch) {
+    match decode::decode(text, config(instance), &mut Values::new(), &mut scratch) {
         Ok(x) => crate::lib_base::ret1(base, x),
         Err(decode::Error::Syntax(e)) => fail(t, base, instance == 1, format_args!("{e}")),
         Err(_) => raise_oom(t),

@@ -79,9 +79,25 @@ pub fn format_g(x: f64, precision: usize, out: &mut Buf<64>) {
         return;
     }
     let precision = precision.clamp(1, 17);
-    // d.ddddde±X, exactly rounded to `precision` significant digits.
+    // d.ddddde±X, exactly rounded to `precision` significant digits. The
+    // shortest digits that read back as `x` are cheap to find (no bignums);
+    // for a normal number and a precision of at most 15, when there are at
+    // most `precision` of them they *are* that rounding (the exact value
+    // lies within half an ulp, 2^-53 relative, of them: inside half a step
+    // of the `precision`-digit grid, at least 10^-15 / 2 relative), so the
+    // exact, slower formatting is needed only for the other numbers.
     let mut sci = Buf::<64>::new();
-    let _ = write!(sci, "{:.*e}", precision - 1, x);
+    let _ = write!(sci, "{x:e}");
+    let shortest = sci
+        .as_bytes()
+        .iter()
+        .take_while(|&&b| b != b'e')
+        .filter(|b| b.is_ascii_digit())
+        .count();
+    if shortest > precision || precision > 15 || x.abs() < f64::MIN_POSITIVE {
+        sci = Buf::<64>::new();
+        let _ = write!(sci, "{:.*e}", precision - 1, x);
+    }
     let s = sci.as_bytes();
     let (negative, s) = match s.first() {
         Some(b'-') => (true, &s[1..]),
