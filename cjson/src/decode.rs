@@ -264,8 +264,11 @@ impl<B: Builder, S: Scratch> Parser<'_, B, S> {
 
     fn string(&mut self, index: usize) -> Token {
         let start = index + 1;
-        let mut i = start;
         // The common case: no escapes, the bytes are the string.
+        let mut i = start
+            + crate::scan::until(&self.text[start..], |w| {
+                crate::scan::eq(w, b'"') | crate::scan::eq(w, b'\\') | crate::scan::eq(w, 0)
+            });
         loop {
             match self.at(i) {
                 b'"' => {

@@ -21,6 +21,7 @@
 
 pub mod decode;
 pub mod encode;
+mod scan;
 mod strtod;
 
 pub use strtod::strtod;
@@ -356,10 +357,23 @@ const ESCAPED: [bool; 256] = {
 pub fn escape_string<O: Out + ?Sized>(s: &[u8], escape_slash: bool, out: &mut O) {
     out.extend(b"\"");
     let mut start = 0;
-    for (i, &b) in s.iter().enumerate() {
+    let mut i = 0;
+    while i < s.len() {
+        // Whole words without a byte to escape are skipped at once.
+        i += scan::until(&s[i..], |w| {
+            let slash = if escape_slash { scan::eq(w, b'/') } else { 0 };
+            scan::below(w, 0x20)
+                | scan::eq(w, b'"')
+                | scan::eq(w, b'\\')
+                | scan::eq(w, 0x7f)
+                | slash
+        });
+        let Some(&b) = s.get(i) else { break };
+        i += 1;
         if !ESCAPED[b as usize] || (b == b'/' && !escape_slash) {
             continue;
         }
+        let i = i - 1;
         out.extend(&s[start..i]);
         start = i + 1;
         let short: &[u8] = match b {

@@ -483,6 +483,7 @@ impl OutBuf {
         self.len = 0;
         self.oom = false;
     }
+    #[inline]
     pub(crate) fn extend(&mut self, s: &[u8]) {
         if self.oom {
             return;

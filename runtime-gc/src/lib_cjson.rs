@@ -141,33 +141,19 @@ impl Builder for Values {
     }
 }
 
-/// A table's pairs in `next` order.
+/// A table's pairs in `next` order, by position (the table does not change
+/// while it is encoded).
 struct Pairs {
     t: u32,
-    key: u64,
-    done: bool,
+    at: u32,
 }
 
 impl Iterator for Pairs {
     type Item = Result<(u64, u64), ()>;
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        match table::next(self.t, self.key) {
-            Ok(Some((k, x))) => {
-                self.key = k;
-                Some(Ok((k, x)))
-            }
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(()) => {
-                self.done = true;
-                Some(Err(()))
-            }
-        }
+        let (at, k, x) = table::next_at(self.t, self.at)?;
+        self.at = at;
+        Some(Ok((k, x)))
     }
 }
 
@@ -205,11 +191,7 @@ impl Source for Values {
         out.extend(b.as_bytes());
     }
     fn pairs(&mut self, t: &u32) -> Pairs {
-        Pairs {
-            t: *t,
-            key: v::NIL,
-            done: false,
-        }
+        Pairs { t: *t, at: 0 }
     }
     fn index(&mut self, t: &u32, i: i64) -> u64 {
         if i >= 1 && i <= u32::MAX as i64 {

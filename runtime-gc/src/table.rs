@@ -466,7 +466,7 @@ pub fn length(t: u32) -> u32 {
 /// `next(t, key)`: `Ok(None)` at the end, `Err(())` for a key not in `t`.
 pub fn next(t: u32, key: u64) -> Result<Option<(u64, u64)>, ()> {
     // Position to start scanning from: 0..asize are array slots, then nodes.
-    let mut i = if key == v::NIL {
+    let i = if key == v::NIL {
         0
     } else if let Some(k) = as_index(key)
         && k <= asize(t)
@@ -479,10 +479,17 @@ pub fn next(t: u32, key: u64) -> Result<Option<(u64, u64)>, ()> {
         }
         asize(t) + (n - node(t)) / ln::SIZE + 1
     };
+    Ok(next_at(t, i).map(|(_, k, x)| (k, x)))
+}
+
+/// Iteration by position (what `next` does once it has found its key):
+/// the first entry at or after position `i` (array slots, then nodes) and
+/// the position after it.
+pub fn next_at(t: u32, mut i: u32) -> Option<(u32, u64, u64)> {
     while i < asize(t) {
         let x = rd64(array(t) + 8 * i);
         if x != v::NIL {
-            return Ok(Some((((i + 1) as f64).to_bits(), x)));
+            return Some((i + 1, ((i + 1) as f64).to_bits(), x));
         }
         i += 1;
     }
@@ -490,9 +497,9 @@ pub fn next(t: u32, key: u64) -> Result<Option<(u64, u64)>, ()> {
     while j < nsize(t) {
         let n = node(t) + j * ln::SIZE;
         if nval(n) != v::NIL {
-            return Ok(Some((nkey(n), nval(n))));
+            return Some((asize(t) + j + 1, nkey(n), nval(n)));
         }
         j += 1;
     }
-    Ok(None)
+    None
 }
