@@ -127,6 +127,11 @@ enum Command {
         /// Timed runs per arm (the median is reported).
         #[arg(long, default_value_t = 5)]
         iterations: u32,
+        /// Also time the script under this LuaJIT command (`luajit` from
+        /// OpenResty's luajit2, say), JIT off and on, in each round: a
+        /// process per run, so C modules such as lua-cjson are the real ones.
+        #[arg(long)]
+        luajit_command: Option<String>,
     },
     /// Run a script that builds live data, then time full collections of that heap on the
     /// compiled module and on LuaJIT (`collectgarbage("collect")`), as a ratio.
@@ -282,7 +287,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
-        Command::Bench { file, iterations } => bench(&file, iterations.max(1)),
+        Command::Bench {
+            file,
+            iterations,
+            luajit_command,
+        } => bench(&file, iterations.max(1), luajit_command.as_deref()),
         Command::GcPause { file, iterations } => gc_pause(&file, iterations.max(1)),
     }
 }
@@ -344,7 +353,24 @@ fn gc_pause(file: &Path, iterations: u32) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn bench(file: &Path, iterations: u32) -> Result<ExitCode> {
+/// Runs `file` under an external LuaJIT command: its wall time (process
+/// start included) and what it printed.
+fn time_external(command: &str, jit: bool, file: &Path) -> Result<(Duration, Vec<u8>)> {
+    let mut cmd = std::process::Command::new(command);
+    if !jit {
+        cmd.arg("-joff");
+    }
+    cmd.arg(file);
+    let start = Instant::now();
+    let out = cmd.output().with_context(|| format!("running {command}"))?;
+    let t = start.elapsed();
+    if !out.status.success() {
+        anyhow::bail!("{command} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok((t, out.stdout))
+}
+
+fn bench(file: &Path, iterations: u32, luajit_command: Option<&str>) -> Result<ExitCode> {
     let Some((source, name, program)) = timing_program(file, Limits::default().max_memory)? else {
         return Ok(ExitCode::from(1));
     };
@@ -357,7 +383,20 @@ fn bench(file: &Path, iterations: u32) -> Result<ExitCode> {
     let mut wasm_times = Vec::new();
     let mut off_times = Vec::new();
     let mut on_times = Vec::new();
+    let mut ext_off_times = Vec::new();
+    let mut ext_on_times = Vec::new();
     for _ in 0..iterations {
+        if let Some(command) = luajit_command {
+            for (jit, times) in [(false, &mut ext_off_times), (true, &mut ext_on_times)] {
+                let (t, out) = time_external(command, jit, file)?;
+                if out != expected.stdout {
+                    anyhow::bail!(
+                        "{command} prints something else than the reference arm for {name}"
+                    );
+                }
+                times.push(t);
+            }
+        }
         let start = Instant::now();
         let out = program.run_script();
         wasm_times.push(start.elapsed());
@@ -383,6 +422,7 @@ fn bench(file: &Path, iterations: u32) -> Result<ExitCode> {
         .collect();
     paired.sort_by(f64::total_cmp);
     let paired = paired[paired.len() / 2];
+    let wasm_times_copy = wasm_times.clone();
     let (w, off, on) = (median(wasm_times), median(off_times), median(on_times));
     println!("{name}: median of {iterations} runs (wasm includes instantiation)");
     println!("  wasm (moonshift)  {:>10.3} ms", w.as_secs_f64() * 1e3);
@@ -397,5 +437,27 @@ fn bench(file: &Path, iterations: u32) -> Result<ExitCode> {
         w.as_secs_f64() / on.as_secs_f64()
     );
     println!("  median of per-round wasm / luajit -joff = {paired:.2}x");
+    if let Some(command) = luajit_command {
+        let mut paired: Vec<f64> = wasm_times_copy
+            .iter()
+            .zip(&ext_off_times)
+            .map(|(w, o)| w.as_secs_f64() / o.as_secs_f64())
+            .collect();
+        paired.sort_by(f64::total_cmp);
+        let paired = paired[paired.len() / 2];
+        let (off, on) = (median(ext_off_times), median(ext_on_times));
+        println!("  `{command}` as a process (start-up included; its own C modules):");
+        println!("  {command} -joff    {:>10.3} ms", off.as_secs_f64() * 1e3);
+        println!("  {command} (JIT on) {:>10.3} ms", on.as_secs_f64() * 1e3);
+        println!(
+            "  wasm / {command} -joff = {:.2}x",
+            w.as_secs_f64() / off.as_secs_f64()
+        );
+        println!(
+            "  wasm / {command} JIT   = {:.2}x",
+            w.as_secs_f64() / on.as_secs_f64()
+        );
+        println!("  median of per-round wasm / {command} -joff = {paired:.2}x");
+    }
     Ok(ExitCode::SUCCESS)
 }
