@@ -502,39 +502,11 @@ impl OutBuf {
         }
         let dst = crate::mem::bytes_mut(self.ptr + self.len, s.len() as u32);
         if s.len() <= 16 {
-            copy_short(dst, s);
+            crate::mem::copy_short(dst, s);
         } else {
             dst.copy_from_slice(s);
         }
         self.len = need;
-    }
-}
-
-/// Copies at most 16 bytes with word moves: `memory.copy` is a call into
-/// the engine, dearer than the copy itself for short pieces (and a byte
-/// loop would be turned back into one).
-fn copy_short(dst: &mut [u8], s: &[u8]) {
-    let n = s.len();
-    let word = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or([0; 8]));
-    let half = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap_or([0; 4]));
-    if n >= 8 {
-        let (a, b) = (word(s, 0), word(s, n - 8));
-        dst[..8].copy_from_slice(&a.to_le_bytes());
-        dst[n - 8..].copy_from_slice(&b.to_le_bytes());
-    } else if n >= 4 {
-        let (a, b) = (half(s, 0), half(s, n - 4));
-        dst[..4].copy_from_slice(&a.to_le_bytes());
-        dst[n - 4..].copy_from_slice(&b.to_le_bytes());
-    } else {
-        if n > 0 {
-            dst[0] = s[0];
-        }
-        if n > 1 {
-            dst[1] = s[1];
-        }
-        if n > 2 {
-            dst[2] = s[2];
-        }
     }
 }
 

@@ -155,6 +155,35 @@ const fn class_bit(class: u8) -> u16 {
     }
 }
 
+/// A set of bytes, one bit each.
+type ByteSet = [u64; 4];
+
+/// The bytes of each class bit (index: the bit's position), for sets.
+const CLASS_SETS: [ByteSet; 10] = {
+    let mut t = [[0u64; 4]; 10];
+    let mut c = 0;
+    while c < 256 {
+        let mut b = 0;
+        while b < 10 {
+            if CLASSES[c] & (1 << b) != 0 {
+                t[b][c / 64] |= 1 << (c % 64);
+            }
+            b += 1;
+        }
+        c += 1;
+    }
+    t
+};
+
+fn set_add(set: &mut ByteSet, c: u8) {
+    set[c as usize / 64] |= 1 << (c % 64);
+}
+
+#[inline]
+fn set_has(set: &ByteSet, c: u8) -> bool {
+    set[c as usize / 64] & (1 << (c % 64)) != 0
+}
+
 #[inline]
 fn class_matches(c: u8, class: u8) -> bool {
     let bit = class_bit(class);
@@ -342,6 +371,64 @@ impl<'a> Matcher<'a> {
         !sig
     }
 
+    /// The bytes the set `[...]` from `p` to `ec` (its `]`) matches: the
+    /// items [`bracket_matches`](Self::bracket_matches) tries one byte at a
+    /// time, for the loops that test many bytes against one set.
+    fn bracket_set(&self, mut p: usize, ec: usize) -> ByteSet {
+        let mut set = [0u64; 4];
+        let negate = self.pc(p + 1) == b'^';
+        if negate {
+            p += 1;
+        }
+        p += 1;
+        while p < ec {
+            let pcur = self.pc(p);
+            if pcur == b'%' {
+                p += 1;
+                let class = self.pc(p);
+                let bit = class_bit(class);
+                if bit == 0 {
+                    set_add(&mut set, class);
+                } else {
+                    let members = CLASS_SETS[bit.trailing_zeros() as usize];
+                    for (w, m) in set.iter_mut().zip(members) {
+                        *w |= if class.is_ascii_uppercase() { !m } else { m };
+                    }
+                }
+            } else if self.pc(p + 1) == b'-' && p + 2 < ec {
+                for c in pcur..=self.pc(p + 2) {
+                    set_add(&mut set, c);
+                }
+                p += 2;
+            } else {
+                set_add(&mut set, pcur);
+            }
+            p += 1;
+        }
+        if negate {
+            for w in &mut set {
+                *w = !*w;
+            }
+        }
+        set
+    }
+
+    /// How many bytes from `s` on match the single class from `p` to `ep`.
+    fn run_length(&self, s: usize, p: usize, ep: usize) -> usize {
+        if self.pc(p) == b'[' {
+            let set = self.bracket_set(p, ep - 1);
+            return self.src[s.min(self.src.len())..]
+                .iter()
+                .take_while(|&&c| set_has(&set, c))
+                .count();
+        }
+        let mut i = 0;
+        while self.single_at(s + i, p, ep) {
+            i += 1;
+        }
+        i
+    }
+
     /// Does subject byte `s` exist and match the class from `p` to `ep`?
     #[inline(always)]
     fn single_at(&self, s: usize, p: usize, ep: usize) -> bool {
@@ -455,10 +542,7 @@ impl<'a> Matcher<'a> {
     }
 
     fn max_expand(&mut self, s: usize, p: usize, ep: usize) -> usize {
-        let mut i = 0;
-        while self.single_at(s + i, p, ep) {
-            i += 1;
-        }
+        let mut i = self.run_length(s, p, ep);
         loop {
             let e = self.do_match(s + i, ep + 1);
             if e != NONE || self.err.is_some() {

@@ -127,7 +127,12 @@ pub fn intern(bytes: &[u8]) -> Option<u32> {
             wr32(s + header::GCLIST, 0);
             wr32(s + ls::LEN, n);
             wr32(s + ls::HASH, h);
-            mem::bytes_mut(data(s), n).copy_from_slice(bytes);
+            let dst = mem::bytes_mut(data(s), n);
+            if n <= 16 {
+                mem::copy_short(dst, bytes);
+            } else {
+                dst.copy_from_slice(bytes);
+            }
             wr32(slot, s);
             wr32(slot + 4, h);
             t.count += 1;
