@@ -627,8 +627,13 @@ local function dump(v)
     table.sort(o)
     return "{" .. table.concat(o, ",") .. "}"
   elseif t == "number" then
+    -- Exactly, as an integer mantissa and a power of two: formatting with
+    -- 17 digits would round exact ties, which OpenResty's LuaJIT rounds up
+    -- and mlua's rounds to even.
     if v ~= v then return "nan" end
-    return string.format("%.17g", v)
+    if v == 0 or v == 1 / 0 or v == -1 / 0 then return tostring(v) end
+    local m, e = math.frexp(v)
+    return string.format("%.0f*2^%d", m * 2 ^ 53, e - 53)
   elseif t == "string" then
     return string.format("%q", v)
   elseif v == cjson.null then
