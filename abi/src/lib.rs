@@ -376,13 +376,16 @@ pub const fn hash_bytes(s: &[u8]) -> u32 {
         h = (h ^ w).wrapping_mul(K).rotate_left(29);
         i += 8;
     }
-    if i < n {
-        let mut w: u64 = 0;
-        let mut k = 0;
-        while i + k < n {
-            w |= (s[i + k] as u64) << (8 * k);
-            k += 1;
-        }
+    // The last 1–7 bytes in one word without a byte loop: two overlapping
+    // 4-byte reads, or first, middle and last byte (the length is already
+    // in `h`, so overlapping reads do not make strings collide).
+    let rem = n - i;
+    if rem >= 4 {
+        let lo = u32::from_le_bytes([s[i], s[i + 1], s[i + 2], s[i + 3]]) as u64;
+        let hi = u32::from_le_bytes([s[n - 4], s[n - 3], s[n - 2], s[n - 1]]) as u64;
+        h = (h ^ (lo | hi << 32)).wrapping_mul(K).rotate_left(29);
+    } else if rem > 0 {
+        let w = s[i] as u64 | (s[i + rem / 2] as u64) << 8 | (s[n - 1] as u64) << 16;
         h = (h ^ w).wrapping_mul(K).rotate_left(29);
     }
     h ^= h >> 33;

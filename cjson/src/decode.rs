@@ -195,37 +195,43 @@ impl<B: Builder, S: Scratch> Parser<'_, B, S> {
     }
 
     fn next(&mut self) -> Token {
-        while matches!(self.at(self.pos), b' ' | b'\t' | b'\n' | b'\r') {
-            self.pos += 1;
+        let text = self.text;
+        let mut index = self.pos;
+        while index < text.len() && matches!(text[index], b' ' | b'\t' | b'\n' | b'\r') {
+            index += 1;
         }
-        let index = self.pos;
-        let ch = self.at(index);
-        let punct = match ch {
-            b'{' => Some(Kind::ObjBegin),
-            b'}' => Some(Kind::ObjEnd),
-            b'[' => Some(Kind::ArrBegin),
-            b']' => Some(Kind::ArrEnd),
-            b':' => Some(Kind::Colon),
-            b',' => Some(Kind::Comma),
-            0 => Some(Kind::End),
-            _ => None,
+        self.pos = index;
+        let ch = if index < text.len() { text[index] } else { 0 };
+        let kind = match ch {
+            b'{' => Kind::ObjBegin,
+            b'}' => Kind::ObjEnd,
+            b'[' => Kind::ArrBegin,
+            b']' => Kind::ArrEnd,
+            b':' => Kind::Colon,
+            b',' => Kind::Comma,
+            0 => {
+                return Token {
+                    kind: Kind::End,
+                    index,
+                };
+            }
+            b'"' => return self.string(index),
+            b'-' | b'0'..=b'9' => {
+                if !self.cfg.decode_invalid_numbers && invalid_number(&text[index..]) {
+                    return self.error("invalid number");
+                }
+                return self.number(index);
+            }
+            _ => return self.word(index),
         };
-        if let Some(kind) = punct {
-            if kind != Kind::End {
-                self.pos += 1;
-            }
-            return Token { kind, index };
-        }
-        if ch == b'"' {
-            return self.string(index);
-        }
+        self.pos = index + 1;
+        Token { kind, index }
+    }
+
+    /// `true`, `false`, `null` (prefixes are enough), or a number only
+    /// strtod takes (`Infinity`, `+1`, …), or an invalid token.
+    fn word(&mut self, index: usize) -> Token {
         let rest = &self.text[index..];
-        if ch == b'-' || ch.is_ascii_digit() {
-            if !self.cfg.decode_invalid_numbers && invalid_number(rest) {
-                return self.error("invalid number");
-            }
-            return self.number(index);
-        }
         for (word, kind) in [
             (&b"true"[..], Kind::Bool(true)),
             (b"false", Kind::Bool(false)),

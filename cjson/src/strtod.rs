@@ -80,11 +80,77 @@ fn decimal(s: &[u8]) -> Option<(f64, usize)> {
             i = j;
         }
     }
+    if let Some(x) = fast_decimal(&s[..i]) {
+        return Some((x, i));
+    }
     // core's parser is correctly rounded, as glibc's strtod is; it accepts
     // exactly this grammar ("1.", ".5" and "1e5" included).
     let text = core::str::from_utf8(&s[..i]).ok()?;
     let x = text.parse::<f64>().ok()?;
     Some((x, i))
+}
+
+/// Powers of ten a double holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The common short decimals without a general parser (Clinger's fast
+/// path): at most 15 significant digits and a power of ten up to 10^22 are
+/// both exact doubles, and one multiplication or division of exact values
+/// is correctly rounded. `None` for anything else.
+fn fast_decimal(s: &[u8]) -> Option<f64> {
+    let mut m: u64 = 0;
+    let mut digits = 0;
+    let mut scale: i32 = 0;
+    let mut seen_point = false;
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            b'0'..=b'9' => {
+                if m == 0 && s[i] == b'0' {
+                    // Leading zeros are not significant.
+                } else {
+                    digits += 1;
+                    if digits > 15 {
+                        return None;
+                    }
+                    m = m * 10 + (s[i] - b'0') as u64;
+                }
+                if seen_point {
+                    scale -= 1;
+                }
+            }
+            b'.' => seen_point = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if i < s.len() {
+        // An exponent: 'e' or 'E', an optional sign, digits (the scan
+        // above only passes complete ones).
+        let mut j = i + 1;
+        let negative = s.get(j) == Some(&b'-');
+        if matches!(s.get(j), Some(b'-' | b'+')) {
+            j += 1;
+        }
+        let mut e: i32 = 0;
+        while j < s.len() {
+            e = e.saturating_mul(10).saturating_add((s[j] - b'0') as i32);
+            j += 1;
+        }
+        scale = scale.saturating_add(if negative { -e } else { e });
+    }
+    let x = m as f64;
+    if m == 0 {
+        return Some(0.0);
+    }
+    match scale {
+        0..=22 => Some(x * POW10[scale as usize]),
+        -22..=-1 => Some(x / POW10[(-scale) as usize]),
+        _ => None,
+    }
 }
 
 /// Hex digits with an optional `.` and at least one digit, then an optional
@@ -202,6 +268,61 @@ fn pow2(e: i64) -> f64 {
 mod tests {
     use super::strtod;
 
+    /// The fast path agrees with the general, correctly rounded parser on
+    /// random short decimals (digits, a point anywhere, an exponent).
+    #[test]
+    fn fast_path_is_correctly_rounded() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut rand = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut checked = 0;
+        for _ in 0..200_000 {
+            let mut buf = [0u8; 32];
+            let mut n = 0;
+            let digits = 1 + rand(18) as usize;
+            let point = rand(digits as u64 + 2) as usize;
+            for k in 0..digits {
+                if k == point {
+                    buf[n] = b'.';
+                    n += 1;
+                }
+                buf[n] = b'0' + rand(10) as u8;
+                n += 1;
+            }
+            if rand(3) == 0 {
+                buf[n] = b'e';
+                n += 1;
+                if rand(2) == 0 {
+                    buf[n] = b'-';
+                    n += 1;
+                }
+                let e = rand(30);
+                if e >= 10 {
+                    buf[n] = b'0' + (e / 10) as u8;
+                    n += 1;
+                }
+                buf[n] = b'0' + (e % 10) as u8;
+                n += 1;
+            }
+            let text = &buf[..n];
+            let exact: f64 = core::str::from_utf8(text).unwrap().parse().unwrap();
+            if let Some(x) = super::fast_decimal(text) {
+                assert_eq!(
+                    x.to_bits(),
+                    exact.to_bits(),
+                    "{:?}",
+                    core::str::from_utf8(text)
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 50_000, "the fast path took only {checked}");
+    }
+
     #[test]
     fn prefixes_as_glibc_scans_them() {
         let cases: &[(&[u8], f64, usize)] = &[
@@ -227,6 +348,14 @@ mod tests {
             (b"0x1p-1075", 0.0, 9),
             (b"0x3p-1076", 5e-324, 9),
             (b"0x1fffffffffffff8p0", 144115188075855872.0, 19),
+            (b"3.25", 3.25, 4),
+            (b"0.1", 0.1, 3),
+            (b"123456789012345", 123456789012345.0, 15),
+            (b"1234567890123456789", 1234567890123456789.0, 19),
+            (b"0.000001e-3", 1e-9, 11),
+            (b"12.5E+2", 1250.0, 7),
+            (b"9007199254740993", 9007199254740992.0, 16),
+            (b"1e23", 1e23, 4),
         ];
         for &(s, x, n) in cases {
             let (got, len) = strtod(s).unwrap();
