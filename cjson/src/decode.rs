@@ -164,7 +164,7 @@ pub fn decode<B: Builder, S: Scratch>(
         scratch,
     };
     let first = p.next();
-    let v = p.value(first)?;
+    let v = p.parse(first)?;
     let last = p.next();
     if last.kind != Kind::End {
         return Err(unexpected("the end", last));
@@ -368,7 +368,7 @@ impl<B: Builder, S: Scratch> Parser<'_, B, S> {
 
     fn descend(&mut self, t: Token) -> Result<(), Error<B::Error>> {
         self.depth += 1;
-        if self.depth > self.cfg.decode_max_depth {
+        if self.depth > self.cfg.decode_max_depth || self.depth >= crate::DECODE_STACK_LIMIT {
             return Err(Error::Syntax(Syntax::Depth {
                 depth: self.depth,
                 at: t.index + 1,
@@ -386,70 +386,109 @@ impl<B: Builder, S: Scratch> Parser<'_, B, S> {
         self.b.string(bytes).map_err(Error::Host)
     }
 
-    fn value(&mut self, t: Token) -> Result<B::Value, Error<B::Error>> {
-        Ok(match t.kind {
-            Kind::Raw(..) | Kind::Unescaped => self.string_value(t.kind)?,
-            Kind::Number(x) => self.b.number(x),
-            Kind::Bool(x) => self.b.boolean(x),
-            Kind::Null => self.b.null(),
-            Kind::ObjBegin => return self.object(t),
-            Kind::ArrBegin => return self.array(t),
-            _ => return Err(unexpected("value", t)),
-        })
-    }
-
-    fn object(&mut self, open: Token) -> Result<B::Value, Error<B::Error>> {
-        self.descend(open)?;
-        let mut pairs = 0;
-        let mut t = self.next();
-        if t.kind != Kind::ObjEnd {
+    /// The value that starts with token `t`, read without recursion:
+    /// each open container is a frame (its kind and how many members it
+    /// has so far; the members themselves are stashed in the builder), so
+    /// nesting costs neither arm any native stack.
+    fn parse(&mut self, mut t: Token) -> Result<B::Value, Error<B::Error>> {
+        const OBJECT: u32 = 1 << 31;
+        let mut frames =
+            [const { core::mem::MaybeUninit::<u32>::uninit() }; crate::DECODE_STACK_LIMIT as usize];
+        let mut open = 0usize;
+        loop {
+            // A value starting at `t`; an opening bracket pushes a frame
+            // and reads on to its first member.
+            let mut v = match t.kind {
+                Kind::Raw(..) | Kind::Unescaped => self.string_value(t.kind)?,
+                Kind::Number(x) => self.b.number(x),
+                Kind::Bool(x) => self.b.boolean(x),
+                Kind::Null => self.b.null(),
+                Kind::ObjBegin => {
+                    self.descend(t)?;
+                    let first = self.next();
+                    if first.kind == Kind::ObjEnd {
+                        self.depth -= 1;
+                        self.b.object(0).map_err(Error::Host)?
+                    } else {
+                        frames[open].write(OBJECT);
+                        open += 1;
+                        t = self.member_key(first)?;
+                        continue;
+                    }
+                }
+                Kind::ArrBegin => {
+                    self.descend(t)?;
+                    let first = self.next();
+                    if first.kind == Kind::ArrEnd {
+                        self.depth -= 1;
+                        self.b
+                            .array(0, self.cfg.decode_array_with_array_mt)
+                            .map_err(Error::Host)?
+                    } else {
+                        frames[open].write(0);
+                        open += 1;
+                        t = first;
+                        continue;
+                    }
+                }
+                _ => return Err(unexpected("value", t)),
+            };
+            // `v` is complete: it is the result, or a member of the
+            // innermost open container, which may close with it.
             loop {
-                if !matches!(t.kind, Kind::Raw(..) | Kind::Unescaped) {
-                    return Err(unexpected("object key string", t));
+                if open == 0 {
+                    return Ok(v);
                 }
-                let key = self.string_value(t.kind)?;
-                self.b.stash(key).map_err(Error::Host)?;
-                let colon = self.next();
-                if colon.kind != Kind::Colon {
-                    return Err(unexpected("colon", colon));
-                }
-                let vt = self.next();
-                let v = self.value(vt)?;
                 self.b.stash(v).map_err(Error::Host)?;
-                pairs += 1;
-                t = self.next();
-                match t.kind {
-                    Kind::ObjEnd => break,
-                    Kind::Comma => t = self.next(),
-                    _ => return Err(unexpected("comma or object end", t)),
+                // SAFETY: frames below `open` were written when opened.
+                let frame = unsafe { frames[open - 1].assume_init() } + 1;
+                frames[open - 1].write(frame);
+                let is_object = frame & OBJECT != 0;
+                let count = (frame & !OBJECT) as usize;
+                let after = self.next();
+                match (after.kind, is_object) {
+                    (Kind::Comma, true) => {
+                        let key = self.next();
+                        t = self.member_key(key)?;
+                        break;
+                    }
+                    (Kind::Comma, false) => {
+                        t = self.next();
+                        break;
+                    }
+                    (Kind::ObjEnd, true) => {
+                        open -= 1;
+                        self.depth -= 1;
+                        v = self.b.object(count).map_err(Error::Host)?;
+                    }
+                    (Kind::ArrEnd, false) => {
+                        open -= 1;
+                        self.depth -= 1;
+                        v = self
+                            .b
+                            .array(count, self.cfg.decode_array_with_array_mt)
+                            .map_err(Error::Host)?;
+                    }
+                    (_, true) => return Err(unexpected("comma or object end", after)),
+                    (_, false) => return Err(unexpected("comma or array end", after)),
                 }
             }
         }
-        self.depth -= 1;
-        self.b.object(pairs).map_err(Error::Host)
     }
 
-    fn array(&mut self, open: Token) -> Result<B::Value, Error<B::Error>> {
-        self.descend(open)?;
-        let mut n = 0;
-        let mut t = self.next();
-        if t.kind != Kind::ArrEnd {
-            loop {
-                let v = self.value(t)?;
-                self.b.stash(v).map_err(Error::Host)?;
-                n += 1;
-                t = self.next();
-                match t.kind {
-                    Kind::ArrEnd => break,
-                    Kind::Comma => t = self.next(),
-                    _ => return Err(unexpected("comma or array end", t)),
-                }
-            }
+    /// An object member's key (token `t`) and its colon: the key is
+    /// stashed, the token after the colon returned.
+    fn member_key(&mut self, t: Token) -> Result<Token, Error<B::Error>> {
+        if !matches!(t.kind, Kind::Raw(..) | Kind::Unescaped) {
+            return Err(unexpected("object key string", t));
         }
-        self.depth -= 1;
-        self.b
-            .array(n, self.cfg.decode_array_with_array_mt)
-            .map_err(Error::Host)
+        let key = self.string_value(t.kind)?;
+        self.b.stash(key).map_err(Error::Host)?;
+        let colon = self.next();
+        if colon.kind != Kind::Colon {
+            return Err(unexpected("colon", colon));
+        }
+        Ok(self.next())
     }
 }
 

@@ -149,7 +149,7 @@ impl<S: Source, O: Out> Encoder<'_, S, O> {
     }
 
     fn table(&mut self, t: &S::Table, depth: i32) -> Result<(), Error<S::Error>> {
-        if depth > self.cfg.encode_max_depth {
+        if depth > self.cfg.encode_max_depth || depth >= crate::ENCODE_STACK_LIMIT {
             return Err(Error::Depth(depth));
         }
         let meta = self.src.meta(t);

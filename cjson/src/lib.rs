@@ -171,6 +171,16 @@ pub const OPTIONS: &[&str] = &[
     "encode_escape_forward_slash",
 ];
 
+/// The first nesting depth a decode refuses whatever `decode_max_depth`
+/// says: lua-cjson's `lua_checkstack` fails there on LuaJIT (its C stack
+/// limit, 8000 slots), with the same `Found too many nested data
+/// structures` error. It also keeps both arms' recursion within their
+/// stacks.
+pub const DECODE_STACK_LIMIT: i32 = 7999;
+
+/// The same for an encode (`Cannot serialise, excessive nesting`).
+pub const ENCODE_STACK_LIMIT: i32 = 7998;
+
 /// The largest `encode_number_precision` (OpenResty's; upstream 2.1.0 stops at 14).
 pub const MAX_PRECISION: i32 = 16;
 
