@@ -140,6 +140,8 @@ struct Parser<'a, B: Builder, S: Scratch> {
     text: &'a [u8],
     pos: usize,
     depth: i32,
+    /// Lua stack slots lua-cjson would hold for the open containers.
+    slots: i32,
     cfg: &'a Config,
     b: &'a mut B,
     scratch: &'a mut S,
@@ -159,6 +161,7 @@ pub fn decode<B: Builder, S: Scratch>(
         text,
         pos: 0,
         depth: 0,
+        slots: 0,
         cfg,
         b,
         scratch,
@@ -366,15 +369,24 @@ impl<B: Builder, S: Scratch> Parser<'_, B, S> {
         Some(len)
     }
 
-    fn descend(&mut self, t: Token) -> Result<(), Error<B::Error>> {
+    /// Enters an object or an array (opened by token `t`).
+    fn descend(&mut self, t: Token, object: bool) -> Result<(), Error<B::Error>> {
         self.depth += 1;
-        if self.depth > self.cfg.decode_max_depth || self.depth >= crate::DECODE_STACK_LIMIT {
+        let room = if object { 3 } else { 2 };
+        if self.depth > self.cfg.decode_max_depth || 1 + self.slots + room > crate::LUA_C_STACK {
             return Err(Error::Syntax(Syntax::Depth {
                 depth: self.depth,
                 at: t.index + 1,
             }));
         }
+        self.slots += if object { 2 } else { 1 };
         Ok(())
+    }
+
+    /// Leaves an object or an array.
+    fn ascend(&mut self, object: bool) {
+        self.depth -= 1;
+        self.slots -= if object { 2 } else { 1 };
     }
 
     fn string_value(&mut self, kind: Kind) -> Result<B::Value, Error<B::Error>> {
@@ -393,7 +405,7 @@ impl<B: Builder, S: Scratch> Parser<'_, B, S> {
     fn parse(&mut self, mut t: Token) -> Result<B::Value, Error<B::Error>> {
         const OBJECT: u32 = 1 << 31;
         let mut frames =
-            [const { core::mem::MaybeUninit::<u32>::uninit() }; crate::DECODE_STACK_LIMIT as usize];
+            [const { core::mem::MaybeUninit::<u32>::uninit() }; crate::LUA_C_STACK as usize];
         let mut open = 0usize;
         loop {
             // A value starting at `t`; an opening bracket pushes a frame
@@ -404,10 +416,10 @@ impl<B: Builder, S: Scratch> Parser<'_, B, S> {
                 Kind::Bool(x) => self.b.boolean(x),
                 Kind::Null => self.b.null(),
                 Kind::ObjBegin => {
-                    self.descend(t)?;
+                    self.descend(t, true)?;
                     let first = self.next();
                     if first.kind == Kind::ObjEnd {
-                        self.depth -= 1;
+                        self.ascend(true);
                         self.b.object(0).map_err(Error::Host)?
                     } else {
                         frames[open].write(OBJECT);
@@ -417,10 +429,10 @@ impl<B: Builder, S: Scratch> Parser<'_, B, S> {
                     }
                 }
                 Kind::ArrBegin => {
-                    self.descend(t)?;
+                    self.descend(t, false)?;
                     let first = self.next();
                     if first.kind == Kind::ArrEnd {
-                        self.depth -= 1;
+                        self.ascend(false);
                         self.b
                             .array(0, self.cfg.decode_array_with_array_mt)
                             .map_err(Error::Host)?
@@ -458,12 +470,12 @@ impl<B: Builder, S: Scratch> Parser<'_, B, S> {
                     }
                     (Kind::ObjEnd, true) => {
                         open -= 1;
-                        self.depth -= 1;
+                        self.ascend(true);
                         v = self.b.object(count).map_err(Error::Host)?;
                     }
                     (Kind::ArrEnd, false) => {
                         open -= 1;
-                        self.depth -= 1;
+                        self.ascend(false);
                         v = self
                             .b
                             .array(count, self.cfg.decode_array_with_array_mt)

@@ -94,10 +94,19 @@ pub fn encode<S: Source, O: Out>(
     src: &mut S,
     out: &mut O,
 ) -> Result<(), Error<S::Error>> {
-    Encoder { cfg, src, out }.value(v, 0)
+    Encoder {
+        slots: 0,
+        cfg,
+        src,
+        out,
+    }
+    .value(v, 0)
 }
 
 struct Encoder<'a, S: Source, O: Out> {
+    /// Lua stack slots lua-cjson would hold for the open tables
+    /// ([`crate::LUA_C_STACK`]).
+    slots: i32,
     cfg: &'a Config,
     src: &'a mut S,
     out: &'a mut O,
@@ -149,7 +158,7 @@ impl<S: Source, O: Out> Encoder<'_, S, O> {
     }
 
     fn table(&mut self, t: &S::Table, depth: i32) -> Result<(), Error<S::Error>> {
-        if depth > self.cfg.encode_max_depth || depth >= crate::ENCODE_STACK_LIMIT {
+        if depth > self.cfg.encode_max_depth || 1 + self.slots + 3 > crate::LUA_C_STACK {
             return Err(Error::Depth(depth));
         }
         let meta = self.src.meta(t);
@@ -211,6 +220,13 @@ impl<S: Source, O: Out> Encoder<'_, S, O> {
     }
 
     fn array(&mut self, t: &S::Table, len: i64, depth: i32) -> Result<(), Error<S::Error>> {
+        self.slots += 1;
+        let r = self.array_items(t, len, depth);
+        self.slots -= 1;
+        r
+    }
+
+    fn array_items(&mut self, t: &S::Table, len: i64, depth: i32) -> Result<(), Error<S::Error>> {
         self.out.extend(b"[");
         for i in 1..=len {
             if i > 1 {
@@ -224,6 +240,13 @@ impl<S: Source, O: Out> Encoder<'_, S, O> {
     }
 
     fn object(&mut self, t: &S::Table, depth: i32) -> Result<(), Error<S::Error>> {
+        self.slots += 2;
+        let r = self.members(t, depth);
+        self.slots -= 2;
+        r
+    }
+
+    fn members(&mut self, t: &S::Table, depth: i32) -> Result<(), Error<S::Error>> {
         self.out.extend(b"{");
         let mut first = true;
         for pair in self.src.pairs(t) {

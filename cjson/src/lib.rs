@@ -171,15 +171,15 @@ pub const OPTIONS: &[&str] = &[
     "encode_escape_forward_slash",
 ];
 
-/// The first nesting depth a decode refuses whatever `decode_max_depth`
-/// says: lua-cjson's `lua_checkstack` fails there on LuaJIT (its C stack
-/// limit, 8000 slots), with the same `Found too many nested data
-/// structures` error. It also keeps both arms' recursion within their
-/// stacks.
-pub const DECODE_STACK_LIMIT: i32 = 7999;
-
-/// The same for an encode (`Cannot serialise, excessive nesting`).
-pub const ENCODE_STACK_LIMIT: i32 = 7998;
+/// LuaJIT's limit on a C function's Lua stack (`LUAI_MAXCSTACK`).
+/// lua-cjson asks for stack room (`lua_checkstack`) at each level it
+/// enters and reports the same nesting errors when there is none, whatever
+/// `decode_max_depth`/`encode_max_depth` say: 1 slot for its argument, and
+/// per open level 1 slot for an array and 2 for an object (its key), plus
+/// the room asked (2 for an array and 3 for an object when decoding, 3 when
+/// encoding). So nesting stops at 7 999 arrays or 4 000 objects; both arms
+/// keep within their stacks because of it.
+pub const LUA_C_STACK: i32 = 8000;
 
 /// The largest `encode_number_precision` (OpenResty's; upstream 2.1.0 stops at 14).
 pub const MAX_PRECISION: i32 = 16;

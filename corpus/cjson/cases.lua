@@ -216,6 +216,14 @@ print(dump(cjson.decode('{"a":[1]}')))
 print(dump(cjson.decode('{"a":{"b":1}}')))
 print(pcall(cjson.decode, '{"a":{"b":[1]}}'))
 cjson.encode_max_depth(1000)
+-- Past LuaJIT's C stack limit whatever the setting.
+cjson.decode_max_depth(1000000)
+print(pcall(cjson.decode, string.rep("[", 100000) .. string.rep("]", 100000)))
+print(pcall(cjson.decode, string.rep('{"a":', 9000) .. "1" .. string.rep("}", 9000)))
+print(type(cjson.decode(string.rep("[", 7998) .. string.rep("]", 7998))))
+print(pcall(cjson.decode, string.rep('[{"a":', 5000)))
+print(pcall(cjson.decode, string.rep('{"a":[', 5000)))
+print(type(cjson.decode(string.rep('{"a":', 3999) .. "1" .. string.rep("}", 3999))))
 cjson.decode_max_depth(1000)
 
 -- cjson.safe: its own settings, errors returned.
