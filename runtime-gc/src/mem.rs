@@ -98,3 +98,32 @@ pub fn copy_short(dst: &mut [u8], s: &[u8]) {
         }
     }
 }
+
+/// Whether two byte strings are equal, eight bytes at a time (slice
+/// equality calls `memcmp`, a byte loop on wasm).
+#[inline]
+pub fn bytes_equal(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let n = a.len();
+    let mut i = 0;
+    while i + 8 <= n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    if n >= 8 {
+        // The last word, overlapping what was compared.
+        return word(a, n - 8) == word(b, n - 8);
+    }
+    while i < n {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}

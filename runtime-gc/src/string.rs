@@ -138,7 +138,7 @@ pub fn intern(bytes: &[u8]) -> Option<u32> {
             t.count += 1;
             return Some(s);
         }
-        if s != TOMBSTONE && rd32(slot + 4) == h && as_bytes(s) == bytes {
+        if s != TOMBSTONE && rd32(slot + 4) == h && mem::bytes_equal(as_bytes(s), bytes) {
             return Some(s);
         }
         i = (i + 1) & mask;
@@ -237,7 +237,7 @@ pub fn equal(a: u32, b: u32) -> bool {
     if is_interned(a) && is_interned(b) {
         return false;
     }
-    len(a) == len(b) && hash(a) == hash(b) && as_bytes(a) == as_bytes(b)
+    len(a) == len(b) && hash(a) == hash(b) && mem::bytes_equal(as_bytes(a), as_bytes(b))
 }
 
 /// Byte-wise comparison, as LuaJIT's `lj_str_cmp`.
