@@ -338,6 +338,7 @@ pub(crate) fn type_error(t: u32, base: u32, nargs: i32, n: u32, expected: &str) 
 
 /// Argument `n` (from 1) as a number, numeric strings converted, or the
 /// `bad argument` status (the libraries' `lj_lib_checknum`).
+#[inline]
 pub(crate) fn check_number(t: u32, base: u32, nargs: i32, n: u32) -> Result<f64, i32> {
     value::to_number(arg(base, nargs, n - 1)).ok_or_else(|| type_error(t, base, nargs, n, "number"))
 }
@@ -345,8 +346,13 @@ pub(crate) fn check_number(t: u32, base: u32, nargs: i32, n: u32) -> Result<f64,
 /// Argument `n` as a string's bytes (`lj_lib_checkstr`): a number becomes
 /// its `%.14g` text, written back into the argument slot (which keeps the
 /// new string alive).
+#[inline(always)]
 pub(crate) fn check_str<'a>(t: u32, base: u32, nargs: i32, n: u32) -> Result<&'a [u8], i32> {
-    match value::coerce_to_string(arg(base, nargs, n - 1)) {
+    let x = arg(base, nargs, n - 1);
+    if tag(x) == v::TAG_STRING {
+        return Ok(string::as_bytes(payload(x)));
+    }
+    match value::coerce_to_string(x) {
         Ok(Some(s)) => {
             wr64(base + 8 * (n - 1), s);
             Ok(string::as_bytes(payload(s)))
@@ -358,6 +364,7 @@ pub(crate) fn check_str<'a>(t: u32, base: u32, nargs: i32, n: u32) -> Result<&'a
 
 /// `(int32_t)x` as x86's `cvttsd2si` computes it: NaN and anything outside
 /// the int32 range become -2^31.
+#[inline]
 pub fn to_int(x: f64) -> i32 {
     if (-2147483648.0..2147483648.0).contains(&x) {
         x as i32
@@ -367,12 +374,14 @@ pub fn to_int(x: f64) -> i32 {
 }
 
 /// Argument `n` as an int32 (`lj_lib_checkint`).
+#[inline(always)]
 pub(crate) fn check_int(t: u32, base: u32, nargs: i32, n: u32) -> Result<i32, i32> {
     check_number(t, base, nargs, n).map(to_int)
 }
 
 /// Argument `n` through `check`, or `default` when it is nil or absent
 /// (the libraries' `lj_lib_opt*`).
+#[inline(always)]
 fn opt<T>(
     base: u32,
     nargs: i32,
@@ -387,14 +396,17 @@ fn opt<T>(
     }
 }
 
+#[inline(always)]
 pub(crate) fn opt_int(t: u32, base: u32, nargs: i32, n: u32, default: i32) -> Result<i32, i32> {
     opt(base, nargs, n, default, || check_int(t, base, nargs, n))
 }
 
+#[inline]
 pub(crate) fn opt_number(t: u32, base: u32, nargs: i32, n: u32, default: f64) -> Result<f64, i32> {
     opt(base, nargs, n, default, || check_number(t, base, nargs, n))
 }
 
+#[inline]
 pub(crate) fn opt_str<'a>(
     t: u32,
     base: u32,
@@ -432,6 +444,7 @@ pub(crate) fn ret_numbers<const N: usize>(base: u32, r: Result<[f64; N], i32>) -
     }
 }
 
+#[inline]
 pub(crate) fn check_table(t: u32, base: u32, nargs: i32, n: u32) -> Result<u32, i32> {
     let x = arg(base, nargs, n - 1);
     if tag(x) == v::TAG_TABLE {
@@ -446,6 +459,7 @@ pub(crate) fn check_stack(t: u32, base: u32, n: u32) -> bool {
     (base as u64) + 8 * (n as u64) <= rd32(t + th::STACK_LIMIT) as u64
 }
 
+#[inline]
 pub(crate) fn ret1(base: u32, x: u64) -> i32 {
     wr64(base, x);
     1

@@ -24,6 +24,7 @@ pub fn type_name(x: u64) -> &'static str {
 }
 
 /// Number coercion of arithmetic operands: numbers, and strings that parse.
+#[inline]
 pub fn to_number(x: u64) -> Option<f64> {
     if is_number(x) {
         return Some(f64::from_bits(x));
@@ -36,6 +37,7 @@ pub fn to_number(x: u64) -> Option<f64> {
 
 /// The bytes of a string, or the `%.14g` text of a number written into
 /// `tmp` (`lua_tolstring` without making a string); `None` for other types.
+#[inline]
 pub fn as_text<'a>(x: u64, tmp: &'a mut Buf<64>) -> Option<&'a [u8]> {
     if tag(x) == v::TAG_STRING {
         Some(string::as_bytes(payload(x)))
@@ -80,6 +82,7 @@ pub fn is_builtin(closure: u32) -> bool {
 
 /// Converts a number or string to a string value (`lua_tolstring`'s rule);
 /// `Ok(None)` for other types, `Err(())` when out of memory.
+#[inline]
 pub fn coerce_to_string(x: u64) -> Result<Option<u64>, ()> {
     if tag(x) == v::TAG_STRING {
         return Ok(Some(x));
