@@ -5,7 +5,7 @@
 //! - `moonshift run FILE.lua [--engine wasm|luajit]`
 //! - `moonshift compile FILE.lua -o OUT.wasm [--emit wasm|wat|ir|native]`
 //! - `moonshift diff FILE.lua --traffic FILE.jsonl`
-//! - `moonshift bench FILE.lua [--iterations N]`
+//! - `moonshift bench FILE.lua [--iterations N] [--luajit-command CMD]`
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
