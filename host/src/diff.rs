@@ -374,7 +374,10 @@ mod tests {
             b"{\"a\":1,\"b\":[1,{\"x\":null,\"y\":true}]}\nok\n",
             b"{\"b\":[1,{\"y\":true,\"x\":null}],\"a\":1}\nok\n"
         ));
-        assert!(!same_json_lines(b"{\"a\":1,\"b\":2}\n", b"{\"b\":2,\"a\":3}\n"));
+        assert!(!same_json_lines(
+            b"{\"a\":1,\"b\":2}\n",
+            b"{\"b\":2,\"a\":3}\n"
+        ));
         assert!(!same_json_lines(b"[1,2]\n", b"[2,1]\n"));
         assert!(!same_json_lines(b"{\"a\":1}\nx\n", b"{\"a\":1}\ny\n"));
         assert!(!same_json_lines(b"{\"a\":1}", b"{\"a\":1}\n"));
