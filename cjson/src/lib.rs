@@ -277,10 +277,6 @@ fn enum_option<'a>(
     })
 }
 
-fn flag(b: bool) -> u8 {
-    b as u8
-}
-
 impl Config {
     /// Runs configuration function `name` with its arguments; the values it
     /// returns go to `ret` (at most three). `None` if `name` is not one.
@@ -294,14 +290,14 @@ impl Config {
             r.map(|v| ret[0] = Some(v))
         };
         let bool_opt = |field: &mut bool, ret: &mut [Option<OptValue>; 3]| {
-            let mut s = flag(*field);
+            let mut s = *field as u8;
             let r = enum_option(args[0], 1, &mut s, None);
             *field = s == 1;
             one(r, ret)
         };
         Some(match name {
             "encode_sparse_array" => (|| {
-                let mut s = flag(self.sparse_convert);
+                let mut s = self.sparse_convert as u8;
                 let a = enum_option(args[0], 1, &mut s, None)?;
                 self.sparse_convert = s == 1;
                 let b = int_option(args[1], 2, &mut self.sparse_ratio, 0, i32::MAX)?;
@@ -345,22 +341,6 @@ impl Config {
     }
 }
 
-/// The bytes lua-cjson escapes (`/` only while `encode_escape_forward_slash`
-/// is on): control bytes, `"`, `/`, `\\` and DEL.
-const ESCAPED: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        t[b] = true;
-        b += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'/' as usize] = true;
-    t[b'\\' as usize] = true;
-    t[0x7f] = true;
-    t
-};
-
 /// Appends `s` as a JSON string (quotes included), escaped as lua-cjson
 /// escapes: `"`, `\`, `/` (unless `escape_slash` is off), control bytes and
 /// DEL; every other byte, UTF-8 or not, as it is.
@@ -369,7 +349,8 @@ pub fn escape_string<O: Out + ?Sized>(s: &[u8], escape_slash: bool, out: &mut O)
     let mut start = 0;
     let mut i = 0;
     while i < s.len() {
-        // Whole words without a byte to escape are skipped at once.
+        // Whole words without a byte to escape are skipped at once; the
+        // scan is exact for the first byte it reports.
         i += scan::until(&s[i..], |w| {
             let slash = if escape_slash { scan::eq(w, b'/') } else { 0 };
             scan::below(w, 0x20)
@@ -379,13 +360,9 @@ pub fn escape_string<O: Out + ?Sized>(s: &[u8], escape_slash: bool, out: &mut O)
                 | slash
         });
         let Some(&b) = s.get(i) else { break };
-        i += 1;
-        if !ESCAPED[b as usize] || (b == b'/' && !escape_slash) {
-            continue;
-        }
-        let i = i - 1;
         out.extend(&s[start..i]);
-        start = i + 1;
+        i += 1;
+        start = i;
         let short: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",

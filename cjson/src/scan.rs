@@ -27,16 +27,7 @@ pub fn below(w: u64, n: u8) -> u64 {
 pub fn until(s: &[u8], test: impl Fn(u64) -> u64) -> usize {
     let mut i = 0;
     while i + 8 <= s.len() {
-        let w = u64::from_le_bytes([
-            s[i],
-            s[i + 1],
-            s[i + 2],
-            s[i + 3],
-            s[i + 4],
-            s[i + 5],
-            s[i + 6],
-            s[i + 7],
-        ]);
+        let w = u64::from_le_bytes(s[i..i + 8].try_into().unwrap_or([0; 8]));
         let m = test(w);
         if m != 0 {
             return i + (m.trailing_zeros() / 8) as usize;

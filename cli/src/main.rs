@@ -296,6 +296,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// One LuaJIT's medians (JIT off and on) and the compiled module's ratios to
+/// them, with the median of the per-round ratios: each round runs the arms
+/// back to back, so a round's ratio sees the same machine, and on a shared,
+/// noisy machine their median is steadier than the ratio of medians.
+fn print_against(label: &str, wasm: &[Duration], off: Vec<Duration>, on: Vec<Duration>) {
+    let mut paired: Vec<f64> = wasm
+        .iter()
+        .zip(&off)
+        .map(|(w, o)| w.as_secs_f64() / o.as_secs_f64())
+        .collect();
+    paired.sort_by(f64::total_cmp);
+    let paired = paired[paired.len() / 2];
+    let w = median(wasm.to_vec()).as_secs_f64();
+    let (off, on) = (median(off).as_secs_f64(), median(on).as_secs_f64());
+    println!("  {:<18} {:>10.3} ms", format!("{label} -joff"), off * 1e3);
+    println!(
+        "  {:<18} {:>10.3} ms",
+        format!("{label} (JIT on)"),
+        on * 1e3
+    );
+    println!("  wasm / {label} -joff = {:.2}x", w / off);
+    println!("  wasm / {label} JIT   = {:.2}x", w / on);
+    println!("  median of per-round wasm / {label} -joff = {paired:.2}x");
+}
+
 fn median(mut xs: Vec<Duration>) -> Duration {
     xs.sort();
     xs[xs.len() / 2]
@@ -412,52 +437,13 @@ fn bench(file: &Path, iterations: u32, luajit_command: Option<&str>) -> Result<E
                 .map_err(anyhow::Error::msg)?,
         );
     }
-    // Each round runs the arms back to back, so a round's ratio sees the
-    // same machine: on a shared, noisy machine the median of those ratios
-    // is steadier than the ratio of medians.
-    let mut paired: Vec<f64> = wasm_times
-        .iter()
-        .zip(&off_times)
-        .map(|(w, o)| w.as_secs_f64() / o.as_secs_f64())
-        .collect();
-    paired.sort_by(f64::total_cmp);
-    let paired = paired[paired.len() / 2];
-    let wasm_times_copy = wasm_times.clone();
-    let (w, off, on) = (median(wasm_times), median(off_times), median(on_times));
+    let w = median(wasm_times.clone());
     println!("{name}: median of {iterations} runs (wasm includes instantiation)");
-    println!("  wasm (moonshift)  {:>10.3} ms", w.as_secs_f64() * 1e3);
-    println!("  luajit -joff      {:>10.3} ms", off.as_secs_f64() * 1e3);
-    println!("  luajit (JIT on)   {:>10.3} ms", on.as_secs_f64() * 1e3);
-    println!(
-        "  wasm / luajit -joff = {:.2}x",
-        w.as_secs_f64() / off.as_secs_f64()
-    );
-    println!(
-        "  wasm / luajit JIT   = {:.2}x",
-        w.as_secs_f64() / on.as_secs_f64()
-    );
-    println!("  median of per-round wasm / luajit -joff = {paired:.2}x");
+    println!("  wasm (moonshift)   {:>10.3} ms", w.as_secs_f64() * 1e3);
+    print_against("luajit", &wasm_times, off_times, on_times);
     if let Some(command) = luajit_command {
-        let mut paired: Vec<f64> = wasm_times_copy
-            .iter()
-            .zip(&ext_off_times)
-            .map(|(w, o)| w.as_secs_f64() / o.as_secs_f64())
-            .collect();
-        paired.sort_by(f64::total_cmp);
-        let paired = paired[paired.len() / 2];
-        let (off, on) = (median(ext_off_times), median(ext_on_times));
         println!("  `{command}` as a process (start-up included; its own C modules):");
-        println!("  {command} -joff    {:>10.3} ms", off.as_secs_f64() * 1e3);
-        println!("  {command} (JIT on) {:>10.3} ms", on.as_secs_f64() * 1e3);
-        println!(
-            "  wasm / {command} -joff = {:.2}x",
-            w.as_secs_f64() / off.as_secs_f64()
-        );
-        println!(
-            "  wasm / {command} JIT   = {:.2}x",
-            w.as_secs_f64() / on.as_secs_f64()
-        );
-        println!("  median of per-round wasm / {command} -joff = {paired:.2}x");
+        print_against(command, &wasm_times, ext_off_times, ext_on_times);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -29,11 +29,11 @@ fn empty_array() -> LightUserData {
 const PRELUDE: &str = r##"
 local raw, preload, null, empty_array, array_mt, empty_array_mt, options = ...
 local error, select = error, select
-local function make(instance, name)
+local function make(instance)
   local safe = instance == 1
   local m = {
     null = null, empty_array = empty_array, array_mt = array_mt,
-    empty_array_mt = empty_array_mt, _NAME = name, _VERSION = "2.1.0",
+    empty_array_mt = empty_array_mt, _NAME = "cjson", _VERSION = "2.1.0",
   }
   local function fn(op)
     return function(...)
@@ -51,9 +51,9 @@ local function make(instance, name)
   for _, o in ipairs(options) do m[o] = fn(o) end
   return m
 end
--- lua-cjson names both modules "cjson".
-preload["cjson"] = function() return make(0, "cjson") end
-preload["cjson.safe"] = function() return make(1, "cjson") end
+-- lua-cjson names both modules "cjson" (_NAME above).
+preload["cjson"] = function() return make(0) end
+preload["cjson.safe"] = function() return make(1) end
 "##;
 
 /// Puts `cjson` and `cjson.safe` in `package.preload` of `lua`.
@@ -72,8 +72,8 @@ pub fn install(lua: &Lua) -> mlua::Result<()> {
             _ => 0,
         };
         let op = match args.get(1) {
-            Some(Value::String(s)) => s.to_str()?.to_string(),
-            _ => String::new(),
+            Some(Value::String(s)) => s.to_str()?,
+            _ => return Err(mlua::Error::runtime("cjson: no operation")),
         };
         let nargs = match args.get(2) {
             Some(Value::Integer(n)) => *n as usize,
@@ -91,7 +91,7 @@ pub fn install(lua: &Lua) -> mlua::Result<()> {
         };
         let mut cfgs = configs.borrow_mut();
         let cfg = &mut cfgs[instance];
-        let result = match op.as_str() {
+        let result = match &*op {
             "encode" | "decode" if nargs != 1 => {
                 Err(Fail::Raise(arg_error(lua, 1, "expected 1 argument")))
             }
@@ -206,8 +206,9 @@ impl Arm<'_> {
                     .create_string(&out.0)
                     .map_err(|e| Fail::Raise(e.to_string()))?,
             )]),
-            Err(e) if self.safe => Err(Fail::Protected(e.to_string())),
+            // Memory errors escape cjson.safe's protection, as in lua-cjson.
             Err(encode::Error::Host(e)) => Err(Fail::Raise(e.to_string())),
+            Err(e) if self.safe => Err(Fail::Protected(e.to_string())),
             Err(e) => Err(Fail::Raise(e.to_string())),
         }
     }
@@ -242,15 +243,12 @@ impl Arm<'_> {
     }
 
     fn option(&mut self, name: &str, args: &[Value], cfg: &mut Config) -> Result<Vec<Value>, Fail> {
-        let strings: Vec<Option<mlua::LuaString>> = (0..3)
+        // Strings' bytes, owned: what an `OptArg` borrows must outlive it.
+        let bytes: Vec<Option<Vec<u8>>> = (0..3)
             .map(|i| match args.get(i) {
-                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::String(s)) => Some(s.as_bytes().to_vec()),
                 _ => None,
             })
-            .collect();
-        let bytes: Vec<Option<Vec<u8>>> = strings
-            .iter()
-            .map(|s| s.as_ref().map(|s| s.as_bytes().to_vec()))
             .collect();
         let opt = |i: usize| -> OptArg<'_> {
             match args.get(i).unwrap_or(&Value::Nil) {

@@ -85,7 +85,7 @@ impl Values {
         let bytes = self.stash.bytes();
         let start = bytes.len() - 8 * n;
         for (i, chunk) in bytes[start..].chunks_exact(8).enumerate() {
-            each(i, u64::from_le_bytes(chunk.try_into().map_err(|_| ())?))?;
+            each(i, crate::mem::word(chunk, 0))?;
         }
         self.stash.truncate(start as u32);
         Ok(())

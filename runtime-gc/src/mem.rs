@@ -71,12 +71,17 @@ pub fn fill(dst: u32, byte: u8, len: u32) {
     }
 }
 
+/// The eight bytes of `s` at `at`, little-endian (one load).
+#[inline]
+pub fn word(s: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]))
+}
+
 /// Copies at most 16 bytes with word moves: `memory.copy` is a call into
 /// the engine, dearer than the copy itself for short pieces (and a byte
 /// loop would be turned back into one).
 pub fn copy_short(dst: &mut [u8], s: &[u8]) {
     let n = s.len();
-    let word = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or([0; 8]));
     let half = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap_or([0; 4]));
     if n >= 8 {
         let (a, b) = (word(s, 0), word(s, n - 8));
@@ -106,7 +111,6 @@ pub fn bytes_equal(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
     let n = a.len();
     let mut i = 0;
     while i + 8 <= n {

@@ -155,6 +155,13 @@ const fn class_bit(class: u8) -> u16 {
     }
 }
 
+/// One item of a `[set]`: `%x`, `a-z`, or a byte.
+enum SetItem {
+    Class(u8),
+    Range(u8, u8),
+    Byte(u8),
+}
+
 /// A set of bytes, one bit each.
 type ByteSet = [u64; 4];
 
@@ -344,68 +351,69 @@ impl<'a> Matcher<'a> {
     }
 
     /// Does `c` belong to the set from `[` at `p` to its `]` at `ec`?
-    fn bracket_matches(&self, c: u8, mut p: usize, ec: usize) -> bool {
-        let mut sig = true;
-        if self.pc(p + 1) == b'^' {
-            sig = false;
+    fn bracket_matches(&self, c: u8, p: usize, ec: usize) -> bool {
+        let mut hit = false;
+        let negated = self.set_items(p, ec, |item| {
+            hit = match item {
+                SetItem::Class(class) => class_matches(c, class),
+                SetItem::Range(lo, hi) => lo <= c && c <= hi,
+                SetItem::Byte(b) => b == c,
+            };
+            hit
+        });
+        hit != negated
+    }
+
+    /// Walks the items of the set from `[` at `p` to its `]` at `ec`, until
+    /// `f` returns true; returns whether the set is negated (`[^...]`).
+    #[inline(always)]
+    fn set_items(&self, mut p: usize, ec: usize, mut f: impl FnMut(SetItem) -> bool) -> bool {
+        let negated = self.pc(p + 1) == b'^';
+        if negated {
             p += 1;
         }
         p += 1;
         while p < ec {
             let pcur = self.pc(p);
-            if pcur == b'%' {
+            let item = if pcur == b'%' {
                 p += 1;
-                if class_matches(c, self.pc(p)) {
-                    return sig;
-                }
+                SetItem::Class(self.pc(p))
             } else if self.pc(p + 1) == b'-' && p + 2 < ec {
-                if pcur <= c && c <= self.pc(p + 2) {
-                    return sig;
-                }
                 p += 2;
-            } else if pcur == c {
-                return sig;
+                SetItem::Range(pcur, self.pc(p))
+            } else {
+                SetItem::Byte(pcur)
+            };
+            if f(item) {
+                break;
             }
             p += 1;
         }
-        !sig
+        negated
     }
 
-    /// The bytes the set `[...]` from `p` to `ec` (its `]`) matches: the
-    /// items [`bracket_matches`](Self::bracket_matches) tries one byte at a
-    /// time, for the loops that test many bytes against one set.
-    fn bracket_set(&self, mut p: usize, ec: usize) -> ByteSet {
+    /// The bytes the set from `[` at `p` to its `]` at `ec` matches, for the
+    /// loops that test many bytes against one set.
+    fn bracket_set(&self, p: usize, ec: usize) -> ByteSet {
         let mut set = [0u64; 4];
-        let negate = self.pc(p + 1) == b'^';
-        if negate {
-            p += 1;
-        }
-        p += 1;
-        while p < ec {
-            let pcur = self.pc(p);
-            if pcur == b'%' {
-                p += 1;
-                let class = self.pc(p);
-                let bit = class_bit(class);
-                if bit == 0 {
-                    set_add(&mut set, class);
-                } else {
-                    let members = CLASS_SETS[bit.trailing_zeros() as usize];
+        let negated = self.set_items(p, ec, |item| {
+            match item {
+                SetItem::Class(class) if class_bit(class) != 0 => {
+                    let members = CLASS_SETS[class_bit(class).trailing_zeros() as usize];
                     for (w, m) in set.iter_mut().zip(members) {
                         *w |= if class.is_ascii_uppercase() { !m } else { m };
                     }
                 }
-            } else if self.pc(p + 1) == b'-' && p + 2 < ec {
-                for c in pcur..=self.pc(p + 2) {
-                    set_add(&mut set, c);
+                SetItem::Class(b) | SetItem::Byte(b) => set_add(&mut set, b),
+                SetItem::Range(lo, hi) => {
+                    for c in lo..=hi {
+                        set_add(&mut set, c);
+                    }
                 }
-                p += 2;
-            } else {
-                set_add(&mut set, pcur);
             }
-            p += 1;
-        }
-        if negate {
+            false
+        });
+        if negated {
             for w in &mut set {
                 *w = !*w;
             }
