@@ -67,13 +67,33 @@ impl Scratch for OutBuf {
 struct Values {
     /// Members of the containers being read, 8 bytes per value.
     stash: OutBuf,
+    /// Short strings this decode made, by [`Values::slot`]: documents
+    /// repeat their keys, and a hit skips hashing and the intern table.
+    /// Safe because no collection runs during a decode.
+    recent: [u32; RECENT],
 }
+
+const RECENT: usize = 64;
 
 impl Values {
     fn new() -> Self {
         Values {
             stash: OutBuf::new(),
+            recent: [0; RECENT],
         }
+    }
+
+    /// Where [`Values::recent`] keeps the string `s` (1 to 40 bytes): a
+    /// cheap mix of its length and three of its bytes.
+    #[inline(always)]
+    fn slot(s: &[u8]) -> usize {
+        let n = s.len();
+        let x = (n as u32)
+            .wrapping_mul(0x9E37)
+            .wrapping_add(s[0] as u32 * 0x2F)
+            .wrapping_add(s[n / 2] as u32 * 0x61)
+            .wrapping_add(s[n - 1] as u32 * 0x0B);
+        (x ^ (x >> 6)) as usize % RECENT
     }
 
     /// The last `n` stashed values, then forgets them.
@@ -110,7 +130,17 @@ impl Builder for Values {
         }
     }
     fn string(&mut self, s: &[u8]) -> Result<u64, ()> {
-        string::new_value(s).ok_or(())
+        if s.is_empty() || s.len() > string::MAX_SHORT as usize {
+            return string::new_value(s).ok_or(());
+        }
+        let i = Self::slot(s);
+        let seen = self.recent[i];
+        if seen != 0 && crate::mem::bytes_equal(string::as_bytes(seen), s) {
+            return Ok(boxed(v::TAG_STRING, seen));
+        }
+        let made = string::intern(s).ok_or(())?;
+        self.recent[i] = made;
+        Ok(boxed(v::TAG_STRING, made))
     }
     fn stash(&mut self, x: u64) -> Result<(), ()> {
         self.stash.extend(&x.to_le_bytes());

@@ -2,9 +2,11 @@
 //!
 //! A string object is `header | len u32 | hash u32 | bytes`. Strings of at most
 //! [`MAX_SHORT`] bytes are interned, so two short strings are equal iff they
-//! are the same object; longer strings compare by content. Every string's
-//! hash is computed at creation (long strings: lazily is a later optimisation).
-//! The header's `flags` byte is 1 for interned strings.
+//! are the same object; longer strings compare by content. A short string's
+//! hash is computed when it is interned; a long string's the first time it
+//! is used as a table key (most long strings, responses and log lines, never
+//! are). The header's `flags` byte has [`INTERNED`] for interned strings and
+//! [`HASHED`] for long strings whose hash is stored.
 //!
 //! The intern table is an open-addressing array of string addresses. It is
 //! weak: the collector turns the slots of unmarked strings into tombstones
@@ -16,6 +18,10 @@ use crate::heap;
 use crate::mem::{self, rd8, rd32, wr8, wr16, wr32};
 
 pub const MAX_SHORT: u32 = ls::MAX_SHORT;
+
+/// Flag bits of a string's header.
+const INTERNED: u8 = 1;
+const HASHED: u8 = 2;
 
 struct InternTable {
     slots: u32,
@@ -43,9 +49,17 @@ pub use crate::abi::hash_bytes;
 pub fn len(s: u32) -> u32 {
     rd32(s + ls::LEN)
 }
+/// The string's hash, computed now if it is a long string's first use as a
+/// key (strings are immutable, so it is stored).
 #[inline]
 pub fn hash(s: u32) -> u32 {
-    rd32(s + ls::HASH)
+    if rd8(s + header::FLAGS) != 0 {
+        return rd32(s + ls::HASH);
+    }
+    let h = hash_bytes(as_bytes(s));
+    wr32(s + ls::HASH, h);
+    wr8(s + header::FLAGS, HASHED);
+    h
 }
 #[inline]
 pub fn data(s: u32) -> u32 {
@@ -57,7 +71,7 @@ pub fn as_bytes<'a>(s: u32) -> &'a [u8] {
 }
 #[inline]
 pub fn is_interned(s: u32) -> bool {
-    rd8(s + header::FLAGS) & 1 != 0
+    rd8(s + header::FLAGS) & INTERNED != 0
 }
 
 /// Allocates an uninitialised string of `n` bytes (not interned, hash unset).
@@ -73,7 +87,8 @@ pub fn alloc_raw(n: u32) -> Option<u32> {
 }
 
 /// Completes a string made with [`alloc_raw`]: short strings are replaced by
-/// their interned copy (and the buffer freed), long ones get their hash.
+/// their interned copy (and the buffer freed); long ones are left as they are
+/// (hashed on first use as a key).
 pub fn finish(s: u32) -> Option<u32> {
     let n = len(s);
     if n <= MAX_SHORT {
@@ -82,7 +97,6 @@ pub fn finish(s: u32) -> Option<u32> {
         heap::free(s);
         r
     } else {
-        wr32(s + ls::HASH, hash_bytes(as_bytes(s)));
         Some(s)
     }
 }
@@ -94,7 +108,6 @@ pub fn new(bytes: &[u8]) -> Option<u32> {
     }
     let s = alloc_raw(bytes.len() as u32)?;
     mem::bytes_mut(data(s), bytes.len() as u32).copy_from_slice(bytes);
-    wr32(s + ls::HASH, hash_bytes(bytes));
     Some(s)
 }
 
@@ -118,31 +131,40 @@ pub fn intern(bytes: &[u8]) -> Option<u32> {
     loop {
         let slot = t.slots + 8 * i;
         let s = rd32(slot);
-        if s == 0 {
-            let n = bytes.len() as u32;
-            let s = heap::alloc_object(ls::DATA + n)?;
-            wr8(s + header::KIND, kind::STRING);
-            wr8(s + header::FLAGS, 1);
-            wr16(s + header::AUX, 0);
-            wr32(s + header::GCLIST, 0);
-            wr32(s + ls::LEN, n);
-            wr32(s + ls::HASH, h);
-            let dst = mem::bytes_mut(data(s), n);
-            if n <= 16 {
-                mem::copy_short(dst, bytes);
-            } else {
-                dst.copy_from_slice(bytes);
-            }
-            wr32(slot, s);
-            wr32(slot + 4, h);
-            t.count += 1;
+        // Hash first: an empty slot's is 0 and a tombstone's stale, and
+        // `s > TOMBSTONE` rules both out (tested in this order so the loop
+        // is two compares, not a three-way branch).
+        if rd32(slot + 4) == h && s > TOMBSTONE && mem::bytes_equal(as_bytes(s), bytes) {
             return Some(s);
         }
-        if s != TOMBSTONE && rd32(slot + 4) == h && mem::bytes_equal(as_bytes(s), bytes) {
-            return Some(s);
+        if s == 0 {
+            return insert_at(slot, bytes, h);
         }
         i = (i + 1) & mask;
     }
+}
+
+/// Makes the interned string `bytes` (hash `h`) in the empty `slot`.
+#[inline(never)]
+fn insert_at(slot: u32, bytes: &[u8], h: u32) -> Option<u32> {
+    let n = bytes.len() as u32;
+    let s = heap::alloc_object(ls::DATA + n)?;
+    wr8(s + header::KIND, kind::STRING);
+    wr8(s + header::FLAGS, INTERNED);
+    wr16(s + header::AUX, 0);
+    wr32(s + header::GCLIST, 0);
+    wr32(s + ls::LEN, n);
+    wr32(s + ls::HASH, h);
+    let dst = mem::bytes_mut(data(s), n);
+    if n <= 16 {
+        mem::copy_short(dst, bytes);
+    } else {
+        dst.copy_from_slice(bytes);
+    }
+    wr32(slot, s);
+    wr32(slot + 4, h);
+    intern_table().count += 1;
+    Some(s)
 }
 
 /// Every interned string (for the verifier).
