@@ -161,7 +161,7 @@ fn lua_string(bytes: &[u8]) -> String {
 
 /// Subjects: short, over an alphabet that patterns and classes care about.
 fn subject() -> impl Strategy<Value = Vec<u8>> {
-    let alphabet: Vec<u8> = b"aabbcAB xz019()[]%.-_,=\0\n\t\xff".to_vec();
+    let alphabet: Vec<u8> = b"aabbcAB xz019()[]%.-_,=+*^\0\n\t\xff".to_vec();
     prop::collection::vec(prop::sample::select(alphabet), 0..14)
 }
 
@@ -169,6 +169,9 @@ fn subject() -> impl Strategy<Value = Vec<u8>> {
 fn pattern_class() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => prop::sample::select(vec!["a", "b", "c", "x", " ", "0", "_", ","]).prop_map(String::from),
+        // Where an item starts these are literal bytes (after a class, a
+        // quantifier): both readings get generated.
+        1 => prop::sample::select(vec!["+", "*", "-", "?", "^", "]"]).prop_map(String::from),
         2 => Just(".".to_string()),
         3 => prop::sample::select(vec![
             "%a", "%A", "%d", "%D", "%s", "%S", "%w", "%W", "%p", "%P", "%l", "%L", "%u",

@@ -325,12 +325,22 @@ fn find_aux(t: u32, base: u32, nargs: i32, find: bool) -> i32 {
     let p0 = anchored as usize;
     let mut m = Matcher::new(s, p);
     let first = if anchored { None } else { m.first_byte(p0) };
+    let first_class = if anchored || first.is_some() {
+        None
+    } else {
+        m.first_class(p0)
+    };
     let mut at = st;
     loop {
         if let Some(c) = first {
             match s[at..].iter().position(|&b| b == c) {
                 Some(k) => at += k,
                 None => return ret1(base, v::NIL),
+            }
+        } else if let Some((q, ep)) = first_class {
+            at = m.skip_to_candidate(at, q, ep);
+            if at == s.len() {
+                return ret1(base, v::NIL);
             }
         }
         match m.try_at(at, p0) {
@@ -395,7 +405,18 @@ pub extern "C" fn lrt_string_gmatch_aux(t: u32, base: u32, _nargs: i32) -> i32 {
     let pos_addr = c + lc::UPVALS + 16;
     let mut at = f64::from_bits(rd64(pos_addr)) as usize;
     let mut m = Matcher::new(s, p);
+    let first = m.first_byte(0);
     while at <= s.len() {
+        // Positions where no match can begin are passed over untried.
+        if let Some(c) = first {
+            at += s[at.min(s.len())..]
+                .iter()
+                .position(|&b| b == c)
+                .unwrap_or(s.len() - at.min(s.len()));
+            if at >= s.len() {
+                break;
+            }
+        }
         match m.try_at(at, 0) {
             Err(e) => return pat_error(t, e),
             Ok(Some(e)) => {
@@ -564,8 +585,8 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
             if pos == s.len() {
                 break;
             }
-        } else if let Some(ep) = first_class {
-            pos = m.skip_to_candidate(pos, p0, ep);
+        } else if let Some((q, ep)) = first_class {
+            pos = m.skip_to_candidate(pos, q, ep);
             if pos == s.len() {
                 break;
             }

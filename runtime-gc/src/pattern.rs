@@ -218,10 +218,21 @@ impl<'a> Matcher<'a> {
         self.pat
     }
 
-    /// When the pattern from `p` starts with a single-byte class that must
-    /// match (a `%` class or a set, not followed by `*`, `?` or `-`): the
-    /// end of that class, for [`Matcher::skip_to_candidate`].
-    pub fn first_class(&mut self, p: usize) -> Option<usize> {
+    /// The pattern position of the first item that consumes a byte, past
+    /// the `(` and `()` that open the pattern (they consume nothing).
+    fn first_item(&self, mut p: usize) -> usize {
+        while self.pc(p) == b'(' {
+            p += if self.pc(p + 1) == b')' { 2 } else { 1 };
+        }
+        p
+    }
+
+    /// When every match from pattern position `p` begins with a byte of one
+    /// `%` class or set (not followed by `*`, `?` or `-`, possibly inside
+    /// captures): the class's start and end, for
+    /// [`Matcher::skip_to_candidate`].
+    pub fn first_class(&mut self, p: usize) -> Option<(usize, usize)> {
+        let p = self.first_item(p);
         if !matches!(self.pc(p), b'%' | b'[')
             || matches!(self.pc(p + 1), b'b' | b'f') && self.pc(p) == b'%'
         {
@@ -235,7 +246,7 @@ impl<'a> Matcher<'a> {
         if ep == NONE || matches!(self.pc(ep), b'*' | b'?' | b'-') {
             return None;
         }
-        Some(ep)
+        Some((p, ep))
     }
 
     /// The first position from `s` whose byte matches the class from `p`
@@ -248,10 +259,12 @@ impl<'a> Matcher<'a> {
     }
 
     /// The byte every match starting at pattern position `p` begins with,
-    /// when the pattern starts with a literal byte that must occur (not
-    /// followed by `*`, `?` or `-`): callers skip subject positions that
-    /// cannot match without trying them.
+    /// when the pattern starts (possibly inside captures) with a literal
+    /// byte that must occur (not followed by `*`, `?` or `-`): callers skip
+    /// subject positions that cannot match without trying them. A `^`,
+    /// `*`, `+`, `?` or `-` where an item starts is a literal byte.
     pub fn first_byte(&self, p: usize) -> Option<u8> {
+        let p = self.first_item(p);
         let (c, next) = match self.pc(p) {
             b'%' => {
                 let e = self.pc(p + 1);
@@ -260,7 +273,8 @@ impl<'a> Matcher<'a> {
                 }
                 (e, p + 2)
             }
-            c if b"^$*+?.([-)".contains(&c) || c == 0 => return None,
+            b'$' if p + 1 == self.pat.len() => return None,
+            b'.' | b'[' | b')' | 0 => return None,
             c => (c, p + 1),
         };
         match self.pc(next) {
