@@ -100,11 +100,30 @@ pub extern "C" fn lrt_string_sub(t: u32, base: u32, nargs: i32) -> i32 {
     ret_str(t, base, part)
 }
 
-fn map_bytes(t: u32, base: u32, nargs: i32, f: fn(u8) -> u8) -> i32 {
+/// `upper` (`lo` = `a`) and `lower` (`lo` = `A`): the 26 ASCII letters from
+/// `lo` change case, every other byte stays (the C locale).
+fn flip_case(t: u32, base: u32, nargs: i32, lo: u8) -> i32 {
     match check_str(t, base, nargs, 1) {
         Ok(s) => ret_built(t, base, s.len(), |out| {
-            for (o, &c) in out.iter_mut().zip(s) {
-                *o = f(c);
+            const ONES: u64 = 0x0101_0101_0101_0101;
+            const HIGH: u64 = 0x8080_8080_8080_8080;
+            let mut i = 0;
+            // Eight bytes at a time: a byte's high bit after adding
+            // 0x80 - lo to its low seven bits says it is >= lo; a letter is
+            // >= lo, not >= lo + 26, and ASCII. Its 0x20 bit flips.
+            while i + 8 <= s.len() {
+                let w = crate::mem::word(s, i);
+                let low = w & !HIGH;
+                let ge = low + ONES * (0x80 - lo as u64);
+                let past = low + ONES * (0x80 - (lo as u64 + 26));
+                let letters = ge & !past & !w & HIGH;
+                out[i..i + 8].copy_from_slice(&(w ^ (letters >> 2)).to_le_bytes());
+                i += 8;
+            }
+            while i < s.len() {
+                let c = s[i];
+                out[i] = if c.wrapping_sub(lo) < 26 { c ^ 0x20 } else { c };
+                i += 1;
             }
         }),
         Err(st) => st,
@@ -112,11 +131,11 @@ fn map_bytes(t: u32, base: u32, nargs: i32, f: fn(u8) -> u8) -> i32 {
 }
 
 pub extern "C" fn lrt_string_upper(t: u32, base: u32, nargs: i32) -> i32 {
-    map_bytes(t, base, nargs, |c| c.to_ascii_uppercase())
+    flip_case(t, base, nargs, b'a')
 }
 
 pub extern "C" fn lrt_string_lower(t: u32, base: u32, nargs: i32) -> i32 {
-    map_bytes(t, base, nargs, |c| c.to_ascii_lowercase())
+    flip_case(t, base, nargs, b'A')
 }
 
 pub extern "C" fn lrt_string_reverse(t: u32, base: u32, nargs: i32) -> i32 {
@@ -573,6 +592,34 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
         if !advance(s, &mut pos, me) || anchored {
             return finish_gsub(t, base, &mut buf, s, copied, count);
         }
+    }
+    // One single-byte class replaced by plain text (`gsub("%d", "")`,
+    // `gsub("+", " ")`): every match is one byte, so bytes are tested in a
+    // loop with no matcher call per match.
+    if let Some(rs) = repl_text
+        && !anchored
+        && !rs.contains(&b'%')
+        && let Some(set) = m.single_class(p0)
+    {
+        let mut ok = true;
+        while count < max {
+            let rest = &s[pos..];
+            let skip = match first {
+                Some(c) => rest.iter().position(|&b| b == c),
+                None => rest.iter().position(|&b| crate::pattern::set_has(&set, b)),
+            };
+            let Some(skip) = skip else { break };
+            pos += skip;
+            ok &= buf.extend(&s[copied..pos]);
+            ok &= buf.extend(rs);
+            count += 1;
+            pos += 1;
+            copied = pos;
+        }
+        if !ok {
+            return raise_oom(t);
+        }
+        return finish_gsub(t, base, &mut buf, s, copied, count);
     }
     while count < max {
         // Positions where the pattern's first byte is not: copied at once.

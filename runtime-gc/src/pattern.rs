@@ -163,7 +163,7 @@ enum SetItem {
 }
 
 /// A set of bytes, one bit each.
-type ByteSet = [u64; 4];
+pub type ByteSet = [u64; 4];
 
 /// The bytes of each class bit (index: the bit's position), for sets.
 const CLASS_SETS: [ByteSet; 10] = {
@@ -187,7 +187,7 @@ fn set_add(set: &mut ByteSet, c: u8) {
 }
 
 #[inline]
-fn set_has(set: &ByteSet, c: u8) -> bool {
+pub fn set_has(set: &ByteSet, c: u8) -> bool {
     set[c as usize / 64] & (1 << (c % 64)) != 0
 }
 
@@ -247,6 +247,43 @@ impl<'a> Matcher<'a> {
             return None;
         }
         Some((p, ep))
+    }
+
+    /// When the pattern from `p` is exactly one single-byte class (no
+    /// quantifier, capture or anchor): the bytes it matches. Each match of
+    /// such a pattern is one byte, so `gsub` can test bytes in a loop.
+    pub fn single_class(&mut self, p: usize) -> Option<ByteSet> {
+        let c = self.pc(p);
+        match c {
+            0 | b'(' | b')' => return None,
+            b'$' if p + 1 == self.pat.len() => return None,
+            b'%' if matches!(self.pc(p + 1), b'b' | b'f' | b'0'..=b'9' | 0) => return None,
+            _ => {}
+        }
+        let ep = self.class_end(p);
+        self.err = None;
+        if ep != self.pat.len() {
+            return None;
+        }
+        let mut set = [0u64; 4];
+        match c {
+            b'.' => set = [!0; 4],
+            b'[' => set = self.bracket_set(p, ep - 1),
+            b'%' => {
+                let class = self.pc(p + 1);
+                let bit = class_bit(class);
+                if bit == 0 {
+                    set_add(&mut set, class);
+                } else {
+                    let members = CLASS_SETS[bit.trailing_zeros() as usize];
+                    for (w, m) in set.iter_mut().zip(members) {
+                        *w = if class.is_ascii_uppercase() { !m } else { m };
+                    }
+                }
+            }
+            c => set_add(&mut set, c),
+        }
+        Some(set)
     }
 
     /// The first position from `s` whose byte matches the class from `p`
