@@ -67,7 +67,9 @@ pub struct Matcher<'a> {
     depth: u32,
     level: usize,
     /// Start and length (or `CAP_*`) of each capture.
-    caps: [(usize, i32); MAX_CAPTURES],
+    /// (Only the first `level` are written: a matcher is made per call, and
+    /// clearing all 32 each time showed in profiles.)
+    caps: [core::mem::MaybeUninit<(usize, i32)>; MAX_CAPTURES],
     /// The error that ends the current attempt (the matcher's functions
     /// return [`NONE`] up the recursion once it is set).
     err: Option<PatError>,
@@ -209,7 +211,7 @@ impl<'a> Matcher<'a> {
             pat: &pat[..end],
             depth: 0,
             level: 0,
-            caps: [(0, 0); MAX_CAPTURES],
+            caps: [const { core::mem::MaybeUninit::uninit() }; MAX_CAPTURES],
             err: None,
         }
     }
@@ -339,6 +341,14 @@ impl<'a> Matcher<'a> {
         }
     }
 
+    /// Capture `l`'s start and length (or `CAP_*`); `l` below `level`.
+    #[inline(always)]
+    fn cap(&self, l: usize) -> (usize, i32) {
+        assert!(l < self.level);
+        // SAFETY: captures below `level` were written by `start_capture`.
+        unsafe { self.caps[l].assume_init() }
+    }
+
     /// Number of captures of the last successful match.
     pub fn level(&self) -> usize {
         self.level
@@ -353,7 +363,7 @@ impl<'a> Matcher<'a> {
             }
             return Err(PatError::InvalidCaptureIndex);
         }
-        let (start, len) = self.caps[i];
+        let (start, len) = self.cap(i);
         match len {
             CAP_UNFINISHED => Err(PatError::UnfinishedCapture),
             CAP_POSITION => Ok(Capture::Position(start)),
@@ -632,7 +642,7 @@ impl<'a> Matcher<'a> {
         if self.level >= MAX_CAPTURES {
             return self.fail(PatError::TooManyCaptures);
         }
-        self.caps[self.level] = (s, what);
+        self.caps[self.level].write((s, what));
         self.level += 1;
         let r = self.do_match(s, p);
         if r == NONE {
@@ -644,14 +654,15 @@ impl<'a> Matcher<'a> {
     fn end_capture(&mut self, s: usize, p: usize) -> usize {
         let Some(l) = (0..self.level)
             .rev()
-            .find(|&l| self.caps[l].1 == CAP_UNFINISHED)
+            .find(|&l| self.cap(l).1 == CAP_UNFINISHED)
         else {
             return self.fail(PatError::InvalidPatternCapture);
         };
-        self.caps[l].1 = (s - self.caps[l].0) as i32;
+        let start = self.cap(l).0;
+        self.caps[l].write((start, (s - start) as i32));
         let r = self.do_match(s, p);
         if r == NONE {
-            self.caps[l].1 = CAP_UNFINISHED;
+            self.caps[l].write((start, CAP_UNFINISHED));
         }
         r
     }
@@ -683,10 +694,10 @@ impl<'a> Matcher<'a> {
 
     fn match_capture(&mut self, s: usize, d: u8) -> usize {
         let l = (d as usize).wrapping_sub(b'1' as usize);
-        if l >= self.level || self.caps[l].1 == CAP_UNFINISHED {
+        if l >= self.level || self.cap(l).1 == CAP_UNFINISHED {
             return self.fail(PatError::InvalidCaptureIndex);
         }
-        let (start, len) = self.caps[l];
+        let (start, len) = self.cap(l);
         if len == CAP_POSITION {
             // LuaJIT compares the position's length, (size_t)-2: never a match.
             return NONE;
