@@ -35,6 +35,8 @@
 /// Invariant: every number stored in a value is a non-NaN double or one of the
 /// two canonical quiet NaNs (`0x7FF8…`, `0xFFF8…`), both of which compare below
 /// [`value::NUMBER_LIMIT`].
+pub mod numscan;
+
 pub mod value {
     pub const TAG_NIL: u32 = 0xFFFF_FFFF;
     pub const TAG_FALSE: u32 = 0xFFFF_FFFE;

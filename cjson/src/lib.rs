@@ -15,7 +15,7 @@
 //! `encode_empty_table_as_object`, `decode_array_with_array_mt`,
 //! `encode_escape_forward_slash`), which that build does not have.
 //!
-//! `no_std` and no dependencies: it builds for `wasm32-unknown-unknown` and
+//! `no_std`, depending only on `moonshift-abi`: it builds for `wasm32-unknown-unknown` and
 //! for the host alike.
 #![no_std]
 

@@ -13,6 +13,7 @@
 use full_moon::ast;
 use full_moon::node::Node;
 use full_moon::tokenizer::{Symbol, Token, TokenReference, TokenType};
+use moonshift_abi::numscan;
 
 use crate::diag::Diagnostic;
 use crate::ir::*;
@@ -1280,33 +1281,15 @@ fn push_utf8(cp: u32, out: &mut Vec<u8>) {
     out.extend_from_slice(&buf[6 - n..]);
 }
 
-/// Parses a numeric literal as LuaJIT's lexer does for plain numbers.
+/// Parses a numeric literal as LuaJIT's lexer does for plain numbers
+/// (`lj_strscan`: decimal or `0x` hexadecimal, correctly rounded).
 pub fn parse_number(text: &str) -> Option<f64> {
-    let t = text.trim();
-    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        let (mant, exp) = match hex.find(['p', 'P']) {
-            Some(p) => (&hex[..p], hex[p + 1..].parse::<i32>().ok()?),
-            None => (hex, 0),
-        };
-        let (int, frac) = match mant.find('.') {
-            Some(d) => (&mant[..d], &mant[d + 1..]),
-            None => (mant, ""),
-        };
-        if int.is_empty() && frac.is_empty() {
-            return None;
-        }
-        let mut x = 0f64;
-        for c in int.chars().chain(frac.chars()) {
-            x = x * 16.0 + c.to_digit(16)? as f64;
-        }
-        return Some(x * 2f64.powi(exp - 4 * frac.len() as i32));
-    }
-    if t.chars()
-        .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
-    {
-        return None;
-    }
-    t.parse::<f64>().ok()
+    let t = text.trim().as_bytes();
+    let (scanned, len) = match t {
+        [b'0', b'x' | b'X', hex @ ..] => (numscan::hex(hex), hex.len()),
+        _ => (numscan::decimal(t), t.len()),
+    };
+    scanned.and_then(|(x, n)| (n == len).then_some(x))
 }
 
 /// Replaces the placeholder labels of forward gotos by the labels they found.

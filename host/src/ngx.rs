@@ -1070,39 +1070,8 @@ fn strip_fraction_zeros(s: &str) -> &str {
     }
 }
 
-/// Lua's string-to-number conversion (`tonumber(s)`): decimal, or hexadecimal integer with
-/// `0x`, surrounding whitespace allowed.
-pub fn lua_str_to_number(s: &[u8]) -> Option<f64> {
-    let s = std::str::from_utf8(s).ok()?;
-    let t = s.trim_matches(|c: char| c.is_ascii_whitespace());
-    if t.is_empty() {
-        return None;
-    }
-    let (neg, body) = match t.strip_prefix('-') {
-        Some(b) => (true, b),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    if let Some(hex) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        if hex.is_empty() || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return None;
-        }
-        let v = hex.bytes().fold(0.0f64, |acc, c| {
-            acc * 16.0 + f64::from((c as char).to_digit(16).unwrap_or(0))
-        });
-        return Some(if neg { -v } else { v });
-    }
-    let ok = body
-        .bytes()
-        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
-        && body
-            .bytes()
-            .next()
-            .is_some_and(|c| c.is_ascii_digit() || c == b'.');
-    if !ok {
-        return None;
-    }
-    t.parse::<f64>().ok()
-}
+/// Lua's string-to-number conversion (`tonumber(s)`), as the runtime does it.
+pub use moonshift_abi::numscan::lua_number as lua_str_to_number;
 
 /// `ngx_http_arg`: the raw value of the first `name=` argument (name compared
 /// case-insensitively).
