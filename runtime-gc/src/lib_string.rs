@@ -24,7 +24,7 @@ use crate::lib_base::{
 use crate::mem::{rd64, wr64};
 use crate::number::Buf;
 use crate::ops::{self, raise_here, raise_oom};
-use crate::pattern::{Capture, Matcher, PatError};
+use crate::pattern::{Capture, Matcher, PatError, Start};
 use crate::{heap, mem, rt, string, table};
 
 fn ret_str(t: u32, base: u32, bytes: &[u8]) -> i32 {
@@ -343,24 +343,12 @@ fn find_aux(t: u32, base: u32, nargs: i32, find: bool) -> i32 {
     let anchored = p.first() == Some(&b'^');
     let p0 = anchored as usize;
     let mut m = Matcher::new(s, p);
-    let first = if anchored { None } else { m.first_byte(p0) };
-    let first_class = if anchored || first.is_some() {
-        None
-    } else {
-        m.first_class(p0)
-    };
+    let start = if anchored { Start::Any } else { m.start(p0) };
     let mut at = st;
     loop {
-        if let Some(c) = first {
-            match s[at..].iter().position(|&b| b == c) {
-                Some(k) => at += k,
-                None => return ret1(base, v::NIL),
-            }
-        } else if let Some((q, ep)) = first_class {
-            at = m.skip_to_candidate(at, q, ep);
-            if at == s.len() {
-                return ret1(base, v::NIL);
-            }
+        match m.candidate(at, start) {
+            Some(c) => at = c,
+            None => return ret1(base, v::NIL),
         }
         match m.try_at(at, p0) {
             Err(e) => return pat_error(t, e),
@@ -424,17 +412,11 @@ pub extern "C" fn lrt_string_gmatch_aux(t: u32, base: u32, _nargs: i32) -> i32 {
     let pos_addr = c + lc::UPVALS + 16;
     let mut at = f64::from_bits(rd64(pos_addr)) as usize;
     let mut m = Matcher::new(s, p);
-    let first = m.first_byte(0);
+    let start = m.start(0);
     while at <= s.len() {
-        // Positions where no match can begin are passed over untried.
-        if let Some(c) = first {
-            at += s[at.min(s.len())..]
-                .iter()
-                .position(|&b| b == c)
-                .unwrap_or(s.len() - at.min(s.len()));
-            if at >= s.len() {
-                break;
-            }
+        match m.candidate(at, start) {
+            Some(c) => at = c,
+            None => break,
         }
         match m.try_at(at, 0) {
             Err(e) => return pat_error(t, e),
@@ -569,12 +551,7 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
     let anchored = p.first() == Some(&b'^');
     let p0 = anchored as usize;
     let mut m = Matcher::new(s, p);
-    let first = if anchored { None } else { m.first_byte(p0) };
-    let first_class = if anchored || first.is_some() {
-        None
-    } else {
-        m.first_class(p0)
-    };
+    let start = if anchored { Start::Any } else { m.start(p0) };
     // Subject bytes from `copied` to `pos` go to the output unchanged; they
     // are copied in one piece before a replacement, a request or the end.
     let mut copied = pos;
@@ -603,13 +580,14 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
     {
         let mut ok = true;
         while count < max {
-            let rest = &s[pos..];
-            let skip = match first {
-                Some(c) => rest.iter().position(|&b| b == c),
-                None => rest.iter().position(|&b| crate::pattern::set_has(&set, b)),
+            // A byte is found by `candidate`, a set tested here (faster
+            // than the matcher's class test).
+            let next = match start {
+                Start::Byte(_) => m.candidate(pos, start),
+                _ => (pos..s.len()).find(|&i| crate::pattern::set_has(&set, s[i])),
             };
-            let Some(skip) = skip else { break };
-            pos += skip;
+            let Some(next) = next else { break };
+            pos = next;
             ok &= buf.extend(&s[copied..pos]);
             ok &= buf.extend(rs);
             count += 1;
@@ -622,21 +600,10 @@ pub extern "C" fn lrt_gsub_step(t: u32, base: u32, nargs: i32, frame: u32) -> i3
         return finish_gsub(t, base, &mut buf, s, copied, count);
     }
     while count < max {
-        // Positions where the pattern's first byte is not: copied at once.
-        if let Some(c) = first {
-            let skip = s[pos..]
-                .iter()
-                .position(|&b| b == c)
-                .unwrap_or(s.len() - pos);
-            pos += skip;
-            if pos == s.len() {
-                break;
-            }
-        } else if let Some((q, ep)) = first_class {
-            pos = m.skip_to_candidate(pos, q, ep);
-            if pos == s.len() {
-                break;
-            }
+        // Positions where no match can begin: copied at once.
+        match m.candidate(pos, start) {
+            Some(c) => pos = c,
+            None => break,
         }
         let e = match m.try_at(pos, p0) {
             Err(e) => return pat_error(t, e),

@@ -164,6 +164,18 @@ enum SetItem {
     Byte(u8),
 }
 
+/// Where the matches of a pattern can begin.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// At any position.
+    Any,
+    /// Only where the subject has this byte.
+    Byte(u8),
+    /// Only at a byte of the class from the first pattern position to the
+    /// second.
+    Class(usize, usize),
+}
+
 /// A set of bytes, one bit each.
 pub type ByteSet = [u64; 4];
 
@@ -183,6 +195,23 @@ const CLASS_SETS: [ByteSet; 10] = {
     }
     t
 };
+
+/// The bytes `%class` matches: a class letter's members (the complement for
+/// an upper-case letter), or the escaped byte itself.
+fn class_members(class: u8) -> ByteSet {
+    let bit = class_bit(class);
+    if bit == 0 {
+        let mut set = [0; 4];
+        set_add(&mut set, class);
+        return set;
+    }
+    let members = CLASS_SETS[bit.trailing_zeros() as usize];
+    if class.is_ascii_uppercase() {
+        members.map(|m| !m)
+    } else {
+        members
+    }
+}
 
 fn set_add(set: &mut ByteSet, c: u8) {
     set[c as usize / 64] |= 1 << (c % 64);
@@ -232,8 +261,8 @@ impl<'a> Matcher<'a> {
     /// When every match from pattern position `p` begins with a byte of one
     /// `%` class or set (not followed by `*`, `?` or `-`, possibly inside
     /// captures): the class's start and end, for
-    /// [`Matcher::skip_to_candidate`].
-    pub fn first_class(&mut self, p: usize) -> Option<(usize, usize)> {
+    /// [`Matcher::candidate`].
+    fn first_class(&mut self, p: usize) -> Option<(usize, usize)> {
         let p = self.first_item(p);
         if !matches!(self.pc(p), b'%' | b'[')
             || matches!(self.pc(p + 1), b'b' | b'f') && self.pc(p) == b'%'
@@ -267,34 +296,39 @@ impl<'a> Matcher<'a> {
         if ep != self.pat.len() {
             return None;
         }
-        let mut set = [0u64; 4];
-        match c {
-            b'.' => set = [!0; 4],
-            b'[' => set = self.bracket_set(p, ep - 1),
-            b'%' => {
-                let class = self.pc(p + 1);
-                let bit = class_bit(class);
-                if bit == 0 {
-                    set_add(&mut set, class);
-                } else {
-                    let members = CLASS_SETS[bit.trailing_zeros() as usize];
-                    for (w, m) in set.iter_mut().zip(members) {
-                        *w = if class.is_ascii_uppercase() { !m } else { m };
-                    }
-                }
+        Some(match c {
+            b'.' => [!0; 4],
+            b'[' => self.bracket_set(p, ep - 1),
+            b'%' => class_members(self.pc(p + 1)),
+            c => {
+                let mut set = [0; 4];
+                set_add(&mut set, c);
+                set
             }
-            c => set_add(&mut set, c),
-        }
-        Some(set)
+        })
     }
 
-    /// The first position from `s` whose byte matches the class from `p`
-    /// to `ep` (see [`Matcher::first_class`]), or the subject's length.
-    pub fn skip_to_candidate(&self, mut s: usize, p: usize, ep: usize) -> usize {
-        while s < self.src.len() && !self.single_at(s, p, ep) {
-            s += 1;
+    /// Where matches of the pattern from `p` can begin: callers pass over
+    /// the other positions untried (see [`Matcher::candidate`]).
+    pub fn start(&mut self, p: usize) -> Start {
+        if let Some(c) = self.first_byte(p) {
+            Start::Byte(c)
+        } else if let Some((q, ep)) = self.first_class(p) {
+            Start::Class(q, ep)
+        } else {
+            Start::Any
         }
-        s
+    }
+
+    /// The first position from `s` on where a match can begin, or `None`
+    /// when no position left can begin one.
+    pub fn candidate(&self, s: usize, start: Start) -> Option<usize> {
+        let rest = &self.src[s..];
+        match start {
+            Start::Any => Some(s),
+            Start::Byte(c) => rest.iter().position(|&b| b == c).map(|k| s + k),
+            Start::Class(p, ep) => (s..self.src.len()).find(|&i| self.single_at(i, p, ep)),
+        }
     }
 
     /// The byte every match starting at pattern position `p` begins with,
@@ -302,7 +336,7 @@ impl<'a> Matcher<'a> {
     /// byte that must occur (not followed by `*`, `?` or `-`): callers skip
     /// subject positions that cannot match without trying them. A `^`,
     /// `*`, `+`, `?` or `-` where an item starts is a literal byte.
-    pub fn first_byte(&self, p: usize) -> Option<u8> {
+    fn first_byte(&self, p: usize) -> Option<u8> {
         let p = self.first_item(p);
         let (c, next) = match self.pc(p) {
             b'%' => {
@@ -459,13 +493,12 @@ impl<'a> Matcher<'a> {
         let mut set = [0u64; 4];
         let negated = self.set_items(p, ec, |item| {
             match item {
-                SetItem::Class(class) if class_bit(class) != 0 => {
-                    let members = CLASS_SETS[class_bit(class).trailing_zeros() as usize];
-                    for (w, m) in set.iter_mut().zip(members) {
-                        *w |= if class.is_ascii_uppercase() { !m } else { m };
+                SetItem::Class(class) => {
+                    for (w, m) in set.iter_mut().zip(class_members(class)) {
+                        *w |= m;
                     }
                 }
-                SetItem::Class(b) | SetItem::Byte(b) => set_add(&mut set, b),
+                SetItem::Byte(b) => set_add(&mut set, b),
                 SetItem::Range(lo, hi) => {
                     for c in lo..=hi {
                         set_add(&mut set, c);
