@@ -514,12 +514,10 @@ impl OutBuf {
             self.ptr = p;
             self.cap = cap;
         }
-        let dst = crate::mem::bytes_mut(self.ptr + self.len, s.len() as u32);
-        if s.len() <= 16 {
-            crate::mem::copy_short(dst, s);
-        } else {
-            dst.copy_from_slice(s);
-        }
+        crate::mem::copy_bytes(
+            crate::mem::bytes_mut(self.ptr + self.len, s.len() as u32),
+            s,
+        );
         self.len = need;
     }
 }

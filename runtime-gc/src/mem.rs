@@ -77,10 +77,20 @@ pub fn word(s: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]))
 }
 
-/// Copies at most 16 bytes with word moves: `memory.copy` is a call into
-/// the engine, dearer than the copy itself for short pieces (and a byte
-/// loop would be turned back into one).
-pub fn copy_short(dst: &mut [u8], s: &[u8]) {
+/// Copies `s` into `dst` (the same length): pieces of at most 16 bytes with
+/// word moves, since `memory.copy` is a call into the engine, dearer than the
+/// copy itself for short pieces (and a byte loop would be turned back into
+/// one); longer ones with `memory.copy`.
+#[inline]
+pub fn copy_bytes(dst: &mut [u8], s: &[u8]) {
+    if s.len() <= 16 {
+        copy_short(dst, s);
+    } else {
+        dst.copy_from_slice(s);
+    }
+}
+
+fn copy_short(dst: &mut [u8], s: &[u8]) {
     let n = s.len();
     let half = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap_or([0; 4]));
     if n >= 8 {

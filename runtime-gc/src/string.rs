@@ -155,12 +155,7 @@ fn insert_at(slot: u32, bytes: &[u8], h: u32) -> Option<u32> {
     wr32(s + header::GCLIST, 0);
     wr32(s + ls::LEN, n);
     wr32(s + ls::HASH, h);
-    let dst = mem::bytes_mut(data(s), n);
-    if n <= 16 {
-        mem::copy_short(dst, bytes);
-    } else {
-        dst.copy_from_slice(bytes);
-    }
+    mem::copy_bytes(mem::bytes_mut(data(s), n), bytes);
     wr32(slot, s);
     wr32(slot + 4, h);
     intern_table().count += 1;
@@ -259,7 +254,12 @@ pub fn equal(a: u32, b: u32) -> bool {
     if is_interned(a) && is_interned(b) {
         return false;
     }
-    len(a) == len(b) && hash(a) == hash(b) && mem::bytes_equal(as_bytes(a), as_bytes(b))
+    // Stored hashes rule out most unequal pairs; hashing here would read
+    // both strings once more than comparing them does.
+    let hashes_differ = rd8(a + header::FLAGS) != 0
+        && rd8(b + header::FLAGS) != 0
+        && rd32(a + ls::HASH) != rd32(b + ls::HASH);
+    len(a) == len(b) && !hashes_differ && mem::bytes_equal(as_bytes(a), as_bytes(b))
 }
 
 /// Byte-wise comparison, as LuaJIT's `lj_str_cmp`.
