@@ -1,6 +1,7 @@
 //! moonshift-host: the runtime side of moonshift.
 //!
 //! - [`cjson`]: `require "cjson"` for the reference arm (rules shared with runtime-gc);
+//! - [`conf`]: nginx.conf in: the tokenizer, the directive tree and the model `serve` runs;
 //! - [`ngx`]: the ngx API, implemented once in Rust and called by both arms;
 //! - [`reference`]: the LuaJIT reference arm (mlua) and a plain-script runner;
 //! - [`traffic`]: the JSON-lines request format used by the differential harness;
@@ -8,6 +9,7 @@
 //! - [`wasm`]: the wasmtime arm.
 
 pub mod cjson;
+pub mod conf;
 pub mod diff;
 pub mod ngx;
 pub mod reference;
