@@ -15,7 +15,7 @@
 pub mod codegen;
 pub mod link;
 
-pub use link::{compile, to_wat};
+pub use link::{compile, compile_entries, to_wat};
 
 /// The runtime-gc module every program is linked with.
 pub const RUNTIME_WASM: &[u8] = include_bytes!(env!("RUNTIME_GC_WASM"));
@@ -58,4 +58,16 @@ pub fn compile_with_path(
     let program = moonshift_frontend::compile_program(chunk_name, source, path)
         .map_err(CompileError::Diagnostics)?;
     compile(&program).map_err(CompileError::Internal)
+}
+
+/// Several main chunks (an nginx.conf's handlers: chunk name and source each) in one
+/// module, with the modules they `require` found on `path`. Returns the module and, per
+/// root in order, the entry `run_entry` takes.
+pub fn compile_handlers(
+    roots: &[(String, String)],
+    path: &moonshift_frontend::ModulePath,
+) -> Result<(Vec<u8>, Vec<u32>), CompileError> {
+    let program =
+        moonshift_frontend::compile_roots(roots, path).map_err(CompileError::Diagnostics)?;
+    compile_entries(&program).map_err(CompileError::Internal)
 }

@@ -66,6 +66,12 @@ const EMBEDDING_PREFIX: &str = "ms_";
 
 /// Compiles a program to a validated wasm module.
 pub fn compile(program: &Program) -> Result<Vec<u8>> {
+    compile_entries(program).map(|(bytes, _)| bytes)
+}
+
+/// [`compile`], also returning the entry of each main chunk (chunks without a module name,
+/// in order): the index `run_entry(thread, index)` takes to run that chunk.
+pub fn compile_entries(program: &Program) -> Result<(Vec<u8>, Vec<u32>)> {
     let mut module = Module::from_buffer(crate::RUNTIME_WASM).context("parsing runtime-gc.wasm")?;
     let memory = module
         .memories
@@ -308,10 +314,16 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
         body.global_get(thread_global);
         b.finish(vec![], &mut module.funcs)
     };
-    let run_main = {
-        let mut b = FunctionBuilder::new(&mut module.types, &[ValType::I32], &[ValType::I32]);
-        b.name("moonshift:run_main".into());
+    // run_entry(thread, table index of a main chunk's function): runs that chunk.
+    let run_entry = {
+        let mut b = FunctionBuilder::new(
+            &mut module.types,
+            &[ValType::I32, ValType::I32],
+            &[ValType::I32],
+        );
+        b.name("moonshift:run_entry".into());
         let t = module.locals.add(ValType::I32);
+        let index = module.locals.add(ValType::I32);
         let slot = module.locals.add(ValType::I32);
         let status = module.locals.add(ValType::I32);
         let mem64 = MemArg {
@@ -343,7 +355,7 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
             .binop(BinaryOp::I32Add)
             .store(memory, StoreKind::I32 { atomic: false }, mem32(th::FRAMES));
         body.local_get(t)
-            .i32_const((table_base + FuncId(0).0) as i32)
+            .local_get(index)
             .i32_const(0)
             .call(globals)
             .unop(walrus::ir::UnaryOp::I32WrapI64)
@@ -376,8 +388,24 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
                 ty: lua_type,
                 table,
             });
+        b.finish(vec![t, index], &mut module.funcs)
+    };
+    let run_main = {
+        let mut b = FunctionBuilder::new(&mut module.types, &[ValType::I32], &[ValType::I32]);
+        b.name("moonshift:run_main".into());
+        let t = module.locals.add(ValType::I32);
+        b.func_body()
+            .local_get(t)
+            .i32_const((table_base + FuncId(0).0) as i32)
+            .call(run_entry);
         b.finish(vec![t], &mut module.funcs)
     };
+    let entries: Vec<u32> = program
+        .chunks
+        .iter()
+        .filter(|c| c.module.is_none())
+        .map(|c| table_base + c.main.0)
+        .collect();
     let _ = (call::STATUS_ERROR, val::NIL);
 
     // Exports: only the entry points, the embedding API and the memory.
@@ -396,10 +424,11 @@ pub fn compile(program: &Program) -> Result<Vec<u8>> {
     }
     module.exports.add("init", init);
     module.exports.add("run_main", run_main);
+    module.exports.add("run_entry", run_entry);
     walrus::passes::gc::run(&mut module);
     let bytes = module.emit_wasm();
     validate(&bytes)?;
-    Ok(bytes)
+    Ok((bytes, entries))
 }
 
 /// Validates a module with the features moonshift relies on.

@@ -121,6 +121,26 @@ enum Command {
         #[command(flatten)]
         path: PathArgs,
     },
+    /// Serve an nginx.conf's Lua handlers over HTTP, phase by phase, as OpenResty does.
+    Serve {
+        /// The nginx.conf (its directory is the prefix relative paths are resolved from).
+        #[arg(long)]
+        conf: PathBuf,
+        #[arg(long, value_enum, default_value_t = EngineKind::Wasm)]
+        engine: EngineKind,
+        /// Time limit per request, in seconds.
+        #[arg(long, default_value_t = 10.0)]
+        request_timeout: f64,
+        /// Linear-memory cap per instance, in MiB.
+        #[arg(long, default_value_t = 256)]
+        max_memory: usize,
+        /// Where error-log lines go (stderr when absent).
+        #[arg(long)]
+        error_log: Option<PathBuf>,
+        /// Listen here instead of the configuration's `listen` addresses.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
     /// Time a script on the compiled module and on LuaJIT (JIT off and on), as ratios.
     Bench {
         file: PathBuf,
@@ -293,6 +313,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             luajit_command,
         } => bench(&file, iterations.max(1), luajit_command.as_deref()),
         Command::GcPause { file, iterations } => gc_pause(&file, iterations.max(1)),
+        Command::Serve {
+            conf,
+            engine,
+            request_timeout,
+            max_memory,
+            error_log,
+            listen,
+        } => {
+            let limits = LimitArgs {
+                max_memory,
+                timeout: request_timeout,
+            }
+            .limits();
+            serve(&conf, engine, limits, error_log.as_deref(), listen)
+        }
     }
 }
 
@@ -446,4 +481,79 @@ fn bench(file: &Path, iterations: u32, luajit_command: Option<&str>) -> Result<E
         print_against(command, &wasm_times, ext_off_times, ext_on_times);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `moonshift serve`: load the configuration, compile its handlers, serve until killed.
+fn serve(
+    conf_path: &Path,
+    engine: EngineKind,
+    limits: Limits,
+    error_log: Option<&Path>,
+    listen: Option<std::net::SocketAddr>,
+) -> Result<ExitCode> {
+    use moonshift_host::conf::Conf;
+    use moonshift_host::gateway::{Backend, Gateway};
+    use moonshift_host::http;
+    let conf = match Conf::load(conf_path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("moonshift: [emerg] {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    for w in &conf.warnings {
+        eprintln!("moonshift: [warn] {w}");
+    }
+    let backend: Box<dyn Backend> = match engine {
+        EngineKind::Luajit => Box::new(
+            reference::ConfReference::new(conf.sources(), Some(conf.module_path()))
+                .with_timeout(limits.timeout),
+        ),
+        EngineKind::Wasm => {
+            let started = Instant::now();
+            let path = moonshift_frontend::ModulePath::parse(&conf.module_path());
+            let (wasm, entries) = match moonshift_backend::compile_handlers(&conf.sources(), &path)
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    eprint!("{}", e.render());
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let program = moonshift_host::wasm::ConfProgram::new(&wasm, entries, limits)?;
+            eprintln!(
+                "moonshift: compiled {} handlers in {:.2?}",
+                conf.handlers.len(),
+                started.elapsed()
+            );
+            Box::new(program)
+        }
+    };
+    let writer: Box<dyn std::io::Write + Send> = match error_log {
+        Some(p) => Box::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .with_context(|| format!("opening {}", p.display()))?,
+        ),
+        None => Box::new(std::io::stderr()),
+    };
+    let log = std::sync::Arc::new(http::ErrorLog::new(
+        Some(writer),
+        &conf.error_log_level,
+        false,
+    ));
+    let gw = std::sync::Arc::new(Gateway::new(conf, backend));
+    let rt = http::runtime()?;
+    rt.block_on(async move {
+        let server = http::start(gw, log, listen)
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
+        for a in &server.addrs {
+            eprintln!("moonshift: serving on http://{a}");
+        }
+        std::future::pending::<()>().await;
+        Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
+    })
 }

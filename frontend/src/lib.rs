@@ -78,16 +78,29 @@ pub fn compile_program(
     source: &str,
     path: &ModulePath,
 ) -> Result<ir::Program, FileDiagnostics> {
+    compile_roots(&[(chunk_name.to_string(), source.to_string())], path)
+}
+
+/// [`compile_program`] for several main chunks (the handlers of an nginx.conf): root `i`
+/// becomes chunk `i`, the modules any of them `require` follow, each linked once.
+pub fn compile_roots(
+    roots: &[(String, String)],
+    path: &ModulePath,
+) -> Result<ir::Program, FileDiagnostics> {
     let mut program = ir::Program {
         chunks: Vec::new(),
         functions: Vec::new(),
     };
-    // (chunk name, module name, source)
-    let mut queue: Vec<(String, Option<String>, String)> =
-        vec![(chunk_name.to_string(), None, source.to_string())];
+    // (chunk name, module name, source); roots are taken first, in order.
+    let mut queue: Vec<(String, Option<String>, String)> = Vec::new();
+    let mut roots = roots.iter().rev().cloned().collect::<Vec<_>>();
     // Modules the runtime provides in `package.loaded`.
     let mut known: Vec<String> = BUILTIN_MODULES.iter().map(|m| m.to_string()).collect();
-    while let Some((file, module, text)) = queue.pop() {
+    while let Some((file, module, text)) = roots
+        .pop()
+        .map(|(f, t)| (f, None, t))
+        .or_else(|| queue.pop())
+    {
         let chunk = program.chunks.len() as u32;
         let first = program.functions.len() as u32;
         let fail = |diagnostics: Vec<Diagnostic>| FileDiagnostics {

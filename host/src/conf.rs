@@ -884,6 +884,44 @@ impl Conf {
     pub fn handler(&self, id: HandlerId) -> &Handler {
         &self.handlers[id]
     }
+
+    /// Every handler's chunk name and source, by id (what the compiler and the reference
+    /// arm load).
+    pub fn sources(&self) -> Vec<(String, String)> {
+        self.handlers
+            .iter()
+            .map(|h| (h.chunk_name.clone(), h.source.clone()))
+            .collect()
+    }
+
+    /// `package.path` for `require`: `lua_package_path` with `$prefix` and relative
+    /// templates resolved against the prefix, `;;` replaced by the prefix's own
+    /// `?.lua;?/init.lua`.
+    pub fn module_path(&self) -> String {
+        let prefix = self.prefix.display().to_string();
+        let default = format!("{prefix}/?.lua;{prefix}/?/init.lua");
+        let Some(path) = &self.lua_package_path else {
+            return default;
+        };
+        let mut out: Vec<String> = Vec::new();
+        let path = path.replace(";;", ";\u{0};");
+        for t in path.split(';') {
+            if t.is_empty() {
+                continue;
+            }
+            if t == "\u{0}" {
+                out.push(default.clone());
+                continue;
+            }
+            let t = t.replace("$prefix", &prefix);
+            if t.starts_with('/') {
+                out.push(t);
+            } else {
+                out.push(format!("{prefix}/{t}"));
+            }
+        }
+        out.join(";")
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -1225,6 +1263,13 @@ impl Builder {
                     String::from_utf8_lossy(&text).into_owned(),
                 )
             }
+        };
+        // A set_by_lua handler's first return value becomes the variable: the source is
+        // wrapped (on its first line, so line numbers stay) to hand it to `ngx.arg[0]`.
+        let source = if phase == Phase::Set {
+            format!("ngx.arg[0] = (function(...) {source}\nend)(...)")
+        } else {
+            source
         };
         self.conf.handlers.push(Handler {
             phase,

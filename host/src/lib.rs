@@ -11,6 +11,8 @@
 pub mod cjson;
 pub mod conf;
 pub mod diff;
+pub mod gateway;
+pub mod http;
 pub mod ngx;
 pub mod reference;
 pub mod traffic;

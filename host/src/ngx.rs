@@ -65,6 +65,8 @@
 
 use std::fmt::Write as _;
 
+pub use crate::conf::Phase;
+
 /// A request as the harness sends it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
@@ -84,6 +86,9 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub log: Vec<LogLine>,
+    /// The body is sent with chunked transfer encoding (Lua output without a
+    /// Content-Length), not with a Content-Length (nginx's own pages, `return`).
+    pub chunked: bool,
 }
 
 /// One error-log line: nginx's level word and the message.
@@ -154,6 +159,26 @@ pub enum HostFn {
     ReqGetHeaders,
     /// The global `print(...)` of ngx_lua: `ngx.log(ngx.NOTICE, ...)`.
     GlobalPrint,
+    /// `__index` of `ngx.header`: `(t, name)`
+    HeaderIndex,
+    /// `__newindex` of `ngx.header`: `(t, name, value)`
+    HeaderNewIndex,
+    /// `ngx.resp.get_headers(max?, raw?)`
+    RespGetHeaders,
+    /// `ngx.req.get_uri_args(max?)`
+    ReqGetUriArgs,
+    /// `ngx.get_phase()`
+    GetPhase,
+    /// `ngx.redirect(uri, status?)`
+    Redirect,
+    /// `__index` of `ngx.arg`: `(t, i)`
+    ArgIndex,
+    /// `__newindex` of `ngx.arg`: `(t, i, v)`
+    ArgNewIndex,
+    /// `ngx.req.is_internal()`
+    ReqIsInternal,
+    /// `ngx.req.http_version()`
+    ReqHttpVersion,
 }
 
 impl HostFn {
@@ -170,6 +195,16 @@ impl HostFn {
         HostFn::ReqGetMethod,
         HostFn::ReqGetHeaders,
         HostFn::GlobalPrint,
+        HostFn::HeaderIndex,
+        HostFn::HeaderNewIndex,
+        HostFn::RespGetHeaders,
+        HostFn::ReqGetUriArgs,
+        HostFn::GetPhase,
+        HostFn::Redirect,
+        HostFn::ArgIndex,
+        HostFn::ArgNewIndex,
+        HostFn::ReqIsInternal,
+        HostFn::ReqHttpVersion,
     ];
 
     pub fn from_id(id: u32) -> Option<HostFn> {
@@ -187,8 +222,19 @@ impl HostFn {
             HostFn::Print => "print",
             HostFn::Exit => "exit",
             HostFn::Log => "log",
-            HostFn::NgxIndex | HostFn::VarIndex => "__index",
-            HostFn::NgxNewIndex | HostFn::VarNewIndex => "__newindex",
+            HostFn::NgxIndex | HostFn::VarIndex | HostFn::HeaderIndex | HostFn::ArgIndex => {
+                "__index"
+            }
+            HostFn::NgxNewIndex
+            | HostFn::VarNewIndex
+            | HostFn::HeaderNewIndex
+            | HostFn::ArgNewIndex => "__newindex",
+            HostFn::RespGetHeaders => "get_headers",
+            HostFn::ReqGetUriArgs => "get_uri_args",
+            HostFn::GetPhase => "get_phase",
+            HostFn::Redirect => "redirect",
+            HostFn::ReqIsInternal => "is_internal",
+            HostFn::ReqHttpVersion => "http_version",
             HostFn::ReqGetMethod => "get_method",
             HostFn::ReqGetHeaders => "get_headers",
             HostFn::GlobalPrint => "print",
@@ -228,6 +274,9 @@ pub enum Outcome {
     /// The arm must do `rawset(arg1, arg2, arg3)` itself (`ngx.foo = v` for keys other than
     /// `status`).
     RawSet,
+    /// The arm must make a new table `t`, `rawset(arg1, arg2, t)` and return `t` (the
+    /// request's `ngx.ctx`, made on first use; the next read finds it in the table).
+    NewTable,
 }
 
 /// One entry of the `ngx` table's shape.
@@ -333,10 +382,42 @@ pub fn ngx_table() -> (Vec<(&'static str, Field)>, Option<MetaSpec>) {
             vec![
                 ("get_method", Field::Func(HostFn::ReqGetMethod)),
                 ("get_headers", Field::Func(HostFn::ReqGetHeaders)),
+                ("get_uri_args", Field::Func(HostFn::ReqGetUriArgs)),
+                ("is_internal", Field::Func(HostFn::ReqIsInternal)),
+                ("http_version", Field::Func(HostFn::ReqHttpVersion)),
             ],
             None,
         ),
     ));
+    t.push((
+        "resp",
+        Field::Table(
+            vec![("get_headers", Field::Func(HostFn::RespGetHeaders))],
+            None,
+        ),
+    ));
+    t.push((
+        "header",
+        Field::Table(
+            vec![],
+            Some(MetaSpec {
+                index: Some(HostFn::HeaderIndex),
+                newindex: Some(HostFn::HeaderNewIndex),
+            }),
+        ),
+    ));
+    t.push((
+        "arg",
+        Field::Table(
+            vec![],
+            Some(MetaSpec {
+                index: Some(HostFn::ArgIndex),
+                newindex: Some(HostFn::ArgNewIndex),
+            }),
+        ),
+    ));
+    t.push(("get_phase", Field::Func(HostFn::GetPhase)));
+    t.push(("redirect", Field::Func(HostFn::Redirect)));
     (
         t,
         Some(MetaSpec {
@@ -378,6 +459,47 @@ pub struct NgxRequest {
     exit_code: Option<i64>,
     /// Lines above this level are dropped (nginx's `error_log` level).
     log_level: i64,
+    /// The phase of the handler running now.
+    phase: Phase,
+    /// nginx closed the connection (status 0 if nothing was sent).
+    dropped: bool,
+    /// The response is complete: later request phases do not run.
+    finalized: bool,
+    /// `default_type` of the location.
+    default_type: Vec<u8>,
+    /// `ngx.header.Content-Type` when set.
+    content_type: Option<Vec<u8>>,
+    /// Response headers set through `ngx.header`, in order (name as written, `_` as `-`).
+    out_headers: Vec<(String, Vec<u8>)>,
+    /// `add_header name value [always]` of the location (values already interpolated).
+    add_headers: Vec<(String, Vec<u8>, bool)>,
+    /// Variables the configuration declares with `set` (lowercase name, value if set).
+    vars: Vec<(String, Option<Vec<u8>>)>,
+    /// `ngx.arg[i]`: set_by_lua's arguments, or body_filter's chunk and eof flag.
+    pub phase_args: Vec<HostValue>,
+    /// The request is handled inside the configuration (`ngx.exec`, `error_page`).
+    internal: bool,
+    /// Where each output call's data ends in `body` (the chunks the body filter sees).
+    chunk_ends: Vec<usize>,
+    /// The last data chunk carries the end of the response (nginx's own pages and
+    /// `return`); otherwise an empty last chunk follows (Lua output).
+    eof_in_last_chunk: bool,
+    /// What a `set_by_lua` handler returned.
+    set_result: Option<HostValue>,
+    /// `$server_name` (the server's first name) and `$server_port`.
+    server_name: String,
+    server_port: u16,
+}
+
+/// How a handler run ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunEnd {
+    /// It returned.
+    Done,
+    /// `ngx.exit` unwound it.
+    Exit,
+    /// An uncaught error with this message.
+    Error(String),
 }
 
 fn arg_error(n: usize, f: HostFn, msg: &str) -> String {
@@ -401,7 +523,184 @@ impl NgxRequest {
             log: Vec::new(),
             exit_code: None,
             log_level: LOG_DEBUG,
+            phase: Phase::Content,
+            dropped: false,
+            finalized: false,
+            default_type: b"text/plain".to_vec(),
+            content_type: None,
+            out_headers: Vec::new(),
+            add_headers: Vec::new(),
+            vars: Vec::new(),
+            phase_args: Vec::new(),
+            internal: false,
+            chunk_ends: Vec::new(),
+            eof_in_last_chunk: false,
+            set_result: None,
+            server_name: "localhost".into(),
+            server_port: 80,
         }
+    }
+
+    /// The server that handles the request: its first `server_name` and its port.
+    pub fn set_server(&mut self, name: &str, port: u16) {
+        self.server_name = name.to_string();
+        self.server_port = port;
+    }
+
+    /// The phase the next handler runs in.
+    pub fn set_phase(&mut self, phase: Phase) {
+        self.phase = phase;
+        self.exit_code = None;
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// Whether the response is complete (no more request phases run).
+    pub fn finalized(&self) -> bool {
+        self.finalized
+    }
+
+    pub fn headers_sent(&self) -> bool {
+        self.headers_sent
+    }
+
+    /// The location's `default_type` and `add_header` list.
+    pub fn set_location_settings(
+        &mut self,
+        default_type: Vec<u8>,
+        add_headers: Vec<(String, Vec<u8>, bool)>,
+    ) {
+        self.default_type = default_type;
+        self.add_headers = add_headers;
+    }
+
+    /// Declares a variable `set` creates somewhere in the configuration (unset: nil).
+    pub fn declare_var(&mut self, name: &str) {
+        if !self.vars.iter().any(|(n, _)| n == name) {
+            self.vars.push((name.to_string(), None));
+        }
+    }
+
+    /// `set $name value` (name lowercase).
+    pub fn set_var(&mut self, name: &str, value: Vec<u8>) {
+        match self.vars.iter_mut().find(|(n, _)| n == name) {
+            Some((_, v)) => *v = Some(value),
+            None => self.vars.push((name.to_string(), Some(value))),
+        }
+    }
+
+    /// Marks the request internal (`ngx.req.is_internal()`).
+    pub fn set_internal(&mut self) {
+        self.internal = true;
+    }
+
+    /// Ends the request with `return code [text]` of the rewrite module.
+    pub fn rewrite_return(&mut self, code: i64, text: Option<Vec<u8>>) {
+        match (code, text) {
+            (301 | 302 | 303 | 307 | 308, Some(url)) => {
+                self.out_headers.push(("Location".into(), url));
+                self.special(code);
+            }
+            (c, Some(text)) if c >= 200 => {
+                self.status = c;
+                self.send_header_if_needed();
+                if !self.header_only {
+                    self.body = text;
+                }
+                self.eof_in_last_chunk = true;
+                self.finalized = true;
+            }
+            (c, _) => self.finalize_code(c),
+        }
+    }
+
+    /// A static-file location answered `code` (no file serving in moonshift).
+    pub fn not_found(&mut self) {
+        self.special(404);
+    }
+
+    /// Replaces the response body (body filter output).
+    pub fn set_body(&mut self, body: Vec<u8>) {
+        self.body = body;
+    }
+
+    /// The body as the chunks the body filter sees, each with its eof flag.
+    pub fn body_chunks(&self) -> Vec<(Vec<u8>, bool)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for &end in &self.chunk_ends {
+            if end > start || !self.eof_in_last_chunk {
+                out.push((self.body[start..end].to_vec(), false));
+            }
+            start = end;
+        }
+        if start < self.body.len() {
+            out.push((self.body[start..].to_vec(), false));
+        }
+        match out.last_mut() {
+            Some(last) if self.eof_in_last_chunk => last.1 = true,
+            _ => out.push((Vec::new(), true)),
+        }
+        out
+    }
+
+    /// The value of variable `lname` (lowercase): a declared one, else a built-in one.
+    pub fn var_value(&self, lname: &[u8]) -> Option<Vec<u8>> {
+        match self.vars.iter().find(|(n, _)| n.as_bytes() == lname) {
+            Some((_, v)) => v.clone(),
+            None => self.variable(lname),
+        }
+    }
+
+    /// What the `set_by_lua` handler returned, as the variable's new value.
+    pub fn take_set_result(&mut self) -> Vec<u8> {
+        match self.set_result.take() {
+            Some(HostValue::Str(s)) => s,
+            Some(HostValue::Number(n)) => fmt_number(n).into_bytes(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A `set_by_lua` handler failed: nginx logs it and answers 500.
+    pub fn log_set_error(&mut self, msg: &str) {
+        self.push_log(4, format!("failed to run set_by_lua*: {msg}"));
+        self.special(500);
+    }
+
+    /// A filter or log handler failed. In a filter, nginx then drops the connection.
+    pub fn log_filter_error(&mut self, phase: Phase, msg: &str) {
+        self.push_log(4, format!("failed to run {}*: {msg}", phase.directive()));
+        if phase != Phase::Log {
+            // The headers were still in nginx's buffer: the client gets nothing.
+            self.dropped = true;
+            self.headers_sent = false;
+        }
+    }
+
+    /// The connection was dropped (a filter failed).
+    pub fn dropped(&self) -> bool {
+        self.dropped
+    }
+
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    pub fn status(&self) -> i64 {
+        self.status
+    }
+
+    /// Re-reads the headers after the header filter edited them.
+    pub fn rebuild_headers(&mut self) {
+        let ct = self
+            .resp_headers
+            .iter()
+            .find(|(k, _)| k == "Content-Type")
+            .map(|(_, v)| v.clone().into_bytes());
+        let had_ct = ct.is_some();
+        self.send_headers(if had_ct { ct } else { None });
     }
 
     /// The `error_log` level: lines of a higher (less severe) level are not recorded. The
@@ -441,7 +740,259 @@ impl NgxRequest {
             HostFn::VarNewIndex => self.var_newindex(arm),
             HostFn::ReqGetMethod => Ok(Outcome::Return(vec![HostValue::str(&self.req.method)])),
             HostFn::ReqGetHeaders => self.get_headers(arm),
+            HostFn::HeaderIndex => self.header_index(arm),
+            HostFn::HeaderNewIndex => self.header_newindex(arm),
+            HostFn::RespGetHeaders => self.resp_get_headers(arm),
+            HostFn::ReqGetUriArgs => self.get_uri_args(arm),
+            HostFn::GetPhase => Ok(Outcome::Return(vec![HostValue::str(self.phase.name())])),
+            HostFn::Redirect => self.redirect(arm),
+            HostFn::ArgIndex => {
+                let v = match arm.arg(1) {
+                    HostValue::Number(n) if n >= 1.0 && n.fract() == 0.0 => self
+                        .phase_args
+                        .get(n as usize - 1)
+                        .cloned()
+                        .unwrap_or(HostValue::Nil),
+                    _ => HostValue::Nil,
+                };
+                Ok(Outcome::Return(vec![v]))
+            }
+            HostFn::ArgNewIndex => self.arg_newindex(arm),
+            HostFn::ReqIsInternal => Ok(Outcome::Return(vec![HostValue::Bool(self.internal)])),
+            HostFn::ReqHttpVersion => Ok(Outcome::Return(vec![HostValue::Number(1.1)])),
         }
+    }
+
+    /// `ngx.header.NAME`: `_` becomes `-`, names compare case-insensitively; several
+    /// values come back as a table.
+    fn header_index(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        let HostValue::Str(k) = arm.arg(1) else {
+            return Ok(Outcome::Return(vec![HostValue::Nil]));
+        };
+        let name = header_name(&k);
+        if name.eq_ignore_ascii_case("content-type") {
+            let ct = if self.headers_sent {
+                self.resp_headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                    .map(|(_, v)| v.clone().into_bytes())
+            } else {
+                self.content_type.clone()
+            };
+            return Ok(Outcome::Return(vec![
+                ct.map_or(HostValue::Nil, HostValue::Str),
+            ]));
+        }
+        let vals: Vec<&Vec<u8>> = self
+            .out_headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(&name))
+            .map(|(_, v)| v)
+            .collect();
+        let v = match vals.len() {
+            0 => HostValue::Nil,
+            1 => HostValue::Str(vals[0].clone()),
+            _ => HostValue::Table(
+                vals.iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        (
+                            HostValue::Number((i + 1) as f64),
+                            HostValue::Str((*v).clone()),
+                        )
+                    })
+                    .collect(),
+            ),
+        };
+        Ok(Outcome::Return(vec![v]))
+    }
+
+    /// `ngx.header.NAME = value` (`ngx_http_lua_ffi_set_resp_header`, override mode).
+    fn header_newindex(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        let k = match arm.arg(1) {
+            HostValue::Str(k) => k,
+            HostValue::Number(n) => fmt_number(n).into_bytes(),
+            other => {
+                return Err(format!(
+                    "bad argument #2 to '__newindex' (string expected, got {})",
+                    other.type_name()
+                ));
+            }
+        };
+        let name = header_name(&k);
+        if self.headers_sent && self.phase != Phase::HeaderFilter {
+            self.push_log(
+                4,
+                format!("attempt to set ngx.header.HEADER after sending out response headers"),
+            );
+            return Ok(Outcome::Return(vec![]));
+        }
+        let scalar = |v: &HostValue| -> Option<Vec<u8>> {
+            match v {
+                HostValue::Str(s) => Some(s.clone()),
+                HostValue::Number(n) => Some(fmt_number(*n).into_bytes()),
+                HostValue::Bool(b) => Some(if *b {
+                    b"true".to_vec()
+                } else {
+                    b"false".to_vec()
+                }),
+                _ => None,
+            }
+        };
+        let value = arm.arg(2);
+        let values: Vec<Vec<u8>> = match &value {
+            HostValue::Nil => Vec::new(),
+            HostValue::Table(items) => {
+                let mut items: Vec<&(HostValue, HostValue)> = items.iter().collect();
+                items.sort_by(|a, b| match (&a.0, &b.0) {
+                    (HostValue::Number(x), HostValue::Number(y)) => x.total_cmp(y),
+                    _ => std::cmp::Ordering::Equal,
+                });
+                items.iter().filter_map(|(_, v)| scalar(v)).collect()
+            }
+            v => match scalar(v) {
+                Some(s) => vec![s],
+                None => {
+                    return Err(format!(
+                        "bad argument #3 to '__newindex' (string expected, got {})",
+                        v.type_name()
+                    ));
+                }
+            },
+        };
+        if name.eq_ignore_ascii_case("content-type") {
+            self.content_type = values.into_iter().last();
+            if self.headers_sent {
+                self.rebuild_headers();
+            }
+            return Ok(Outcome::Return(vec![]));
+        }
+        self.out_headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        for v in values {
+            self.out_headers.push((name.clone(), v));
+        }
+        if self.headers_sent {
+            self.rebuild_headers();
+        }
+        Ok(Outcome::Return(vec![]))
+    }
+
+    /// `ngx.resp.get_headers(max?, raw?)`.
+    fn resp_get_headers(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        let raw = !matches!(arm.arg(1), HostValue::Nil | HostValue::Bool(false));
+        let mut list: Vec<(String, Vec<u8>)> = Vec::new();
+        if self.headers_sent {
+            for (k, v) in &self.resp_headers {
+                list.push((k.clone(), v.clone().into_bytes()));
+            }
+        } else {
+            if let Some(ct) = &self.content_type {
+                list.push(("Content-Type".into(), ct.clone()));
+            }
+            list.extend(self.out_headers.iter().cloned());
+        }
+        Ok(Outcome::Return(vec![header_table(&list, raw)]))
+    }
+
+    /// `ngx.req.get_uri_args(max?)`: decoded names and values, `true` for a bare name,
+    /// repeated names as arrays.
+    fn get_uri_args(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        let max = match arm.arg(0) {
+            HostValue::Number(n) => ffi_int(n),
+            _ => 100,
+        };
+        let args = self.args.clone().unwrap_or_default();
+        let (t, truncated) = decode_args(&args, max);
+        let mut ret = vec![t];
+        if truncated {
+            ret.push(HostValue::str("truncated"));
+        }
+        Ok(Outcome::Return(ret))
+    }
+
+    /// `ngx.redirect(uri, status?)`.
+    fn redirect(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        let uri = match arm.arg(0) {
+            HostValue::Str(s) => s,
+            HostValue::Number(n) => fmt_number(n).into_bytes(),
+            other => {
+                return Err(with_position(
+                    arm,
+                    &format!(
+                        "bad argument #1 to 'redirect' (string expected, got {})",
+                        other.type_name()
+                    ),
+                ));
+            }
+        };
+        let status = match arm.arg(1) {
+            HostValue::Nil => 302,
+            HostValue::Number(n) => n as i64,
+            _ => 0,
+        };
+        if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+            return Err(with_position(
+                arm,
+                "only ngx.HTTP_MOVED_TEMPORARILY, ngx.HTTP_MOVED_PERMANENTLY, \
+                 ngx.HTTP_PERMANENT_REDIRECT, ngx.HTTP_SEE_OTHER, and \
+                 ngx.HTTP_TEMPORARY_REDIRECT are allowed",
+            ));
+        }
+        if self.headers_sent {
+            return Err(with_position(
+                arm,
+                "attempt to call ngx.redirect after sending out the headers",
+            ));
+        }
+        // ngx_lua sends the Location as given (nginx's absolute_redirect does not apply).
+        let location = uri;
+        self.out_headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("location"));
+        self.out_headers.push(("Location".into(), location));
+        self.exit_code = Some(status);
+        Ok(Outcome::Exit)
+    }
+
+    /// `ngx.arg[i] = v`: body_filter's chunk (1) and eof flag (2).
+    fn arg_newindex(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        if self.phase == Phase::Set && arm.arg(1) == HostValue::Number(0.0) {
+            self.set_result = Some(arm.arg(2));
+            return Ok(Outcome::Return(vec![]));
+        }
+        if self.phase != Phase::BodyFilter {
+            return Err(with_position(arm, "API disabled in the current context"));
+        }
+        let i = match arm.arg(1) {
+            HostValue::Number(n) if n == 1.0 || n == 2.0 => n as usize,
+            _ => return Err(with_position(arm, "bad index")),
+        };
+        let v = arm.arg(2);
+        let v = match (i, v) {
+            (1, HostValue::Nil) => HostValue::str(""),
+            (1, HostValue::Number(n)) => HostValue::Str(fmt_number(n).into_bytes()),
+            (1, HostValue::Table(t)) => {
+                let mut out = Vec::new();
+                echo_table(&HostValue::Table(t), 3, HostFn::ArgNewIndex, &mut out)?;
+                HostValue::Str(out)
+            }
+            (1, v @ HostValue::Str(_)) => v,
+            (1, other) => {
+                return Err(with_position(
+                    arm,
+                    &format!(
+                        "bad argument #3 to '__newindex' (string, number, nil, or array table expected, got {})",
+                        other.type_name()
+                    ),
+                ));
+            }
+            (_, v) => HostValue::Bool(!matches!(v, HostValue::Nil | HostValue::Bool(false))),
+        };
+        if self.phase_args.len() < 2 {
+            self.phase_args.resize(2, HostValue::Nil);
+        }
+        self.phase_args[i - 1] = v;
+        Ok(Outcome::Return(vec![]))
     }
 
     fn push_log(&mut self, level: i64, message: String) {
@@ -468,10 +1019,38 @@ impl NgxRequest {
             self.status = 200;
         }
         self.headers_sent = true;
-        if self.status != 204 {
-            self.resp_headers = vec![("Content-Type".to_string(), "text/plain".to_string())];
-        }
+        self.send_headers(None);
         self.header_only = self.req.method == "HEAD" || self.status == 204 || self.status == 304;
+    }
+
+    /// The response header list as nginx's header filter writes it: Content-Type (the
+    /// page's own type, else `ngx.header.content_type`, else `default_type`), then the
+    /// headers set through `ngx.header`, then `add_header`'s for the statuses it applies
+    /// to.
+    fn send_headers(&mut self, page_type: Option<Vec<u8>>) {
+        let text = |v: &[u8]| String::from_utf8_lossy(v).into_owned();
+        let mut h = Vec::new();
+        if self.status != 204 && self.status != 304 {
+            let ct = page_type
+                .or_else(|| self.content_type.clone())
+                .unwrap_or_else(|| self.default_type.clone());
+            if !ct.is_empty() {
+                h.push(("Content-Type".to_string(), text(&ct)));
+            }
+        }
+        for (k, v) in &self.out_headers {
+            h.push((k.clone(), text(v)));
+        }
+        let applies = matches!(
+            self.status,
+            200 | 201 | 204 | 206 | 301 | 302 | 303 | 304 | 307 | 308
+        );
+        for (k, v, always) in &self.add_headers {
+            if (*always || applies) && !v.is_empty() {
+                h.push((k.clone(), text(v)));
+            }
+        }
+        self.resp_headers = h;
     }
 
     fn echo(&mut self, arm: &mut dyn Arm, newline: bool, f: HostFn) -> Result<Outcome, String> {
@@ -505,6 +1084,7 @@ impl NgxRequest {
         self.send_header_if_needed();
         if !self.header_only {
             self.body.extend_from_slice(&out);
+            self.chunk_ends.push(self.body.len());
         }
         Ok(Outcome::Return(vec![HostValue::Number(1.0)]))
     }
@@ -615,6 +1195,7 @@ impl NgxRequest {
                 b"status" => HostValue::Number(self.status as f64),
                 b"headers_sent" => HostValue::Bool(self.headers_sent),
                 b"is_subrequest" => HostValue::Bool(false),
+                b"ctx" => return Ok(Outcome::NewTable),
                 _ => HostValue::Nil,
             },
             _ => HostValue::Nil,
@@ -638,7 +1219,7 @@ impl NgxRequest {
                     .to_string(),
             );
         };
-        if self.headers_sent {
+        if self.headers_sent && self.phase != Phase::HeaderFilter {
             self.push_log(
                 4,
                 "attempt to set ngx.status after sending out response headers".into(),
@@ -656,7 +1237,12 @@ impl NgxRequest {
             HostValue::Number(_) => return Ok(Outcome::Return(vec![HostValue::Nil])),
             _ => return Err(with_position(arm, "bad variable name")),
         };
-        let v = match self.variable(&name) {
+        let declared = self
+            .vars
+            .iter()
+            .find(|(n, _)| n.as_bytes() == name.as_slice())
+            .map(|(_, v)| v.clone());
+        let v = match declared.unwrap_or_else(|| self.variable(&name)) {
             Some(v) => HostValue::Str(v),
             None => HostValue::Nil,
         };
@@ -681,6 +1267,10 @@ impl NgxRequest {
             HostValue::Other(t) => Some(format!("{t}: 0x?").into_bytes()),
         };
         let lname = String::from_utf8_lossy(&name).into_owned();
+        if let Some((_, v)) = self.vars.iter_mut().find(|(n, _)| *n == lname) {
+            *v = Some(value.unwrap_or_default());
+            return Ok(Outcome::Return(vec![]));
+        }
         match lname.as_str() {
             "args" => {
                 self.args = Some(value.unwrap_or_default());
@@ -716,10 +1306,10 @@ impl NgxRequest {
             }),
             b"request_method" => Some(self.req.method.clone().into_bytes()),
             b"host" => Some(self.host()),
-            b"server_name" => Some(b"localhost".to_vec()),
+            b"server_name" => Some(self.server_name.clone().into_bytes()),
             b"remote_addr" | b"server_addr" => Some(b"127.0.0.1".to_vec()),
             b"scheme" => Some(b"http".to_vec()),
-            b"server_port" => Some(b"80".to_vec()),
+            b"server_port" => Some(self.server_port.to_string().into_bytes()),
             b"server_protocol" => Some(b"HTTP/1.1".to_vec()),
             b"content_type" => return self.header_first("content-type"),
             b"content_length" => return self.header_first("content-length"),
@@ -847,73 +1437,101 @@ impl NgxRequest {
         Ok(Outcome::Return(ret))
     }
 
-    fn response(self, status: i64) -> Response {
-        Response {
-            status: u16::try_from(status.clamp(0, 999)).unwrap_or(0),
-            headers: self.resp_headers,
-            body: self.body,
-            log: self.log,
-        }
-    }
-
-    /// nginx dropped the connection: nothing (more) is sent.
-    fn closed(self) -> Response {
-        if self.headers_sent {
-            let status = self.status;
-            self.response(status)
-        } else {
-            Response {
+    /// The response as the client sees it.
+    pub fn into_response(self) -> Response {
+        if self.dropped && !self.headers_sent {
+            return Response {
                 status: 0,
                 headers: vec![],
                 body: vec![],
                 log: self.log,
-            }
+                chunked: false,
+            };
         }
+        let chunked = !self.eof_in_last_chunk
+            && !self.header_only
+            && !self
+                .resp_headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+        Response {
+            status: u16::try_from(self.status.clamp(0, 999)).unwrap_or(0),
+            headers: self.resp_headers,
+            body: self.body,
+            log: self.log,
+            chunked,
+        }
+    }
+
+    /// nginx drops the connection: nothing (more) is sent.
+    fn close(&mut self) {
+        self.dropped = true;
+        self.finalized = true;
     }
 
     /// The end of the content handler: send the headers if not yet sent, then the last
     /// buffer.
-    fn complete(mut self) -> Response {
+    fn complete(&mut self) {
         self.send_header_if_needed();
-        let status = self.status;
-        self.response(status)
+        self.finalized = true;
     }
 
     /// `ngx_http_special_response_handler` for `code` (nothing has been sent yet).
-    fn special(mut self, code: i64) -> Response {
+    fn special(&mut self, code: i64) {
         if matches!(code, 408 | 444 | 499) || code < 200 {
-            return self.closed();
+            return self.close();
         }
         let (status, page) = match code {
             494..=497 => (400, error_page(code)),
             _ => (code, error_page(code)),
         };
-        self.headers_sent = true;
         self.status = status;
         self.body.clear();
-        self.resp_headers.clear();
+        let page = page.filter(|_| status != 204 && status != 304);
+        self.send_headers(page.as_ref().map(|_| b"text/html".to_vec()));
+        self.headers_sent = true;
         if let Some(page) = page
-            && status != 204
-            && status != 304
+            && self.req.method != "HEAD"
         {
-            self.resp_headers = vec![("Content-Type".to_string(), "text/html".to_string())];
-            if self.req.method != "HEAD" {
-                self.body = page.into_bytes();
-            }
+            self.body = page.into_bytes();
         }
-        self.response(status)
+        self.chunk_ends.clear();
+        self.eof_in_last_chunk = true;
+        self.finalized = true;
     }
 
-    /// The handler returned normally, or called `ngx.exit`.
-    pub fn finish(mut self) -> Response {
-        let Some(code) = self.exit_code else {
-            return self.complete();
+    /// Ends the current handler run the way ngx_lua does for its phase. Returns whether
+    /// the request is finalized (no later request phase runs; the filters and the log
+    /// phase still do).
+    pub fn end_run(&mut self, end: RunEnd) -> bool {
+        let code = match end {
+            RunEnd::Error(msg) => {
+                self.fail(&msg);
+                return true;
+            }
+            RunEnd::Done => {
+                if self.phase == Phase::Content || self.headers_sent {
+                    self.complete();
+                    return true;
+                }
+                return false;
+            }
+            RunEnd::Exit => self.exit_code.take().unwrap_or(0),
         };
+        if matches!(self.phase, Phase::Rewrite | Phase::Access) && code == 0 && !self.headers_sent {
+            return false;
+        }
+        self.finalize_code(code);
+        true
+    }
+
+    /// `ngx_http_finalize_request(r, code)` after a handler.
+    fn finalize_code(&mut self, code: i64) {
         if code == 0 {
             return self.complete();
         }
         if code < 200 {
-            return self.closed();
+            return self.close();
         }
         if !self.headers_sent && self.status == 0 {
             self.status = code;
@@ -923,23 +1541,36 @@ impl NgxRequest {
         }
         if self.headers_sent {
             // Only 408, 444 and 499 get here after output: nginx drops the connection.
-            return self.closed();
+            return self.close();
         }
         self.special(code)
     }
 
-    /// The handler died of an uncaught Lua error with message `lua_error` (see
-    /// [`lua_error_message`] for non-string error objects).
-    pub fn finish_with_error(mut self, lua_error: &str) -> Response {
+    /// The handler returned normally, or called `ngx.exit`.
+    pub fn finish(mut self) -> Response {
+        let code = self.exit_code.take().unwrap_or(0);
+        self.finalize_code(code);
+        self.into_response()
+    }
+
+    /// An uncaught Lua error with message `lua_error` ended the handler.
+    pub fn fail(&mut self, lua_error: &str) {
         self.push_log(
             4,
             format!("lua entry thread aborted: runtime error: {lua_error}"),
         );
         if self.headers_sent {
-            self.closed()
+            self.close()
         } else {
             self.special(500)
         }
+    }
+
+    /// The handler died of an uncaught Lua error with message `lua_error` (see
+    /// [`lua_error_message`] for non-string error objects).
+    pub fn finish_with_error(mut self, lua_error: &str) -> Response {
+        self.fail(lua_error);
+        self.into_response()
     }
 
     /// The script could not be loaded (syntax error): nginx logs
@@ -949,7 +1580,8 @@ impl NgxRequest {
             4,
             format!("failed to load external Lua file \"{script}\": {message}"),
         );
-        self.special(500)
+        self.special(500);
+        self.into_response()
     }
 }
 
@@ -1146,6 +1778,121 @@ pub fn normalize_uri(path: &[u8]) -> Vec<u8> {
         out.push(b'/');
     }
     out
+}
+
+/// A response header name as ngx_lua stores it: `_` becomes `-`.
+fn header_name(k: &[u8]) -> String {
+    String::from_utf8_lossy(k).replace('_', "-")
+}
+
+/// A header list as `get_headers` returns it: lowercased names unless `raw`, repeated
+/// names as arrays.
+fn header_table(list: &[(String, Vec<u8>)], raw: bool) -> HostValue {
+    let mut entries: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
+    for (k, v) in list {
+        let key = if raw {
+            k.clone()
+        } else {
+            k.to_ascii_lowercase()
+        };
+        match entries.iter_mut().find(|(ek, _)| *ek == key) {
+            Some((_, vals)) => vals.push(v.clone()),
+            None => entries.push((key, vec![v.clone()])),
+        }
+    }
+    HostValue::Table(
+        entries
+            .into_iter()
+            .map(|(k, mut vals)| {
+                let v = if vals.len() == 1 {
+                    HostValue::Str(vals.pop().unwrap_or_default())
+                } else {
+                    HostValue::Table(
+                        vals.into_iter()
+                            .enumerate()
+                            .map(|(i, v)| (HostValue::Number((i + 1) as f64), HostValue::Str(v)))
+                            .collect(),
+                    )
+                };
+                (HostValue::str(k), v)
+            })
+            .collect(),
+    )
+}
+
+/// `%XX` and `+` decoding of one query-string component (`ngx_unescape_uri` with
+/// `NGX_UNESCAPE_URI_COMPONENT`, then `+` as a space).
+pub fn unescape_arg(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < s.len() => {
+                let h = (s[i + 1] as char).to_digit(16);
+                let l = (s[i + 2] as char).to_digit(16);
+                if let (Some(h), Some(l)) = (h, l) {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                    continue;
+                }
+                out.push(b'%');
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `ngx.decode_args` / `get_uri_args`: the table and whether `max` cut it short.
+pub fn decode_args(args: &[u8], max: i64) -> (HostValue, bool) {
+    let mut entries: Vec<(Vec<u8>, Vec<HostValue>)> = Vec::new();
+    let mut count = 0i64;
+    let mut truncated = false;
+    for part in args.split(|&c| c == b'&') {
+        if part.is_empty() {
+            continue;
+        }
+        if max > 0 && count >= max {
+            truncated = true;
+            break;
+        }
+        count += 1;
+        let (k, v) = match part.iter().position(|&c| c == b'=') {
+            Some(i) => (
+                unescape_arg(&part[..i]),
+                HostValue::Str(unescape_arg(&part[i + 1..])),
+            ),
+            None => (unescape_arg(part), HostValue::Bool(true)),
+        };
+        if k.is_empty() {
+            continue;
+        }
+        match entries.iter_mut().find(|(ek, _)| *ek == k) {
+            Some((_, vals)) => vals.push(v),
+            None => entries.push((k, vec![v])),
+        }
+    }
+    let t = HostValue::Table(
+        entries
+            .into_iter()
+            .map(|(k, mut vals)| {
+                let v = if vals.len() == 1 {
+                    vals.pop().unwrap_or(HostValue::Nil)
+                } else {
+                    HostValue::Table(
+                        vals.into_iter()
+                            .enumerate()
+                            .map(|(i, v)| (HostValue::Number((i + 1) as f64), v))
+                            .collect(),
+                    )
+                };
+                (HostValue::Str(k), v)
+            })
+            .collect(),
+    );
+    (t, truncated)
 }
 
 /// nginx's built-in error page for `code` (`server_tokens off`), if it has one.

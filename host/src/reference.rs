@@ -35,6 +35,7 @@
 //! ngx_lua resumes the entry thread.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -44,7 +45,7 @@ use mlua::{Function, Lua, MultiValue, Table, Value};
 use crate::diff::Engine;
 use crate::ngx::{
     self, Arm, Field, HostFn, HostValue, MAX_TABLE_DEPTH, MetaSpec, NgxRequest, Outcome, Request,
-    Response,
+    Response, RunEnd,
 };
 
 /// What a plain script run printed, and how it ended.
@@ -147,6 +148,12 @@ local function finish(st, ...)
   if st == 2 then
     yield(sentinel)
     error("ngx.exit: resumed after exit", 0)
+  end
+  if st == 4 then
+    local t, k = ...
+    local v = {}
+    rawset(t, k, v)
+    return v
   end
   rawset(...)
 end
@@ -624,6 +631,12 @@ fn make_raw(lua: &Lua, state: Shared) -> mlua::Result<Function> {
                     ret.push(rest.get(i).cloned().unwrap_or(Value::Nil));
                 }
             }
+            Ok(Outcome::NewTable) => {
+                ret.push(Value::Integer(4));
+                for i in 0..2 {
+                    ret.push(rest.get(i).cloned().unwrap_or(Value::Nil));
+                }
+            }
         }
         Ok(MultiValue::from_vec(ret))
     })
@@ -1002,5 +1015,118 @@ mod tests {
         .unwrap();
         assert!(d > Duration::ZERO);
         assert!(bench_script(b"error('x')", "b.lua", true, 1).is_err());
+    }
+}
+
+/// An nginx.conf's handlers on LuaJIT: a [`gateway::Backend`] that makes a fresh LuaJIT
+/// state per request, with every handler loaded from its source as ngx_lua loads it.
+pub struct ConfReference {
+    /// Chunk name and source, by handler id.
+    handlers: Vec<(String, String)>,
+    lua_path: Option<String>,
+    timeout: Duration,
+}
+
+impl ConfReference {
+    pub fn new(handlers: Vec<(String, String)>, lua_path: Option<String>) -> Self {
+        ConfReference {
+            handlers,
+            lua_path,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+}
+
+impl crate::gateway::Backend for ConfReference {
+    fn session(&self) -> Result<Box<dyn crate::gateway::Session>, String> {
+        let state: Shared = Rc::new(RefCell::new(None));
+        let make = || -> mlua::Result<(Lua, Table)> {
+            let lua = new_state(true)?;
+            set_deadline(&lua, self.timeout)?;
+            set_module_path(&lua, "", self.lua_path.as_deref())?;
+            let sentinel = lua.create_table()?;
+            let raw = make_raw(&lua, state.clone())?;
+            let make: Function = lua
+                .load(WRAPPERS)
+                .set_name("=moonshift-ngx")
+                .call((raw, sentinel.clone()))?;
+            let (fields, meta) = ngx::ngx_table();
+            let ngx_t = build_table(&lua, &fields, meta, &make)?;
+            let globals = lua.globals();
+            globals.raw_set("ngx", ngx_t)?;
+            for (name, field) in ngx::ngx_globals() {
+                globals.raw_set(name, build_field(&lua, &field, &make)?)?;
+            }
+            Ok((lua, sentinel))
+        };
+        let (lua, sentinel) = make().map_err(|e| e.to_string())?;
+        Ok(Box::new(RefSession {
+            lua,
+            sentinel,
+            state,
+            handlers: self.handlers.clone(),
+            loaded: HashMap::new(),
+        }))
+    }
+
+    fn name(&self) -> &str {
+        "luajit"
+    }
+}
+
+struct RefSession {
+    lua: Lua,
+    sentinel: Table,
+    state: Shared,
+    handlers: Vec<(String, String)>,
+    loaded: HashMap<usize, Function>,
+}
+
+impl crate::gateway::Session for RefSession {
+    fn run(&mut self, id: usize, ngx_req: NgxRequest) -> (NgxRequest, RunEnd) {
+        *self.state.borrow_mut() = Some(ngx_req);
+        let end = self.run_inner(id);
+        let ngx_req = self
+            .state
+            .borrow_mut()
+            .take()
+            .expect("the request state is only taken here");
+        (ngx_req, end)
+    }
+}
+
+impl RefSession {
+    fn run_inner(&mut self, id: usize) -> RunEnd {
+        let chunk = match self.loaded.get(&id) {
+            Some(f) => f.clone(),
+            None => {
+                let (name, source) = &self.handlers[id];
+                match load_chunk(&self.lua, source.as_bytes(), name) {
+                    Ok(f) => {
+                        self.loaded.insert(id, f.clone());
+                        f
+                    }
+                    Err(msg) => return RunEnd::Error(msg),
+                }
+            }
+        };
+        let driven = make_driver(&self.lua, chunk, &self.sentinel, false).and_then(|d| drive(&d));
+        match driven {
+            Ok(Ended::Done) => RunEnd::Done,
+            Ok(Ended::Exit(_)) => RunEnd::Exit,
+            Ok(Ended::Error(msg, _)) => {
+                let v = match msg {
+                    Some(m) => HostValue::Str(m),
+                    None => HostValue::Nil,
+                };
+                RunEnd::Error(ngx::lua_error_message(&v))
+            }
+            Err(e) => RunEnd::Error(format!("moonshift reference arm internal error: {e}")),
+        }
     }
 }

@@ -42,6 +42,8 @@ use wasmtime::{
 use wasmtime::{Result, format_err as anyhow};
 
 use crate::diff::Engine as DiffEngine;
+use crate::gateway;
+use crate::ngx::RunEnd;
 use crate::ngx::{self, Arm, Field, HostFn, HostValue, NgxRequest, Outcome, Request, Response};
 
 /// Limits applied to each instance.
@@ -152,7 +154,7 @@ impl Watch {
 }
 /// Native stack the guest may use; runs happen on a thread with more than this.
 const WASM_STACK: usize = 256 << 20;
-const THREAD_STACK: usize = WASM_STACK + (64 << 20);
+pub const THREAD_STACK: usize = WASM_STACK + (64 << 20);
 
 /// Per-instance host state.
 pub struct HostState {
@@ -374,6 +376,8 @@ impl WasmProgram {
         let instance = self.pre.instantiate(&mut store)?;
         let init: TypedFunc<(), i32> = instance.get_typed_func(&mut store, "init")?;
         let run_main: TypedFunc<i32, i32> = instance.get_typed_func(&mut store, "run_main")?;
+        let run_entry: TypedFunc<(i32, i32), i32> =
+            instance.get_typed_func(&mut store, "run_entry")?;
         let memory = instance
             .get_memory(&mut store, "memory")
             .ok_or_else(|| anyhow!("module exports no memory"))?;
@@ -392,6 +396,7 @@ impl WasmProgram {
             memory,
             thread: thread as u32,
             run_main,
+            run_entry,
         })
     }
 
@@ -623,6 +628,7 @@ struct Guest {
     memory: Memory,
     thread: u32,
     run_main: TypedFunc<i32, i32>,
+    run_entry: TypedFunc<(i32, i32), i32>,
 }
 
 impl Guest {
@@ -635,6 +641,20 @@ impl Guest {
         let watch = self.store.data().watch.clone();
         *watch.armed() = Some((Instant::now() + timeout, flag));
         let status = self.run_main.call(&mut self.store, self.thread as i32);
+        *watch.armed() = None;
+        status
+    }
+
+    /// Runs the main chunk whose entry is `entry` (see `backend::compile_handlers`).
+    fn run_entry_until(&mut self, entry: u32, timeout: Duration) -> Result<i32> {
+        let flag = self.memory.data_ptr(&self.store) as usize
+            + self.thread as usize
+            + th::GC_PENDING as usize;
+        let watch = self.store.data().watch.clone();
+        *watch.armed() = Some((Instant::now() + timeout, flag));
+        let status = self
+            .run_entry
+            .call(&mut self.store, (self.thread as i32, entry as i32));
         *watch.armed() = None;
         status
     }
@@ -1067,6 +1087,21 @@ fn host_call(
             ctx.rawset(get(0), get(1), get(2))?;
             Ok(0)
         }
+        Ok(Outcome::NewTable) => {
+            let get = |i: usize| args.get(i).copied().unwrap_or(val::NIL);
+            let t = {
+                let mut ctx = GuestCtx {
+                    store: &mut *caller,
+                    api,
+                    memory: mem,
+                };
+                let t = ctx.table(0, 0)?;
+                ctx.rawset(get(0), get(1), t)?;
+                t
+            };
+            mem.write(&mut *caller, base as usize, &t.to_le_bytes())?;
+            Ok(1)
+        }
         Err(msg) => raise(caller, &api, &mem, t, &msg),
     }
 }
@@ -1109,5 +1144,67 @@ impl DiffEngine for WasmEngine {
 
     fn handle(&mut self, req: &Request) -> Response {
         self.program.handle_request(req)
+    }
+}
+
+/// The handlers of an nginx.conf compiled into one module (`backend::compile_handlers`):
+/// a [`gateway::Backend`] that makes one instance per request.
+pub struct ConfProgram {
+    program: WasmProgram,
+    /// The `run_entry` index of each handler, by handler id.
+    entries: Vec<u32>,
+}
+
+impl ConfProgram {
+    pub fn new(wasm: &[u8], entries: Vec<u32>, limits: Limits) -> Result<Self> {
+        Ok(ConfProgram {
+            program: WasmProgram::new(wasm, limits)?,
+            entries,
+        })
+    }
+}
+
+impl gateway::Backend for ConfProgram {
+    fn session(&self) -> std::result::Result<Box<dyn gateway::Session>, String> {
+        let mut guest = self.program.instantiate().map_err(|e| format!("{e:#}"))?;
+        guest.install_ngx().map_err(|e| format!("{e:#}"))?;
+        Ok(Box::new(ConfSession {
+            guest,
+            entries: self.entries.clone(),
+            limits: self.program.limits,
+        }))
+    }
+
+    fn name(&self) -> &str {
+        "wasm"
+    }
+}
+
+struct ConfSession {
+    guest: Guest,
+    entries: Vec<u32>,
+    limits: Limits,
+}
+
+impl gateway::Session for ConfSession {
+    fn run(&mut self, id: usize, ngx: NgxRequest) -> (NgxRequest, RunEnd) {
+        self.guest.store.data_mut().ngx = Some(ngx);
+        let status = self
+            .guest
+            .run_entry_until(self.entries[id], self.limits.timeout);
+        let end = match status {
+            Ok(n) if n >= 0 => RunEnd::Done,
+            Ok(n) if n == abi_call::STATUS_EXIT => RunEnd::Exit,
+            Ok(_) => RunEnd::Error(self.guest.error_text()),
+            Err(trap) => RunEnd::Error(describe_trap(&trap, &self.limits)),
+        };
+        let ngx = self
+            .guest
+            .store
+            .data_mut()
+            .ngx
+            .take()
+            .expect("request state survives the run");
+        (ngx, end)
     }
 }

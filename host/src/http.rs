@@ -1,0 +1,357 @@
+//! HTTP out: `moonshift serve` on tokio + hyper (HTTP/1.1, keep-alive, chunked bodies).
+//!
+//! Each `listen` address of the configuration gets a listener; a request is matched to a
+//! server by its Host header among the servers on that address (else the first one, as
+//! nginx's default server), read whole, and handed to [`Gateway::handle`] on tokio's
+//! blocking pool, whose threads have the large native stack a wasm guest may need. The
+//! [`Response`] becomes the HTTP response: a status of 0 (nginx dropped the connection)
+//! closes the connection without an answer. Error-log lines are written in nginx's format
+//! to an [`ErrorLog`].
+
+use std::convert::Infallible;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::{Frame, SizeHint};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+
+use crate::gateway::Gateway;
+use crate::ngx::{LogLine, Request, Response};
+
+/// Where error-log lines go: a writer (a file or stderr) in nginx's format, and, for tests,
+/// a list of every line with the connection number it belongs to.
+pub struct ErrorLog {
+    writer: Option<Mutex<Box<dyn std::io::Write + Send>>>,
+    pub lines: Option<Mutex<Vec<(u64, LogLine)>>>,
+    /// Lines above this level are not written (`error_log ... LEVEL`).
+    level: usize,
+}
+
+const LEVELS: [&str; 9] = [
+    "", "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
+];
+
+impl ErrorLog {
+    /// Writes to `writer` lines at `level` (an nginx level word) and more severe.
+    pub fn new(writer: Option<Box<dyn std::io::Write + Send>>, level: &str, keep: bool) -> Self {
+        ErrorLog {
+            writer: writer.map(Mutex::new),
+            lines: keep.then(|| Mutex::new(Vec::new())),
+            level: LEVELS.iter().position(|l| *l == level).unwrap_or(4),
+        }
+    }
+
+    fn write(&self, conn: u64, line: &LogLine, req: &Request, server: &str) {
+        let level = LEVELS.iter().position(|l| *l == line.level).unwrap_or(0);
+        if level > self.level {
+            return;
+        }
+        if let Some(lines) = &self.lines {
+            lines.lock().expect("log lock").push((conn, line.clone()));
+        }
+        let Some(w) = &self.writer else {
+            return;
+        };
+        let host = req
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("host"))
+            .map(|(_, v)| format!(", host: \"{v}\""))
+            .unwrap_or_default();
+        let word = if line.level.is_empty() {
+            String::new()
+        } else {
+            format!("[{}] ", line.level)
+        };
+        let text = format!(
+            "{} {word}{}#0: *{conn} {}, client: 127.0.0.1, server: {server}, request: \"{} {} HTTP/1.1\"{host}\n",
+            log_time(),
+            std::process::id(),
+            line.message,
+            req.method,
+            req.uri,
+        );
+        if let Ok(mut w) = w.lock() {
+            let _ = w.write_all(text.as_bytes());
+            let _ = w.flush();
+        }
+    }
+}
+
+/// `YYYY/MM/DD HH:MM:SS` in UTC.
+fn log_time() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since the epoch (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}/{m:02}/{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// A response body: whole with a Content-Length, or one chunk with chunked encoding.
+struct OutBody {
+    data: Option<Bytes>,
+    chunked: bool,
+}
+
+impl hyper::body::Body for OutBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(self.data.take().map(|d| Ok(Frame::data(d))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        !self.chunked && self.data.as_ref().is_none_or(|d| d.is_empty())
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        if self.chunked {
+            SizeHint::default()
+        } else {
+            SizeHint::with_exact(self.data.as_ref().map_or(0, |d| d.len() as u64))
+        }
+    }
+}
+
+/// A running server.
+pub struct Server {
+    /// The bound addresses, in the order of [`Gateway::listen_addrs`].
+    pub addrs: Vec<SocketAddr>,
+    pub log: Arc<ErrorLog>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Server {
+    /// Stops accepting connections.
+    pub fn stop(&self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The distinct `listen` addresses of the configuration, with the servers on each.
+pub fn listen_addrs(gw: &Gateway) -> Result<Vec<(SocketAddr, Vec<usize>)>, String> {
+    let mut out: Vec<(SocketAddr, Vec<usize>)> = Vec::new();
+    for (i, s) in gw.conf.servers.iter().enumerate() {
+        for l in &s.listen {
+            let text = if l.contains(':') {
+                l.clone()
+            } else if l.parse::<u16>().is_ok() {
+                format!("127.0.0.1:{l}")
+            } else {
+                format!("{l}:80")
+            };
+            let text = text.replace("localhost:", "127.0.0.1:");
+            let addr: SocketAddr = text
+                .parse()
+                .map_err(|_| format!("listen \"{l}\": not an address moonshift can bind"))?;
+            match out.iter_mut().find(|(a, _)| *a == addr) {
+                Some((_, v)) => v.push(i),
+                None => out.push((addr, vec![i])),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Binds every listen address (or `override_addr` for all of them when given: tests use
+/// port 0) and serves until the returned [`Server`] is dropped.
+pub async fn start(
+    gw: Arc<Gateway>,
+    log: Arc<ErrorLog>,
+    override_addr: Option<SocketAddr>,
+) -> Result<Server, String> {
+    let mut addrs = Vec::new();
+    let mut tasks = Vec::new();
+    let conns = Arc::new(AtomicU64::new(0));
+    for (addr, servers) in listen_addrs(&gw)? {
+        let bind = override_addr.unwrap_or(addr);
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .map_err(|e| format!("bind() to {bind} failed ({e})"))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        addrs.push(local);
+        let (gw, log, conns) = (gw.clone(), log.clone(), conns.clone());
+        let port = addr.port();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let (gw, log, servers) = (gw.clone(), log.clone(), servers.clone());
+                let conn = conns.fetch_add(1, Ordering::Relaxed) + 1;
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| {
+                        let (gw, log, servers) = (gw.clone(), log.clone(), servers.clone());
+                        async move { handle(gw, log, &servers, port, conn, req).await }
+                    });
+                    let _ = http1::Builder::new()
+                        .title_case_headers(true)
+                        .keep_alive(true)
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        }));
+    }
+    Ok(Server { addrs, log, tasks })
+}
+
+/// Why a connection is closed without an answer.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the handler dropped the connection")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+async fn handle(
+    gw: Arc<Gateway>,
+    log: Arc<ErrorLog>,
+    servers: &[usize],
+    port: u16,
+    conn: u64,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<OutBody>, Dropped> {
+    let (parts, body) = req.into_parts();
+    let uri = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.to_string(), |p| p.as_str().to_string());
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = match body.collect().await {
+        Ok(b) => b.to_bytes().to_vec(),
+        Err(_) => return Err(Dropped),
+    };
+    let request = Request {
+        method: parts.method.as_str().to_string(),
+        uri,
+        headers,
+        body,
+    };
+    let host = request
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("host"))
+        .map(|(_, v)| v.split(':').next().unwrap_or("").to_ascii_lowercase());
+    let server = servers
+        .iter()
+        .copied()
+        .find(|&i| {
+            host.as_deref().is_some_and(|h| {
+                gw.conf.servers[i]
+                    .server_names
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(h))
+            })
+        })
+        .unwrap_or(servers[0]);
+    let server_name = gw.conf.servers[server]
+        .server_names
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    let for_log = request.clone();
+    let gw2 = gw.clone();
+    let response = tokio::task::spawn_blocking(move || gw2.handle(server, port, request))
+        .await
+        .map_err(|_| Dropped)?;
+    for line in &response.log {
+        log.write(conn, line, &for_log, &server_name);
+    }
+    to_hyper(response)
+}
+
+fn to_hyper(r: Response) -> Result<hyper::Response<OutBody>, Dropped> {
+    if r.status == 0 {
+        return Err(Dropped);
+    }
+    let mut b = hyper::Response::builder()
+        .status(r.status)
+        .header("Server", "moonshift");
+    for (k, v) in &r.headers {
+        b = b.header(k.as_str(), v.as_str());
+    }
+    if let Some(reason) = reason_phrase(r.status) {
+        b = b.extension(hyper::ext::ReasonPhrase::from_static(reason.as_bytes()));
+    }
+    b.body(OutBody {
+        data: Some(Bytes::from(r.body)),
+        chunked: r.chunked,
+    })
+    .map_err(|_| Dropped)
+}
+
+/// nginx's status lines where they differ from hyper's canonical reasons.
+fn reason_phrase(status: u16) -> Option<&'static str> {
+    Some(match status {
+        302 => "Moved Temporarily",
+        401 => "Unauthorized",
+        405 => "Not Allowed",
+        408 => "Request Time-out",
+        413 => "Request Entity Too Large",
+        414 => "Request-URI Too Large",
+        416 => "Requested Range Not Satisfiable",
+        503 => "Service Temporarily Unavailable",
+        504 => "Gateway Time-out",
+        _ => return None,
+    })
+}
+
+/// The tokio runtime `serve` runs on: blocking threads with a stack large enough for a
+/// wasm guest's deep recursion.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(crate::wasm::THREAD_STACK)
+        .max_blocking_threads(64)
+        .build()
+}
