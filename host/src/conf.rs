@@ -690,6 +690,8 @@ pub struct Scope {
     pub error_pages: Option<Vec<(Vec<u16>, Option<u16>, String)>>,
     pub client_max_body_size: Option<u64>,
     pub lua_need_request_body: Option<bool>,
+    /// `types { type ext...; }`: extension → type.
+    pub types: Option<Vec<(String, Vec<u8>)>>,
     pub handlers: [Option<HandlerId>; 9],
 }
 
@@ -710,6 +712,9 @@ impl Scope {
         if self.lua_need_request_body.is_none() {
             self.lua_need_request_body = parent.lua_need_request_body;
         }
+        if self.types.is_none() {
+            self.types = parent.types.clone();
+        }
         for (i, h) in self.handlers.iter_mut().enumerate() {
             if h.is_none() {
                 *h = parent.handlers[i];
@@ -719,6 +724,26 @@ impl Scope {
 
     pub fn handler(&self, phase: Phase) -> Option<HandlerId> {
         self.handlers[phase as usize]
+    }
+
+    /// The type of a URI's extension (`exten` as nginx finds it: after the last `.` of
+    /// the last path segment), from `types` or nginx's built-in three.
+    pub fn type_of(&self, uri: &[u8]) -> Option<Vec<u8>> {
+        let seg = uri.rsplit(|&c| c == b'/').next().unwrap_or(uri);
+        let dot = seg.iter().rposition(|&c| c == b'.')?;
+        let ext = String::from_utf8_lossy(&seg[dot + 1..]).to_ascii_lowercase();
+        if ext.is_empty() {
+            return None;
+        }
+        match &self.types {
+            Some(t) => t.iter().find(|(e, _)| *e == ext).map(|(_, m)| m.clone()),
+            None => match ext.as_str() {
+                "html" => Some(b"text/html".to_vec()),
+                "gif" => Some(b"image/gif".to_vec()),
+                "jpg" => Some(b"image/jpeg".to_vec()),
+                _ => None,
+            },
+        }
     }
 }
 
@@ -1334,6 +1359,19 @@ impl Builder {
                     .error_pages
                     .get_or_insert_with(Vec::new)
                     .push((codes, replace, uri));
+            }
+            "types" => {
+                let Body::Block(items) = &d.body else {
+                    return err(&d.pos, "directive \"types\" has no opening \"{\"");
+                };
+                let types = scope.types.get_or_insert_with(Vec::new);
+                for t in items {
+                    for ext in &t.args {
+                        let ext = String::from_utf8_lossy(ext).to_ascii_lowercase();
+                        types.retain(|(e, _)| *e != ext);
+                        types.push((ext, t.name.clone().into_bytes()));
+                    }
+                }
             }
             "client_max_body_size" => {
                 nargs(d, 1..=1)?;

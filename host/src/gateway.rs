@@ -221,6 +221,8 @@ impl Run<'_> {
             .collect();
         let default_type = loc.scope.default_type.clone().unwrap_or_default();
         self.ngx().set_location_settings(default_type, add_headers);
+        let ext_type = loc.scope.type_of(&uri);
+        self.ngx().set_ext_type(ext_type);
         if self.script(&loc.rewrite) {
             return;
         }

@@ -314,11 +314,29 @@ fn to_hyper(r: Response) -> Result<hyper::Response<OutBody>, Dropped> {
     if r.status == 0 {
         return Err(Dropped);
     }
+    // nginx's order: Content-Type, Content-Length, Location, Transfer-Encoding, then the
+    // rest as they were set.
     let mut b = hyper::Response::builder()
         .status(r.status)
         .header("Server", "moonshift");
-    for (k, v) in &r.headers {
+    let is = |k: &str, name: &str| k.eq_ignore_ascii_case(name);
+    let bodyless = r.status == 204 || r.status == 304 || (r.status >= 100 && r.status < 200);
+    for (k, v) in r.headers.iter().filter(|(k, _)| is(k, "content-type")) {
         b = b.header(k.as_str(), v.as_str());
+    }
+    if !r.chunked && !r.header_only && !bodyless {
+        b = b.header("Content-Length", r.body.len());
+    }
+    for (k, v) in r.headers.iter().filter(|(k, _)| is(k, "location")) {
+        b = b.header(k.as_str(), v.as_str());
+    }
+    if r.chunked {
+        b = b.header("Transfer-Encoding", "chunked");
+    }
+    for (k, v) in &r.headers {
+        if !is(k, "content-type") && !is(k, "location") {
+            b = b.header(k.as_str(), v.as_str());
+        }
     }
     if let Some(reason) = reason_phrase(r.status) {
         b = b.extension(hyper::ext::ReasonPhrase::from_static(reason.as_bytes()));

@@ -67,6 +67,10 @@ use std::fmt::Write as _;
 
 pub use crate::conf::Phase;
 
+/// Where Debian's lua-resty-core keeps its modules: errors raised inside them carry
+/// positions there.
+const RESTY_CORE: &str = "/usr/share/lua/5.1/resty/core";
+
 /// A request as the harness sends it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
@@ -89,6 +93,8 @@ pub struct Response {
     /// The body is sent with chunked transfer encoding (Lua output without a
     /// Content-Length), not with a Content-Length (nginx's own pages, `return`).
     pub chunked: bool,
+    /// A HEAD answer to Lua output: neither Content-Length nor Transfer-Encoding.
+    pub header_only: bool,
 }
 
 /// One error-log line: nginx's level word and the message.
@@ -256,6 +262,13 @@ pub trait Arm {
     /// chunk), as `lua_getinfo(L, "n")` finds it: `greet` for `local function greet()`. Used
     /// by `ngx.log` for its `greet(): ` prefix. `None` if unknown or anonymous.
     fn caller_name(&mut self) -> Option<String> {
+        None
+    }
+    /// The name the calling code used for the host function itself (`say` for
+    /// `ngx.say(...)`), as `lua_getinfo(L, "n")` finds it for the argument errors of
+    /// `luaL_argerror`; `None` (printed `?`) when it was called without a name (through
+    /// `pcall`).
+    fn callee_name(&mut self) -> Option<String> {
         None
     }
 }
@@ -486,6 +499,10 @@ pub struct NgxRequest {
     eof_in_last_chunk: bool,
     /// What a `set_by_lua` handler returned.
     set_result: Option<HostValue>,
+    /// The Content-Type of nginx's own page being sent (`Some(empty)`: none).
+    page_type: Option<Vec<u8>>,
+    /// The type nginx's `types` give the URI's extension, used before `default_type`.
+    ext_type: Option<Vec<u8>>,
     /// `$server_name` (the server's first name) and `$server_port`.
     server_name: String,
     server_port: u16,
@@ -502,8 +519,8 @@ pub enum RunEnd {
     Error(String),
 }
 
-fn arg_error(n: usize, f: HostFn, msg: &str) -> String {
-    format!("bad argument #{n} to '{}' ({msg})", f.name())
+fn arg_error(n: usize, fname: &str, msg: &str) -> String {
+    format!("bad argument #{n} to '{fname}' ({msg})")
 }
 
 impl NgxRequest {
@@ -536,6 +553,8 @@ impl NgxRequest {
             chunk_ends: Vec::new(),
             eof_in_last_chunk: false,
             set_result: None,
+            page_type: None,
+            ext_type: None,
             server_name: "localhost".into(),
             server_port: 80,
         }
@@ -600,6 +619,18 @@ impl NgxRequest {
     pub fn rewrite_return(&mut self, code: i64, text: Option<Vec<u8>>) {
         match (code, text) {
             (301 | 302 | 303 | 307 | 308, Some(url)) => {
+                // absolute_redirect: a path becomes a URL on this server.
+                let url = if url.first() == Some(&b'/') {
+                    let mut abs = b"http://".to_vec();
+                    abs.extend_from_slice(&self.host());
+                    if self.server_port != 80 {
+                        abs.extend_from_slice(format!(":{}", self.server_port).as_bytes());
+                    }
+                    abs.extend_from_slice(&url);
+                    abs
+                } else {
+                    url
+                };
                 self.out_headers.push(("Location".into(), url));
                 self.special(code);
             }
@@ -646,12 +677,25 @@ impl NgxRequest {
         out
     }
 
-    /// The value of variable `lname` (lowercase): a declared one, else a built-in one.
-    pub fn var_value(&self, lname: &[u8]) -> Option<Vec<u8>> {
+    /// The value of variable `lname` (lowercase) in a complex value (`set $a "$b"`): a
+    /// declared one (empty, with nginx's warning, when not set), else a built-in one.
+    pub fn var_value(&mut self, lname: &[u8]) -> Option<Vec<u8>> {
         match self.vars.iter().find(|(n, _)| n.as_bytes() == lname) {
-            Some((_, v)) => v.clone(),
+            Some((_, Some(v))) => Some(v.clone()),
+            Some((_, None)) => {
+                self.warn_uninitialized(lname);
+                Some(Vec::new())
+            }
             None => self.variable(lname),
         }
+    }
+
+    fn warn_uninitialized(&mut self, lname: &[u8]) {
+        let msg = format!(
+            "using uninitialized \"{}\" variable",
+            String::from_utf8_lossy(lname)
+        );
+        self.push_log(5, msg);
     }
 
     /// What the `set_by_lua` handler returned, as the variable's new value.
@@ -694,13 +738,14 @@ impl NgxRequest {
 
     /// Re-reads the headers after the header filter edited them.
     pub fn rebuild_headers(&mut self) {
-        let ct = self
-            .resp_headers
-            .iter()
-            .find(|(k, _)| k == "Content-Type")
-            .map(|(_, v)| v.clone().into_bytes());
-        let had_ct = ct.is_some();
-        self.send_headers(if had_ct { ct } else { None });
+        let page = self.page_type.clone();
+        self.send_headers(page);
+    }
+
+    /// The type `types` give the request's extension (nginx's default `types` when the
+    /// configuration has none: html, gif, jpg).
+    pub fn set_ext_type(&mut self, t: Option<Vec<u8>>) {
+        self.ext_type = t;
     }
 
     /// The `error_log` level: lines of a higher (less severe) level are not recorded. The
@@ -731,7 +776,8 @@ impl NgxRequest {
             HostFn::Log => self.ngx_log(arm),
             HostFn::GlobalPrint => {
                 let args: Vec<HostValue> = (0..arm.nargs()).map(|i| arm.arg(i)).collect();
-                self.log_wrapper(arm, LOG_NOTICE, &args, f)?;
+                let fname = arm.callee_name().unwrap_or_else(|| "?".into());
+                self.log_wrapper(arm, LOG_NOTICE, &args, &fname)?;
                 Ok(Outcome::Return(vec![]))
             }
             HostFn::NgxIndex => self.ngx_index(arm),
@@ -882,6 +928,18 @@ impl NgxRequest {
     fn resp_get_headers(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
         let raw = !matches!(arm.arg(1), HostValue::Nil | HostValue::Bool(false));
         let mut list: Vec<(String, Vec<u8>)> = Vec::new();
+        let close =
+            self.req.headers.iter().any(|(k, v)| {
+                k.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close")
+            });
+        list.push((
+            "Connection".into(),
+            if close {
+                b"close".to_vec()
+            } else {
+                b"keep-alive".to_vec()
+            },
+        ));
         if self.headers_sent {
             for (k, v) in &self.resp_headers {
                 list.push((k.clone(), v.clone().into_bytes()));
@@ -973,7 +1031,7 @@ impl NgxRequest {
             (1, HostValue::Number(n)) => HostValue::Str(fmt_number(n).into_bytes()),
             (1, HostValue::Table(t)) => {
                 let mut out = Vec::new();
-                echo_table(&HostValue::Table(t), 3, HostFn::ArgNewIndex, &mut out)?;
+                echo_table(&HostValue::Table(t), 3, "__newindex", &mut out)?;
                 HostValue::Str(out)
             }
             (1, v @ HostValue::Str(_)) => v,
@@ -1031,9 +1089,14 @@ impl NgxRequest {
         let text = |v: &[u8]| String::from_utf8_lossy(v).into_owned();
         let mut h = Vec::new();
         if self.status != 204 && self.status != 304 {
-            let ct = page_type
-                .or_else(|| self.content_type.clone())
-                .unwrap_or_else(|| self.default_type.clone());
+            let ct = match page_type {
+                Some(p) => p,
+                None => self
+                    .content_type
+                    .clone()
+                    .or_else(|| self.ext_type.clone())
+                    .unwrap_or_else(|| self.default_type.clone()),
+            };
             if !ct.is_empty() {
                 h.push(("Content-Type".to_string(), text(&ct)));
             }
@@ -1053,7 +1116,9 @@ impl NgxRequest {
         self.resp_headers = h;
     }
 
-    fn echo(&mut self, arm: &mut dyn Arm, newline: bool, f: HostFn) -> Result<Outcome, String> {
+    fn echo(&mut self, arm: &mut dyn Arm, newline: bool, _f: HostFn) -> Result<Outcome, String> {
+        let fname = arm.callee_name().unwrap_or_else(|| "?".into());
+        let f = fname.as_str();
         if self.header_only {
             return Ok(Outcome::Return(vec![
                 HostValue::Nil,
@@ -1094,7 +1159,8 @@ impl NgxRequest {
             HostValue::Number(n) => ffi_int(n),
             other => {
                 return Err(format!(
-                    "bad argument #2 to 'ngx_http_lua_ffi_exit' (cannot convert '{}' to 'int')",
+                    "{RESTY_CORE}/exit.lua:52: bad argument #2 to 'ngx_lua_ffi_exit' \
+                     (cannot convert '{}' to 'int')",
                     other.type_name()
                 ));
             }
@@ -1115,7 +1181,8 @@ impl NgxRequest {
     }
 
     fn ngx_log(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
-        let f = HostFn::Log;
+        let fname = arm.callee_name().unwrap_or_else(|| "?".into());
+        let f = fname.as_str();
         let level = match arm.arg(0) {
             HostValue::Number(n) => ffi_int(n),
             HostValue::Str(s) => match lua_str_to_number(&s) {
@@ -1145,7 +1212,7 @@ impl NgxRequest {
         arm: &mut dyn Arm,
         level: i64,
         args: &[HostValue],
-        f: HostFn,
+        f: &str,
     ) -> Result<(), String> {
         if level > self.log_level {
             return Ok(());
@@ -1242,9 +1309,13 @@ impl NgxRequest {
             .iter()
             .find(|(n, _)| n.as_bytes() == name.as_slice())
             .map(|(_, v)| v.clone());
-        let v = match declared.unwrap_or_else(|| self.variable(&name)) {
-            Some(v) => HostValue::Str(v),
-            None => HostValue::Nil,
+        let v = match declared {
+            Some(None) => {
+                self.warn_uninitialized(&name);
+                HostValue::str("")
+            }
+            Some(Some(v)) => HostValue::Str(v),
+            None => self.variable(&name).map_or(HostValue::Nil, HostValue::Str),
         };
         Ok(Outcome::Return(vec![v]))
     }
@@ -1279,12 +1350,18 @@ impl NgxRequest {
             "uri" | "document_uri" | "request_uri" | "query_string" | "is_args"
             | "request_method" | "host" | "server_name" | "remote_addr" | "server_addr"
             | "scheme" | "server_port" | "server_protocol" | "content_type" | "content_length" => {
-                Err(format!("variable \"{lname}\" not changeable"))
+                Err(with_position(
+                    arm,
+                    &format!("variable \"{lname}\" not changeable"),
+                ))
             }
-            _ => Err(format!(
-                "variable \"{lname}\" not found for writing; maybe it is a built-in variable \
-                 that is not changeable or you forgot to use \"set ${lname} '';\" in the \
-                 config file to define it first"
+            _ => Err(with_position(
+                arm,
+                &format!(
+                    "variable \"{lname}\" not found for writing; maybe it is a built-in \
+                     variable that is not changeable or you forgot to use \"set ${lname} '';\" \
+                     in the config file to define it first"
+                ),
             )),
         }
     }
@@ -1446,6 +1523,7 @@ impl NgxRequest {
                 body: vec![],
                 log: self.log,
                 chunked: false,
+                header_only: false,
             };
         }
         let chunked = !self.eof_in_last_chunk
@@ -1454,18 +1532,23 @@ impl NgxRequest {
                 .resp_headers
                 .iter()
                 .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+        let header_only = self.header_only && !self.eof_in_last_chunk;
         Response {
             status: u16::try_from(self.status.clamp(0, 999)).unwrap_or(0),
             headers: self.resp_headers,
             body: self.body,
             log: self.log,
             chunked,
+            header_only,
         }
     }
 
     /// nginx drops the connection: nothing (more) is sent.
     fn close(&mut self) {
+        // What was output is still in nginx's buffers (it writes at 1460 bytes or at the
+        // end): the client gets nothing.
         self.dropped = true;
+        self.headers_sent = false;
         self.finalized = true;
     }
 
@@ -1488,7 +1571,13 @@ impl NgxRequest {
         self.status = status;
         self.body.clear();
         let page = page.filter(|_| status != 204 && status != 304);
-        self.send_headers(page.as_ref().map(|_| b"text/html".to_vec()));
+        // A code without a page is sent with no Content-Type (and no body).
+        self.page_type = Some(if page.is_some() {
+            b"text/html".to_vec()
+        } else {
+            Vec::new()
+        });
+        self.send_headers(self.page_type.clone());
         self.headers_sent = true;
         if let Some(page) = page
             && self.req.method != "HEAD"
@@ -1619,7 +1708,7 @@ fn echo_scalar(v: &HostValue, out: &mut Vec<u8>) {
 const MAX_ECHO_ARRAY: f64 = 16_777_216.0;
 
 /// `ngx_http_lua_calc_strlen_in_table` + `ngx_http_lua_copy_str_in_table` (not strict).
-fn echo_table(t: &HostValue, arg: usize, f: HostFn, out: &mut Vec<u8>) -> Result<(), String> {
+fn echo_table(t: &HostValue, arg: usize, f: &str, out: &mut Vec<u8>) -> Result<(), String> {
     let HostValue::Table(entries) = t else {
         return Ok(());
     };
@@ -1651,13 +1740,11 @@ fn echo_table(t: &HostValue, arg: usize, f: HostFn, out: &mut Vec<u8>) -> Result
     Ok(())
 }
 
-/// A number as `ngx.say` prints it: `%ld` when it is integral and fits a C `long`,
-/// else `%.14g`.
+/// A number as `ngx.say` prints it: `%d` when it is integral and fits a C `int`, else
+/// `%.14g`.
 pub fn fmt_say_number(n: f64) -> String {
-    if n.is_finite()
-        && n.trunc() == n
-        && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&n)
-    {
+    // ngx_http_lua_write_num: `n == (int) n` prints `%d`, anything else `%.14g`.
+    if n.trunc() == n && (-2_147_483_648.0..=2_147_483_647.0).contains(&n) {
         format!("{}", n as i64)
     } else {
         fmt_number(n)
@@ -2012,7 +2099,9 @@ mod tests {
         assert_eq!(fmt_number(1e-5), "1e-05");
         assert_eq!(fmt_number(-0.0), "-0");
         assert_eq!(fmt_number(f64::INFINITY), "inf");
-        assert_eq!(fmt_say_number(1e15), "1000000000000000");
+        assert_eq!(fmt_say_number(1e15), "1e+15");
+        assert_eq!(fmt_say_number(2147483647.0), "2147483647");
+        assert_eq!(fmt_say_number(2147483648.0), "2147483648");
         assert_eq!(fmt_say_number(-0.0), "0");
         assert_eq!(fmt_say_number(2.5), "2.5");
         assert_eq!(fmt_say_number(1e20), "1e+20");
@@ -2036,11 +2125,11 @@ mod tests {
         let bad = HostValue::Table(vec![(s("k"), s("v"))]);
         assert_eq!(
             call(&mut n, HostFn::Print, vec![s("x"), bad]),
-            Err("bad argument #2 to 'print' (non-array table found)".into())
+            Err("bad argument #2 to '?' (non-array table found)".into())
         );
         assert_eq!(
             call(&mut n, HostFn::Say, vec![HostValue::Other("function")]),
-            Err("bad argument #1 to 'say' (string, number, boolean, nil, ngx.null, or array table expected, but got function)".into())
+            Err("bad argument #1 to '?' (string, number, boolean, nil, ngx.null, or array table expected, but got function)".into())
         );
         let r = n.finish();
         assert_eq!(r.body, b"abniltrue3\n");
@@ -2068,15 +2157,15 @@ mod tests {
         );
         assert_eq!(
             e,
-            Err("bad argument #2 to 'log' (expected table to have __tostring metamethod)".into())
+            Err("bad argument #2 to '?' (expected table to have __tostring metamethod)".into())
         );
         assert_eq!(
             call(&mut n, HostFn::Log, vec![HostValue::Number(9.0)]),
-            Err("bad argument #1 to 'log' (bad log level: 9)".into())
+            Err("bad argument #1 to '?' (bad log level: 9)".into())
         );
         assert_eq!(
             call(&mut n, HostFn::Log, vec![]),
-            Err("bad argument #1 to 'log' (number expected, got no value)".into())
+            Err("bad argument #1 to '?' (number expected, got no value)".into())
         );
         let r = n.finish();
         assert_eq!(
@@ -2183,7 +2272,7 @@ mod tests {
                 HostFn::VarNewIndex,
                 vec![HostValue::Nil, s("uri"), s("x")]
             ),
-            Err("variable \"uri\" not changeable".into())
+            Err("dir/x.lua:7: variable \"uri\" not changeable".into())
         );
         assert!(
             call(
@@ -2192,7 +2281,7 @@ mod tests {
                 vec![HostValue::Nil, s("Foo"), s("x")]
             )
             .unwrap_err()
-            .starts_with("variable \"foo\" not found for writing;")
+            .starts_with("dir/x.lua:7: variable \"foo\" not found for writing;")
         );
         assert_eq!(
             call(

@@ -576,6 +576,12 @@ impl Arm for MluaArm<'_> {
             .unwrap_or_default()
     }
 
+    fn callee_name(&mut self) -> Option<String> {
+        self.lua
+            .inspect_stack(CALLER_LEVEL - 1, |d| d.names().name.map(|n| n.into_owned()))
+            .flatten()
+    }
+
     fn caller_name(&mut self) -> Option<String> {
         self.lua
             .inspect_stack(CALLER_LEVEL, |d| {
@@ -858,7 +864,7 @@ mod tests {
         let r = run(src, &get("/"));
         assert_eq!(
             String::from_utf8(r.body).unwrap(),
-            "string: bad argument #1 to 'say' (non-array table found)\nvariable \"uri\" not changeable\n"
+            "string: bad argument #1 to '?' (non-array table found)\nt.lua:3: variable \"uri\" not changeable\n"
         );
     }
 

@@ -181,6 +181,7 @@ struct Api {
     next: TypedFunc<(i64, i64, i32), i32>,
     where_: TypedFunc<(i32, i32), i64>,
     caller_name: TypedFunc<i32, i64>,
+    callee_name: TypedFunc<i32, i64>,
     raise: TypedFunc<(i32, i32, i32, i32), i32>,
     error_text: TypedFunc<i32, i64>,
     globals: TypedFunc<(), i64>,
@@ -206,6 +207,7 @@ impl Api {
             next: instance.get_typed_func(&mut *store, "ms_next")?,
             where_: instance.get_typed_func(&mut *store, "ms_where")?,
             caller_name: instance.get_typed_func(&mut *store, "ms_caller_name")?,
+            callee_name: instance.get_typed_func(&mut *store, "ms_callee_name")?,
             raise: instance.get_typed_func(&mut *store, "ms_raise")?,
             error_text: instance.get_typed_func(&mut *store, "ms_error_text")?,
             globals: instance.get_typed_func(&mut *store, "ms_globals")?,
@@ -979,6 +981,16 @@ impl Arm for WasmArm<'_, '_> {
         self.packed_text(r).unwrap_or_default()
     }
 
+    fn callee_name(&mut self) -> Option<String> {
+        let r = self
+            .ctx
+            .api
+            .callee_name
+            .clone()
+            .call(&mut *self.ctx.store, self.thread as i32);
+        self.packed_text(r)
+    }
+
     fn caller_name(&mut self) -> Option<String> {
         let r = self
             .ctx
@@ -1195,7 +1207,15 @@ impl gateway::Session for ConfSession {
         let end = match status {
             Ok(n) if n >= 0 => RunEnd::Done,
             Ok(n) if n == abi_call::STATUS_EXIT => RunEnd::Exit,
-            Ok(_) => RunEnd::Error(self.guest.error_text()),
+            Ok(_) => {
+                let text = self.guest.error_text();
+                // A table (or other non-string) error object: nginx cannot print it.
+                if text.starts_with("(error object is a ") && text.ends_with(" value)") {
+                    RunEnd::Error("unknown reason".into())
+                } else {
+                    RunEnd::Error(text)
+                }
+            }
             Err(trap) => RunEnd::Error(describe_trap(&trap, &self.limits)),
         };
         let ngx = self

@@ -1262,6 +1262,17 @@ pub extern "C" fn ms_where(t: u32, level: u32) -> u64 {
     }
 }
 
+/// The name the running host function was called by (`say` for `ngx.say(...)`), from
+/// the call site that called it, as `ptr | len << 32`; 0 when the call names no variable
+/// (called through `pcall`, say), where Lua would print `?`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_callee_name(t: u32) -> u64 {
+    match ops::site_name(site_at_level(t, 1)) {
+        Some(name) => (name.as_ptr() as usize as u64) | ((name.len() as u64) << 32),
+        None => 0,
+    }
+}
+
 /// The name the running function was called by (`greet` for `greet()`,
 /// `m` for `obj:m()`), from the call site one level further up, as
 /// `ptr | len << 32`; 0 when the call site names no variable.
