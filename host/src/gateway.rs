@@ -82,6 +82,8 @@ impl Gateway {
         };
         let name = srv.server_names.first().map_or("", String::as_str);
         run.ngx().set_server(name, port);
+        let prefix = format!("{}/", self.conf.prefix.display());
+        run.ngx().set_prefix(&prefix);
         for v in &self.declared {
             run.ngx().declare_var(v);
         }

@@ -14,6 +14,7 @@ pub mod diff;
 pub mod gateway;
 pub mod http;
 pub mod ngx;
+pub mod ngx_util;
 pub mod reference;
 pub mod traffic;
 pub mod wasm;

@@ -115,6 +115,8 @@ pub enum HostValue {
     Str(Vec<u8>),
     /// Every key/value pair of a table (array part and hash part), in the arm's order.
     Table(Vec<(HostValue, HostValue)>),
+    /// The NULL light userdata: `ngx.null`, `cjson.null`.
+    Null,
     /// A function, userdata, thread, or a table nested deeper than the copy limit: its type
     /// name.
     Other(&'static str),
@@ -129,6 +131,7 @@ impl HostValue {
             HostValue::Number(_) => "number",
             HostValue::Str(_) => "string",
             HostValue::Table(_) => "table",
+            HostValue::Null => "userdata",
             HostValue::Other(t) => t,
         }
     }
@@ -185,6 +188,60 @@ pub enum HostFn {
     ReqIsInternal,
     /// `ngx.req.http_version()`
     ReqHttpVersion,
+    /// `encode_base64`
+    EncodeBase64,
+    /// `decode_base64`
+    DecodeBase64,
+    /// `encode_args`
+    EncodeArgs,
+    /// `decode_args`
+    DecodeArgs,
+    /// `escape_uri`
+    EscapeUri,
+    /// `unescape_uri`
+    UnescapeUri,
+    /// `quote_sql_str`
+    QuoteSqlStr,
+    /// `md5`
+    Md5,
+    /// `md5_bin`
+    Md5Bin,
+    /// `sha1_bin`
+    Sha1Bin,
+    /// `hmac_sha1`
+    HmacSha1,
+    /// `crc32_short`
+    Crc32Short,
+    /// `crc32_long`
+    Crc32Long,
+    /// `time`
+    Time,
+    /// `now`
+    Now,
+    /// `today`
+    Today,
+    /// `localtime`
+    Localtime,
+    /// `utctime`
+    Utctime,
+    /// `update_time`
+    UpdateTime,
+    /// `http_time`
+    HttpTime,
+    /// `cookie_time`
+    CookieTime,
+    /// `parse_http_time`
+    ParseHttpTime,
+    /// `id`
+    WorkerId,
+    /// `count`
+    WorkerCount,
+    /// `pid`
+    WorkerPid,
+    /// `prefix`
+    ConfigPrefix,
+    /// `nginx_configure`
+    ConfigNginxConfigure,
 }
 
 impl HostFn {
@@ -211,6 +268,33 @@ impl HostFn {
         HostFn::ArgNewIndex,
         HostFn::ReqIsInternal,
         HostFn::ReqHttpVersion,
+        HostFn::EncodeBase64,
+        HostFn::DecodeBase64,
+        HostFn::EncodeArgs,
+        HostFn::DecodeArgs,
+        HostFn::EscapeUri,
+        HostFn::UnescapeUri,
+        HostFn::QuoteSqlStr,
+        HostFn::Md5,
+        HostFn::Md5Bin,
+        HostFn::Sha1Bin,
+        HostFn::HmacSha1,
+        HostFn::Crc32Short,
+        HostFn::Crc32Long,
+        HostFn::Time,
+        HostFn::Now,
+        HostFn::Today,
+        HostFn::Localtime,
+        HostFn::Utctime,
+        HostFn::UpdateTime,
+        HostFn::HttpTime,
+        HostFn::CookieTime,
+        HostFn::ParseHttpTime,
+        HostFn::WorkerId,
+        HostFn::WorkerCount,
+        HostFn::WorkerPid,
+        HostFn::ConfigPrefix,
+        HostFn::ConfigNginxConfigure,
     ];
 
     pub fn from_id(id: u32) -> Option<HostFn> {
@@ -241,6 +325,34 @@ impl HostFn {
             HostFn::Redirect => "redirect",
             HostFn::ReqIsInternal => "is_internal",
             HostFn::ReqHttpVersion => "http_version",
+            HostFn::EncodeBase64 => "encode_base64",
+            HostFn::DecodeBase64 => "decode_base64",
+            HostFn::EncodeArgs => "encode_args",
+            HostFn::DecodeArgs => "decode_args",
+            HostFn::EscapeUri => "escape_uri",
+            HostFn::UnescapeUri => "unescape_uri",
+            HostFn::QuoteSqlStr => "quote_sql_str",
+            HostFn::Md5 => "md5",
+            HostFn::Md5Bin => "md5_bin",
+            HostFn::Sha1Bin => "sha1_bin",
+            HostFn::HmacSha1 => "hmac_sha1",
+            HostFn::Crc32Short => "crc32_short",
+            HostFn::Crc32Long => "crc32_long",
+            HostFn::Time => "time",
+            HostFn::Now => "now",
+            HostFn::Today => "today",
+            HostFn::Localtime => "localtime",
+            HostFn::Utctime => "utctime",
+            HostFn::UpdateTime => "update_time",
+            HostFn::HttpTime => "http_time",
+            HostFn::CookieTime => "cookie_time",
+            HostFn::ParseHttpTime => "parse_http_time",
+            HostFn::WorkerId => "id",
+            HostFn::WorkerCount => "count",
+            HostFn::WorkerPid => "pid",
+            HostFn::ConfigPrefix => "prefix",
+            HostFn::ConfigNginxConfigure => "nginx_configure",
+
             HostFn::ReqGetMethod => "get_method",
             HostFn::ReqGetHeaders => "get_headers",
             HostFn::GlobalPrint => "print",
@@ -374,6 +486,22 @@ pub fn ngx_table() -> (Vec<(&'static str, Field)>, Option<MetaSpec>) {
         ("HTTP_SERVICE_UNAVAILABLE", 503),
         ("HTTP_GATEWAY_TIMEOUT", 504),
         ("HTTP_VERSION_NOT_SUPPORTED", 505),
+        ("HTTP_NOT_IMPLEMENTED", 501),
+        ("HTTP_GET", 2),
+        ("HTTP_HEAD", 4),
+        ("HTTP_POST", 8),
+        ("HTTP_PUT", 16),
+        ("HTTP_DELETE", 32),
+        ("HTTP_MKCOL", 64),
+        ("HTTP_COPY", 128),
+        ("HTTP_MOVE", 256),
+        ("HTTP_OPTIONS", 512),
+        ("HTTP_PROPFIND", 1024),
+        ("HTTP_PROPPATCH", 2048),
+        ("HTTP_LOCK", 4096),
+        ("HTTP_UNLOCK", 8192),
+        ("HTTP_PATCH", 16384),
+        ("HTTP_TRACE", 32768),
         ("HTTP_INSUFFICIENT_STORAGE", 507),
     ];
     for &(name, code) in HTTP {
@@ -430,6 +558,59 @@ pub fn ngx_table() -> (Vec<(&'static str, Field)>, Option<MetaSpec>) {
         ),
     ));
     t.push(("get_phase", Field::Func(HostFn::GetPhase)));
+    t.push(("encode_base64", Field::Func(HostFn::EncodeBase64)));
+    t.push(("decode_base64", Field::Func(HostFn::DecodeBase64)));
+    t.push(("encode_args", Field::Func(HostFn::EncodeArgs)));
+    t.push(("decode_args", Field::Func(HostFn::DecodeArgs)));
+    t.push(("escape_uri", Field::Func(HostFn::EscapeUri)));
+    t.push(("unescape_uri", Field::Func(HostFn::UnescapeUri)));
+    t.push(("quote_sql_str", Field::Func(HostFn::QuoteSqlStr)));
+    t.push(("md5", Field::Func(HostFn::Md5)));
+    t.push(("md5_bin", Field::Func(HostFn::Md5Bin)));
+    t.push(("sha1_bin", Field::Func(HostFn::Sha1Bin)));
+    t.push(("hmac_sha1", Field::Func(HostFn::HmacSha1)));
+    t.push(("crc32_short", Field::Func(HostFn::Crc32Short)));
+    t.push(("crc32_long", Field::Func(HostFn::Crc32Long)));
+    t.push(("time", Field::Func(HostFn::Time)));
+    t.push(("now", Field::Func(HostFn::Now)));
+    t.push(("today", Field::Func(HostFn::Today)));
+    t.push(("localtime", Field::Func(HostFn::Localtime)));
+    t.push(("utctime", Field::Func(HostFn::Utctime)));
+    t.push(("update_time", Field::Func(HostFn::UpdateTime)));
+    t.push(("http_time", Field::Func(HostFn::HttpTime)));
+    t.push(("cookie_time", Field::Func(HostFn::CookieTime)));
+    t.push(("parse_http_time", Field::Func(HostFn::ParseHttpTime)));
+    t.push(("null", Field::Value(HostValue::Null)));
+    t.push((
+        "worker",
+        Field::Table(
+            vec![
+                ("id", Field::Func(HostFn::WorkerId)),
+                ("count", Field::Func(HostFn::WorkerCount)),
+                ("pid", Field::Func(HostFn::WorkerPid)),
+            ],
+            None,
+        ),
+    ));
+    t.push((
+        "config",
+        Field::Table(
+            vec![
+                ("subsystem", Field::Value(HostValue::str("http"))),
+                // Debian's nginx-light is built --with-debug.
+                ("debug", Field::Value(HostValue::Bool(true))),
+                (
+                    "nginx_version",
+                    Field::Value(HostValue::Number(1_022_001.0)),
+                ),
+                ("ngx_lua_version", Field::Value(HostValue::Number(10_023.0))),
+                ("is_console", Field::Value(HostValue::Bool(false))),
+                ("prefix", Field::Func(HostFn::ConfigPrefix)),
+                ("nginx_configure", Field::Func(HostFn::ConfigNginxConfigure)),
+            ],
+            None,
+        ),
+    ));
     t.push(("redirect", Field::Func(HostFn::Redirect)));
     (
         t,
@@ -503,6 +684,8 @@ pub struct NgxRequest {
     page_type: Option<Vec<u8>>,
     /// The type nginx's `types` give the URI's extension, used before `default_type`.
     ext_type: Option<Vec<u8>>,
+    /// `ngx.config.prefix()`.
+    prefix: String,
     /// `$server_name` (the server's first name) and `$server_port`.
     server_name: String,
     server_port: u16,
@@ -555,9 +738,15 @@ impl NgxRequest {
             set_result: None,
             page_type: None,
             ext_type: None,
+            prefix: String::new(),
             server_name: "localhost".into(),
             server_port: 80,
         }
+    }
+
+    /// `ngx.config.prefix()`: the directory of the configuration, with a trailing `/`.
+    pub fn set_prefix(&mut self, prefix: &str) {
+        self.prefix = prefix.to_string();
     }
 
     /// The server that handles the request: its first `server_name` and its port.
@@ -806,6 +995,7 @@ impl NgxRequest {
             HostFn::ArgNewIndex => self.arg_newindex(arm),
             HostFn::ReqIsInternal => Ok(Outcome::Return(vec![HostValue::Bool(self.internal)])),
             HostFn::ReqHttpVersion => Ok(Outcome::Return(vec![HostValue::Number(1.1)])),
+            _ => self.util(f, arm),
         }
     }
 
@@ -1053,6 +1243,135 @@ impl NgxRequest {
         Ok(Outcome::Return(vec![]))
     }
 
+    /// The pure functions: encodings, digests, time, worker and config.
+    fn util(&mut self, f: HostFn, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        use crate::ngx_util as u;
+        let ret = |v: HostValue| Ok(Outcome::Return(vec![v]));
+        let bytes = |v: Vec<u8>| Ok(Outcome::Return(vec![HostValue::Str(v)]));
+        // resty.core's coercion: nil is "", anything else `tostring`.
+        let text = |arm: &mut dyn Arm, i: usize| -> Vec<u8> {
+            match arm.arg(i) {
+                HostValue::Nil => Vec::new(),
+                v => tostring(&v),
+            }
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let secs = now.as_secs() as i64;
+        match f {
+            HostFn::EncodeBase64 => {
+                let s = text(arm, 0);
+                let no_pad = !matches!(arm.arg(1), HostValue::Nil | HostValue::Bool(false));
+                bytes(u::encode_base64(&s, no_pad))
+            }
+            HostFn::DecodeBase64 => match arm.arg(0) {
+                HostValue::Str(s) => {
+                    ret(u::decode_base64(&s).map_or(HostValue::Nil, HostValue::Str))
+                }
+                _ => Err(with_position(arm, "string argument only")),
+            },
+            HostFn::EscapeUri => bytes(u::escape_uri(&text(arm, 0))),
+            HostFn::UnescapeUri => bytes(u::unescape_uri(&text(arm, 0))),
+            HostFn::QuoteSqlStr => bytes(u::quote_sql_str(&text(arm, 0))),
+            HostFn::Md5 => bytes(u::md5_hex(&text(arm, 0))),
+            HostFn::Md5Bin => bytes(u::md5_bin(&text(arm, 0))),
+            HostFn::Sha1Bin => bytes(u::sha1_bin(&text(arm, 0))),
+            HostFn::Crc32Short | HostFn::Crc32Long => {
+                ret(HostValue::Number(f64::from(u::crc32(&text(arm, 0)))))
+            }
+            HostFn::HmacSha1 => {
+                let mut args = Vec::new();
+                for i in 0..2 {
+                    match arm.arg(i) {
+                        HostValue::Str(s) => args.push(s),
+                        HostValue::Number(n) => args.push(fmt_number(n).into_bytes()),
+                        other => {
+                            let got = if i >= arm.nargs() {
+                                "no value"
+                            } else {
+                                other.type_name()
+                            };
+                            let name = arm.callee_name().unwrap_or_else(|| "?".into());
+                            return Err(arg_error(
+                                i + 1,
+                                &name,
+                                &format!("string expected, got {got}"),
+                            ));
+                        }
+                    }
+                }
+                bytes(u::hmac_sha1(&args[0], &args[1]))
+            }
+            HostFn::EncodeArgs => match arm.arg(0) {
+                HostValue::Table(items) => bytes(encode_args(&items)),
+                other => {
+                    let name = arm.callee_name().unwrap_or_else(|| "?".into());
+                    Err(arg_error(
+                        1,
+                        &name,
+                        &format!("table expected, got {}", other.type_name()),
+                    ))
+                }
+            },
+            HostFn::DecodeArgs => {
+                let s = match arm.arg(0) {
+                    HostValue::Str(s) => s,
+                    other => {
+                        let name = arm.callee_name().unwrap_or_else(|| "?".into());
+                        return Err(arg_error(
+                            1,
+                            &name,
+                            &format!("string expected, got {}", other.type_name()),
+                        ));
+                    }
+                };
+                let max = match arm.arg(1) {
+                    HostValue::Number(n) => ffi_int(n),
+                    _ => 100,
+                };
+                ret(decode_args(&s, max).0)
+            }
+            HostFn::Time => ret(HostValue::Number(secs as f64)),
+            HostFn::Now => ret(HostValue::Number(
+                secs as f64 + f64::from(now.subsec_millis()) / 1000.0,
+            )),
+            HostFn::UpdateTime => Ok(Outcome::Return(vec![])),
+            HostFn::Today => bytes(u::today(secs).into_bytes()),
+            HostFn::Localtime | HostFn::Utctime => bytes(u::iso_time(secs).into_bytes()),
+            HostFn::HttpTime | HostFn::CookieTime => match arm.arg(0) {
+                HostValue::Number(n) => {
+                    let t = n as i64;
+                    bytes(
+                        if f == HostFn::HttpTime {
+                            u::http_time(t)
+                        } else {
+                            u::cookie_time(t)
+                        }
+                        .into_bytes(),
+                    )
+                }
+                _ => Err(with_position(arm, "number argument only")),
+            },
+            HostFn::ParseHttpTime => {
+                match arm.arg(0) {
+                    HostValue::Str(s) => ret(u::parse_http_time(&s)
+                        .map_or(HostValue::Nil, |t| HostValue::Number(t as f64))),
+                    _ => Err(with_position(arm, "string argument only")),
+                }
+            }
+            HostFn::WorkerId => ret(HostValue::Number(0.0)),
+            HostFn::WorkerCount => ret(HostValue::Number(1.0)),
+            HostFn::WorkerPid => ret(HostValue::Number(f64::from(std::process::id()))),
+            HostFn::ConfigPrefix => bytes(self.prefix.clone().into_bytes()),
+            HostFn::ConfigNginxConfigure => bytes(b"moonshift".to_vec()),
+            _ => Err(format!(
+                "moonshift: host function {} has no implementation",
+                f.name()
+            )),
+        }
+    }
+
     fn push_log(&mut self, level: i64, message: String) {
         if level > self.log_level {
             return;
@@ -1221,6 +1540,7 @@ impl NgxRequest {
         for (i, v) in args.iter().enumerate() {
             match v {
                 HostValue::Nil => msg.extend_from_slice(b"nil"),
+                HostValue::Null => msg.extend_from_slice(b"null"),
                 HostValue::Bool(b) => msg.extend_from_slice(if *b { b"true" } else { b"false" }),
                 HostValue::Number(n) => msg.extend_from_slice(fmt_number(*n).as_bytes()),
                 HostValue::Str(s) => msg.extend_from_slice(s),
@@ -1327,6 +1647,7 @@ impl NgxRequest {
         };
         let value = match arm.arg(2) {
             HostValue::Nil => None,
+            HostValue::Null => Some(b"userdata: NULL".to_vec()),
             HostValue::Str(s) => Some(s),
             HostValue::Number(n) => Some(fmt_number(n).into_bytes()),
             HostValue::Bool(b) => Some(if b {
@@ -1696,6 +2017,7 @@ fn ffi_int(n: f64) -> i64 {
 fn echo_scalar(v: &HostValue, out: &mut Vec<u8>) {
     match v {
         HostValue::Nil => out.extend_from_slice(b"nil"),
+        HostValue::Null => out.extend_from_slice(b"null"),
         HostValue::Bool(true) => out.extend_from_slice(b"true"),
         HostValue::Bool(false) => out.extend_from_slice(b"false"),
         HostValue::Number(n) => out.extend_from_slice(fmt_say_number(*n).as_bytes()),
@@ -1863,6 +2185,68 @@ pub fn normalize_uri(path: &[u8]) -> Vec<u8> {
     }
     if out.is_empty() || trailing {
         out.push(b'/');
+    }
+    out
+}
+
+/// `tostring` of a value as the host sees it (tables and functions have no address here).
+fn tostring(v: &HostValue) -> Vec<u8> {
+    match v {
+        HostValue::Nil => b"nil".to_vec(),
+        HostValue::Bool(b) => {
+            if *b {
+                b"true".to_vec()
+            } else {
+                b"false".to_vec()
+            }
+        }
+        HostValue::Number(n) => fmt_number(*n).into_bytes(),
+        HostValue::Str(s) => s.clone(),
+        HostValue::Null => b"userdata: NULL".to_vec(),
+        HostValue::Table(_) => b"table".to_vec(),
+        HostValue::Other(t) => t.as_bytes().to_vec(),
+    }
+}
+
+/// `ngx.encode_args`: `k=v` pairs joined by `&`, escaped as URI components; `true` is a
+/// bare key, `false` is left out, an array repeats the key.
+fn encode_args(items: &[(HostValue, HostValue)]) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::new();
+    let mut push = |k: &[u8], v: Option<&[u8]>| {
+        if !out.is_empty() {
+            out.push(b'&');
+        }
+        out.extend_from_slice(&crate::ngx_util::escape_uri(k));
+        if let Some(v) = v {
+            out.push(b'=');
+            out.extend_from_slice(&crate::ngx_util::escape_uri(v));
+        }
+    };
+    for (k, v) in items {
+        let k = match k {
+            HostValue::Str(s) => s.clone(),
+            HostValue::Number(n) => fmt_number(*n).into_bytes(),
+            _ => continue,
+        };
+        match v {
+            HostValue::Bool(true) => push(&k, None),
+            HostValue::Bool(false) => {}
+            HostValue::Table(elems) => {
+                let mut elems: Vec<&(HostValue, HostValue)> = elems.iter().collect();
+                elems.sort_by(|a, b| match (&a.0, &b.0) {
+                    (HostValue::Number(x), HostValue::Number(y)) => x.total_cmp(y),
+                    _ => std::cmp::Ordering::Equal,
+                });
+                for (_, e) in elems {
+                    match e {
+                        HostValue::Bool(true) => push(&k, None),
+                        HostValue::Bool(false) => {}
+                        e => push(&k, Some(&tostring(e))),
+                    }
+                }
+            }
+            v => push(&k, Some(&tostring(v))),
+        }
     }
     out
 }

@@ -531,6 +531,7 @@ fn to_host(v: &Value, depth: usize, budget: &mut usize) -> HostValue {
             }
             HostValue::Table(entries)
         }
+        Value::LightUserData(p) if p.0.is_null() => HostValue::Null,
         Value::Function(_) => HostValue::Other("function"),
         Value::Thread(_) => HostValue::Other("thread"),
         _ => HostValue::Other("userdata"),
@@ -541,6 +542,7 @@ fn to_lua(lua: &Lua, v: &HostValue) -> mlua::Result<Value> {
     Ok(match v {
         HostValue::Nil | HostValue::Other(_) => Value::Nil,
         HostValue::Bool(b) => Value::Boolean(*b),
+        HostValue::Null => Value::LightUserData(mlua::LightUserData(std::ptr::null_mut())),
         HostValue::Number(n) => Value::Number(*n),
         HostValue::Str(s) => Value::String(lua.create_string(s)?),
         HostValue::Table(entries) => {

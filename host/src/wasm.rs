@@ -867,6 +867,7 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
     fn value(&mut self, v: &HostValue, depth: usize) -> Result<u64> {
         Ok(match v {
             HostValue::Nil | HostValue::Other(_) => val::NIL,
+            HostValue::Null => val::boxed(val::TAG_LIGHTUD, 0),
             HostValue::Bool(b) => val::from_bool(*b),
             HostValue::Number(n) => val::from_f64(*n),
             HostValue::Str(s) => self.string(s)?,
@@ -928,6 +929,7 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
                 HostValue::Table(items)
             }
             val::TAG_TABLE => HostValue::Other("table"),
+            val::TAG_LIGHTUD if p == 0 => HostValue::Null,
             val::TAG_FUNCTION => HostValue::Other("function"),
             val::TAG_THREAD => HostValue::Other("thread"),
             _ => HostValue::Other("userdata"),
