@@ -24,6 +24,8 @@ pub trait Session {
     /// Runs handler `id` with the request state (its phase already set), and hands the
     /// state back with how the run ended.
     fn run(&mut self, id: HandlerId, ngx: NgxRequest) -> (NgxRequest, RunEnd);
+    /// Forgets `ngx.ctx` (an internal redirect starts with a new one).
+    fn clear_ctx(&mut self);
 }
 
 /// Makes sessions.
@@ -93,6 +95,16 @@ impl Gateway {
     }
 }
 
+/// How many internal redirects a request may make (nginx's `NGX_HTTP_MAX_URI_CHANGES`).
+const MAX_REDIRECTS: usize = 10;
+
+enum Step {
+    Done,
+    /// An internal redirect: uri, new args, whether it is `ngx.exec` (else a location
+    /// search after `ngx.req.set_uri(.., true)`).
+    Redirect(Vec<u8>, Option<Vec<u8>>, bool),
+}
+
 struct Run<'a> {
     gw: &'a Gateway,
     session: Option<Result<Box<dyn Session>, String>>,
@@ -117,16 +129,6 @@ impl Run<'_> {
         };
         self.ngx = Some(ngx);
         end
-    }
-
-    /// Runs a request-phase handler and applies how it ended; true when the request is
-    /// finalized.
-    fn phase(&mut self, id: Option<HandlerId>, phase: Phase) -> bool {
-        let Some(id) = id else {
-            return false;
-        };
-        let end = self.lua(id, phase);
-        self.ngx().end_run(end)
     }
 
     fn script(&mut self, ops: &[RewriteOp]) -> bool {
@@ -204,13 +206,76 @@ impl Run<'_> {
     }
 
     fn request(&mut self, srv: &Server) {
-        if self.script(&srv.rewrite) {
-            return;
+        let mut from_server = true;
+        for _ in 0..=MAX_REDIRECTS {
+            let step = self.request_once(srv, from_server);
+            let (uri, args, exec) = match step {
+                Step::Done => {
+                    if !self.error_page(srv) {
+                        return;
+                    }
+                    from_server = true;
+                    continue;
+                }
+                Step::Redirect(uri, args, exec) => (uri, args, exec),
+            };
+            // Both start with a new ngx.ctx (nginx clears the modules' contexts).
+            if let Some(Ok(s)) = &mut self.session {
+                s.clear_ctx();
+            }
+            from_server = exec;
+            self.ngx().internal_redirect(uri, args);
         }
         let uri = self.ngx().variable(b"uri").unwrap_or_default();
-        let Some(li) = srv.find_location(&uri, false) else {
+        self.ngx().redirect_cycle(&uri);
+    }
+
+    /// `error_page` for the special response just made, if the location has one: an
+    /// internal redirect that keeps the status. True when the request goes on.
+    fn error_page(&mut self, srv: &Server) -> bool {
+        let Some(code) = self.ngx().special_code() else {
+            return false;
+        };
+        if self.ngx().in_error_page() {
+            return false;
+        }
+        let uri = self.ngx().variable(b"uri").unwrap_or_default();
+        let scope = match srv.find_location(&uri, true) {
+            Some(li) => &srv.locations[li].scope,
+            None => &srv.scope,
+        };
+        let Some(pages) = &scope.error_pages else {
+            return false;
+        };
+        let Some((_, replace, target)) = pages
+            .iter()
+            .find(|(codes, _, _)| codes.contains(&(code as u16)))
+        else {
+            return false;
+        };
+        let status = replace.map_or(code, i64::from);
+        let target = target.clone().into_bytes();
+        if let Some(Ok(s)) = &mut self.session {
+            s.clear_ctx();
+        }
+        self.ngx().start_error_page(status);
+        let (path, args) = match target.iter().position(|&c| c == b'?') {
+            Some(i) => (target[..i].to_vec(), Some(target[i + 1..].to_vec())),
+            None => (target, None),
+        };
+        self.ngx().internal_redirect(path, args);
+        true
+    }
+
+    fn request_once(&mut self, srv: &Server, from_server: bool) -> Step {
+        if from_server && self.script(&srv.rewrite) {
+            return Step::Done;
+        }
+        let uri = self.ngx().variable(b"uri").unwrap_or_default();
+        let internal = self.ngx().is_internal();
+        let Some(li) = srv.find_location(&uri, internal) else {
             self.ngx().not_found();
-            return;
+            return Step::Done;
         };
         let loc = &srv.locations[li];
         let add_headers: Vec<(String, Vec<u8>, bool)> = loc
@@ -225,28 +290,40 @@ impl Run<'_> {
         self.ngx().set_location_settings(default_type, add_headers);
         let ext_type = loc.scope.type_of(&uri);
         self.ngx().set_ext_type(ext_type);
+        let max_body = loc.scope.client_max_body_size.unwrap_or(1 << 20);
+        if max_body > 0 && self.ngx().request().body.len() as u64 > max_body {
+            self.ngx().too_large();
+            return Step::Done;
+        }
+        if loc.scope.lua_need_request_body == Some(true) {
+            self.ngx().set_body_read();
+        }
         if self.script(&loc.rewrite) {
-            return;
+            return Step::Done;
         }
-        if self.phase(loc.scope.handler(Phase::Rewrite), Phase::Rewrite) {
-            return;
-        }
-        if self.phase(loc.scope.handler(Phase::Access), Phase::Access) {
-            return;
-        }
-        match loc.scope.handler(Phase::Content) {
-            Some(id) => {
-                let end = self.lua(id, Phase::Content);
-                self.ngx().end_run(end);
+        for phase in [Phase::Rewrite, Phase::Access, Phase::Content] {
+            let id = loc.scope.handler(phase);
+            if phase == Phase::Content && id.is_none() {
+                self.ngx().not_found();
+                return Step::Done;
             }
-            None => self.ngx().not_found(),
+            let Some(id) = id else { continue };
+            let end = self.lua(id, phase);
+            if let Some((uri, args, exec)) = self.ngx().take_redirect() {
+                return Step::Redirect(uri, args, exec);
+            }
+            if self.ngx().end_run(end) {
+                return Step::Done;
+            }
         }
+        Step::Done
     }
 
     /// The header and body filters and the log phase, on whatever response was made.
     fn filters_and_log(&mut self, srv: &Server) {
         let uri = self.ngx().variable(b"uri").unwrap_or_default();
-        let scope = match srv.find_location(&uri, false) {
+        let internal = self.ngx().is_internal();
+        let scope = match srv.find_location(&uri, internal) {
             Some(li) => &srv.locations[li].scope,
             None => &srv.scope,
         };

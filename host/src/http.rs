@@ -8,7 +8,6 @@
 //! closes the connection without an answer. Error-log lines are written in nginx's format
 //! to an [`ErrorLog`].
 
-use std::convert::Infallible;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -112,19 +111,40 @@ fn log_time() -> String {
 
 /// A response body: whole with a Content-Length, or one chunk with chunked encoding.
 struct OutBody {
+    /// Set once the data went out and hyper was given a chance to flush it.
+    yielded: bool,
     data: Option<Bytes>,
     chunked: bool,
+    /// Fail after the data: hyper then closes the connection mid-response.
+    truncated: bool,
 }
 
 impl hyper::body::Body for OutBody {
     type Data = Bytes;
-    type Error = Infallible;
+    type Error = Dropped;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        Poll::Ready(self.data.take().map(|d| Ok(Frame::data(d))))
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Dropped>>> {
+        match self.data.take() {
+            Some(d) => Poll::Ready(Some(Ok(Frame::data(d)))),
+            None if self.truncated && !self.yielded => {
+                // Let hyper write what it has before the connection is cut.
+                self.yielded = true;
+                let waker = cx.waker().clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    waker.wake();
+                });
+                Poll::Pending
+            }
+            None if self.truncated => {
+                self.truncated = false;
+                Poll::Ready(Some(Err(Dropped)))
+            }
+            None => Poll::Ready(None),
+        }
     }
 
     fn is_end_stream(&self) -> bool {
@@ -342,8 +362,10 @@ fn to_hyper(r: Response) -> Result<hyper::Response<OutBody>, Dropped> {
         b = b.extension(hyper::ext::ReasonPhrase::from_static(reason.as_bytes()));
     }
     b.body(OutBody {
+        yielded: false,
         data: Some(Bytes::from(r.body)),
         chunked: r.chunked,
+        truncated: r.truncated,
     })
     .map_err(|_| Dropped)
 }

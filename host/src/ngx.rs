@@ -95,6 +95,8 @@ pub struct Response {
     pub chunked: bool,
     /// A HEAD answer to Lua output: neither Content-Length nor Transfer-Encoding.
     pub header_only: bool,
+    /// The connection closes after `body` without ending the response.
+    pub truncated: bool,
 }
 
 /// One error-log line: nginx's level word and the message.
@@ -242,6 +244,38 @@ pub enum HostFn {
     ConfigPrefix,
     /// `nginx_configure`
     ConfigNginxConfigure,
+    /// `read_body`
+    ReqReadBody,
+    /// `get_body_data`
+    ReqGetBodyData,
+    /// `get_post_args`
+    ReqGetPostArgs,
+    /// `set_body_data`
+    ReqSetBodyData,
+    /// `discard_body`
+    ReqDiscardBody,
+    /// `get_body_file`
+    ReqGetBodyFile,
+    /// `set_method`
+    ReqSetMethod,
+    /// `set_uri_args`
+    ReqSetUriArgs,
+    /// `set_uri`
+    ReqSetUri,
+    /// `set_header`
+    ReqSetHeader,
+    /// `clear_header`
+    ReqClearHeader,
+    /// `raw_header`
+    ReqRawHeader,
+    /// `start_time`
+    ReqStartTime,
+    /// `flush`
+    Flush,
+    /// `eof`
+    Eof,
+    /// `exec`
+    Exec,
 }
 
 impl HostFn {
@@ -295,6 +329,22 @@ impl HostFn {
         HostFn::WorkerPid,
         HostFn::ConfigPrefix,
         HostFn::ConfigNginxConfigure,
+        HostFn::ReqReadBody,
+        HostFn::ReqGetBodyData,
+        HostFn::ReqGetPostArgs,
+        HostFn::ReqSetBodyData,
+        HostFn::ReqDiscardBody,
+        HostFn::ReqGetBodyFile,
+        HostFn::ReqSetMethod,
+        HostFn::ReqSetUriArgs,
+        HostFn::ReqSetUri,
+        HostFn::ReqSetHeader,
+        HostFn::ReqClearHeader,
+        HostFn::ReqRawHeader,
+        HostFn::ReqStartTime,
+        HostFn::Flush,
+        HostFn::Eof,
+        HostFn::Exec,
     ];
 
     pub fn from_id(id: u32) -> Option<HostFn> {
@@ -352,6 +402,22 @@ impl HostFn {
             HostFn::WorkerPid => "pid",
             HostFn::ConfigPrefix => "prefix",
             HostFn::ConfigNginxConfigure => "nginx_configure",
+            HostFn::ReqReadBody => "read_body",
+            HostFn::ReqGetBodyData => "get_body_data",
+            HostFn::ReqGetPostArgs => "get_post_args",
+            HostFn::ReqSetBodyData => "set_body_data",
+            HostFn::ReqDiscardBody => "discard_body",
+            HostFn::ReqGetBodyFile => "get_body_file",
+            HostFn::ReqSetMethod => "set_method",
+            HostFn::ReqSetUriArgs => "set_uri_args",
+            HostFn::ReqSetUri => "set_uri",
+            HostFn::ReqSetHeader => "set_header",
+            HostFn::ReqClearHeader => "clear_header",
+            HostFn::ReqRawHeader => "raw_header",
+            HostFn::ReqStartTime => "start_time",
+            HostFn::Flush => "flush",
+            HostFn::Eof => "eof",
+            HostFn::Exec => "exec",
 
             HostFn::ReqGetMethod => "get_method",
             HostFn::ReqGetHeaders => "get_headers",
@@ -526,6 +592,19 @@ pub fn ngx_table() -> (Vec<(&'static str, Field)>, Option<MetaSpec>) {
                 ("get_uri_args", Field::Func(HostFn::ReqGetUriArgs)),
                 ("is_internal", Field::Func(HostFn::ReqIsInternal)),
                 ("http_version", Field::Func(HostFn::ReqHttpVersion)),
+                ("read_body", Field::Func(HostFn::ReqReadBody)),
+                ("get_body_data", Field::Func(HostFn::ReqGetBodyData)),
+                ("get_post_args", Field::Func(HostFn::ReqGetPostArgs)),
+                ("set_body_data", Field::Func(HostFn::ReqSetBodyData)),
+                ("discard_body", Field::Func(HostFn::ReqDiscardBody)),
+                ("get_body_file", Field::Func(HostFn::ReqGetBodyFile)),
+                ("set_method", Field::Func(HostFn::ReqSetMethod)),
+                ("set_uri_args", Field::Func(HostFn::ReqSetUriArgs)),
+                ("set_uri", Field::Func(HostFn::ReqSetUri)),
+                ("set_header", Field::Func(HostFn::ReqSetHeader)),
+                ("clear_header", Field::Func(HostFn::ReqClearHeader)),
+                ("raw_header", Field::Func(HostFn::ReqRawHeader)),
+                ("start_time", Field::Func(HostFn::ReqStartTime)),
             ],
             None,
         ),
@@ -581,6 +660,9 @@ pub fn ngx_table() -> (Vec<(&'static str, Field)>, Option<MetaSpec>) {
     t.push(("cookie_time", Field::Func(HostFn::CookieTime)));
     t.push(("parse_http_time", Field::Func(HostFn::ParseHttpTime)));
     t.push(("null", Field::Value(HostValue::Null)));
+    t.push(("flush", Field::Func(HostFn::Flush)));
+    t.push(("eof", Field::Func(HostFn::Eof)));
+    t.push(("exec", Field::Func(HostFn::Exec)));
     t.push((
         "worker",
         Field::Table(
@@ -686,6 +768,27 @@ pub struct NgxRequest {
     ext_type: Option<Vec<u8>>,
     /// `ngx.config.prefix()`.
     prefix: String,
+    /// `ngx.req.read_body()` was called (or `lua_need_request_body on`).
+    body_read: bool,
+    body_discarded: bool,
+    /// `$uri` after `ngx.req.set_uri` or an internal redirect.
+    uri_override: Option<Vec<u8>>,
+    /// `ngx.req.set_uri(uri, true)`: find the location again.
+    jump: bool,
+    /// `ngx.exec(uri, args)`: the internal redirect to make.
+    exec_to: Option<(Vec<u8>, Option<Vec<u8>>)>,
+    /// `ngx.eof()` was called: later output is dropped.
+    eof_sent: bool,
+    /// How much of the body `ngx.flush` sent (a later failure leaves it with the client).
+    flushed: usize,
+    /// `ngx.req.start_time()`.
+    start_time: f64,
+    /// The connection closes after the flushed part of the body.
+    truncated: bool,
+    /// The code of the special response made, if any.
+    special_code: Option<i64>,
+    /// `error_page` is being served with this status.
+    err_status: Option<i64>,
     /// `$server_name` (the server's first name) and `$server_port`.
     server_name: String,
     server_port: u16,
@@ -739,6 +842,22 @@ impl NgxRequest {
             page_type: None,
             ext_type: None,
             prefix: String::new(),
+            body_read: false,
+            body_discarded: false,
+            uri_override: None,
+            jump: false,
+            exec_to: None,
+            eof_sent: false,
+            flushed: 0,
+            truncated: false,
+            special_code: None,
+            err_status: None,
+            start_time: {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default();
+                now.as_secs() as f64 + f64::from(now.subsec_millis()) / 1000.0
+            },
             server_name: "localhost".into(),
             server_port: 80,
         }
@@ -912,6 +1031,86 @@ impl NgxRequest {
         }
     }
 
+    /// `lua_need_request_body on`: the body is read before the handlers run.
+    pub fn set_body_read(&mut self) {
+        self.body_read = true;
+    }
+
+    /// The internal redirect `ngx.exec` asked for, or the location search
+    /// `ngx.req.set_uri(.., true)` asked for (uri, new args).
+    pub fn take_redirect(&mut self) -> Option<(Vec<u8>, Option<Vec<u8>>, bool)> {
+        if let Some((uri, args)) = self.exec_to.take() {
+            return Some((uri, args, true));
+        }
+        if std::mem::take(&mut self.jump) {
+            return self.uri_override.clone().map(|u| (u, None, false));
+        }
+        None
+    }
+
+    /// Restarts the request at `uri` inside the configuration (`ngx.exec`, `error_page`):
+    /// `ngx.ctx` and the handler's exit are cleared; the variables stay.
+    pub fn internal_redirect(&mut self, uri: Vec<u8>, args: Option<Vec<u8>>) {
+        self.uri_override = Some(uri);
+        if args.is_some() {
+            self.args = args;
+        }
+        self.internal = true;
+        self.exit_code = None;
+        self.finalized = false;
+    }
+
+    /// Whether the request is being handled inside the configuration.
+    pub fn is_internal(&self) -> bool {
+        self.internal
+    }
+
+    /// The code of nginx's own page just made (for `error_page`).
+    pub fn special_code(&self) -> Option<i64> {
+        self.special_code
+    }
+
+    pub fn in_error_page(&self) -> bool {
+        self.err_status.is_some()
+    }
+
+    /// `error_page`: the page's location answers with `status`.
+    pub fn start_error_page(&mut self, status: i64) {
+        self.err_status = Some(status);
+        self.special_code = None;
+        self.headers_sent = false;
+        self.body.clear();
+        self.chunk_ends.clear();
+        self.eof_in_last_chunk = false;
+        self.page_type = None;
+        self.resp_headers.clear();
+        self.status = status;
+    }
+
+    /// Too many internal redirects.
+    pub fn redirect_cycle(&mut self, uri: &[u8]) {
+        self.push_log(
+            4,
+            format!(
+                "rewrite or internal redirection cycle while internally redirecting to \"{}\"",
+                String::from_utf8_lossy(uri)
+            ),
+        );
+        self.special(500);
+    }
+
+    /// The request's own size limit was passed (`client_max_body_size`).
+    pub fn too_large(&mut self) {
+        self.push_log(
+            4,
+            format!(
+                "client intended to send too large body: {} bytes",
+                self.req.body.len()
+            ),
+        );
+        self.special(413);
+    }
+
     /// The connection was dropped (a filter failed).
     pub fn dropped(&self) -> bool {
         self.dropped
@@ -995,6 +1194,230 @@ impl NgxRequest {
             HostFn::ArgNewIndex => self.arg_newindex(arm),
             HostFn::ReqIsInternal => Ok(Outcome::Return(vec![HostValue::Bool(self.internal)])),
             HostFn::ReqHttpVersion => Ok(Outcome::Return(vec![HostValue::Number(1.1)])),
+            HostFn::ReqReadBody => {
+                self.body_read = true;
+                Ok(Outcome::Return(vec![]))
+            }
+            HostFn::ReqDiscardBody => {
+                self.body_discarded = true;
+                Ok(Outcome::Return(vec![]))
+            }
+            HostFn::ReqGetBodyData => {
+                let v = if self.body_read && !self.body_discarded && !self.req.body.is_empty() {
+                    HostValue::Str(self.req.body.clone())
+                } else {
+                    HostValue::Nil
+                };
+                Ok(Outcome::Return(vec![v]))
+            }
+            HostFn::ReqGetBodyFile => Ok(Outcome::Return(vec![HostValue::Nil])),
+            HostFn::ReqSetBodyData => {
+                match arm.arg(0) {
+                    HostValue::Str(s) => self.req.body = s,
+                    HostValue::Number(n) => self.req.body = fmt_number(n).into_bytes(),
+                    _ => {
+                        return Err(with_position(
+                            arm,
+                            "bad argument #1 to 'set_body_data' (string expected)",
+                        ));
+                    }
+                }
+                self.body_read = true;
+                Ok(Outcome::Return(vec![]))
+            }
+            HostFn::ReqGetPostArgs => {
+                if self.body_discarded {
+                    return Ok(Outcome::Return(vec![HostValue::Table(vec![])]));
+                }
+                if !self.body_read {
+                    return Err(with_position(
+                        arm,
+                        "no request body found; maybe you should turn on lua_need_request_body?",
+                    ));
+                }
+                let max = match arm.arg(0) {
+                    HostValue::Number(n) => ffi_int(n),
+                    _ => 100,
+                };
+                let (t, truncated) = decode_args(&self.req.body, max);
+                let mut ret = vec![t];
+                if truncated {
+                    ret.push(HostValue::str("truncated"));
+                }
+                Ok(Outcome::Return(ret))
+            }
+            HostFn::ReqSetMethod => {
+                let m = match arm.arg(0) {
+                    HostValue::Number(n) => n as i64,
+                    _ => -1,
+                };
+                let name = match m {
+                    2 => "GET",
+                    4 => "HEAD",
+                    8 => "POST",
+                    16 => "PUT",
+                    32 => "DELETE",
+                    64 => "MKCOL",
+                    128 => "COPY",
+                    256 => "MOVE",
+                    512 => "OPTIONS",
+                    1024 => "PROPFIND",
+                    2048 => "PROPPATCH",
+                    4096 => "LOCK",
+                    8192 => "UNLOCK",
+                    16384 => "PATCH",
+                    32768 => "TRACE",
+                    _ => return Err(with_position(arm, &format!("unsupported HTTP method: {m}"))),
+                };
+                self.req.method = name.to_string();
+                Ok(Outcome::Return(vec![]))
+            }
+            HostFn::ReqSetUriArgs => {
+                let args = match arm.arg(0) {
+                    HostValue::Str(s) => s,
+                    HostValue::Number(n) => fmt_number(n).into_bytes(),
+                    HostValue::Table(items) => encode_args(&items),
+                    other => {
+                        return Err(with_position(
+                            arm,
+                            &format!(
+                                "bad argument #1 to 'set_uri_args' (string, number, or table expected, but got {})",
+                                other.type_name()
+                            ),
+                        ));
+                    }
+                };
+                self.args = Some(args);
+                Ok(Outcome::Return(vec![]))
+            }
+            HostFn::ReqSetUri => {
+                let uri = match arm.arg(0) {
+                    HostValue::Str(s) if !s.is_empty() => s,
+                    HostValue::Str(_) => {
+                        return Err(with_position(arm, "attempt to use zero-length uri"));
+                    }
+                    other => {
+                        let name = arm.callee_name().unwrap_or_else(|| "?".into());
+                        return Err(arg_error(
+                            1,
+                            &name,
+                            &format!("string expected, got {}", other.type_name()),
+                        ));
+                    }
+                };
+                let jump = matches!(arm.arg(1), HostValue::Bool(true));
+                if jump {
+                    if self.phase != Phase::Rewrite {
+                        return Err(with_position(
+                            arm,
+                            "API disabled in the context of content_by_lua*",
+                        ));
+                    }
+                    self.uri_override = Some(uri);
+                    self.jump = true;
+                    return Ok(Outcome::Exit);
+                }
+                self.uri_override = Some(uri);
+                Ok(Outcome::Return(vec![]))
+            }
+            HostFn::ReqSetHeader | HostFn::ReqClearHeader => {
+                let name = match arm.arg(0) {
+                    HostValue::Str(s) => String::from_utf8_lossy(&s).replace('_', "-"),
+                    other => {
+                        return Err(with_position(
+                            arm,
+                            &format!(
+                                "bad argument #1 (string expected, got {})",
+                                other.type_name()
+                            ),
+                        ));
+                    }
+                };
+                let values: Vec<String> = if f == HostFn::ReqClearHeader {
+                    Vec::new()
+                } else {
+                    match arm.arg(1) {
+                        HostValue::Nil => Vec::new(),
+                        HostValue::Table(items) => items
+                            .iter()
+                            .map(|(_, v)| String::from_utf8_lossy(&tostring(v)).into_owned())
+                            .collect(),
+                        v => vec![String::from_utf8_lossy(&tostring(&v)).into_owned()],
+                    }
+                };
+                let at = self
+                    .req
+                    .headers
+                    .iter()
+                    .position(|(k, _)| k.eq_ignore_ascii_case(&name));
+                self.req
+                    .headers
+                    .retain(|(k, _)| !k.eq_ignore_ascii_case(&name));
+                let at = at
+                    .unwrap_or(self.req.headers.len())
+                    .min(self.req.headers.len());
+                for (i, v) in values.into_iter().enumerate() {
+                    self.req.headers.insert(at + i, (name.clone(), v));
+                }
+                Ok(Outcome::Return(vec![]))
+            }
+            HostFn::ReqRawHeader => {
+                let no_line = !matches!(arm.arg(0), HostValue::Nil | HostValue::Bool(false));
+                let mut out = Vec::new();
+                if !no_line {
+                    out.extend_from_slice(
+                        format!("{} {} HTTP/1.1\r\n", self.req.method, self.req.uri).as_bytes(),
+                    );
+                }
+                for (k, v) in &self.req.headers {
+                    out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+                }
+                out.extend_from_slice(b"\r\n");
+                Ok(Outcome::Return(vec![HostValue::Str(out)]))
+            }
+            HostFn::ReqStartTime => Ok(Outcome::Return(vec![HostValue::Number(self.start_time)])),
+            HostFn::Flush => {
+                if self.headers_sent {
+                    self.flushed = self.body.len();
+                }
+                Ok(Outcome::Return(vec![HostValue::Number(1.0)]))
+            }
+            HostFn::Eof => {
+                if self.eof_sent {
+                    return Ok(Outcome::Return(vec![
+                        HostValue::Nil,
+                        HostValue::str("seen eof"),
+                    ]));
+                }
+                self.send_header_if_needed();
+                self.eof_sent = true;
+                Ok(Outcome::Return(vec![HostValue::Number(1.0)]))
+            }
+            HostFn::Exec => {
+                let uri = match arm.arg(0) {
+                    HostValue::Str(s) if !s.is_empty() => s,
+                    _ => return Err(with_position(arm, "The uri argument is empty")),
+                };
+                let args = match arm.arg(1) {
+                    HostValue::Nil => None,
+                    HostValue::Str(s) => Some(s),
+                    HostValue::Table(items) => Some(encode_args(&items)),
+                    v => Some(tostring(&v)),
+                };
+                if self.headers_sent {
+                    return Err(with_position(
+                        arm,
+                        "attempt to call ngx.exec after sending out response headers",
+                    ));
+                }
+                let (path, query) = match uri.iter().position(|&c| c == b'?') {
+                    Some(i) => (uri[..i].to_vec(), Some(uri[i + 1..].to_vec())),
+                    None => (uri, None),
+                };
+                self.exec_to = Some((path, args.or(query)));
+                self.exit_code = Some(-4);
+                Ok(Outcome::Exit)
+            }
             _ => self.util(f, arm),
         }
     }
@@ -1392,6 +1815,9 @@ impl NgxRequest {
         if self.headers_sent {
             return;
         }
+        if let Some(s) = self.err_status {
+            self.status = s;
+        }
         if self.status == 0 {
             self.status = 200;
         }
@@ -1438,6 +1864,12 @@ impl NgxRequest {
     fn echo(&mut self, arm: &mut dyn Arm, newline: bool, _f: HostFn) -> Result<Outcome, String> {
         let fname = arm.callee_name().unwrap_or_else(|| "?".into());
         let f = fname.as_str();
+        if self.eof_sent {
+            return Ok(Outcome::Return(vec![
+                HostValue::Nil,
+                HostValue::str("seen eof"),
+            ]));
+        }
         if self.header_only {
             return Ok(Outcome::Return(vec![
                 HostValue::Nil,
@@ -1695,7 +2127,10 @@ impl NgxRequest {
             None => uri,
         };
         let fixed: Option<Vec<u8>> = match name {
-            b"uri" | b"document_uri" => Some(normalize_uri(path)),
+            b"uri" | b"document_uri" => Some(match &self.uri_override {
+                Some(u) => u.clone(),
+                None => normalize_uri(path),
+            }),
             b"request_uri" => Some(uri.to_vec()),
             b"args" | b"query_string" => return self.args.clone(),
             b"is_args" => Some(match &self.args {
@@ -1845,6 +2280,7 @@ impl NgxRequest {
                 log: self.log,
                 chunked: false,
                 header_only: false,
+                truncated: false,
             };
         }
         let chunked = !self.eof_in_last_chunk
@@ -1861,15 +2297,22 @@ impl NgxRequest {
             log: self.log,
             chunked,
             header_only,
+            truncated: self.truncated,
         }
     }
 
     /// nginx drops the connection: nothing (more) is sent.
     fn close(&mut self) {
-        // What was output is still in nginx's buffers (it writes at 1460 bytes or at the
-        // end): the client gets nothing.
+        // What was output and not flushed is still in nginx's buffers (it writes at 1460
+        // bytes or at the end): the client gets what `ngx.flush` sent, if anything, and
+        // then the connection closes.
         self.dropped = true;
-        self.headers_sent = false;
+        if self.flushed > 0 && self.headers_sent {
+            self.body.truncate(self.flushed);
+            self.truncated = true;
+        } else {
+            self.headers_sent = false;
+        }
         self.finalized = true;
     }
 
@@ -1889,6 +2332,7 @@ impl NgxRequest {
             494..=497 => (400, error_page(code)),
             _ => (code, error_page(code)),
         };
+        self.special_code = Some(code);
         self.status = status;
         self.body.clear();
         let page = page.filter(|_| status != 204 && status != 304);

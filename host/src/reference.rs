@@ -1096,6 +1096,12 @@ struct RefSession {
 }
 
 impl crate::gateway::Session for RefSession {
+    fn clear_ctx(&mut self) {
+        if let Ok(t) = self.lua.globals().raw_get::<Table>("ngx") {
+            let _ = t.raw_set("ctx", Value::Nil);
+        }
+    }
+
     fn run(&mut self, id: usize, ngx_req: NgxRequest) -> (NgxRequest, RunEnd) {
         *self.state.borrow_mut() = Some(ngx_req);
         let end = self.run_inner(id);

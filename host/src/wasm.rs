@@ -741,6 +741,43 @@ impl Guest {
     }
 
     /// Builds the `ngx` table (and the other ngx_lua globals) in the guest.
+    /// `ngx.ctx = nil`, raw (the next read makes a new table).
+    fn clear_ctx(&mut self) -> Result<()> {
+        let mut ctx = GuestCtx {
+            store: &mut self.store,
+            api: self.api.clone(),
+            memory: self.memory,
+        };
+        let g = ctx.api.globals.call(&mut *ctx.store, ())? as u64;
+        let (next, alloc, free) = (
+            ctx.api.next.clone(),
+            ctx.api.alloc.clone(),
+            ctx.api.free.clone(),
+        );
+        let out = alloc.call(&mut *ctx.store, 16)?;
+        let mut k = val::NIL;
+        let mut ngx_t = None;
+        while next.call(&mut *ctx.store, (g as i64, k as i64, out))? == 1 {
+            let mut buf = [0u8; 16];
+            ctx.memory.read(&*ctx.store, out as usize, &mut buf)?;
+            let key = u64::from_le_bytes(buf[..8].try_into()?);
+            let v = u64::from_le_bytes(buf[8..].try_into()?);
+            if ctx.host_value(key, ngx::MAX_TABLE_DEPTH)? == HostValue::str("ngx")
+                && val::tag(v) == val::TAG_TABLE
+            {
+                ngx_t = Some(v);
+                break;
+            }
+            k = key;
+        }
+        free.call(&mut *ctx.store, out)?;
+        if let Some(t) = ngx_t {
+            let key = ctx.string(b"ctx")?;
+            ctx.rawset(t, key, val::NIL)?;
+        }
+        Ok(())
+    }
+
     fn install_ngx(&mut self) -> Result<()> {
         let mut ctx = GuestCtx {
             store: &mut self.store,
@@ -1201,6 +1238,10 @@ struct ConfSession {
 }
 
 impl gateway::Session for ConfSession {
+    fn clear_ctx(&mut self) {
+        let _ = self.guest.clear_ctx();
+    }
+
     fn run(&mut self, id: usize, ngx: NgxRequest) -> (NgxRequest, RunEnd) {
         self.guest.store.data_mut().ngx = Some(ngx);
         let status = self
