@@ -507,7 +507,8 @@ fn serve(
     let backend: Box<dyn Backend> = match engine {
         EngineKind::Luajit => Box::new(
             reference::ConfReference::new(conf.sources(), Some(conf.module_path()))
-                .with_timeout(limits.timeout),
+                .with_timeout(limits.timeout)
+                .with_shared_dicts(conf.dict_names()),
         ),
         EngineKind::Wasm => {
             let started = Instant::now();
@@ -520,7 +521,8 @@ fn serve(
                     return Ok(ExitCode::from(1));
                 }
             };
-            let program = moonshift_host::wasm::ConfProgram::new(&wasm, entries, limits)?;
+            let program = moonshift_host::wasm::ConfProgram::new(&wasm, entries, limits)?
+                .with_shared_dicts(conf.dict_names());
             eprintln!(
                 "moonshift: compiled {} handlers in {:.2?}",
                 conf.handlers.len(),
@@ -545,6 +547,17 @@ fn serve(
         false,
     ));
     let gw = std::sync::Arc::new(Gateway::new(conf, backend));
+    match gw.startup() {
+        Ok(lines) => {
+            for l in lines {
+                eprintln!("moonshift: [{}] {}", l.level, l.message);
+            }
+        }
+        Err(e) => {
+            eprintln!("moonshift: [emerg] {e}");
+            return Ok(ExitCode::from(1));
+        }
+    }
     let rt = http::runtime()?;
     rt.block_on(async move {
         let server = http::start(gw, log, listen)

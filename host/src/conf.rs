@@ -64,6 +64,8 @@ pub struct Directive {
     pub name: String,
     pub args: Vec<Vec<u8>>,
     pub pos: Pos,
+    /// The line of the `;` that ends it (ngx_lua names string-form chunks by it).
+    pub end_line: u32,
     pub body: Body,
 }
 
@@ -364,6 +366,7 @@ impl Parser<'_> {
                                     file: self.file.clone(),
                                     line: chunk_line,
                                 },
+                                end_line: self.line,
                                 body: Body::Lua(lua),
                             });
                             words.clear();
@@ -378,6 +381,7 @@ impl Parser<'_> {
                             name: String::from_utf8_lossy(&words[0]).into_owned(),
                             args: words[1..].to_vec(),
                             pos: dpos.clone(),
+                            end_line: self.line,
                             body: Body::None,
                         });
                         break;
@@ -391,6 +395,7 @@ impl Parser<'_> {
                             name: String::from_utf8_lossy(&words[0]).into_owned(),
                             args: words[1..].to_vec(),
                             pos: dpos.clone(),
+                            end_line: self.line,
                             body: Body::Block(inner),
                         });
                         break;
@@ -910,6 +915,15 @@ impl Conf {
         &self.handlers[id]
     }
 
+    /// The `lua_shared_dict` names, for the life of the process (a configuration is
+    /// loaded once; the `ngx` table's shape holds `'static` names).
+    pub fn dict_names(&self) -> Vec<&'static str> {
+        self.shared_dicts
+            .iter()
+            .map(|d| &*Box::leak(d.name.clone().into_boxed_str()))
+            .collect()
+    }
+
     /// Every handler's chunk name and source, by id (what the compiler and the reference
     /// arm load).
     pub fn sources(&self) -> Vec<(String, String)> {
@@ -923,8 +937,9 @@ impl Conf {
     /// templates resolved against the prefix, `;;` replaced by the prefix's own
     /// `?.lua;?/init.lua`.
     pub fn module_path(&self) -> String {
-        let prefix = self.prefix.display().to_string();
-        let default = format!("{prefix}/?.lua;{prefix}/?/init.lua");
+        // nginx's prefix ends with a slash.
+        let prefix = format!("{}/", self.prefix.display());
+        let default = format!("{prefix}?.lua;{prefix}?/init.lua");
         let Some(path) = &self.lua_package_path else {
             return default;
         };
@@ -942,7 +957,7 @@ impl Conf {
             if t.starts_with('/') {
                 out.push(t);
             } else {
-                out.push(format!("{prefix}/{t}"));
+                out.push(format!("{prefix}{t}"));
             }
         }
         out.join(";")
@@ -1247,10 +1262,8 @@ impl Builder {
         form: Form,
         code_at: Option<usize>,
     ) -> Result<HandlerId, ConfError> {
-        let conf_base = Path::new(&d.pos.file)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        // The file as ngx_lua names it: relative to the directory of the main file.
+        let conf_base = d.pos.file.clone();
         let (chunk_name, source) = match form {
             Form::Block => {
                 let Body::Lua(text) = &d.body else {
@@ -1264,7 +1277,7 @@ impl Builder {
             Form::String => {
                 let i = code_at.unwrap_or(0);
                 (
-                    format!("{}({}:{})", phase.directive(), conf_base, d.pos.line),
+                    format!("{}({}:{})", phase.directive(), conf_base, d.end_line),
                     String::from_utf8_lossy(&d.args[i]).into_owned(),
                 )
             }

@@ -42,6 +42,7 @@ pub struct Gateway {
     /// Every variable a `set` or `set_by_lua` declares (nginx variables are global to the
     /// configuration).
     declared: Vec<String>,
+    shared: std::sync::Arc<crate::shdict::SharedDicts>,
 }
 
 impl Gateway {
@@ -62,15 +63,55 @@ impl Gateway {
                 scan(&l.rewrite);
             }
         }
+        let dicts: Vec<(String, u64)> = conf
+            .shared_dicts
+            .iter()
+            .map(|d| (d.name.clone(), d.size))
+            .collect();
         Gateway {
             conf,
             backend,
             declared,
+            shared: std::sync::Arc::new(crate::shdict::SharedDicts::new(&dicts)),
         }
     }
 
     pub fn backend_name(&self) -> &str {
         self.backend.name()
+    }
+
+    /// Runs `init_by_lua*` and `init_worker_by_lua*` once, as nginx does at start-up, and
+    /// returns what they logged; `Err` when one of them fails (nginx would not start).
+    pub fn startup(&self) -> Result<Vec<crate::ngx::LogLine>, String> {
+        let mut session = self.backend.session()?;
+        let log = self.run_init(session.as_mut())?;
+        Ok(log)
+    }
+
+    /// The init handlers on a new session (every session starts from the state they
+    /// leave: globals and `require`d modules).
+    fn run_init(&self, session: &mut dyn Session) -> Result<Vec<crate::ngx::LogLine>, String> {
+        let mut log = Vec::new();
+        for (id, phase) in [
+            (self.conf.init, Phase::Init),
+            (self.conf.init_worker, Phase::InitWorker),
+        ] {
+            let Some(id) = id else { continue };
+            let mut ngx = NgxRequest::new(Request {
+                method: "GET".into(),
+                uri: "/".into(),
+                headers: vec![],
+                body: vec![],
+            });
+            ngx.set_phase(phase);
+            ngx.set_shared(self.shared.clone());
+            let (ngx, end) = session.run(id, ngx);
+            log.extend(ngx.into_response().log);
+            if let RunEnd::Error(msg) = end {
+                return Err(format!("{}_by_lua error: {msg}", phase.name()));
+            }
+        }
+        Ok(log)
     }
 
     /// Handles one request for server `server` listening on `port`. Blocking: run it
@@ -86,6 +127,7 @@ impl Gateway {
         run.ngx().set_server(name, port);
         let prefix = format!("{}/", self.conf.prefix.display());
         run.ngx().set_prefix(&prefix);
+        run.ngx().set_shared(self.shared.clone());
         for v in &self.declared {
             run.ngx().declare_var(v);
         }
@@ -118,9 +160,12 @@ impl Run<'_> {
 
     /// Runs handler `id` in `phase`; `Err` when no session could be made.
     fn lua(&mut self, id: HandlerId, phase: Phase) -> RunEnd {
-        let session = self
-            .session
-            .get_or_insert_with(|| self.gw.backend.session());
+        let gw = self.gw;
+        let session = self.session.get_or_insert_with(|| {
+            let mut s = gw.backend.session()?;
+            gw.run_init(s.as_mut())?;
+            Ok(s)
+        });
         let mut ngx = self.ngx.take().expect("request state");
         ngx.set_phase(phase);
         let (ngx, end) = match session {

@@ -16,5 +16,6 @@ pub mod http;
 pub mod ngx;
 pub mod ngx_util;
 pub mod reference;
+pub mod shdict;
 pub mod traffic;
 pub mod wasm;

@@ -276,6 +276,48 @@ pub enum HostFn {
     Eof,
     /// `exec`
     Exec,
+    /// `ngx.shared.DICT:get`
+    ShGet,
+    /// `ngx.shared.DICT:get_stale`
+    ShGetStale,
+    /// `ngx.shared.DICT:set`
+    ShSet,
+    /// `ngx.shared.DICT:safe_set`
+    ShSafeSet,
+    /// `ngx.shared.DICT:add`
+    ShAdd,
+    /// `ngx.shared.DICT:safe_add`
+    ShSafeAdd,
+    /// `ngx.shared.DICT:replace`
+    ShReplace,
+    /// `ngx.shared.DICT:delete`
+    ShDelete,
+    /// `ngx.shared.DICT:incr`
+    ShIncr,
+    /// `ngx.shared.DICT:ttl`
+    ShTtl,
+    /// `ngx.shared.DICT:expire`
+    ShExpire,
+    /// `ngx.shared.DICT:get_keys`
+    ShGetKeys,
+    /// `ngx.shared.DICT:flush_all`
+    ShFlushAll,
+    /// `ngx.shared.DICT:flush_expired`
+    ShFlushExpired,
+    /// `ngx.shared.DICT:capacity`
+    ShCapacity,
+    /// `ngx.shared.DICT:free_space`
+    ShFreeSpace,
+    /// `ngx.shared.DICT:lpush`
+    ShLpush,
+    /// `ngx.shared.DICT:rpush`
+    ShRpush,
+    /// `ngx.shared.DICT:lpop`
+    ShLpop,
+    /// `ngx.shared.DICT:rpop`
+    ShRpop,
+    /// `ngx.shared.DICT:llen`
+    ShLlen,
 }
 
 impl HostFn {
@@ -345,7 +387,33 @@ impl HostFn {
         HostFn::Flush,
         HostFn::Eof,
         HostFn::Exec,
+        HostFn::ShGet,
+        HostFn::ShGetStale,
+        HostFn::ShSet,
+        HostFn::ShSafeSet,
+        HostFn::ShAdd,
+        HostFn::ShSafeAdd,
+        HostFn::ShReplace,
+        HostFn::ShDelete,
+        HostFn::ShIncr,
+        HostFn::ShTtl,
+        HostFn::ShExpire,
+        HostFn::ShGetKeys,
+        HostFn::ShFlushAll,
+        HostFn::ShFlushExpired,
+        HostFn::ShCapacity,
+        HostFn::ShFreeSpace,
+        HostFn::ShLpush,
+        HostFn::ShRpush,
+        HostFn::ShLpop,
+        HostFn::ShRpop,
+        HostFn::ShLlen,
     ];
+
+    /// A method of `ngx.shared.DICT`.
+    pub fn is_shdict(self) -> bool {
+        self.id() >= HostFn::ShGet.id()
+    }
 
     pub fn from_id(id: u32) -> Option<HostFn> {
         HostFn::ALL.get(id as usize).copied()
@@ -418,6 +486,27 @@ impl HostFn {
             HostFn::Flush => "flush",
             HostFn::Eof => "eof",
             HostFn::Exec => "exec",
+            HostFn::ShGet => "get",
+            HostFn::ShGetStale => "get_stale",
+            HostFn::ShSet => "set",
+            HostFn::ShSafeSet => "safe_set",
+            HostFn::ShAdd => "add",
+            HostFn::ShSafeAdd => "safe_add",
+            HostFn::ShReplace => "replace",
+            HostFn::ShDelete => "delete",
+            HostFn::ShIncr => "incr",
+            HostFn::ShTtl => "ttl",
+            HostFn::ShExpire => "expire",
+            HostFn::ShGetKeys => "get_keys",
+            HostFn::ShFlushAll => "flush_all",
+            HostFn::ShFlushExpired => "flush_expired",
+            HostFn::ShCapacity => "capacity",
+            HostFn::ShFreeSpace => "free_space",
+            HostFn::ShLpush => "lpush",
+            HostFn::ShRpush => "rpush",
+            HostFn::ShLpop => "lpop",
+            HostFn::ShRpop => "rpop",
+            HostFn::ShLlen => "llen",
 
             HostFn::ReqGetMethod => "get_method",
             HostFn::ReqGetHeaders => "get_headers",
@@ -703,6 +792,27 @@ pub fn ngx_table() -> (Vec<(&'static str, Field)>, Option<MetaSpec>) {
     )
 }
 
+/// The `ngx` table with `ngx.shared.NAME` for each `lua_shared_dict` (names live for the
+/// process: a configuration is loaded once).
+pub fn ngx_table_with(dicts: &[&'static str]) -> (Vec<(&'static str, Field)>, Option<MetaSpec>) {
+    let (mut t, meta) = ngx_table();
+    let methods: Vec<(&'static str, Field)> = HostFn::ALL
+        .iter()
+        .filter(|f| f.is_shdict())
+        .map(|&f| (f.name(), Field::Func(f)))
+        .collect();
+    let shared = dicts
+        .iter()
+        .map(|&name| {
+            let mut fields = methods.clone();
+            fields.push(("__name", Field::Value(HostValue::str(name))));
+            (name, Field::Table(fields, None))
+        })
+        .collect();
+    t.push(("shared", Field::Table(shared, None)));
+    (t, meta)
+}
+
 /// Globals that ngx_lua replaces besides `ngx`: `print` logs at `notice`.
 pub fn ngx_globals() -> Vec<(&'static str, Field)> {
     vec![("print", Field::Func(HostFn::GlobalPrint))]
@@ -768,6 +878,8 @@ pub struct NgxRequest {
     ext_type: Option<Vec<u8>>,
     /// `ngx.config.prefix()`.
     prefix: String,
+    /// `lua_shared_dict`s.
+    shared: Option<std::sync::Arc<crate::shdict::SharedDicts>>,
     /// `ngx.req.read_body()` was called (or `lua_need_request_body on`).
     body_read: bool,
     body_discarded: bool,
@@ -842,6 +954,7 @@ impl NgxRequest {
             page_type: None,
             ext_type: None,
             prefix: String::new(),
+            shared: None,
             body_read: false,
             body_discarded: false,
             uri_override: None,
@@ -861,6 +974,11 @@ impl NgxRequest {
             server_name: "localhost".into(),
             server_port: 80,
         }
+    }
+
+    /// The configuration's shared dictionaries.
+    pub fn set_shared(&mut self, dicts: std::sync::Arc<crate::shdict::SharedDicts>) {
+        self.shared = Some(dicts);
     }
 
     /// `ngx.config.prefix()`: the directory of the configuration, with a trailing `/`.
@@ -1418,6 +1536,7 @@ impl NgxRequest {
                 self.exit_code = Some(-4);
                 Ok(Outcome::Exit)
             }
+            f if f.is_shdict() => self.shdict(f, arm),
             _ => self.util(f, arm),
         }
     }
@@ -1664,6 +1783,33 @@ impl NgxRequest {
         }
         self.phase_args[i - 1] = v;
         Ok(Outcome::Return(vec![]))
+    }
+
+    /// `ngx.shared.DICT:method(...)`: the dictionary is the first argument.
+    fn shdict(&mut self, f: HostFn, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        let name = match arm.arg(0) {
+            HostValue::Table(items) => items.iter().find_map(|(k, v)| match (k, v) {
+                (HostValue::Str(k), HostValue::Str(v)) if k == b"__name" => {
+                    Some(String::from_utf8_lossy(v).into_owned())
+                }
+                _ => None,
+            }),
+            _ => None,
+        };
+        let Some(name) = name else {
+            return Err(with_position(arm, "bad \"zone\" argument"));
+        };
+        let args: Vec<HostValue> = (1..arm.nargs()).map(|i| arm.arg(i)).collect();
+        let Some(dicts) = &self.shared else {
+            return Err(with_position(arm, "bad \"zone\" argument"));
+        };
+        match dicts.call(&name, f.name(), &args) {
+            Ok(values) => Ok(Outcome::Return(values)),
+            Err(msg) => match msg.strip_prefix(crate::shdict::RESTY_MARK) {
+                Some(positioned) => Err(positioned.to_string()),
+                None => Err(with_position(arm, &msg)),
+            },
+        }
     }
 
     /// The pure functions: encodings, digests, time, worker and config.

@@ -1033,6 +1033,7 @@ pub struct ConfReference {
     handlers: Vec<(String, String)>,
     lua_path: Option<String>,
     timeout: Duration,
+    dicts: Vec<&'static str>,
 }
 
 impl ConfReference {
@@ -1041,7 +1042,14 @@ impl ConfReference {
             handlers,
             lua_path,
             timeout: DEFAULT_TIMEOUT,
+            dicts: Vec::new(),
         }
+    }
+
+    /// The `lua_shared_dict` names `ngx.shared` lists.
+    pub fn with_shared_dicts(mut self, dicts: Vec<&'static str>) -> Self {
+        self.dicts = dicts;
+        self
     }
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
@@ -1063,7 +1071,7 @@ impl crate::gateway::Backend for ConfReference {
                 .load(WRAPPERS)
                 .set_name("=moonshift-ngx")
                 .call((raw, sentinel.clone()))?;
-            let (fields, meta) = ngx::ngx_table();
+            let (fields, meta) = ngx::ngx_table_with(&self.dicts);
             let ngx_t = build_table(&lua, &fields, meta, &make)?;
             let globals = lua.globals();
             globals.raw_set("ngx", ngx_t)?;

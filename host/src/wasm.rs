@@ -779,12 +779,17 @@ impl Guest {
     }
 
     fn install_ngx(&mut self) -> Result<()> {
+        self.install_ngx_with(&[])
+    }
+
+    /// The `ngx` table, with `ngx.shared.NAME` for each of `dicts`.
+    fn install_ngx_with(&mut self, dicts: &[&'static str]) -> Result<()> {
         let mut ctx = GuestCtx {
             store: &mut self.store,
             api: self.api.clone(),
             memory: self.memory,
         };
-        let (fields, meta) = ngx::ngx_table();
+        let (fields, meta) = ngx::ngx_table_with(dicts);
         let ngx_value = ctx.build_table(&fields, meta)?;
         let g = ctx.api.globals.call(&mut *ctx.store, ())? as u64;
         let key = ctx.string(b"ngx")?;
@@ -1204,6 +1209,8 @@ pub struct ConfProgram {
     program: WasmProgram,
     /// The `run_entry` index of each handler, by handler id.
     entries: Vec<u32>,
+    /// `lua_shared_dict` names.
+    dicts: Vec<&'static str>,
 }
 
 impl ConfProgram {
@@ -1211,14 +1218,23 @@ impl ConfProgram {
         Ok(ConfProgram {
             program: WasmProgram::new(wasm, limits)?,
             entries,
+            dicts: Vec::new(),
         })
+    }
+
+    /// The `lua_shared_dict` names `ngx.shared` lists.
+    pub fn with_shared_dicts(mut self, dicts: Vec<&'static str>) -> Self {
+        self.dicts = dicts;
+        self
     }
 }
 
 impl gateway::Backend for ConfProgram {
     fn session(&self) -> std::result::Result<Box<dyn gateway::Session>, String> {
         let mut guest = self.program.instantiate().map_err(|e| format!("{e:#}"))?;
-        guest.install_ngx().map_err(|e| format!("{e:#}"))?;
+        guest
+            .install_ngx_with(&self.dicts)
+            .map_err(|e| format!("{e:#}"))?;
         Ok(Box::new(ConfSession {
             guest,
             entries: self.entries.clone(),

@@ -279,13 +279,7 @@ impl Nginx {
     /// Copies the case into a fresh prefix, adds the main-context lines nginx needs there
     /// (modules, foreground, pid and error log files, temp paths) and starts nginx.
     pub fn start(case: &Case) -> Result<Nginx, String> {
-        let prefix = std::env::temp_dir().join(format!(
-            "moonshift-oracle-{}-{}",
-            std::process::id(),
-            case.name
-        ));
-        let _ = std::fs::remove_dir_all(&prefix);
-        copy_dir(&case.dir, &prefix).map_err(|e| e.to_string())?;
+        let prefix = fresh_copy(case)?;
         std::fs::create_dir_all(prefix.join("logs")).map_err(|e| e.to_string())?;
         let user =
             std::fs::read_to_string(case.dir.join("nginx.conf")).map_err(|e| e.to_string())?;
@@ -382,8 +376,26 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Where every run of a case serves it from: one fixed path, so that chunk names of
+/// `_file` handlers and module paths in messages are the same for nginx and moonshift.
+pub fn case_prefix(case: &Case) -> PathBuf {
+    PathBuf::from("/tmp/moonshift-oracle").join(&case.name)
+}
+
+/// A fresh copy of the case at [`case_prefix`].
+fn fresh_copy(case: &Case) -> Result<PathBuf, String> {
+    let prefix = case_prefix(case);
+    let _ = std::fs::remove_dir_all(&prefix);
+    copy_dir(&case.dir, &prefix).map_err(|e| format!("copying the case: {e}"))?;
+    Ok(prefix)
+}
+
+/// Runs of a case hold this: they share its path.
+static CASE_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs every request of a case on real nginx.
 pub fn run_nginx(case: &Case) -> Result<Vec<Observed>, String> {
+    let _guard = CASE_LOCK.lock().unwrap_or_else(|p| p.into_inner());
     let mut n = Nginx::start(case)?;
     case.requests.iter().map(|r| n.request(r)).collect()
 }
@@ -395,24 +407,28 @@ pub fn run_moonshift(case: &Case, engine: &str) -> Result<Vec<Observed>, String>
     use moonshift_host::gateway::{Backend, Gateway};
     use moonshift_host::http;
     use std::sync::Arc;
-    let conf = Conf::load(&case.dir.join("nginx.conf")).map_err(|e| e.to_string())?;
+    let _guard = CASE_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let prefix = fresh_copy(case)?;
+    let conf = Conf::load(&prefix.join("nginx.conf")).map_err(|e| e.to_string())?;
     let limits = moonshift_host::wasm::Limits::default();
     let backend: Box<dyn Backend> = match engine {
-        "luajit" => Box::new(moonshift_host::reference::ConfReference::new(
-            conf.sources(),
-            Some(conf.module_path()),
-        )),
+        "luajit" => Box::new(
+            moonshift_host::reference::ConfReference::new(conf.sources(), Some(conf.module_path()))
+                .with_shared_dicts(conf.dict_names()),
+        ),
         _ => {
             let path = moonshift_frontend::ModulePath::parse(&conf.module_path());
             let (wasm, entries) = moonshift_backend::compile_handlers(&conf.sources(), &path)
                 .map_err(|e| e.render())?;
             Box::new(
                 moonshift_host::wasm::ConfProgram::new(&wasm, entries, limits)
-                    .map_err(|e| format!("{e:#}"))?,
+                    .map_err(|e| format!("{e:#}"))?
+                    .with_shared_dicts(conf.dict_names()),
             )
         }
     };
     let gw = Arc::new(Gateway::new(conf, backend));
+    gw.startup()?;
     let log = Arc::new(http::ErrorLog::new(None, "debug", true));
     let rt = http::runtime().map_err(|e| e.to_string())?;
     let server = rt.block_on(http::start(
