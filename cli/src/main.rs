@@ -140,6 +140,15 @@ enum Command {
         /// Listen here instead of the configuration's `listen` addresses.
         #[arg(long)]
         listen: Option<std::net::SocketAddr>,
+        /// Keep one instance per worker thread across requests, so `require`d module
+        /// state and globals persist as under ngx_lua (default: a fresh instance per
+        /// request; see docs/DIVERGENCES.md).
+        #[arg(long)]
+        instance_reuse: bool,
+        /// Where compiled machine code is cached, keyed by the module's hash
+        /// (default: $XDG_CACHE_HOME/moonshift or ~/.cache/moonshift; `none` turns it off).
+        #[arg(long)]
+        cache_dir: Option<PathBuf>,
     },
     /// Time a script on the compiled module and on LuaJIT (JIT off and on), as ratios.
     Bench {
@@ -320,13 +329,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_memory,
             error_log,
             listen,
+            instance_reuse,
+            cache_dir,
         } => {
             let limits = LimitArgs {
                 max_memory,
                 timeout: request_timeout,
             }
             .limits();
-            serve(&conf, engine, limits, error_log.as_deref(), listen)
+            serve(
+                &conf,
+                engine,
+                limits,
+                error_log.as_deref(),
+                listen,
+                instance_reuse,
+                cache_dir,
+            )
         }
     }
 }
@@ -490,6 +509,8 @@ fn serve(
     limits: Limits,
     error_log: Option<&Path>,
     listen: Option<std::net::SocketAddr>,
+    instance_reuse: bool,
+    cache_dir: Option<PathBuf>,
 ) -> Result<ExitCode> {
     use moonshift_host::conf::Conf;
     use moonshift_host::gateway::{Backend, Gateway};
@@ -521,8 +542,21 @@ fn serve(
                     return Ok(ExitCode::from(1));
                 }
             };
-            let program = moonshift_host::wasm::ConfProgram::new(&wasm, entries, limits)?
-                .with_shared_dicts(conf.dict_names());
+            let cache = match cache_dir {
+                Some(d) if d.as_os_str() == "none" => None,
+                Some(d) => Some(d),
+                None => std::env::var_os("XDG_CACHE_HOME")
+                    .map(PathBuf::from)
+                    .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+                    .map(|d| d.join("moonshift")),
+            };
+            let program = moonshift_host::wasm::ConfProgram::new_cached(
+                &wasm,
+                entries,
+                limits,
+                cache.as_deref(),
+            )?
+            .with_shared_dicts(conf.dict_names());
             eprintln!(
                 "moonshift: compiled {} handlers in {:.2?}",
                 conf.handlers.len(),
@@ -546,7 +580,7 @@ fn serve(
         &conf.error_log_level,
         false,
     ));
-    let gw = std::sync::Arc::new(Gateway::new(conf, backend));
+    let gw = std::sync::Arc::new(Gateway::new(conf, backend).with_instance_reuse(instance_reuse));
     match gw.startup() {
         Ok(lines) => {
             for l in lines {

@@ -26,6 +26,10 @@ pub trait Session {
     fn run(&mut self, id: HandlerId, ngx: NgxRequest) -> (NgxRequest, RunEnd);
     /// Forgets `ngx.ctx` (an internal redirect starts with a new one).
     fn clear_ctx(&mut self);
+    /// A request starts: its time limit starts now.
+    fn begin_request(&mut self);
+    /// Whether the session may serve another request (`--instance-reuse`).
+    fn reusable(&self) -> bool;
 }
 
 /// Makes sessions.
@@ -43,6 +47,19 @@ pub struct Gateway {
     /// configuration).
     declared: Vec<String>,
     shared: std::sync::Arc<crate::shdict::SharedDicts>,
+    /// `--instance-reuse`: one session per thread serves request after request, so
+    /// `require`d modules and globals persist as in an ngx_lua worker.
+    reuse: bool,
+    /// Distinguishes gateways in the per-thread session pool.
+    id: u64,
+}
+
+static GATEWAY_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+thread_local! {
+    /// `--instance-reuse`: this thread's session, per gateway.
+    static POOL: std::cell::RefCell<Vec<(u64, Box<dyn Session>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Gateway {
@@ -73,7 +90,15 @@ impl Gateway {
             backend,
             declared,
             shared: std::sync::Arc::new(crate::shdict::SharedDicts::new(&dicts)),
+            reuse: false,
+            id: GATEWAY_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
+    }
+
+    /// Keep one session per thread across requests (`--instance-reuse`).
+    pub fn with_instance_reuse(mut self, reuse: bool) -> Self {
+        self.reuse = reuse;
+        self
     }
 
     pub fn backend_name(&self) -> &str {
@@ -131,8 +156,27 @@ impl Gateway {
         for v in &self.declared {
             run.ngx().declare_var(v);
         }
+        if self.reuse {
+            let id = self.id;
+            if let Some(mut s) = POOL.with(|p| {
+                let mut p = p.borrow_mut();
+                let at = p.iter().position(|(g, _)| *g == id)?;
+                Some(p.swap_remove(at).1)
+            }) {
+                s.clear_ctx();
+                s.begin_request();
+                run.session = Some(Ok(s));
+            }
+        }
         run.request(srv);
         run.filters_and_log(srv);
+        if self.reuse
+            && let Some(Ok(s)) = run.session.take()
+            && s.reusable()
+        {
+            let id = self.id;
+            POOL.with(|p| p.borrow_mut().push((id, s)));
+        }
         run.ngx.take().expect("request state").into_response()
     }
 }

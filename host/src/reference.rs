@@ -1104,6 +1104,12 @@ struct RefSession {
 }
 
 impl crate::gateway::Session for RefSession {
+    fn begin_request(&mut self) {}
+
+    fn reusable(&self) -> bool {
+        true
+    }
+
     fn clear_ctx(&mut self) {
         if let Ok(t) = self.lua.globals().raw_get::<Table>("ngx") {
             let _ = t.raw_set("ctx", Value::Nil);

@@ -285,6 +285,36 @@ fn shared_engine() -> Result<Engine> {
 
 pub use crate::reference::RunOutput;
 
+/// The module from the machine-code cache, or compiled and added to it. The file name is
+/// the SHA-1 of the module and of this build's wasmtime version, so a stale entry is
+/// never loaded.
+fn cached_module(engine: &Engine, wasm: &[u8], dir: &std::path::Path) -> Result<Module> {
+    use sha1::Digest as _;
+    let mut h = sha1::Sha1::new();
+    h.update(b"wasmtime 48 moonshift ");
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(wasm);
+    let key: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let path = dir.join(format!("{key}.cwasm"));
+    if path.exists() {
+        // SAFETY: the file was written by `Module::serialize` of this build's engine
+        // (the key covers the version) into the user's own cache directory.
+        if let Ok(m) = unsafe { Module::deserialize_file(engine, &path) } {
+            return Ok(m);
+        }
+    }
+    let module = Module::new(engine, wasm).context("compiling the module with wasmtime")?;
+    if std::fs::create_dir_all(dir).is_ok()
+        && let Ok(bytes) = module.serialize()
+    {
+        let tmp = dir.join(format!("{key}.{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_ok() {
+            let _ = std::fs::rename(&tmp, &path);
+        }
+    }
+    Ok(module)
+}
+
 /// The machine code wasmtime makes of `wasm` with the engine every run
 /// uses, as the ELF object it would load (for reading the generated code).
 pub fn precompile(wasm: &[u8]) -> Result<Vec<u8>> {
@@ -293,8 +323,21 @@ pub fn precompile(wasm: &[u8]) -> Result<Vec<u8>> {
 
 impl WasmProgram {
     pub fn new(wasm: &[u8], limits: Limits) -> Result<Self> {
+        Self::new_cached(wasm, limits, None)
+    }
+
+    /// [`new`](Self::new), with wasmtime's machine code kept in `cache_dir` under the
+    /// module's hash: a restart with the same module loads it instead of compiling.
+    pub fn new_cached(
+        wasm: &[u8],
+        limits: Limits,
+        cache_dir: Option<&std::path::Path>,
+    ) -> Result<Self> {
         let engine = shared_engine()?;
-        let module = Module::new(&engine, wasm).context("compiling the module with wasmtime")?;
+        let module = match cache_dir {
+            Some(dir) => cached_module(&engine, wasm, dir)?,
+            None => Module::new(&engine, wasm).context("compiling the module with wasmtime")?,
+        };
         let mut linker: Linker<HostState> = Linker::new(&engine);
         linker.func_wrap(
             "moonshift",
@@ -1215,8 +1258,18 @@ pub struct ConfProgram {
 
 impl ConfProgram {
     pub fn new(wasm: &[u8], entries: Vec<u32>, limits: Limits) -> Result<Self> {
+        Self::new_cached(wasm, entries, limits, None)
+    }
+
+    /// [`new`](Self::new) with the machine-code cache of [`WasmProgram::new_cached`].
+    pub fn new_cached(
+        wasm: &[u8],
+        entries: Vec<u32>,
+        limits: Limits,
+        cache_dir: Option<&std::path::Path>,
+    ) -> Result<Self> {
         Ok(ConfProgram {
-            program: WasmProgram::new(wasm, limits)?,
+            program: WasmProgram::new_cached(wasm, limits, cache_dir)?,
             entries,
             dicts: Vec::new(),
         })
@@ -1239,6 +1292,8 @@ impl gateway::Backend for ConfProgram {
             guest,
             entries: self.entries.clone(),
             limits: self.program.limits,
+            deadline: Instant::now() + self.program.limits.timeout,
+            poisoned: false,
         }))
     }
 
@@ -1251,6 +1306,10 @@ struct ConfSession {
     guest: Guest,
     entries: Vec<u32>,
     limits: Limits,
+    /// When the current request's time is up (`--request-timeout`).
+    deadline: Instant,
+    /// A run trapped: the instance may be mid-update and is not reused.
+    poisoned: bool,
 }
 
 impl gateway::Session for ConfSession {
@@ -1258,11 +1317,24 @@ impl gateway::Session for ConfSession {
         let _ = self.guest.clear_ctx();
     }
 
+    fn begin_request(&mut self) {
+        self.deadline = Instant::now() + self.limits.timeout;
+    }
+
+    fn reusable(&self) -> bool {
+        !self.poisoned
+    }
+
     fn run(&mut self, id: usize, ngx: NgxRequest) -> (NgxRequest, RunEnd) {
         self.guest.store.data_mut().ngx = Some(ngx);
-        let status = self
-            .guest
-            .run_entry_until(self.entries[id], self.limits.timeout);
+        let left = self
+            .deadline
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1));
+        let status = self.guest.run_entry_until(self.entries[id], left);
+        if status.is_err() {
+            self.poisoned = true;
+        }
         let end = match status {
             Ok(n) if n >= 0 => RunEnd::Done,
             Ok(n) if n == abi_call::STATUS_EXIT => RunEnd::Exit,

@@ -1,0 +1,123 @@
+//! `moonshift serve` under bad handlers (corpus/ngx/limits): a handler that loops
+//! forever, allocates without bound or recurses without bound has its request ended
+//! within the deadline with a 500 and a logged error, while the server goes on serving
+//! other requests, also during the bad one; and `--instance-reuse` keeps globals.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use moonshift_host::conf::Conf;
+use moonshift_host::gateway::Gateway;
+use moonshift_host::http;
+use moonshift_host::ngx::Request;
+use moonshift_host::wasm::{ConfProgram, Limits};
+use moonshift_tests::oracle::send;
+
+const TIMEOUT: Duration = Duration::from_secs(2);
+
+fn start(reuse: bool) -> (tokio::runtime::Runtime, http::Server, Arc<http::ErrorLog>) {
+    let path = moonshift_tests::root().join("corpus/ngx/limits/nginx.conf");
+    let conf = Conf::load(&path).expect("conf loads");
+    let modules = moonshift_frontend::ModulePath::parse(&conf.module_path());
+    let (wasm, entries) =
+        moonshift_backend::compile_handlers(&conf.sources(), &modules).expect("compiles");
+    let limits = Limits {
+        max_memory: 64 << 20,
+        timeout: TIMEOUT,
+        ..Limits::default()
+    };
+    let program = ConfProgram::new(&wasm, entries, limits).expect("instantiates");
+    let gw = Arc::new(Gateway::new(conf, Box::new(program)).with_instance_reuse(reuse));
+    let log = Arc::new(http::ErrorLog::new(None, "debug", true));
+    let rt = http::runtime().expect("runtime");
+    let server = rt
+        .block_on(http::start(
+            gw,
+            log.clone(),
+            Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+        ))
+        .expect("serves");
+    (rt, server, log)
+}
+
+fn get(addr: SocketAddr, uri: &str) -> (u16, String, Duration) {
+    let req = Request {
+        method: "GET".into(),
+        uri: uri.into(),
+        headers: vec![],
+        body: vec![],
+    };
+    let t = Instant::now();
+    let r = send(addr, &req).expect("response");
+    (
+        r.status,
+        String::from_utf8_lossy(&r.body).into_owned(),
+        t.elapsed(),
+    )
+}
+
+fn last_error(log: &http::ErrorLog) -> String {
+    let lines = log.lines.as_ref().expect("kept").lock().expect("lock");
+    lines
+        .last()
+        .map(|(_, l)| l.message.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn bad_handlers_end_within_the_deadline_and_the_server_goes_on() {
+    let (_rt, server, log) = start(false);
+    let addr = server.addrs[0];
+    for (uri, wanted) in [
+        ("/loop", "time limit"),
+        ("/alloc", "not enough memory"),
+        ("/recurse", "stack overflow"),
+    ] {
+        // Another request is served while the bad one runs.
+        let bad = std::thread::spawn(move || get(addr, uri));
+        std::thread::sleep(Duration::from_millis(200));
+        let (status, body, took) = get(addr, "/ok");
+        assert_eq!((status, body.as_str()), (200, "ok\n"), "during {uri}");
+        assert!(
+            took < Duration::from_secs(1),
+            "/ok took {took:?} during {uri}"
+        );
+        let (status, _, took) = bad.join().expect("bad request thread");
+        assert_eq!(status, 500, "{uri}");
+        assert!(
+            took < TIMEOUT + Duration::from_secs(3),
+            "{uri} took {took:?} with a deadline of {TIMEOUT:?}"
+        );
+        let msg = last_error(&log);
+        assert!(
+            msg.starts_with("lua entry thread aborted: runtime error: ") && msg.contains(wanted),
+            "{uri}: {msg}"
+        );
+        let (status, body, _) = get(addr, "/ok");
+        assert_eq!((status, body.as_str()), (200, "ok\n"), "after {uri}");
+    }
+}
+
+#[test]
+fn instance_reuse_keeps_globals_and_fresh_instances_do_not() {
+    let (_rt, server, _log) = start(false);
+    let a: Vec<String> = (0..3).map(|_| get(server.addrs[0], "/counter").1).collect();
+    assert_eq!(a, ["1\n", "1\n", "1\n"]);
+    let (_rt2, server2, _log2) = start(true);
+    let b: Vec<u32> = (0..6)
+        .map(|_| {
+            get(server2.addrs[0], "/counter")
+                .1
+                .trim()
+                .parse()
+                .expect("a number")
+        })
+        .collect();
+    // Requests land on the blocking pool's threads, each with its own instance: the
+    // counts go up on each thread.
+    assert!(b.iter().max() > Some(&1), "{b:?}");
+    // A trapped instance is not reused; the next request gets a working one.
+    assert_eq!(get(server2.addrs[0], "/loop").0, 500);
+    assert_eq!(get(server2.addrs[0], "/ok").1, "ok\n");
+}
