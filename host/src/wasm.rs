@@ -168,9 +168,11 @@ pub struct HostState {
     started: Instant,
 }
 
-/// The runtime's embedding API (`ms_*` exports), resolved once per instance.
-#[derive(Clone)]
-struct Api {
+/// The runtime's embedding API (`ms_*` exports), resolved once per instance and shared
+/// by reference (cloning a `TypedFunc` clones its registered type, which is not cheap).
+type Api = Arc<ApiFuncs>;
+
+struct ApiFuncs {
     alloc: TypedFunc<i32, i32>,
     free: TypedFunc<i32, ()>,
     string: TypedFunc<(i32, i32), i64>,
@@ -194,9 +196,9 @@ struct Api {
     heap_in_use: TypedFunc<(), i64>,
 }
 
-impl Api {
+impl ApiFuncs {
     fn resolve(instance: &wasmtime::Instance, store: &mut Store<HostState>) -> Result<Api> {
-        Ok(Api {
+        Ok(Arc::new(ApiFuncs {
             alloc: instance.get_typed_func(&mut *store, "ms_alloc")?,
             free: instance.get_typed_func(&mut *store, "ms_free")?,
             string: instance.get_typed_func(&mut *store, "ms_string")?,
@@ -218,7 +220,7 @@ impl Api {
             gc_cycles: instance.get_typed_func(&mut *store, "ms_gc_cycles")?,
             gc_allocated: instance.get_typed_func(&mut *store, "ms_gc_allocated")?,
             heap_in_use: instance.get_typed_func(&mut *store, "ms_heap_in_use")?,
-        })
+        }))
     }
 }
 
@@ -426,7 +428,7 @@ impl WasmProgram {
         let memory = instance
             .get_memory(&mut store, "memory")
             .ok_or_else(|| anyhow!("module exports no memory"))?;
-        let api = Api::resolve(&instance, &mut store)?;
+        let api = ApiFuncs::resolve(&instance, &mut store)?;
         store.data_mut().api = Some(api.clone());
         let thread = init.call(&mut store, ())?;
         if thread == 0 {
@@ -610,7 +612,7 @@ impl WasmProgram {
             let k = ctx.string(b"victim")?;
             let g = ctx.api.globals.call(&mut *ctx.store, ())? as u64;
             ctx.rawset(g, k, s)?;
-            let free = ctx.api.free.clone();
+            let free = &ctx.api.free;
             free.call(&mut *ctx.store, s as u32 as i32)?;
             Ok(guest.verify_heap())
         })
@@ -792,11 +794,8 @@ impl Guest {
             memory: self.memory,
         };
         let g = ctx.api.globals.call(&mut *ctx.store, ())? as u64;
-        let (next, alloc, free) = (
-            ctx.api.next.clone(),
-            ctx.api.alloc.clone(),
-            ctx.api.free.clone(),
-        );
+        let api = Arc::clone(&ctx.api);
+        let (next, alloc, free) = (&api.next, &api.alloc, &api.free);
         let out = alloc.call(&mut *ctx.store, 16)?;
         let mut k = val::NIL;
         let mut ngx_t = None;
@@ -856,11 +855,8 @@ struct GuestCtx<'a, S: wasmtime::AsContextMut<Data = HostState>> {
 
 impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
     fn string(&mut self, bytes: &[u8]) -> Result<u64> {
-        let (alloc, free, make) = (
-            self.api.alloc.clone(),
-            self.api.free.clone(),
-            self.api.string.clone(),
-        );
+        let api = Arc::clone(&self.api);
+        let (alloc, free, make) = (&api.alloc, &api.free, &api.string);
         let ptr = alloc.call(&mut *self.store, bytes.len() as i32)?;
         if ptr == 0 {
             return Err(anyhow!("not enough memory"));
@@ -875,10 +871,7 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
     }
 
     fn table(&mut self, narr: u32, nhash: u32) -> Result<u64> {
-        let t = self
-            .api
-            .table
-            .clone()
+        let t = Arc::clone(&self.api).table
             .call(&mut *self.store, (narr as i32, nhash as i32))? as u64;
         if t == val::NIL {
             return Err(anyhow!("not enough memory"));
@@ -887,10 +880,7 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
     }
 
     fn rawset(&mut self, t: u64, k: u64, v: u64) -> Result<()> {
-        if self
-            .api
-            .rawset
-            .clone()
+        if Arc::clone(&self.api).rawset
             .call(&mut *self.store, (t as i64, k as i64, v as i64))?
             != 0
         {
@@ -900,10 +890,7 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
     }
 
     fn host_function(&mut self, f: HostFn) -> Result<u64> {
-        let v = self
-            .api
-            .host_function
-            .clone()
+        let v = Arc::clone(&self.api).host_function
             .call(&mut *self.store, f.id() as i32)? as u64;
         if v == val::NIL {
             return Err(anyhow!("not enough memory"));
@@ -940,9 +927,7 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
                 let (k, v) = (self.string(b"__newindex")?, self.host_function(f)?);
                 self.rawset(mt, k, v)?;
             }
-            self.api
-                .setmetatable
-                .clone()
+            Arc::clone(&self.api).setmetatable
                 .call(&mut *self.store, (t as i64, mt as i64))?;
         }
         Ok(t)
@@ -991,11 +976,8 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
                 HostValue::Str(data[at..at + len].to_vec())
             }
             val::TAG_TABLE if depth < ngx::MAX_TABLE_DEPTH => {
-                let (next, alloc, free) = (
-                    self.api.next.clone(),
-                    self.api.alloc.clone(),
-                    self.api.free.clone(),
-                );
+                let api = Arc::clone(&self.api);
+                let (next, alloc, free) = (&api.next, &api.alloc, &api.free);
                 let out = alloc.call(&mut *self.store, 16)?;
                 let mut items = Vec::new();
                 let mut k = val::NIL;
@@ -1059,31 +1041,19 @@ impl Arm for WasmArm<'_, '_> {
     }
 
     fn caller_position(&mut self) -> String {
-        let r = self
-            .ctx
-            .api
-            .where_
-            .clone()
+        let r = Arc::clone(&self.ctx.api).where_
             .call(&mut *self.ctx.store, (self.thread as i32, 1));
         self.packed_text(r).unwrap_or_default()
     }
 
     fn callee_name(&mut self) -> Option<String> {
-        let r = self
-            .ctx
-            .api
-            .callee_name
-            .clone()
+        let r = Arc::clone(&self.ctx.api).callee_name
             .call(&mut *self.ctx.store, self.thread as i32);
         self.packed_text(r)
     }
 
     fn caller_name(&mut self) -> Option<String> {
-        let r = self
-            .ctx
-            .api
-            .caller_name
-            .clone()
+        let r = Arc::clone(&self.ctx.api).caller_name
             .call(&mut *self.ctx.store, self.thread as i32);
         self.packed_text(r)
     }
