@@ -555,8 +555,8 @@ fn serve(
                 entries,
                 limits,
                 cache.as_deref(),
-            )?
-            .with_shared_dicts(conf.dict_names());
+                conf.dict_names(),
+            )?;
             eprintln!(
                 "moonshift: compiled {} handlers in {:.2?}",
                 conf.handlers.len(),

@@ -17,5 +17,6 @@ pub mod ngx;
 pub mod ngx_util;
 pub mod reference;
 pub mod shdict;
+pub mod snapshot;
 pub mod traffic;
 pub mod wasm;

@@ -421,9 +421,14 @@ pub fn run_moonshift(case: &Case, engine: &str) -> Result<Vec<Observed>, String>
             let (wasm, entries) = moonshift_backend::compile_handlers(&conf.sources(), &path)
                 .map_err(|e| e.render())?;
             Box::new(
-                moonshift_host::wasm::ConfProgram::new(&wasm, entries, limits)
-                    .map_err(|e| format!("{e:#}"))?
-                    .with_shared_dicts(conf.dict_names()),
+                moonshift_host::wasm::ConfProgram::new_cached(
+                    &wasm,
+                    entries,
+                    limits,
+                    None,
+                    conf.dict_names(),
+                )
+                .map_err(|e| format!("{e:#}"))?,
             )
         }
     };
