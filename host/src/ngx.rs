@@ -9,15 +9,18 @@
 //! it) for a `content_by_lua_file` handler. What is modelled, and what is simplified:
 //!
 //! - **Output** (`ngx.say`, `ngx.print`): the argument rules and messages of
-//!   `ngx_http_lua_ngx_echo` (strings, numbers, booleans, nil, nested array tables; numbers
-//!   that are integral and fit an `i64` print as integers, others with `%.14g`; a
-//!   non-array table is `non-array table found`). Both return `1`. The first output sends the
-//!   headers (status 200 unless set). `ngx.null` is not provided yet. In the error messages
-//!   the function is always named by [`HostFn::name`], whatever the calling code called it.
-//! - **Headers**: the response has a single header, `Content-Type: text/plain` (as with
-//!   `default_type text/plain` and no `types` match), or `text/html` on nginx's own error
-//!   pages, and none for 204. `Server`, `Date`, `Connection`, `Content-Length` and
-//!   `Transfer-Encoding` are not modelled. HEAD, 204 and 304 responses carry no body.
+//!   `ngx_http_lua_ngx_echo` (strings, numbers, booleans, nil, `ngx.null`, nested array
+//!   tables; numbers that are integral and fit a C `int` print as integers, others with
+//!   `%.14g`; a non-array table is `non-array table found`). Both return `1`. The first
+//!   output sends the headers (status 200 unless set). Argument errors name the function
+//!   as the calling code did ([`Arm::callee_name`]), `?` when it had no name.
+//! - **Headers**: `Content-Type` (the page's own on nginx's error pages, else
+//!   `ngx.header.content_type`, else the `types` match of the URI's extension, else
+//!   `default_type`, which is `text/plain` for a plain script), then the headers set with
+//!   `ngx.header`, then `add_header`'s; none for 204 and 304. `Server`, `Date`,
+//!   `Connection` and the framing headers are the HTTP layer's ([`crate::http`]). HEAD,
+//!   204 and 304 responses carry no body. Phases, variables, redirects and the rest of
+//!   the API that `serve` uses are described at each function.
 //! - **Error pages** are nginx's built-in ones with `server_tokens off`
 //!   (`<hr><center>nginx</center>`), CRLF line ends, for the codes nginx has a page for.
 //! - **`ngx.exit(status)`** follows `ngx_http_lua_ffi_exit` and `ngx_http_lua_handle_exit`:
