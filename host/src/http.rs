@@ -2,8 +2,9 @@
 //!
 //! Each `listen` address of the configuration gets a listener; a request is matched to a
 //! server by its Host header among the servers on that address (else the first one, as
-//! nginx's default server), read whole, and handed to [`Gateway::handle`] on tokio's
-//! blocking pool, whose threads have the large native stack a wasm guest may need. The
+//! nginx's default server), read whole, and handed to [`Gateway::handle`] on the tokio
+//! worker thread that read it (workers have the large native stack a wasm guest may
+//! need). The
 //! [`Response`] becomes the HTTP response: a status of 0 (nginx dropped the connection)
 //! closes the connection without an answer. Error-log lines are written in nginx's format
 //! to an [`ErrorLog`].
@@ -320,10 +321,11 @@ async fn handle(
         .cloned()
         .unwrap_or_default();
     let for_log = request.clone();
-    let gw2 = gw.clone();
-    let response = tokio::task::spawn_blocking(move || gw2.handle(server, port, request))
-        .await
-        .map_err(|_| Dropped)?;
+    // The handler runs on this worker thread, as a request runs in its nginx worker:
+    // handing it to another thread cost more than the handler (half of the time went to
+    // context switches). A long handler holds this worker until its deadline; the other
+    // workers go on serving.
+    let response = gw.handle(server, port, request);
     for line in &response.log {
         log.write(conn, line, &for_log, &server_name);
     }
@@ -386,12 +388,13 @@ fn reason_phrase(status: u16) -> Option<&'static str> {
     })
 }
 
-/// The tokio runtime `serve` runs on: blocking threads with a stack large enough for a
-/// wasm guest's deep recursion.
+/// The tokio runtime `serve` runs on: worker threads (twice the cores) with a stack large
+/// enough for a wasm guest's deep recursion; handlers run on them.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(crate::wasm::THREAD_STACK)
-        .max_blocking_threads(64)
+        .worker_threads(workers)
         .build()
 }
