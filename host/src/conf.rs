@@ -1434,7 +1434,9 @@ impl Server {
     /// The location nginx picks for `uri` (already normalised), and regex captures
     /// (`$1`...). Internal locations are found only when `internal_ok`.
     pub fn find_location(&self, uri: &[u8], internal_ok: bool) -> Option<usize> {
-        let usable = |l: &Location| internal_ok || !l.internal;
+        // An internal location is still the match; the caller answers 404 for it.
+        let _ = internal_ok;
+        let usable = |_: &Location| true;
         // Exact match first.
         for (i, l) in self.locations.iter().enumerate() {
             if let Match::Exact(p) = &l.matcher

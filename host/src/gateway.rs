@@ -52,6 +52,9 @@ pub struct Gateway {
     reuse: bool,
     /// Distinguishes gateways in the per-thread session pool.
     id: u64,
+    /// ngx_lua's code cache: inline handlers of one phase with the same source are one
+    /// chunk, compiled under the name of the first that ran (source → handler).
+    code_cache: std::sync::Mutex<std::collections::HashMap<(Phase, String), HandlerId>>,
 }
 
 static GATEWAY_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -91,8 +94,24 @@ impl Gateway {
             declared,
             shared: std::sync::Arc::new(crate::shdict::SharedDicts::new(&dicts)),
             reuse: false,
+            code_cache: std::sync::Mutex::new(std::collections::HashMap::new()),
             id: GATEWAY_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
+    }
+
+    /// The handler whose chunk runs for `id`: the first one that ran with the same phase
+    /// and source, as ngx_lua's code cache keys inline code by its MD5.
+    fn cached_handler(&self, id: HandlerId) -> HandlerId {
+        let h = self.conf.handler(id);
+        let inline = h.chunk_name.starts_with(h.phase.directive())
+            && h.chunk_name[h.phase.directive().len()..].starts_with('(');
+        if !inline {
+            return id;
+        }
+        let Ok(mut cache) = self.code_cache.lock() else {
+            return id;
+        };
+        *cache.entry((h.phase, h.source.clone())).or_insert(id)
     }
 
     /// Keep one session per thread across requests (`--instance-reuse`).
@@ -210,6 +229,7 @@ impl Run<'_> {
             gw.run_init(s.as_mut())?;
             Ok(s)
         });
+        let id = gw.cached_handler(id);
         let mut ngx = self.ngx.take().expect("request state");
         ngx.set_phase(phase);
         let (ngx, end) = match session {
@@ -258,40 +278,8 @@ impl Run<'_> {
         false
     }
 
-    /// nginx's complex values: `$name` and `${name}` replaced by the variable's value.
     fn interpolate(&mut self, text: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(text.len());
-        let mut i = 0;
-        while i < text.len() {
-            if text[i] != b'$' {
-                out.push(text[i]);
-                i += 1;
-                continue;
-            }
-            let (name, next) = if text.get(i + 1) == Some(&b'{') {
-                match text[i + 2..].iter().position(|&c| c == b'}') {
-                    Some(end) => (&text[i + 2..i + 2 + end], i + 3 + end),
-                    None => (&text[i + 1..i + 1], i + 1),
-                }
-            } else {
-                let end = text[i + 1..]
-                    .iter()
-                    .position(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
-                    .map_or(text.len(), |p| i + 1 + p);
-                (&text[i + 1..end], end)
-            };
-            if name.is_empty() {
-                out.push(b'$');
-                i += 1;
-                continue;
-            }
-            let lname = name.to_ascii_lowercase();
-            if let Some(v) = self.ngx().var_value(&lname) {
-                out.extend_from_slice(&v);
-            }
-            i = next;
-        }
-        out
+        self.ngx().interpolate(text)
     }
 
     fn request(&mut self, srv: &Server) {
@@ -367,14 +355,29 @@ impl Run<'_> {
             return Step::Done;
         };
         let loc = &srv.locations[li];
-        let add_headers: Vec<(String, Vec<u8>, bool)> = loc
-            .scope
-            .add_headers
-            .clone()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v, always)| (k, self.interpolate(&v), always))
-            .collect();
+        if loc.internal && !internal {
+            self.ngx().not_found();
+            return Step::Done;
+        }
+        if let crate::conf::Match::Regex { re, .. } = &loc.matcher
+            && let Some(caps) = re.captures(&uri)
+        {
+            let numbered = (0..caps.len())
+                .map(|i| caps.get(i).map(|m| m.as_bytes().to_vec()))
+                .collect();
+            let named = re
+                .capture_names()
+                .enumerate()
+                .filter_map(|(i, n)| {
+                    Some((
+                        n?.to_ascii_lowercase(),
+                        caps.get(i).map(|m| m.as_bytes().to_vec()),
+                    ))
+                })
+                .collect();
+            self.ngx().set_captures(numbered, named);
+        }
+        let add_headers = loc.scope.add_headers.clone().unwrap_or_default();
         let default_type = loc.scope.default_type.clone().unwrap_or_default();
         self.ngx().set_location_settings(default_type, add_headers);
         let ext_type = loc.scope.type_of(&uri);

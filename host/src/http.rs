@@ -342,7 +342,7 @@ fn to_hyper(r: Response) -> Result<hyper::Response<OutBody>, Dropped> {
         .status(r.status)
         .header("Server", "moonshift");
     let is = |k: &str, name: &str| k.eq_ignore_ascii_case(name);
-    let bodyless = r.status == 204 || r.status == 304 || (r.status >= 100 && r.status < 200);
+    let bodyless = r.status == 204 || (r.status >= 100 && r.status < 200);
     for (k, v) in r.headers.iter().filter(|(k, _)| is(k, "content-type")) {
         b = b.header(k.as_str(), v.as_str());
     }
@@ -391,7 +391,11 @@ fn reason_phrase(status: u16) -> Option<&'static str> {
 /// The tokio runtime `serve` runs on: worker threads (twice the cores) with a stack large
 /// enough for a wasm guest's deep recursion; handlers run on them.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
+    runtime_with(std::thread::available_parallelism().map_or(2, |n| n.get()) * 2)
+}
+
+/// [`runtime`] with `workers` worker threads (one models a single nginx worker).
+pub fn runtime_with(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(crate::wasm::THREAD_STACK)

@@ -50,12 +50,19 @@ pub fn decode_base64(s: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// `ngx_escape_uri(.., NGX_ESCAPE_URI_COMPONENT)` as ngx_lua uses it for `escape_uri`
-/// and `encode_args`: everything but letters, digits and `-._~` as `%XX`.
+/// and `encode_args`: everything but letters, digits and `-._~!'()*` as `%XX`.
 pub fn escape_uri(s: &[u8]) -> Vec<u8> {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = Vec::with_capacity(s.len());
+    // nginx's `uri_component` table: escaped are the controls, space, `"#$%&+,/:;<=>?@[\]^`
+    // and backquote, `{|}`, DEL and every byte from 0x80.
     for &c in s {
-        if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~') {
+        let keep = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'-' | b'.' | b'_' | b'~' | b'!' | b'\'' | b'(' | b')' | b'*'
+            );
+        if keep {
             out.push(c);
         } else {
             out.extend_from_slice(&[b'%', HEX[(c >> 4) as usize], HEX[(c & 15) as usize]]);

@@ -68,6 +68,8 @@ pub fn write_plain(x: u64, out: &mut Buf<64>) {
                 rd32(payload(x) + lc::FUNC_INDEX)
             );
         }
+        // LuaJIT prints a NULL pointer as `NULL` (`cjson.null`, `ngx.null`).
+        v::TAG_LIGHTUD if payload(x) == 0 => out.extend(b"userdata: NULL"),
         _ => {
             // As wide as LuaJIT's `%p` of a 48-bit address, so lengths agree.
             let _ = write!(out, "{}: 0x{:012x}", type_name(x), payload(x));

@@ -5,7 +5,9 @@
 //! A case is a directory holding `nginx.conf` (a configuration as a user writes it: `events`
 //! and `http`, listening on [`CONF_PORT`]), any Lua files it loads, `requests.jsonl` (the
 //! traffic format of `moonshift_host::traffic`) and `expected.jsonl`, what real nginx
-//! answered, written by `scripts/record-ngx-oracle` and never by hand.
+//! answered, written by `scripts/record-ngx-oracle` and never by hand. A file named
+//! `instance-reuse` marks a case whose requests depend on Lua state kept between them:
+//! moonshift serves it with `--instance-reuse` on one worker, as the oracle's nginx runs.
 //!
 //! What is compared ([`Observed`]): the status (0 when the connection closed without an
 //! answer), the response headers except `Date`, `Server`, `Connection` and `Keep-Alive`,
@@ -432,10 +434,18 @@ pub fn run_moonshift(case: &Case, engine: &str) -> Result<Vec<Observed>, String>
             )
         }
     };
-    let gw = Arc::new(Gateway::new(conf, backend));
+    // A case whose requests depend on state kept between them (module globals) is
+    // served as nginx serves it here: one worker whose Lua state persists.
+    let reuse = case.dir.join("instance-reuse").exists();
+    let gw = Arc::new(Gateway::new(conf, backend).with_instance_reuse(reuse));
     gw.startup()?;
     let log = Arc::new(http::ErrorLog::new(None, "debug", true));
-    let rt = http::runtime().map_err(|e| e.to_string())?;
+    let rt = if reuse {
+        http::runtime_with(1)
+    } else {
+        http::runtime()
+    }
+    .map_err(|e| e.to_string())?;
     let server = rt.block_on(http::start(
         gw,
         log.clone(),

@@ -1,0 +1,1 @@
+ngx.ctx.trace = { "set:" .. ngx.var.tenant, "rewrite" }
