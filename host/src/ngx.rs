@@ -866,6 +866,8 @@ pub struct NgxRequest {
     vars: Vec<(String, Option<Vec<u8>>)>,
     /// `ngx.header.content_length = nil`: the body goes chunked.
     length_cleared: bool,
+    /// `return`'s Location: a path is sent as a URL on this server.
+    absolute_location: bool,
     /// `add_header` has added its headers, from this index of `out_headers` on.
     add_applied: bool,
     add_start: usize,
@@ -964,6 +966,7 @@ impl NgxRequest {
             nil_vars: Vec::new(),
             length_cleared: false,
             add_applied: false,
+            absolute_location: false,
             add_start: 0,
             captures: Vec::new(),
             named_captures: Vec::new(),
@@ -1066,18 +1069,9 @@ impl NgxRequest {
     pub fn rewrite_return(&mut self, code: i64, text: Option<Vec<u8>>) {
         match (code, text) {
             (301 | 302 | 303 | 307 | 308, Some(url)) => {
-                // absolute_redirect: a path becomes a URL on this server.
-                let url = if url.first() == Some(&b'/') {
-                    let mut abs = b"http://".to_vec();
-                    abs.extend_from_slice(&self.host());
-                    if self.server_port != 80 {
-                        abs.extend_from_slice(format!(":{}", self.server_port).as_bytes());
-                    }
-                    abs.extend_from_slice(&url);
-                    abs
-                } else {
-                    url
-                };
+                // absolute_redirect makes a path a URL on this server when the header is
+                // written (after header_filter_by_lua, which sees the path).
+                self.absolute_location = true;
                 self.out_headers.push(("Location".into(), url));
                 self.special(code);
             }
@@ -2213,6 +2207,19 @@ impl NgxRequest {
             }
         }
         for (k, v) in &self.out_headers {
+            if self.absolute_location
+                && k.eq_ignore_ascii_case("location")
+                && v.first() == Some(&b'/')
+            {
+                let port = if self.server_port == 80 {
+                    String::new()
+                } else {
+                    format!(":{}", self.server_port)
+                };
+                let host = String::from_utf8_lossy(&self.host()).into_owned();
+                h.push((k.clone(), format!("http://{host}{port}{}", text(v))));
+                continue;
+            }
             h.push((k.clone(), text(v)));
         }
         self.resp_headers = h;
