@@ -129,3 +129,71 @@ fn lua_path_finds_modules_for_both_engines() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("module 'util' not found"));
 }
+
+/// `moonshift serve` answers HTTP on the address it prints, with the configuration's
+/// handlers compiled; and refuses a configuration it cannot serve faithfully.
+#[test]
+fn serve_answers_http_and_refuses_what_it_cannot_serve() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let conf = root().join("corpus/bench/gateway/nginx.conf");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_moonshift"))
+        .args([
+            "serve",
+            "--conf",
+            conf.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--cache-dir", "none"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("moonshift serve starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut addr = String::new();
+    for _ in 0..10 {
+        let mut line = String::new();
+        if lines.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        if let Some(a) = line.trim().strip_prefix("moonshift: serving on http://") {
+            addr = a.to_string();
+            break;
+        }
+    }
+    assert!(!addr.is_empty(), "serve printed no address");
+    let get = |key: &str| {
+        let mut s = std::net::TcpStream::connect(&addr).expect("connects");
+        write!(
+            s,
+            "GET /api/items?id=1 HTTP/1.1\r\nHost: x\r\nX-Api-Key: {key}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let ok = get("secret");
+    let bad = get("wrong");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(ok.starts_with("HTTP/1.1 200 OK\r\n"), "{ok}");
+    assert!(ok.contains("X-Client: client-6"), "{ok}");
+    assert!(
+        ok.contains("{\"id\":2,\"name\":\"item-2\",\"price\":2.50}"),
+        "{ok}"
+    );
+    assert!(bad.starts_with("HTTP/1.1 401 Unauthorized\r\n"), "{bad}");
+
+    let refused = temp(
+        "refused.conf",
+        "events {}\nhttp {\n  server {\n    listen 127.0.0.1:0;\n    location / { proxy_pass http://127.0.0.1:1; }\n  }\n}\n",
+    );
+    let out = moonshift(&["serve", "--conf", &refused]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("\"proxy_pass\" is not supported by moonshift")
+            && err.contains("refused.conf:5"),
+        "{err}"
+    );
+}

@@ -2,9 +2,8 @@
 //!
 //! Each `listen` address of the configuration gets a listener; a request is matched to a
 //! server by its Host header among the servers on that address (else the first one, as
-//! nginx's default server), read whole, and handed to [`Gateway::handle`] on the tokio
-//! worker thread that read it (workers have the large native stack a wasm guest may
-//! need). The
+//! nginx's default server), read whole, and handed to [`Gateway::handle`] on tokio's
+//! blocking pool, whose threads have the large native stack a wasm guest may need. The
 //! [`Response`] becomes the HTTP response: a status of 0 (nginx dropped the connection)
 //! closes the connection without an answer. Error-log lines are written in nginx's format
 //! to an [`ErrorLog`].
@@ -321,11 +320,15 @@ async fn handle(
         .cloned()
         .unwrap_or_default();
     let for_log = request.clone();
-    // The handler runs on this worker thread, as a request runs in its nginx worker:
-    // handing it to another thread cost more than the handler (half of the time went to
-    // context switches). A long handler holds this worker until its deadline; the other
-    // workers go on serving.
-    let response = gw.handle(server, port, request);
+    // The handler runs on the blocking pool. Running it on this worker was faster (29k
+    // against 22k requests/s with --instance-reuse) but a handler that runs until its
+    // deadline then holds up the tasks queued behind it on this worker (tokio's LIFO
+    // slot is not stolen): tests/serve_limits.rs saw another request wait 1.8 s.
+    // `block_in_place` avoided that but fell to 14.6k.
+    let gw2 = gw.clone();
+    let response = tokio::task::spawn_blocking(move || gw2.handle(server, port, request))
+        .await
+        .map_err(|_| Dropped)?;
     for line in &response.log {
         log.write(conn, line, &for_log, &server_name);
     }
@@ -388,10 +391,11 @@ fn reason_phrase(status: u16) -> Option<&'static str> {
     })
 }
 
-/// The tokio runtime `serve` runs on: worker threads (twice the cores) with a stack large
-/// enough for a wasm guest's deep recursion; handlers run on them.
+/// The tokio runtime `serve` runs on: its threads (twice the cores as workers, and the
+/// blocking pool where handlers run) have a stack large enough for a wasm guest's deep
+/// recursion.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    runtime_with(std::thread::available_parallelism().map_or(2, |n| n.get()) * 2)
+    runtime_with(std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
 /// [`runtime`] with `workers` worker threads (one models a single nginx worker).
@@ -400,5 +404,6 @@ pub fn runtime_with(workers: usize) -> std::io::Result<tokio::runtime::Runtime> 
         .enable_all()
         .thread_stack_size(crate::wasm::THREAD_STACK)
         .worker_threads(workers)
+        .max_blocking_threads(64)
         .build()
 }
