@@ -90,23 +90,8 @@ fn log_time() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs()) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}/{m:02}/{d:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    let (y, m, d, hh, mm, ss, _) = crate::ngx_util::gmtime(secs);
+    format!("{y:04}/{m:02}/{d:02} {hh:02}:{mm:02}:{ss:02}")
 }
 
 /// A response body: whole with a Content-Length, or one chunk with chunked encoding.
@@ -395,15 +380,23 @@ fn reason_phrase(status: u16) -> Option<&'static str> {
 /// blocking pool where handlers run) have a stack large enough for a wasm guest's deep
 /// recursion.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    runtime_with(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    runtime_with(
+        std::thread::available_parallelism().map_or(2, |n| n.get()),
+        64,
+    )
 }
 
-/// [`runtime`] with `workers` worker threads (one models a single nginx worker).
-pub fn runtime_with(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
+/// [`runtime`] with `workers` worker threads and at most `handler_threads` threads running
+/// handlers (one of each models a single nginx worker: with `--instance-reuse`, every
+/// request then meets the same Lua state).
+pub fn runtime_with(
+    workers: usize,
+    handler_threads: usize,
+) -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(crate::wasm::THREAD_STACK)
-        .worker_threads(workers)
-        .max_blocking_threads(64)
+        .worker_threads(workers.max(1))
+        .max_blocking_threads(handler_threads.max(1))
         .build()
 }

@@ -2659,40 +2659,16 @@ impl NgxRequest {
             _ => 100,
         };
         let raw = !matches!(arm.arg(1), HostValue::Nil | HostValue::Bool(false));
-        let mut entries: Vec<(Vec<u8>, Vec<Vec<u8>>)> = Vec::new();
+        let mut list: Vec<(String, Vec<u8>)> = Vec::new();
         let mut truncated = false;
         for (count, (k, v)) in self.req.headers.iter().enumerate() {
             if max > 0 && count as i64 >= max {
                 truncated = true;
                 break;
             }
-            let key = if raw {
-                k.clone().into_bytes()
-            } else {
-                k.to_ascii_lowercase().into_bytes()
-            };
-            match entries.iter_mut().find(|(ek, _)| *ek == key) {
-                Some((_, vals)) => vals.push(v.clone().into_bytes()),
-                None => entries.push((key, vec![v.clone().into_bytes()])),
-            }
+            list.push((k.clone(), v.clone().into_bytes()));
         }
-        let table = entries
-            .into_iter()
-            .map(|(k, mut vals)| {
-                let v = if vals.len() == 1 {
-                    HostValue::Str(vals.pop().unwrap_or_default())
-                } else {
-                    HostValue::Table(
-                        vals.into_iter()
-                            .enumerate()
-                            .map(|(i, v)| (HostValue::Number((i + 1) as f64), HostValue::Str(v)))
-                            .collect(),
-                    )
-                };
-                (HostValue::Str(k), v)
-            })
-            .collect();
-        let mut ret = vec![HostValue::Table(table)];
+        let mut ret = vec![header_table(&list, raw)];
         if truncated {
             ret.push(HostValue::str("truncated"));
         }

@@ -682,6 +682,26 @@ fn build_field(lua: &Lua, field: &Field, make: &Function) -> mlua::Result<Value>
 }
 
 /// The LuaJIT side of the differential harness: runs an ngx content handler per request.
+/// The `ngx` table (with `ngx.shared.NAME` for `dicts`) and ngx_lua's globals in `lua`,
+/// their functions calling the request state in `state`; returns the exit sentinel the
+/// driver recognises.
+fn install_ngx(lua: &Lua, state: &Shared, dicts: &[&'static str]) -> mlua::Result<Table> {
+    let sentinel = lua.create_table()?;
+    let raw = make_raw(lua, state.clone())?;
+    let make: Function = lua
+        .load(WRAPPERS)
+        .set_name("=moonshift-ngx")
+        .call((raw, sentinel.clone()))?;
+    let (fields, meta) = ngx::ngx_table_with(dicts);
+    let ngx_t = build_table(lua, &fields, meta, &make)?;
+    let globals = lua.globals();
+    globals.raw_set("ngx", ngx_t)?;
+    for (name, field) in ngx::ngx_globals() {
+        globals.raw_set(name, build_field(lua, &field, &make)?)?;
+    }
+    Ok(sentinel)
+}
+
 #[derive(Clone)]
 pub struct ReferenceEngine {
     source: Vec<u8>,
@@ -739,19 +759,7 @@ impl ReferenceEngine {
         let lua = new_state(self.jit)?;
         set_deadline(&lua, self.timeout)?;
         set_module_path(&lua, &self.chunk_name, self.lua_path.as_deref())?;
-        let sentinel = lua.create_table()?;
-        let raw = make_raw(&lua, state.clone())?;
-        let make: Function = lua
-            .load(WRAPPERS)
-            .set_name("=moonshift-ngx")
-            .call((raw, sentinel.clone()))?;
-        let (fields, meta) = ngx::ngx_table();
-        let ngx_t = build_table(&lua, &fields, meta, &make)?;
-        let globals = lua.globals();
-        globals.raw_set("ngx", ngx_t)?;
-        for (name, field) in ngx::ngx_globals() {
-            globals.raw_set(name, build_field(&lua, &field, &make)?)?;
-        }
+        let sentinel = install_ngx(&lua, state, &[])?;
         let chunk = match load_chunk(&lua, &self.source, &self.chunk_name) {
             Ok(f) => f,
             Err(msg) => return Ok(Err(msg)),
@@ -1065,19 +1073,7 @@ impl crate::gateway::Backend for ConfReference {
             let lua = new_state(true)?;
             set_deadline(&lua, self.timeout)?;
             set_module_path(&lua, "", self.lua_path.as_deref())?;
-            let sentinel = lua.create_table()?;
-            let raw = make_raw(&lua, state.clone())?;
-            let make: Function = lua
-                .load(WRAPPERS)
-                .set_name("=moonshift-ngx")
-                .call((raw, sentinel.clone()))?;
-            let (fields, meta) = ngx::ngx_table_with(&self.dicts);
-            let ngx_t = build_table(&lua, &fields, meta, &make)?;
-            let globals = lua.globals();
-            globals.raw_set("ngx", ngx_t)?;
-            for (name, field) in ngx::ngx_globals() {
-                globals.raw_set(name, build_field(&lua, &field, &make)?)?;
-            }
+            let sentinel = install_ngx(&lua, &state, &self.dicts)?;
             Ok((lua, sentinel))
         };
         let (lua, sentinel) = make().map_err(|e| e.to_string())?;

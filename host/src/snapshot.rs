@@ -18,16 +18,21 @@ fn global_export(i: usize) -> String {
     format!("__moonshift_global_{i}")
 }
 
-/// A copy of `wasm` that also exports each mutable global, and the export names in
-/// global order.
-pub fn exporting_globals(wasm: &[u8]) -> Result<(Vec<u8>, Vec<String>)> {
-    let mut module = Module::from_buffer(wasm).context("parsing the module")?;
-    let ids: Vec<_> = module
+/// The module's own mutable globals, in order: what a snapshot captures.
+fn mutable_globals(module: &Module) -> Vec<walrus::GlobalId> {
+    module
         .globals
         .iter()
         .filter(|g| g.mutable && matches!(g.kind, GlobalKind::Local(_)))
         .map(|g| g.id())
-        .collect();
+        .collect()
+}
+
+/// A copy of `wasm` that also exports each mutable global, and the export names in
+/// global order.
+pub fn exporting_globals(wasm: &[u8]) -> Result<(Vec<u8>, Vec<String>)> {
+    let mut module = Module::from_buffer(wasm).context("parsing the module")?;
+    let ids = mutable_globals(&module);
     let mut names = Vec::with_capacity(ids.len());
     for (i, id) in ids.into_iter().enumerate() {
         let name = global_export(i);
@@ -97,12 +102,7 @@ pub fn preinitialised(wasm: &[u8], memory: &[u8], globals: &[GlobalValue]) -> Re
         );
         module.memories.get_mut(mem).data_segments.insert(id);
     }
-    let ids: Vec<_> = module
-        .globals
-        .iter()
-        .filter(|g| g.mutable && matches!(g.kind, GlobalKind::Local(_)))
-        .map(|g| g.id())
-        .collect();
+    let ids = mutable_globals(&module);
     anyhow::ensure!(ids.len() == globals.len(), "global count changed");
     for (id, v) in ids.into_iter().zip(globals) {
         let value = match *v {

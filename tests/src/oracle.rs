@@ -441,7 +441,7 @@ pub fn run_moonshift(case: &Case, engine: &str) -> Result<Vec<Observed>, String>
     gw.startup()?;
     let log = Arc::new(http::ErrorLog::new(None, "debug", true));
     let rt = if reuse {
-        http::runtime_with(1)
+        http::runtime_with(1, 1)
     } else {
         http::runtime()
     }
