@@ -1431,17 +1431,13 @@ impl Builder {
 // Location matching.
 
 impl Server {
-    /// The location nginx picks for `uri` (already normalised), and regex captures
-    /// (`$1`...). Internal locations are found only when `internal_ok`.
-    pub fn find_location(&self, uri: &[u8], internal_ok: bool) -> Option<usize> {
-        // An internal location is still the match; the caller answers 404 for it.
-        let _ = internal_ok;
-        let usable = |_: &Location| true;
+    /// The location nginx picks for `uri` (already normalised). An `internal` location is
+    /// still the match: the caller answers 404 when the request is not internal.
+    pub fn find_location(&self, uri: &[u8]) -> Option<usize> {
         // Exact match first.
         for (i, l) in self.locations.iter().enumerate() {
             if let Match::Exact(p) = &l.matcher
                 && p.as_bytes() == uri
-                && usable(l)
             {
                 return Some(i);
             }
@@ -1459,18 +1455,16 @@ impl Server {
             }
         }
         if let Some((i, _, true)) = best {
-            return usable(&self.locations[i]).then_some(i);
+            return Some(i);
         }
         for (i, l) in self.locations.iter().enumerate() {
             if let Match::Regex { re, .. } = &l.matcher
                 && re.is_match(uri)
-                && usable(l)
             {
                 return Some(i);
             }
         }
         best.map(|(i, _, _)| i)
-            .filter(|&i| usable(&self.locations[i]))
     }
 }
 
@@ -1540,7 +1534,7 @@ mod tests {
              } }",
         );
         let s = &c.servers[0];
-        let find = |u: &str| s.find_location(u.as_bytes(), false).unwrap();
+        let find = |u: &str| s.find_location(u.as_bytes()).unwrap();
         assert_eq!(find("/"), 0);
         assert_eq!(find("/x"), 0);
         assert_eq!(find("/a"), 2);

@@ -53,8 +53,11 @@ pub struct Gateway {
     /// Distinguishes gateways in the per-thread session pool.
     id: u64,
     /// ngx_lua's code cache: inline handlers of one phase with the same source are one
-    /// chunk, compiled under the name of the first that ran (source → handler).
-    code_cache: std::sync::Mutex<std::collections::HashMap<(Phase, String), HandlerId>>,
+    /// chunk, compiled under the name of the first that ran. `same_code[id]` is the
+    /// group of handler `id` (None: a `_file` handler), `first_run[group]` the handler
+    /// that ran first (`usize::MAX` until one has).
+    same_code: Vec<Option<usize>>,
+    first_run: Vec<std::sync::atomic::AtomicUsize>,
 }
 
 static GATEWAY_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -83,6 +86,26 @@ impl Gateway {
                 scan(&l.rewrite);
             }
         }
+        let mut groups: Vec<(Phase, &str)> = Vec::new();
+        let same_code: Vec<Option<usize>> = conf
+            .handlers
+            .iter()
+            .map(|h| {
+                let d = h.phase.directive();
+                let inline =
+                    h.chunk_name.starts_with(d) && h.chunk_name[d.len()..].starts_with('(');
+                inline.then(|| {
+                    let key = (h.phase, h.source.as_str());
+                    groups.iter().position(|g| *g == key).unwrap_or_else(|| {
+                        groups.push(key);
+                        groups.len() - 1
+                    })
+                })
+            })
+            .collect();
+        let first_run = (0..groups.len())
+            .map(|_| std::sync::atomic::AtomicUsize::new(usize::MAX))
+            .collect();
         let dicts: Vec<(String, u64)> = conf
             .shared_dicts
             .iter()
@@ -94,7 +117,8 @@ impl Gateway {
             declared,
             shared: std::sync::Arc::new(crate::shdict::SharedDicts::new(&dicts)),
             reuse: false,
-            code_cache: std::sync::Mutex::new(std::collections::HashMap::new()),
+            same_code,
+            first_run,
             id: GATEWAY_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
@@ -102,16 +126,19 @@ impl Gateway {
     /// The handler whose chunk runs for `id`: the first one that ran with the same phase
     /// and source, as ngx_lua's code cache keys inline code by its MD5.
     fn cached_handler(&self, id: HandlerId) -> HandlerId {
-        let h = self.conf.handler(id);
-        let inline = h.chunk_name.starts_with(h.phase.directive())
-            && h.chunk_name[h.phase.directive().len()..].starts_with('(');
-        if !inline {
-            return id;
-        }
-        let Ok(mut cache) = self.code_cache.lock() else {
+        use std::sync::atomic::Ordering;
+        let Some(group) = self.same_code[id] else {
             return id;
         };
-        *cache.entry((h.phase, h.source.clone())).or_insert(id)
+        match self.first_run[group].compare_exchange(
+            usize::MAX,
+            id,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => id,
+            Err(first) => first,
+        }
     }
 
     /// Keep one session per thread across requests (`--instance-reuse`).
@@ -164,6 +191,7 @@ impl Gateway {
         let srv = &self.conf.servers[server];
         let mut run = Run {
             gw: self,
+            location: None,
             session: None,
             ngx: Some(NgxRequest::new(req)),
         };
@@ -172,9 +200,7 @@ impl Gateway {
         let prefix = format!("{}/", self.conf.prefix.display());
         run.ngx().set_prefix(&prefix);
         run.ngx().set_shared(self.shared.clone());
-        for v in &self.declared {
-            run.ngx().declare_var(v);
-        }
+        run.ngx().declare_vars(&self.declared);
         if self.reuse {
             let id = self.id;
             if let Some(mut s) = POOL.with(|p| {
@@ -212,6 +238,8 @@ enum Step {
 
 struct Run<'a> {
     gw: &'a Gateway,
+    /// The location the request is in (after any internal redirect).
+    location: Option<usize>,
     session: Option<Result<Box<dyn Session>, String>>,
     ngx: Option<NgxRequest>,
 }
@@ -316,11 +344,7 @@ impl Run<'_> {
         if self.ngx().in_error_page() {
             return false;
         }
-        let uri = self.ngx().variable(b"uri").unwrap_or_default();
-        let scope = match srv.find_location(&uri, true) {
-            Some(li) => &srv.locations[li].scope,
-            None => &srv.scope,
-        };
+        let scope = self.scope(srv);
         let Some(pages) = &scope.error_pages else {
             return false;
         };
@@ -345,12 +369,14 @@ impl Run<'_> {
     }
 
     fn request_once(&mut self, srv: &Server, from_server: bool) -> Step {
+        self.location = None;
         if from_server && self.script(&srv.rewrite) {
             return Step::Done;
         }
         let uri = self.ngx().variable(b"uri").unwrap_or_default();
         let internal = self.ngx().is_internal();
-        let Some(li) = srv.find_location(&uri, internal) else {
+        self.location = srv.find_location(&uri);
+        let Some(li) = self.location else {
             self.ngx().not_found();
             return Step::Done;
         };
@@ -411,14 +437,23 @@ impl Run<'_> {
         Step::Done
     }
 
+    /// The settings the request's location has (the server's when it has none). A
+    /// server-level `return` ends before a location is chosen; the location its URI
+    /// would match is used, as before.
+    fn scope<'s>(&mut self, srv: &'s Server) -> &'s crate::conf::Scope {
+        let li = match self.location {
+            Some(li) => Some(li),
+            None => {
+                let uri = self.ngx().variable(b"uri").unwrap_or_default();
+                srv.find_location(&uri)
+            }
+        };
+        li.map_or(&srv.scope, |li| &srv.locations[li].scope)
+    }
+
     /// The header and body filters and the log phase, on whatever response was made.
     fn filters_and_log(&mut self, srv: &Server) {
-        let uri = self.ngx().variable(b"uri").unwrap_or_default();
-        let internal = self.ngx().is_internal();
-        let scope = match srv.find_location(&uri, internal) {
-            Some(li) => &srv.locations[li].scope,
-            None => &srv.scope,
-        };
+        let scope = self.scope(srv);
         let sent = self.ngx().headers_sent();
         if sent && let Some(id) = scope.handler(Phase::HeaderFilter) {
             if let RunEnd::Error(msg) = self.lua(id, Phase::HeaderFilter) {

@@ -1045,11 +1045,10 @@ impl NgxRequest {
         self.add_headers = add_headers;
     }
 
-    /// Declares a variable `set` creates somewhere in the configuration (unset: nil).
-    pub fn declare_var(&mut self, name: &str) {
-        if !self.vars.iter().any(|(n, _)| n == name) {
-            self.vars.push((name.to_string(), None));
-        }
+    /// Declares the variables `set` creates somewhere in the configuration (distinct
+    /// names; unset until a `set` runs).
+    pub fn declare_vars(&mut self, names: &[String]) {
+        self.vars.extend(names.iter().map(|n| (n.clone(), None)));
     }
 
     /// `set $name value` (name lowercase).
@@ -2015,7 +2014,8 @@ impl NgxRequest {
                 _ => Err(with_position(arm, "string argument only")),
             },
             HostFn::EscapeUri => bytes(u::escape_uri(&text(arm, 0))),
-            HostFn::UnescapeUri => bytes(u::unescape_uri(&text(arm, 0))),
+            // ngx.unescape_uri decodes as an argument does: `%XX`, and `+` as a space.
+            HostFn::UnescapeUri => bytes(unescape_arg(&text(arm, 0))),
             HostFn::QuoteSqlStr => {
                 if arm.nargs() != 1 {
                     return Err("expecting one argument".into());

@@ -71,11 +71,6 @@ pub fn escape_uri(s: &[u8]) -> Vec<u8> {
     out
 }
 
-/// `ngx.unescape_uri`: `%XX` decoded (a bad escape is kept as it is), `+` as a space.
-pub fn unescape_uri(s: &[u8]) -> Vec<u8> {
-    crate::ngx::unescape_arg(s)
-}
-
 /// `ngx.quote_sql_str`: MySQL's escapes between single quotes.
 pub fn quote_sql_str(s: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len() + 2);

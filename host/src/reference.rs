@@ -374,6 +374,14 @@ fn on_watched_thread<T: Send + 'static>(
         .map_err(|_| format!("{TIMEOUT_MESSAGE} (a compiled LuaJIT loop; the reference arm abandoned it and its output)"))
 }
 
+/// What nginx logs for an uncaught error the driver reported: its message (the driver
+/// already turned a number into its `tostring` text), or `unknown reason` for any other
+/// error object ([`ngx::lua_error_message`]).
+fn nginx_error_text(msg: Option<Vec<u8>>) -> String {
+    let v = msg.map_or(HostValue::Nil, HostValue::Str);
+    ngx::lua_error_message(&v)
+}
+
 /// The text of an uncaught error: its message, or what LuaJIT's standalone
 /// interpreter says of a non-string error value of type `t`.
 fn error_text(msg: Option<Vec<u8>>, t: &str) -> Vec<u8> {
@@ -794,14 +802,7 @@ impl ReferenceEngine {
         };
         match result {
             Ok(Ok(Ended::Done | Ended::Exit(_))) => ngx.finish(),
-            Ok(Ok(Ended::Error(msg, _))) => {
-                // The driver already turned a number error object into its tostring text.
-                let v = match msg {
-                    Some(m) => HostValue::Str(m),
-                    None => HostValue::Nil,
-                };
-                ngx.finish_with_error(&ngx::lua_error_message(&v))
-            }
+            Ok(Ok(Ended::Error(msg, _))) => ngx.finish_with_error(&nginx_error_text(msg)),
             Ok(Err(load_msg)) => ngx.finish_with_load_error(&self.chunk_name, &load_msg),
             Err(e) => {
                 ngx.finish_with_error(&format!("moonshift reference arm internal error: {e}"))
@@ -1143,13 +1144,7 @@ impl RefSession {
         match driven {
             Ok(Ended::Done) => RunEnd::Done,
             Ok(Ended::Exit(_)) => RunEnd::Exit,
-            Ok(Ended::Error(msg, _)) => {
-                let v = match msg {
-                    Some(m) => HostValue::Str(m),
-                    None => HostValue::Nil,
-                };
-                RunEnd::Error(ngx::lua_error_message(&v))
-            }
+            Ok(Ended::Error(msg, _)) => RunEnd::Error(nginx_error_text(msg)),
             Err(e) => RunEnd::Error(format!("moonshift reference arm internal error: {e}")),
         }
     }

@@ -829,6 +829,17 @@ impl Guest {
         check(self, "after a full collection")
     }
 
+    /// Whether the pending error object is a string or a number (`lua_isstring`).
+    fn error_is_text(&self) -> bool {
+        let at = self.thread as usize + th::ERROR as usize;
+        let data = self.memory.data(&self.store);
+        let Some(bytes) = data.get(at..at + 8) else {
+            return false;
+        };
+        let e = u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
+        val::is_number(e) || val::tag(e) == val::TAG_STRING
+    }
+
     fn error_text(&mut self) -> String {
         match self
             .api
@@ -1398,15 +1409,9 @@ impl gateway::Session for ConfSession {
         let end = match status {
             Ok(n) if n >= 0 => RunEnd::Done,
             Ok(n) if n == abi_call::STATUS_EXIT => RunEnd::Exit,
-            Ok(_) => {
-                let text = self.guest.error_text();
-                // A table (or other non-string) error object: nginx cannot print it.
-                if text.starts_with("(error object is a ") && text.ends_with(" value)") {
-                    RunEnd::Error("unknown reason".into())
-                } else {
-                    RunEnd::Error(text)
-                }
-            }
+            // A table (or other non-string) error object: nginx cannot print it.
+            Ok(_) if !self.guest.error_is_text() => RunEnd::Error("unknown reason".into()),
+            Ok(_) => RunEnd::Error(self.guest.error_text()),
             Err(trap) => RunEnd::Error(describe_trap(&trap, &self.limits)),
         };
         let ngx = self

@@ -481,23 +481,23 @@ pub fn explain(req: &Request, want: &Observed, got: &Observed) -> String {
             want.status, got.status
         ));
     }
-    if want.headers != got.headers {
-        s.push_str(&format!(
-            "  headers:\n    nginx    {:?}\n    moonshift {:?}\n",
-            want.headers, got.headers
-        ));
-    }
-    if want.body != got.body {
-        s.push_str(&format!(
-            "  body:\n    nginx    {:?}\n    moonshift {:?}\n",
-            want.body, got.body
-        ));
-    }
-    if want.log != got.log {
-        s.push_str(&format!(
-            "  log:\n    nginx    {:?}\n    moonshift {:?}\n",
-            want.log, got.log
-        ));
+    let parts: [(&str, String, String); 3] = [
+        (
+            "headers",
+            format!("{:?}", want.headers),
+            format!("{:?}", got.headers),
+        ),
+        (
+            "body",
+            format!("{:?}", want.body),
+            format!("{:?}", got.body),
+        ),
+        ("log", format!("{:?}", want.log), format!("{:?}", got.log)),
+    ];
+    for (what, w, g) in parts {
+        if w != g {
+            s.push_str(&format!("  {what}:\n    nginx    {w}\n    moonshift {g}\n"));
+        }
     }
     s
 }
