@@ -16,7 +16,7 @@ use moonshift_tests::oracle::send;
 
 const TIMEOUT: Duration = Duration::from_secs(2);
 
-fn start(reuse: bool) -> (tokio::runtime::Runtime, http::Server, Arc<http::ErrorLog>) {
+fn start(reuse: bool) -> (http::Server, Arc<http::ErrorLog>) {
     let path = moonshift_tests::root().join("corpus/ngx/limits/nginx.conf");
     let conf = Conf::load(&path).expect("conf loads");
     let modules = moonshift_frontend::ModulePath::parse(&conf.module_path());
@@ -30,15 +30,18 @@ fn start(reuse: bool) -> (tokio::runtime::Runtime, http::Server, Arc<http::Error
     let program = ConfProgram::new(&wasm, entries, limits).expect("instantiates");
     let gw = Arc::new(Gateway::new(conf, Box::new(program)).with_instance_reuse(reuse));
     let log = Arc::new(http::ErrorLog::new(None, "debug", true));
-    let rt = http::runtime().expect("runtime");
-    let server = rt
-        .block_on(http::start(
-            gw,
-            log.clone(),
-            Some(SocketAddr::from(([127, 0, 0, 1], 0))),
-        ))
-        .expect("serves");
-    (rt, server, log)
+    // Two workers, as the configuration says: while one runs a bad handler, the other
+    // serves.
+    assert_eq!(gw.conf.worker_processes, 2);
+    let workers = gw.conf.worker_processes;
+    let server = http::start(
+        gw,
+        log.clone(),
+        Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+        workers,
+    )
+    .expect("serves");
+    (server, log)
 }
 
 fn get(addr: SocketAddr, uri: &str) -> (u16, String, Duration) {
@@ -67,7 +70,7 @@ fn last_error(log: &http::ErrorLog) -> String {
 
 #[test]
 fn bad_handlers_end_within_the_deadline_and_the_server_goes_on() {
-    let (_rt, server, log) = start(false);
+    let (server, log) = start(false);
     let addr = server.addrs[0];
     for (uri, wanted) in [
         ("/loop", "time limit"),
@@ -101,10 +104,10 @@ fn bad_handlers_end_within_the_deadline_and_the_server_goes_on() {
 
 #[test]
 fn instance_reuse_keeps_globals_and_fresh_instances_do_not() {
-    let (_rt, server, _log) = start(false);
+    let (server, _log) = start(false);
     let a: Vec<String> = (0..3).map(|_| get(server.addrs[0], "/counter").1).collect();
     assert_eq!(a, ["1\n", "1\n", "1\n"]);
-    let (_rt2, server2, _log2) = start(true);
+    let (server2, _log2) = start(true);
     let b: Vec<u32> = (0..6)
         .map(|_| {
             get(server2.addrs[0], "/counter")
@@ -114,8 +117,8 @@ fn instance_reuse_keeps_globals_and_fresh_instances_do_not() {
                 .expect("a number")
         })
         .collect();
-    // Requests land on the blocking pool's threads, each with its own instance: the
-    // counts go up on each thread.
+    // Requests land on the two workers, each with its own instance: the counts go up on
+    // each worker.
     assert!(b.iter().max() > Some(&1), "{b:?}");
     // A trapped instance is not reused; the next request gets a working one.
     assert_eq!(get(server2.addrs[0], "/loop").0, 500);

@@ -592,15 +592,13 @@ fn serve(
             return Ok(ExitCode::from(1));
         }
     }
-    let rt = http::runtime()?;
-    rt.block_on(async move {
-        let server = http::start(gw, log, listen)
-            .await
-            .map_err(|e| anyhow::anyhow!(e))?;
-        for a in &server.addrs {
-            eprintln!("moonshift: serving on http://{a}");
-        }
-        std::future::pending::<()>().await;
-        Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
-    })
+    let workers = gw.conf.worker_processes;
+    let server = http::start(gw, log, listen, workers).map_err(|e| anyhow::anyhow!(e))?;
+    eprintln!("moonshift: {workers} worker thread(s) (worker_processes)");
+    for a in &server.addrs {
+        eprintln!("moonshift: serving on http://{a}");
+    }
+    loop {
+        std::thread::park();
+    }
 }

@@ -790,6 +790,9 @@ pub struct Conf {
     pub init_worker: Option<HandlerId>,
     /// The `error_log` level word (`error` when not set).
     pub error_log_level: String,
+    /// `worker_processes`: how many threads serve requests, each with its own
+    /// connections (1 when not set, as in nginx; `auto` is the number of cores).
+    pub worker_processes: usize,
     pub warnings: Vec<ConfError>,
     /// The directory relative paths (`_file`, `lua_package_path`) are resolved from.
     pub prefix: PathBuf,
@@ -835,7 +838,6 @@ const REFUSED: &[&str] = &[
 /// Directives that do not change what a loopback client receives from moonshift's model;
 /// they are accepted silently.
 const ACCEPTED: &[&str] = &[
-    "worker_processes",
     "worker_connections",
     "daemon",
     "master_process",
@@ -883,6 +885,7 @@ impl Conf {
                 init: None,
                 init_worker: None,
                 error_log_level: "error".into(),
+                worker_processes: 1,
                 warnings: Vec::new(),
                 prefix,
             },
@@ -896,6 +899,7 @@ impl Conf {
                     b.http(d)?;
                 }
                 "error_log" => b.error_log(d),
+                "worker_processes" => b.worker_processes(d)?,
                 _ => b.other(d, Ctx::Main)?,
             }
         }
@@ -1014,6 +1018,23 @@ impl Builder {
         if let Some(level) = d.args.get(1) {
             self.conf.error_log_level = String::from_utf8_lossy(level).into_owned();
         }
+    }
+
+    fn worker_processes(&mut self, d: &Directive) -> Result<(), ConfError> {
+        nargs(d, 1..=1)?;
+        let n = match d.args[0].as_slice() {
+            b"auto" => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            a => std::str::from_utf8(a)
+                .ok()
+                .and_then(|t| t.parse::<usize>().ok())
+                .filter(|&n| n > 0)
+                .map_or_else(
+                    || err(&d.pos, "invalid value \"worker_processes\"".to_string()),
+                    Ok,
+                )?,
+        };
+        self.conf.worker_processes = n;
+        Ok(())
     }
 
     fn http(&mut self, d: &Directive) -> Result<(), ConfError> {

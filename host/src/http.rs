@@ -1,12 +1,13 @@
 //! HTTP out: `moonshift serve` on tokio + hyper (HTTP/1.1, keep-alive, chunked bodies).
 //!
-//! Each `listen` address of the configuration gets a listener; a request is matched to a
-//! server by its Host header among the servers on that address (else the first one, as
-//! nginx's default server), read whole, and handed to [`Gateway::handle`] on tokio's
-//! blocking pool, whose threads have the large native stack a wasm guest may need. The
-//! [`Response`] becomes the HTTP response: a status of 0 (nginx dropped the connection)
-//! closes the connection without an answer. Error-log lines are written in nginx's format
-//! to an [`ErrorLog`].
+//! Each `listen` address of the configuration gets a listener, shared by the worker
+//! threads (`worker_processes`), each running its own single-threaded runtime. A request
+//! is matched to a server by its Host header among the servers on that address (else the
+//! first one, as nginx's default server), read whole, and handled by [`Gateway::handle`]
+//! on the worker that read it; worker threads have the large native stack a wasm guest may
+//! need. The [`Response`] becomes the HTTP response: a status of 0 (nginx dropped the
+//! connection) closes the connection without an answer. Error-log lines are written in
+//! nginx's format to an [`ErrorLog`].
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -145,20 +146,22 @@ impl hyper::body::Body for OutBody {
     }
 }
 
-/// A running server.
+/// A running server: `workers` threads (nginx's `worker_processes`), each with its own
+/// single-threaded tokio runtime accepting from the same listeners, as nginx's workers
+/// share the listening sockets. A handler runs on the thread that read its request, with
+/// no hand-off: a handler that runs until its deadline holds up that worker's other
+/// connections, as a busy nginx worker does, while the other workers go on accepting.
 pub struct Server {
     /// The bound addresses, in the order of [`Gateway::listen_addrs`].
     pub addrs: Vec<SocketAddr>,
     pub log: Arc<ErrorLog>,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
+    stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl Server {
-    /// Stops accepting connections.
+    /// Stops accepting connections; each worker ends once its current handler returns.
     pub fn stop(&self) {
-        for t in &self.tasks {
-            t.abort();
-        }
+        let _ = self.stop.send(true);
     }
 }
 
@@ -194,47 +197,90 @@ pub fn listen_addrs(gw: &Gateway) -> Result<Vec<(SocketAddr, Vec<usize>)>, Strin
 }
 
 /// Binds every listen address (or `override_addr` for all of them when given: tests use
-/// port 0) and serves until the returned [`Server`] is dropped.
-pub async fn start(
+/// port 0) and serves on `workers` threads until the returned [`Server`] is dropped.
+pub fn start(
     gw: Arc<Gateway>,
     log: Arc<ErrorLog>,
     override_addr: Option<SocketAddr>,
+    workers: usize,
 ) -> Result<Server, String> {
     let mut addrs = Vec::new();
-    let mut tasks = Vec::new();
-    let conns = Arc::new(AtomicU64::new(0));
+    let mut listeners = Vec::new();
     for (addr, servers) in listen_addrs(&gw)? {
         let bind = override_addr.unwrap_or(addr);
-        let listener = tokio::net::TcpListener::bind(bind)
-            .await
+        let listener = std::net::TcpListener::bind(bind)
             .map_err(|e| format!("bind() to {bind} failed ({e})"))?;
-        let local = listener.local_addr().map_err(|e| e.to_string())?;
-        addrs.push(local);
-        let (gw, log, conns) = (gw.clone(), log.clone(), conns.clone());
-        let port = addr.port();
-        tasks.push(tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                let _ = stream.set_nodelay(true);
-                let (gw, log, servers) = (gw.clone(), log.clone(), servers.clone());
-                let conn = conns.fetch_add(1, Ordering::Relaxed) + 1;
-                tokio::spawn(async move {
-                    let service = service_fn(move |req| {
-                        let (gw, log, servers) = (gw.clone(), log.clone(), servers.clone());
-                        async move { handle(gw, log, &servers, port, conn, req).await }
-                    });
-                    let _ = http1::Builder::new()
-                        .title_case_headers(true)
-                        .keep_alive(true)
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        }));
+        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        addrs.push(listener.local_addr().map_err(|e| e.to_string())?);
+        listeners.push((listener, Arc::new(servers), addr.port()));
     }
-    Ok(Server { addrs, log, tasks })
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let conns = Arc::new(AtomicU64::new(0));
+    for w in 0..workers.max(1) {
+        let mut mine = Vec::new();
+        for (l, servers, port) in &listeners {
+            let l = l.try_clone().map_err(|e| e.to_string())?;
+            mine.push((l, servers.clone(), *port));
+        }
+        let (gw, log, conns, mut stopped) =
+            (gw.clone(), log.clone(), conns.clone(), stopped.clone());
+        std::thread::Builder::new()
+            .name(format!("moonshift-worker-{w}"))
+            .stack_size(crate::wasm::THREAD_STACK)
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        eprintln!("moonshift: [emerg] worker {w}: {e}");
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    for (l, servers, port) in mine {
+                        let Ok(listener) = tokio::net::TcpListener::from_std(l) else {
+                            continue;
+                        };
+                        let (gw, log, conns) = (gw.clone(), log.clone(), conns.clone());
+                        tokio::spawn(accept_loop(listener, gw, log, conns, servers, port));
+                    }
+                    let _ = stopped.wait_for(|s| *s).await;
+                });
+            })
+            .map_err(|e| format!("starting worker {w}: {e}"))?;
+    }
+    Ok(Server { addrs, log, stop })
+}
+
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    gw: Arc<Gateway>,
+    log: Arc<ErrorLog>,
+    conns: Arc<AtomicU64>,
+    servers: Arc<Vec<usize>>,
+    port: u16,
+) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let (gw, log, servers) = (gw.clone(), log.clone(), servers.clone());
+        let conn = conns.fetch_add(1, Ordering::Relaxed) + 1;
+        tokio::spawn(async move {
+            let service = service_fn(move |req| {
+                let (gw, log, servers) = (gw.clone(), log.clone(), servers.clone());
+                async move { handle(&gw, &log, &servers, port, conn, req).await }
+            });
+            let _ = http1::Builder::new()
+                .title_case_headers(true)
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }
 
 /// Why a connection is closed without an answer.
@@ -250,8 +296,8 @@ impl std::fmt::Display for Dropped {
 impl std::error::Error for Dropped {}
 
 async fn handle(
-    gw: Arc<Gateway>,
-    log: Arc<ErrorLog>,
+    gw: &Gateway,
+    log: &ErrorLog,
     servers: &[usize],
     port: u16,
     conn: u64,
@@ -305,15 +351,9 @@ async fn handle(
         .cloned()
         .unwrap_or_default();
     let for_log = request.clone();
-    // The handler runs on the blocking pool. Running it on this worker was faster (29k
-    // against 22k requests/s with --instance-reuse) but a handler that runs until its
-    // deadline then holds up the tasks queued behind it on this worker (tokio's LIFO
-    // slot is not stolen): tests/serve_limits.rs saw another request wait 1.8 s.
-    // `block_in_place` avoided that but fell to 14.6k.
-    let gw2 = gw.clone();
-    let response = tokio::task::spawn_blocking(move || gw2.handle(server, port, request))
-        .await
-        .map_err(|_| Dropped)?;
+    // The handler runs here, on the worker that read the request, as in nginx. Handing it
+    // to tokio's blocking pool cost half the time of a request with --instance-reuse.
+    let response = gw.handle(server, port, request);
     for line in &response.log {
         log.write(conn, line, &for_log, &server_name);
     }
@@ -374,29 +414,4 @@ fn reason_phrase(status: u16) -> Option<&'static str> {
         504 => "Gateway Time-out",
         _ => return None,
     })
-}
-
-/// The tokio runtime `serve` runs on: its threads (twice the cores as workers, and the
-/// blocking pool where handlers run) have a stack large enough for a wasm guest's deep
-/// recursion.
-pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    runtime_with(
-        std::thread::available_parallelism().map_or(2, |n| n.get()),
-        64,
-    )
-}
-
-/// [`runtime`] with `workers` worker threads and at most `handler_threads` threads running
-/// handlers (one of each models a single nginx worker: with `--instance-reuse`, every
-/// request then meets the same Lua state).
-pub fn runtime_with(
-    workers: usize,
-    handler_threads: usize,
-) -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_stack_size(crate::wasm::THREAD_STACK)
-        .worker_threads(workers.max(1))
-        .max_blocking_threads(handler_threads.max(1))
-        .build()
 }

@@ -440,17 +440,13 @@ pub fn run_moonshift(case: &Case, engine: &str) -> Result<Vec<Observed>, String>
     let gw = Arc::new(Gateway::new(conf, backend).with_instance_reuse(reuse));
     gw.startup()?;
     let log = Arc::new(http::ErrorLog::new(None, "debug", true));
-    let rt = if reuse {
-        http::runtime_with(1, 1)
-    } else {
-        http::runtime()
-    }
-    .map_err(|e| e.to_string())?;
-    let server = rt.block_on(http::start(
+    // One worker, as the recorder's nginx runs (`master_process off`).
+    let server = http::start(
         gw,
         log.clone(),
         Some(SocketAddr::from(([127, 0, 0, 1], 0))),
-    ))?;
+        1,
+    )?;
     let addr = server.addrs[0];
     let mut out = Vec::new();
     for req in &case.requests {
@@ -468,7 +464,6 @@ pub fn run_moonshift(case: &Case, engine: &str) -> Result<Vec<Observed>, String>
         out.push(observe(&r, new));
     }
     drop(server);
-    rt.shutdown_timeout(Duration::from_secs(1));
     Ok(out)
 }
 
