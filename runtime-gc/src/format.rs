@@ -258,7 +258,9 @@ impl<'a, S: Sink> Out<'a, S> {
             b'e' => exp_form(&mut body, x, spec.prec.unwrap_or(6), alt, upper),
             b'f' => {
                 let p = spec.prec.unwrap_or(6);
-                let _ = write!(body, "{x:.p$}");
+                if !exact_fixed(&mut body, x, p) {
+                    let _ = write!(body, "{x:.p$}");
+                }
                 if alt && p == 0 {
                     let _ = body.write_str(".");
                 }
@@ -292,6 +294,51 @@ impl<'a, S: Sink> Out<'a, S> {
         }
         self.field(spec, prefix.as_bytes(), body.as_bytes(), true);
     }
+}
+
+/// `%.pf` of a finite `x >= 0` whose value times `10^p` is an integer (prices such as
+/// 53.75 at two places): the digits are that integer's, with no rounding to do. core's
+/// formatter sends exactly representable results to its slow bignum path. False (and
+/// nothing written) for any other `x`.
+fn exact_fixed(body: &mut Digits, x: f64, p: usize) -> bool {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    if biased == 0 || biased == 0x7ff || p > 17 {
+        return false;
+    }
+    let m = (bits & ((1 << 52) - 1)) | (1 << 52);
+    // x = m * 2^e, so x * 10^p = m * 5^p * 2^(e + p).
+    let shift = biased - 1075 + p as i32;
+    let five = 5u128.pow(p as u32);
+    let n: u128 = if shift >= 0 {
+        if shift > 30 {
+            return false;
+        }
+        (m as u128 * five) << shift
+    } else {
+        let s = -shift;
+        if s > 63 || (m.trailing_zeros() as i32) < s {
+            return false;
+        }
+        (m >> s) as u128 * five
+    };
+    let mut digits = crate::number::Buf::<48>::new();
+    let _ = write!(digits, "{n}");
+    let d = digits.as_bytes();
+    let (int, frac) = if d.len() > p {
+        d.split_at(d.len() - p)
+    } else {
+        (&b"0"[..], d)
+    };
+    let _ = body.write_str(core::str::from_utf8(int).unwrap_or("0"));
+    if p > 0 {
+        let _ = body.write_str(".");
+        for _ in frac.len()..p {
+            let _ = body.write_str("0");
+        }
+        let _ = body.write_str(core::str::from_utf8(frac).unwrap_or(""));
+    }
+    true
 }
 
 fn sign_prefix(prefix: &mut Digits, spec: &Spec, n: f64) {
