@@ -178,6 +178,7 @@ struct ApiFuncs {
     string: TypedFunc<(i32, i32), i64>,
     table: TypedFunc<(i32, i32), i64>,
     rawset: TypedFunc<(i64, i64, i64), i32>,
+    rawget: TypedFunc<(i64, i64), i64>,
     setmetatable: TypedFunc<(i64, i64), ()>,
     host_function: TypedFunc<i32, i64>,
     next: TypedFunc<(i64, i64, i32), i32>,
@@ -204,6 +205,7 @@ impl ApiFuncs {
             string: instance.get_typed_func(&mut *store, "ms_string")?,
             table: instance.get_typed_func(&mut *store, "ms_table")?,
             rawset: instance.get_typed_func(&mut *store, "ms_rawset")?,
+            rawget: instance.get_typed_func(&mut *store, "ms_rawget")?,
             setmetatable: instance.get_typed_func(&mut *store, "ms_setmetatable")?,
             host_function: instance.get_typed_func(&mut *store, "ms_host_function")?,
             next: instance.get_typed_func(&mut *store, "ms_next")?,
@@ -863,26 +865,10 @@ impl Guest {
             api: self.api.clone(),
             memory: self.memory,
         };
-        let g = ctx.api.globals.call(&mut *ctx.store, ())? as u64;
-        let api = Arc::clone(&ctx.api);
-        let (next, alloc, free) = (&api.next, &api.alloc, &api.free);
-        let out = alloc.call(&mut *ctx.store, 16)?;
-        let mut k = val::NIL;
-        let mut ngx_t = None;
-        while next.call(&mut *ctx.store, (g as i64, k as i64, out))? == 1 {
-            let mut buf = [0u8; 16];
-            ctx.memory.read(&*ctx.store, out as usize, &mut buf)?;
-            let key = u64::from_le_bytes(buf[..8].try_into()?);
-            let v = u64::from_le_bytes(buf[8..].try_into()?);
-            if ctx.host_value(key, ngx::MAX_TABLE_DEPTH)? == HostValue::str("ngx")
-                && val::tag(v) == val::TAG_TABLE
-            {
-                ngx_t = Some(v);
-                break;
-            }
-            k = key;
-        }
-        free.call(&mut *ctx.store, out)?;
+        let g = ctx.api.globals.call(&mut *ctx.store, ())?;
+        let name = ctx.string(b"ngx")?;
+        let t = ctx.api.rawget.call(&mut *ctx.store, (g, name as i64))? as u64;
+        let ngx_t = (val::tag(t) == val::TAG_TABLE).then_some(t);
         if let Some(t) = ngx_t {
             let key = ctx.string(b"ctx")?;
             ctx.rawset(t, key, val::NIL)?;
@@ -1333,6 +1319,17 @@ impl ConfProgram {
                 memory.len() / 1024,
                 nonzero * 4
             );
+            // Where the non-zero pages are, as ranges of 4 KiB pages.
+            let mut ranges: Vec<(usize, usize)> = Vec::new();
+            for (i, c) in memory.chunks(4096).enumerate() {
+                if c.iter().any(|&b| b != 0) {
+                    match ranges.last_mut() {
+                        Some((_, end)) if *end == i => *end = i + 1,
+                        _ => ranges.push((i, i + 1)),
+                    }
+                }
+            }
+            eprintln!("moonshift: non-zero pages {ranges:?}");
         }
         let mut globals = Vec::with_capacity(names.len());
         for name in &names {

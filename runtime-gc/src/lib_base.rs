@@ -1160,6 +1160,15 @@ pub extern "C" fn ms_rawset(t: u64, k: u64, x: u64) -> i32 {
     }
 }
 
+/// `rawget(t, k)`; nil when `t` is not a table.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_rawget(t: u64, k: u64) -> u64 {
+    if tag(t) != v::TAG_TABLE {
+        return v::NIL;
+    }
+    table::get(payload(t), k)
+}
+
 /// `setmetatable(t, mt)` without checks.
 #[unsafe(no_mangle)]
 pub extern "C" fn ms_setmetatable(t: u64, mt: u64) {
