@@ -266,6 +266,9 @@ async fn accept_loop(
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
+        // One connection at a time, as nginx's `multi_accept off`: the other workers get
+        // their share of a burst of connections instead of this one taking them all.
+        tokio::task::yield_now().await;
         let _ = stream.set_nodelay(true);
         let (gw, log, servers) = (gw.clone(), log.clone(), servers.clone());
         let conn = conns.fetch_add(1, Ordering::Relaxed) + 1;
