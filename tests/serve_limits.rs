@@ -124,3 +124,12 @@ fn instance_reuse_keeps_globals_and_fresh_instances_do_not() {
     assert_eq!(get(server2.addrs[0], "/loop").0, 500);
     assert_eq!(get(server2.addrs[0], "/ok").1, "ok\n");
 }
+
+#[test]
+fn workers_are_ngx_workers() {
+    let (server, _log) = start(false);
+    for _ in 0..8 {
+        let body = get(server.addrs[0], "/worker").1;
+        assert!(body == "0 2\n" || body == "1 2\n", "{body:?}");
+    }
+}

@@ -216,7 +216,8 @@ pub fn start(
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let conns = Arc::new(AtomicU64::new(0));
-    for w in 0..workers.max(1) {
+    let workers = workers.max(1);
+    for w in 0..workers {
         let mut mine = Vec::new();
         for (l, servers, port) in &listeners {
             let l = l.try_clone().map_err(|e| e.to_string())?;
@@ -228,6 +229,7 @@ pub fn start(
             .name(format!("moonshift-worker-{w}"))
             .stack_size(crate::wasm::THREAD_STACK)
             .spawn(move || {
+                crate::ngx::set_worker(w as u32, workers as u32);
                 let rt = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()

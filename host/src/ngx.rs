@@ -147,6 +147,17 @@ impl HostValue {
     }
 }
 
+thread_local! {
+    /// `ngx.worker.id()` and `ngx.worker.count()` on this thread: `serve`'s worker
+    /// threads play nginx's worker processes (one worker elsewhere).
+    static WORKER: std::cell::Cell<(u32, u32)> = const { std::cell::Cell::new((0, 1)) };
+}
+
+/// Makes this thread worker `id` of `count` for `ngx.worker`.
+pub fn set_worker(id: u32, count: u32) {
+    WORKER.set((id, count));
+}
+
 /// The host functions: the ids the wasm module imports them by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u32)]
@@ -2124,8 +2135,8 @@ impl NgxRequest {
                     _ => Err(with_position(arm, "string argument only")),
                 }
             }
-            HostFn::WorkerId => ret(HostValue::Number(0.0)),
-            HostFn::WorkerCount => ret(HostValue::Number(1.0)),
+            HostFn::WorkerId => ret(HostValue::Number(f64::from(WORKER.get().0))),
+            HostFn::WorkerCount => ret(HostValue::Number(f64::from(WORKER.get().1))),
             HostFn::WorkerPid => ret(HostValue::Number(f64::from(std::process::id()))),
             HostFn::ConfigPrefix => bytes(self.prefix.clone().into_bytes()),
             HostFn::ConfigNginxConfigure => bytes(b"moonshift".to_vec()),
