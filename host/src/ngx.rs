@@ -539,6 +539,9 @@ pub trait Arm {
     /// `"short_src:line"` of the Lua code that called the host function (what `luaL_where`
     /// would print, without the trailing `": "`), `""` if unknown.
     fn caller_position(&mut self) -> String;
+    /// [`Arm::caller_position`] `level - 1` frames further out (level 1 is the caller):
+    /// lua-resty-core's `error(msg, level + 1)`.
+    fn position_at(&mut self, level: u32) -> String;
     /// The name of the calling function when it is a named Lua function (not the main
     /// chunk), as `lua_getinfo(L, "n")` finds it: `greet` for `local function greet()`. Used
     /// by `ngx.log` for its `greet(): ` prefix. `None` if unknown or anonymous.
@@ -571,6 +574,10 @@ pub enum Outcome {
     /// The arm must make a new table `t`, `rawset(arg1, arg2, t)` and return `t` (the
     /// request's `ngx.ctx`, made on first use; the next read finds it in the table).
     NewTable,
+    /// The arm must empty the table that is argument `.0` (0-based), rawset into it the
+    /// entries of `.1` (a [`HostValue::Table`]), and return it followed by `.2`: a result
+    /// table the caller passed in (`ngx.req.get_uri_args(max, tab)`).
+    Fill(usize, HostValue, Vec<HostValue>),
 }
 
 /// One entry of the `ngx` table's shape.
@@ -1877,47 +1884,59 @@ impl NgxRequest {
         };
         let args = self.args.clone().unwrap_or_default();
         let (t, truncated) = decode_args(&args, max);
-        let mut ret = vec![t];
-        if truncated {
-            ret.push(HostValue::str("truncated"));
+        let rest = if truncated {
+            vec![HostValue::str("truncated")]
+        } else {
+            vec![]
+        };
+        if matches!(arm.arg(1), HostValue::Table(_)) {
+            return Ok(Outcome::Fill(1, t, rest));
         }
+        let mut ret = vec![t];
+        ret.extend(rest);
         Ok(Outcome::Return(ret))
     }
 
     /// `ngx.redirect(uri, status?)`.
     fn redirect(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
+        // ngx_lua's C function: luaL_error messages carry no position.
+        let n = arm.nargs();
+        if n != 1 && n != 2 {
+            return Err("expecting one or two arguments".into());
+        }
+        let bad = |arm: &mut dyn Arm, i: usize, want: &str, got: &HostValue| {
+            let name = arm.callee_name().unwrap_or_else(|| "?".into());
+            format!(
+                "bad argument #{i} to '{name}' ({want} expected, got {})",
+                got.type_name()
+            )
+        };
         let uri = match arm.arg(0) {
             HostValue::Str(s) => s,
             HostValue::Number(n) => fmt_number(n).into_bytes(),
-            other => {
-                return Err(with_position(
-                    arm,
-                    &format!(
-                        "bad argument #1 to 'redirect' (string expected, got {})",
-                        other.type_name()
-                    ),
-                ));
-            }
+            other => return Err(bad(arm, 1, "string", &other)),
         };
-        let status = match arm.arg(1) {
-            HostValue::Nil => 302,
-            HostValue::Number(n) => n as i64,
-            HostValue::Str(s) => lua_str_to_number(&s).map_or(0, |n| n as i64),
-            _ => 0,
+        let status = if n == 2 {
+            match arm.arg(1) {
+                HostValue::Number(n) => n as i64,
+                HostValue::Str(s) if lua_str_to_number(&s).is_some() => {
+                    lua_str_to_number(&s).map_or(0, |n| n as i64)
+                }
+                other => return Err(bad(arm, 2, "number", &other)),
+            }
+        } else {
+            302
         };
         if !matches!(status, 301 | 302 | 303 | 307 | 308) {
-            return Err(with_position(
-                arm,
+            return Err(
                 "only ngx.HTTP_MOVED_TEMPORARILY, ngx.HTTP_MOVED_PERMANENTLY, \
                  ngx.HTTP_PERMANENT_REDIRECT, ngx.HTTP_SEE_OTHER, and \
-                 ngx.HTTP_TEMPORARY_REDIRECT are allowed",
-            ));
+                 ngx.HTTP_TEMPORARY_REDIRECT are allowed"
+                    .into(),
+            );
         }
         if self.headers_sent {
-            return Err(with_position(
-                arm,
-                "attempt to call ngx.redirect after sending out the headers",
-            ));
+            return Err("attempt to call ngx.redirect after sending out the headers".into());
         }
         // ngx_lua sends the Location as given (nginx's absolute_redirect does not apply).
         let location = uri;
@@ -2001,10 +2020,11 @@ impl NgxRequest {
         use crate::ngx_util as u;
         let ret = |v: HostValue| Ok(Outcome::Return(vec![v]));
         let bytes = |v: Vec<u8>| Ok(Outcome::Return(vec![HostValue::Str(v)]));
-        // resty.core's coercion: nil is "", anything else `tostring`.
+        // resty.core's coercion (`if not s then s = ""`): nil and false are "",
+        // anything else `tostring`.
         let text = |arm: &mut dyn Arm, i: usize| -> Vec<u8> {
             match arm.arg(i) {
-                HostValue::Nil => Vec::new(),
+                HostValue::Nil | HostValue::Bool(false) => Vec::new(),
                 v => tostring(&v),
             }
         };
@@ -2015,16 +2035,40 @@ impl NgxRequest {
         match f {
             HostFn::EncodeBase64 => {
                 let s = text(arm, 0);
-                let no_pad = !matches!(arm.arg(1), HostValue::Nil | HostValue::Bool(false));
+                let no_pad = match arm.arg(1) {
+                    HostValue::Nil | HostValue::Bool(false) => false,
+                    HostValue::Bool(true) => true,
+                    other => {
+                        let msg = format!(
+                            "bad no_padding: boolean expected, got {}",
+                            other.type_name()
+                        );
+                        return Err(at_level2(arm, &msg));
+                    }
+                };
                 bytes(u::encode_base64(&s, no_pad))
             }
             HostFn::DecodeBase64 => match arm.arg(0) {
                 HostValue::Str(s) => {
                     ret(u::decode_base64(&s).map_or(HostValue::Nil, HostValue::Str))
                 }
-                _ => Err(with_position(arm, "string argument only")),
+                _ => Err(at_level2(arm, "string argument only")),
             },
-            HostFn::EscapeUri => bytes(u::escape_uri(&text(arm, 0))),
+            HostFn::EscapeUri => {
+                // lua-resty-core's checks of the type, with its messages.
+                let kind = match arm.arg(1) {
+                    HostValue::Nil => u::ESCAPE_URI_COMPONENT,
+                    // resty.core raises these at level 3: the position is that of the
+                    // code that called the code calling ngx.escape_uri.
+                    HostValue::Number(n) if !(0.0..=6.0).contains(&n) => {
+                        let msg = format!("\"type\" {} out of range", fmt_number(n));
+                        return Err(at_level(arm, 2, &msg));
+                    }
+                    HostValue::Number(n) => ffi_int(n) as usize,
+                    _ => return Err(at_level(arm, 2, "\"type\" is not a number")),
+                };
+                bytes(u::escape_uri(&text(arm, 0), kind))
+            }
             // ngx.unescape_uri decodes as an argument does: `%XX`, and `+` as a space.
             HostFn::UnescapeUri => bytes(unescape_arg(&text(arm, 0))),
             HostFn::QuoteSqlStr => {
@@ -2864,6 +2908,27 @@ fn with_position(arm: &mut dyn Arm, msg: &str) -> String {
     }
 }
 
+/// `msg` with the position [`Arm::position_at`] `level`, if any.
+fn at_level(arm: &mut dyn Arm, level: u32, msg: &str) -> String {
+    let pos = arm.position_at(level);
+    if pos.is_empty() {
+        msg.to_string()
+    } else {
+        format!("{pos}: {msg}")
+    }
+}
+
+/// lua-resty-core's `error(msg, 2)`: the position of the code that called the API
+/// function, none when that was a C function (`pcall(ngx.decode_base64, x)`, where the
+/// call has no name).
+fn at_level2(arm: &mut dyn Arm, msg: &str) -> String {
+    if arm.callee_name().is_some() {
+        with_position(arm, msg)
+    } else {
+        msg.to_string()
+    }
+}
+
 /// LuaJIT FFI conversion of a Lua number to a C `int`: truncation toward zero (saturating
 /// here where C would be undefined).
 fn ffi_int(n: f64) -> i64 {
@@ -3077,10 +3142,16 @@ fn encode_args(items: &[(HostValue, HostValue)]) -> Result<Vec<u8>, String> {
         if !out.is_empty() {
             out.push(b'&');
         }
-        out.extend_from_slice(&crate::ngx_util::escape_uri(k));
+        out.extend_from_slice(&crate::ngx_util::escape_uri(
+            k,
+            crate::ngx_util::ESCAPE_URI_COMPONENT,
+        ));
         if let Some(v) = v {
             out.push(b'=');
-            out.extend_from_slice(&crate::ngx_util::escape_uri(v));
+            out.extend_from_slice(&crate::ngx_util::escape_uri(
+                v,
+                crate::ngx_util::ESCAPE_URI_COMPONENT,
+            ));
         }
     };
     for (k, v) in items {
@@ -3318,6 +3389,13 @@ mod tests {
         }
         fn caller_position(&mut self) -> String {
             self.1.to_string()
+        }
+        fn position_at(&mut self, level: u32) -> String {
+            if level == 1 {
+                self.1.to_string()
+            } else {
+                String::new()
+            }
         }
         fn caller_name(&mut self) -> Option<String> {
             self.2.map(str::to_string)

@@ -141,7 +141,16 @@ end
 /// raw host function, exit sentinel. Returns a maker: `make(id)` is the ngx function `id`.
 const WRAPPERS: &str = r##"
 local raw, sentinel = ...
-local yield, rawset, error = coroutine.yield, rawset, error
+local yield, rawset, error, next = coroutine.yield, rawset, error, next
+local function fill(t, entries, ...)
+  while true do
+    local k = next(t)
+    if k == nil then break end
+    rawset(t, k, nil)
+  end
+  for k, v in next, entries do rawset(t, k, v) end
+  return t, ...
+end
 local function finish(st, ...)
   if st == 0 then return ... end
   if st == 1 then error((...), 0) end
@@ -154,6 +163,9 @@ local function finish(st, ...)
     local v = {}
     rawset(t, k, v)
     return v
+  end
+  if st == 5 then
+    return fill(...)
   end
   rawset(...)
 end
@@ -586,6 +598,17 @@ impl Arm for MluaArm<'_> {
             .unwrap_or_default()
     }
 
+    fn position_at(&mut self, level: u32) -> String {
+        self.lua
+            .inspect_stack(CALLER_LEVEL + level as usize - 1, |d| {
+                let line = d.current_line()?;
+                let src = d.source().short_src?.into_owned();
+                Some(format!("{src}:{line}"))
+            })
+            .flatten()
+            .unwrap_or_default()
+    }
+
     fn callee_name(&mut self) -> Option<String> {
         self.lua
             .inspect_stack(CALLER_LEVEL - 1, |d| d.names().name.map(|n| n.into_owned()))
@@ -651,6 +674,14 @@ fn make_raw(lua: &Lua, state: Shared) -> mlua::Result<Function> {
                 ret.push(Value::Integer(4));
                 for i in 0..2 {
                     ret.push(rest.get(i).cloned().unwrap_or(Value::Nil));
+                }
+            }
+            Ok(Outcome::Fill(i, entries, values)) => {
+                ret.push(Value::Integer(5));
+                ret.push(rest.get(i).cloned().unwrap_or(Value::Nil));
+                ret.push(to_lua(lua, &entries)?);
+                for v in &values {
+                    ret.push(to_lua(lua, v)?);
                 }
             }
         }

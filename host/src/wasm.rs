@@ -910,6 +910,28 @@ struct GuestCtx<'a, S: wasmtime::AsContextMut<Data = HostState>> {
 }
 
 impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
+    /// Removes every key of table `t` (raw), as `table.clear` does.
+    fn clear_table(&mut self, t: u64) -> Result<()> {
+        let api = Arc::clone(&self.api);
+        let out = api.alloc.call(&mut *self.store, 16)?;
+        if out == 0 {
+            return Err(anyhow!("not enough memory"));
+        }
+        let mut keys = Vec::new();
+        let mut k = val::NIL;
+        while api.next.call(&mut *self.store, (t as i64, k as i64, out))? == 1 {
+            let mut buf = [0u8; 8];
+            self.memory.read(&*self.store, out as usize, &mut buf)?;
+            k = u64::from_le_bytes(buf);
+            keys.push(k);
+        }
+        api.free.call(&mut *self.store, out)?;
+        for k in keys {
+            self.rawset(t, k, val::NIL)?;
+        }
+        Ok(())
+    }
+
     fn string(&mut self, bytes: &[u8]) -> Result<u64> {
         let api = Arc::clone(&self.api);
         let (alloc, free, make) = (&api.alloc, &api.free, &api.string);
@@ -1107,6 +1129,13 @@ impl Arm for WasmArm<'_, '_> {
         self.packed_text(r).unwrap_or_default()
     }
 
+    fn position_at(&mut self, level: u32) -> String {
+        let r = Arc::clone(&self.ctx.api)
+            .where_
+            .call(&mut *self.ctx.store, (self.thread as i32, level as i32));
+        self.packed_text(r).unwrap_or_default()
+    }
+
     fn callee_name(&mut self) -> Option<String> {
         let r = Arc::clone(&self.ctx.api)
             .callee_name
@@ -1233,6 +1262,31 @@ fn host_call(
             };
             mem.write(&mut *caller, base as usize, &t.to_le_bytes())?;
             Ok(1)
+        }
+        Ok(Outcome::Fill(i, entries, rest)) => {
+            let target = args.get(i).copied().unwrap_or(val::NIL);
+            let mut encoded = vec![target];
+            {
+                let mut ctx = GuestCtx {
+                    store: &mut *caller,
+                    api: api.clone(),
+                    memory: mem,
+                };
+                ctx.clear_table(target)?;
+                if let HostValue::Table(items) = &entries {
+                    for (k, v) in items {
+                        let k = ctx.value(k, 0)?;
+                        let v = ctx.value(v, 0)?;
+                        ctx.rawset(target, k, v)?;
+                    }
+                }
+                for v in &rest {
+                    encoded.push(ctx.value(v, 0)?);
+                }
+            }
+            let bytes: Vec<u8> = encoded.iter().flat_map(|v| v.to_le_bytes()).collect();
+            mem.write(&mut *caller, base as usize, &bytes)?;
+            Ok(encoded.len() as i32)
         }
         Err(msg) => raise(caller, &api, &mem, t, &msg),
     }
