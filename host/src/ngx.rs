@@ -290,6 +290,8 @@ pub enum HostFn {
     Eof,
     /// `exec`
     Exec,
+    /// `__index` of a `get_headers` result: `h["Content-Type"]`, `h.content_type`
+    HeadersIndex,
     /// `ngx.shared.DICT:get`
     ShGet,
     /// `ngx.shared.DICT:get_stale`
@@ -401,6 +403,7 @@ impl HostFn {
         HostFn::Flush,
         HostFn::Eof,
         HostFn::Exec,
+        HostFn::HeadersIndex,
         HostFn::ShGet,
         HostFn::ShGetStale,
         HostFn::ShSet,
@@ -524,6 +527,7 @@ impl HostFn {
 
             HostFn::ReqGetMethod => "get_method",
             HostFn::ReqGetHeaders => "get_headers",
+            HostFn::HeadersIndex => "__index",
             HostFn::GlobalPrint => "print",
         }
     }
@@ -578,6 +582,10 @@ pub enum Outcome {
     /// entries of `.1` (a [`HostValue::Table`]), and return it followed by `.2`: a result
     /// table the caller passed in (`ngx.req.get_uri_args(max, tab)`).
     Fill(usize, HostValue, Vec<HostValue>),
+    /// The arm must return `rawget(arg .0, .1)`.
+    RawGet(usize, HostValue),
+    /// Return these values; the first gets a metatable made of host functions.
+    ReturnMeta(Vec<HostValue>, MetaSpec),
 }
 
 /// One entry of the `ngx` table's shape.
@@ -1422,6 +1430,28 @@ impl NgxRequest {
             HostFn::VarNewIndex => self.var_newindex(arm),
             HostFn::ReqGetMethod => Ok(Outcome::Return(vec![HostValue::str(&self.req.method)])),
             HostFn::ReqGetHeaders => self.get_headers(arm),
+            // ngx_lua's headers metatable: `tb[key:lower():gsub("_", "-")]` when that is
+            // another key.
+            HostFn::HeadersIndex => match arm.arg(1) {
+                HostValue::Str(k) => {
+                    let norm: Vec<u8> = k
+                        .iter()
+                        .map(|&c| {
+                            if c == b'_' {
+                                b'-'
+                            } else {
+                                c.to_ascii_lowercase()
+                            }
+                        })
+                        .collect();
+                    if norm == k {
+                        Ok(Outcome::Return(vec![HostValue::Nil]))
+                    } else {
+                        Ok(Outcome::RawGet(0, HostValue::Str(norm)))
+                    }
+                }
+                _ => Ok(Outcome::Return(vec![HostValue::Nil])),
+            },
             HostFn::HeaderIndex => self.header_index(arm),
             HostFn::HeaderNewIndex => self.header_newindex(arm),
             HostFn::RespGetHeaders => self.resp_get_headers(arm),
@@ -1872,7 +1902,30 @@ impl NgxRequest {
             }
             list.extend(self.out_headers.iter().cloned());
         }
-        Ok(Outcome::Return(vec![header_table(&list, raw)]))
+        // ngx_lua's C function: `luaL_checkinteger` on max_headers, 0 for no limit.
+        let max = match arm.arg(0) {
+            HostValue::Nil => 100,
+            HostValue::Number(n) => ffi_int(n),
+            HostValue::Str(s) if lua_str_to_number(&s).is_some() => {
+                lua_str_to_number(&s).map_or(100, ffi_int)
+            }
+            other => {
+                let name = arm.callee_name().unwrap_or_else(|| "?".into());
+                return Err(format!(
+                    "bad argument #1 to '{name}' (number expected, got {})",
+                    other.type_name()
+                ));
+            }
+        };
+        let truncated = max > 0 && list.len() as i64 > max;
+        if truncated {
+            list.truncate(max as usize);
+        }
+        let mut ret = vec![header_table(&list, raw)];
+        if truncated {
+            ret.push(HostValue::str("truncated"));
+        }
+        Ok(headers_result(ret, raw))
     }
 
     /// `ngx.req.get_uri_args(max?)`: decoded names and values, `true` for a bare name,
@@ -2727,7 +2780,7 @@ impl NgxRequest {
         if truncated {
             ret.push(HostValue::str("truncated"));
         }
-        Ok(Outcome::Return(ret))
+        Ok(headers_result(ret, raw))
     }
 
     /// The response as the client sees it.
@@ -3200,6 +3253,22 @@ fn header_name(k: &[u8]) -> String {
 
 /// A header list as `get_headers` returns it: lowercased names unless `raw`, repeated
 /// names as arrays.
+/// A `get_headers` result: without `raw`, the table has ngx_lua's metatable, which finds
+/// `h["Content-Type"]` and `h.content_type` under `content-type`.
+fn headers_result(values: Vec<HostValue>, raw: bool) -> Outcome {
+    if raw {
+        Outcome::Return(values)
+    } else {
+        Outcome::ReturnMeta(
+            values,
+            MetaSpec {
+                index: Some(HostFn::HeadersIndex),
+                newindex: None,
+            },
+        )
+    }
+}
+
 fn header_table(list: &[(String, Vec<u8>)], raw: bool) -> HostValue {
     let mut entries: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
     for (k, v) in list {
@@ -3644,9 +3713,10 @@ mod tests {
             "/",
             &[("Host", "h"), ("X-A", "1"), ("x-a", "2")],
         ));
-        let Ok(Outcome::Return(v)) = call(&mut n, HostFn::ReqGetHeaders, vec![]) else {
+        let Ok(Outcome::ReturnMeta(v, meta)) = call(&mut n, HostFn::ReqGetHeaders, vec![]) else {
             panic!()
         };
+        assert_eq!(meta.index, Some(HostFn::HeadersIndex));
         assert_eq!(
             v,
             vec![HostValue::Table(vec![

@@ -141,7 +141,16 @@ end
 /// raw host function, exit sentinel. Returns a maker: `make(id)` is the ngx function `id`.
 const WRAPPERS: &str = r##"
 local raw, sentinel = ...
-local yield, rawset, error, next = coroutine.yield, rawset, error, next
+local yield, rawset, rawget, error, next, setmetatable =
+  coroutine.yield, rawset, rawget, error, next, setmetatable
+local make
+local function meta(index, newindex, v, ...)
+  local mt = {}
+  if index then mt.__index = make(index) end
+  if newindex then mt.__newindex = make(newindex) end
+  setmetatable(v, mt)
+  return v, ...
+end
 local function fill(t, entries, ...)
   while true do
     local k = next(t)
@@ -167,11 +176,19 @@ local function finish(st, ...)
   if st == 5 then
     return fill(...)
   end
+  if st == 6 then
+    local t, k = ...
+    return rawget(t, k)
+  end
+  if st == 7 then
+    return meta(...)
+  end
   rawset(...)
 end
-return function(id)
+make = function(id)
   return function(...) return finish(raw(id, ...)) end
 end
+return make
 "##;
 
 /// luajit skips a first line starting with `#` (a shebang); keep the newline so line
@@ -674,6 +691,22 @@ fn make_raw(lua: &Lua, state: Shared) -> mlua::Result<Function> {
                 ret.push(Value::Integer(4));
                 for i in 0..2 {
                     ret.push(rest.get(i).cloned().unwrap_or(Value::Nil));
+                }
+            }
+            Ok(Outcome::RawGet(i, key)) => {
+                ret.push(Value::Integer(6));
+                ret.push(rest.get(i).cloned().unwrap_or(Value::Nil));
+                ret.push(to_lua(lua, &key)?);
+            }
+            Ok(Outcome::ReturnMeta(vals, meta)) => {
+                ret.push(Value::Integer(7));
+                let id = |f: Option<HostFn>| {
+                    f.map_or(Value::Boolean(false), |f| Value::Integer(f.id().into()))
+                };
+                ret.push(id(meta.index));
+                ret.push(id(meta.newindex));
+                for v in &vals {
+                    ret.push(to_lua(lua, v)?);
                 }
             }
             Ok(Outcome::Fill(i, entries, values)) => {

@@ -999,20 +999,26 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
             self.rawset(t, k, v)?;
         }
         if let Some(meta) = meta {
-            let mt = self.table(0, 2)?;
-            if let Some(f) = meta.index {
-                let (k, v) = (self.string(b"__index")?, self.host_function(f)?);
-                self.rawset(mt, k, v)?;
-            }
-            if let Some(f) = meta.newindex {
-                let (k, v) = (self.string(b"__newindex")?, self.host_function(f)?);
-                self.rawset(mt, k, v)?;
-            }
-            Arc::clone(&self.api)
-                .setmetatable
-                .call(&mut *self.store, (t as i64, mt as i64))?;
+            self.set_meta(t, meta)?;
         }
         Ok(t)
+    }
+
+    /// Gives table `t` a new metatable of `meta`'s host functions.
+    fn set_meta(&mut self, t: u64, meta: ngx::MetaSpec) -> Result<()> {
+        let mt = self.table(0, 2)?;
+        if let Some(f) = meta.index {
+            let (k, v) = (self.string(b"__index")?, self.host_function(f)?);
+            self.rawset(mt, k, v)?;
+        }
+        if let Some(f) = meta.newindex {
+            let (k, v) = (self.string(b"__newindex")?, self.host_function(f)?);
+            self.rawset(mt, k, v)?;
+        }
+        Arc::clone(&self.api)
+            .setmetatable
+            .call(&mut *self.store, (t as i64, mt as i64))?;
+        Ok(())
     }
 
     /// A guest value for a host value.
@@ -1212,8 +1218,12 @@ fn host_call(
         ngx_req.call(f, &mut arm)
     };
     caller.data_mut().ngx = Some(ngx_req);
+    let meta = match &outcome {
+        Ok(Outcome::ReturnMeta(_, m)) => Some(*m),
+        _ => None,
+    };
     match outcome {
-        Ok(Outcome::Return(values)) => {
+        Ok(Outcome::Return(values) | Outcome::ReturnMeta(values, _)) => {
             let mut encoded = Vec::with_capacity(values.len());
             {
                 let mut ctx = GuestCtx {
@@ -1223,6 +1233,9 @@ fn host_call(
                 };
                 for v in &values {
                     encoded.push(ctx.value(v, 0)?);
+                }
+                if let (Some(meta), Some(&first)) = (meta, encoded.first()) {
+                    ctx.set_meta(first, meta)?;
                 }
             }
             let limit = u32::from_le_bytes(
@@ -1261,6 +1274,21 @@ fn host_call(
                 t
             };
             mem.write(&mut *caller, base as usize, &t.to_le_bytes())?;
+            Ok(1)
+        }
+        Ok(Outcome::RawGet(i, key)) => {
+            let target = args.get(i).copied().unwrap_or(val::NIL);
+            let v = {
+                let mut ctx = GuestCtx {
+                    store: &mut *caller,
+                    api: api.clone(),
+                    memory: mem,
+                };
+                let k = ctx.value(&key, 0)?;
+                api.rawget
+                    .call(&mut *ctx.store, (target as i64, k as i64))? as u64
+            };
+            mem.write(&mut *caller, base as usize, &v.to_le_bytes())?;
             Ok(1)
         }
         Ok(Outcome::Fill(i, entries, rest)) => {
