@@ -766,6 +766,8 @@ pub struct Location {
 pub struct Server {
     pub listen: Vec<String>,
     pub server_names: Vec<String>,
+    /// The `server_name ~regex` names, in order (also in `server_names` as written).
+    pub name_regexes: Vec<regex::bytes::Regex>,
     pub scope: Scope,
     /// The server-level rewrite module script (run before the location is found).
     pub rewrite: Vec<RewriteOp>,
@@ -1094,6 +1096,7 @@ impl Builder {
         let mut server = Server {
             listen: Vec::new(),
             server_names: Vec::new(),
+            name_regexes: Vec::new(),
             scope: Scope::default(),
             rewrite: Vec::new(),
             locations: Vec::new(),
@@ -1106,9 +1109,16 @@ impl Builder {
                     server.listen.push(arg_str(d, 0));
                 }
                 "server_name" => {
-                    server
-                        .server_names
-                        .extend((0..d.args.len()).map(|i| arg_str(d, i)));
+                    for i in 0..d.args.len() {
+                        let name = arg_str(d, i);
+                        if let Some(pattern) = name.strip_prefix('~') {
+                            let re = regex::bytes::Regex::new(pattern).or_else(|e| {
+                                err(&d.pos, format!("server_name regex \"{pattern}\": {e}"))
+                            })?;
+                            server.name_regexes.push(re);
+                        }
+                        server.server_names.push(name);
+                    }
                 }
                 "location" => locations.push(d),
                 "set" | "return" => {
@@ -1451,7 +1461,94 @@ impl Builder {
 // ---------------------------------------------------------------------------------------
 // Location matching.
 
+impl Conf {
+    /// The server nginx picks among `candidates` (the servers on one address, in order)
+    /// for the request's `host` (lowercase, without port): an exact name, else the longest
+    /// `*.name` / `.name` wildcard, else the longest `name.*` wildcard, else the first
+    /// matching regex, else the first server (the default server).
+    pub fn choose_server(&self, candidates: &[usize], host: Option<&str>) -> usize {
+        let Some(host) = host else {
+            return candidates[0];
+        };
+        let names = |i: usize| self.servers[i].server_names.iter();
+        if let Some(&i) = candidates.iter().find(|&&i| {
+            names(i).any(|n| {
+                !n.starts_with('~')
+                    && !n.contains('*')
+                    && !n.starts_with('.')
+                    && n.eq_ignore_ascii_case(host)
+            })
+        }) {
+            return i;
+        }
+        let mut best: Option<(usize, usize)> = None;
+        for &i in candidates {
+            for n in names(i) {
+                let n = n.to_ascii_lowercase();
+                let suffix = n
+                    .strip_prefix('*')
+                    .or_else(|| n.starts_with('.').then_some(n.as_str()));
+                let hit = match suffix {
+                    Some(sfx) => host.ends_with(sfx) || (n.starts_with('.') && host == &sfx[1..]),
+                    None => false,
+                };
+                if hit && best.is_none_or(|(_, len)| n.len() > len) {
+                    best = Some((i, n.len()));
+                }
+            }
+        }
+        if let Some((i, _)) = best {
+            return i;
+        }
+        for &i in candidates {
+            for n in names(i) {
+                let n = n.to_ascii_lowercase();
+                if let Some(prefix) = n.strip_suffix('*')
+                    && host.starts_with(prefix)
+                    && best.is_none_or(|(_, len)| n.len() > len)
+                {
+                    best = Some((i, n.len()));
+                }
+            }
+        }
+        if let Some((i, _)) = best {
+            return i;
+        }
+        candidates
+            .iter()
+            .copied()
+            .find(|&i| {
+                self.servers[i]
+                    .name_regexes
+                    .iter()
+                    .any(|re| re.is_match(host.as_bytes()))
+            })
+            .unwrap_or(candidates[0])
+    }
+}
+
 impl Server {
+    /// The captures of the first `server_name` regex matching `host` (numbered, then
+    /// named with lowercase names), when the server was chosen by a regex: nginx makes
+    /// them `$1`.. and variables.
+    pub fn name_captures(&self, host: &str) -> Option<crate::ngx::Captures> {
+        let plain = self.server_names.iter().any(|n| {
+            !n.starts_with('~') && {
+                let n = n.to_ascii_lowercase();
+                n == host
+                    || n.strip_prefix('*').is_some_and(|s| host.ends_with(s))
+                    || n.strip_suffix('*').is_some_and(|p| host.starts_with(p))
+                    || (n.starts_with('.') && (host.ends_with(n.as_str()) || host == &n[1..]))
+            }
+        });
+        if plain {
+            return None;
+        }
+        self.name_regexes
+            .iter()
+            .find_map(|re| crate::ngx::captures_of(re, host.as_bytes()))
+    }
+
     /// The location nginx picks for `uri` (already normalised). An `internal` location is
     /// still the match: the caller answers 404 when the request is not internal.
     pub fn find_location(&self, uri: &[u8]) -> Option<usize> {

@@ -189,6 +189,16 @@ impl Gateway {
     /// where a wasm guest may use a large native stack.
     pub fn handle(&self, server: usize, port: u16, req: Request) -> Response {
         let srv = &self.conf.servers[server];
+        let name_captures = if srv.name_regexes.is_empty() {
+            None
+        } else {
+            req.headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("host"))
+                .and_then(|(_, v)| {
+                    srv.name_captures(&v.split(':').next().unwrap_or("").to_ascii_lowercase())
+                })
+        };
         let mut run = Run {
             gw: self,
             location: None,
@@ -201,6 +211,9 @@ impl Gateway {
         run.ngx().set_prefix(&prefix);
         run.ngx().set_shared(self.shared.clone());
         run.ngx().declare_vars(&self.declared);
+        if let Some((numbered, named)) = name_captures {
+            run.ngx().set_captures(numbered, named);
+        }
         if self.reuse {
             let id = self.id;
             if let Some(mut s) = POOL.with(|p| {
@@ -386,21 +399,8 @@ impl Run<'_> {
             return Step::Done;
         }
         if let crate::conf::Match::Regex { re, .. } = &loc.matcher
-            && let Some(caps) = re.captures(&uri)
+            && let Some((numbered, named)) = crate::ngx::captures_of(re, &uri)
         {
-            let numbered = (0..caps.len())
-                .map(|i| caps.get(i).map(|m| m.as_bytes().to_vec()))
-                .collect();
-            let named = re
-                .capture_names()
-                .enumerate()
-                .filter_map(|(i, n)| {
-                    Some((
-                        n?.to_ascii_lowercase(),
-                        caps.get(i).map(|m| m.as_bytes().to_vec()),
-                    ))
-                })
-                .collect();
             self.ngx().set_captures(numbered, named);
         }
         let add_headers = loc.scope.add_headers.clone().unwrap_or_default();

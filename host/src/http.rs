@@ -338,18 +338,7 @@ async fn handle(
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("host"))
         .map(|(_, v)| v.split(':').next().unwrap_or("").to_ascii_lowercase());
-    let server = servers
-        .iter()
-        .copied()
-        .find(|&i| {
-            host.as_deref().is_some_and(|h| {
-                gw.conf.servers[i]
-                    .server_names
-                    .iter()
-                    .any(|n| n.eq_ignore_ascii_case(h))
-            })
-        })
-        .unwrap_or(servers[0]);
+    let server = gw.conf.choose_server(servers, host.as_deref());
     let server_name = gw.conf.servers[server]
         .server_names
         .first()

@@ -1180,13 +1180,20 @@ impl NgxRequest {
     }
 
     /// The captures of the location's regex: numbered, and named.
+    /// A regex match's captures become `$1`.. (replacing the last match's) and named
+    /// variables (which stay, as nginx's variables do, until a match sets them again).
     pub fn set_captures(
         &mut self,
         numbered: Vec<Option<Vec<u8>>>,
         named: Vec<(String, Option<Vec<u8>>)>,
     ) {
         self.captures = numbered;
-        self.named_captures = named;
+        for (name, v) in named {
+            match self.named_captures.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, old)) => *old = v,
+                None => self.named_captures.push((name, v)),
+            }
+        }
     }
 
     /// The value of variable `lname` (lowercase) in a complex value (`set $a "$b"`): a
@@ -2959,6 +2966,28 @@ fn with_position(arm: &mut dyn Arm, msg: &str) -> String {
     } else {
         format!("{pos}: {msg}")
     }
+}
+
+/// A regex match's captures: numbered (`$0`..), then named with lowercase names.
+pub type Captures = (Vec<Option<Vec<u8>>>, Vec<(String, Option<Vec<u8>>)>);
+
+/// The captures of `re` on `subject`, if it matches.
+pub fn captures_of(re: &regex::bytes::Regex, subject: &[u8]) -> Option<Captures> {
+    let caps = re.captures(subject)?;
+    let numbered = (0..caps.len())
+        .map(|i| caps.get(i).map(|m| m.as_bytes().to_vec()))
+        .collect();
+    let named = re
+        .capture_names()
+        .enumerate()
+        .filter_map(|(i, n)| {
+            Some((
+                n?.to_ascii_lowercase(),
+                caps.get(i).map(|m| m.as_bytes().to_vec()),
+            ))
+        })
+        .collect();
+    Some((numbered, named))
 }
 
 /// `msg` with the position [`Arm::position_at`] `level`, if any.
