@@ -13,6 +13,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+
+/// mimalloc: `serve` allocates per request (headers, bodies, hyper's buffers) on every
+/// worker thread; measured with scripts/load-test against glibc's allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Parser, Subcommand, ValueEnum};
 use moonshift_host::wasm::{Limits, WasmEngine, WasmProgram};
 use moonshift_host::{diff, reference, traffic};

@@ -49,7 +49,7 @@ impl ErrorLog {
         }
     }
 
-    fn write(&self, conn: u64, line: &LogLine, req: &Request, server: &str) {
+    fn write(&self, conn: u64, line: &LogLine, req: &LogRequest<'_>, server: &str) {
         let level = LEVELS.iter().position(|l| *l == line.level).unwrap_or(0);
         if level > self.level {
             return;
@@ -61,10 +61,8 @@ impl ErrorLog {
             return;
         };
         let host = req
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("host"))
-            .map(|(_, v)| format!(", host: \"{v}\""))
+            .host
+            .map(|v| format!(", host: \"{}\"", String::from_utf8_lossy(v)))
             .unwrap_or_default();
         let word = if line.level.is_empty() {
             String::new()
@@ -84,6 +82,13 @@ impl ErrorLog {
             let _ = w.flush();
         }
     }
+}
+
+/// What an error-log line says of its request.
+struct LogRequest<'a> {
+    method: &'a str,
+    uri: &'a str,
+    host: Option<&'a [u8]>,
 }
 
 /// `YYYY/MM/DD HH:MM:SS` in UTC.
@@ -342,14 +347,19 @@ async fn handle(
     let server_name = gw.conf.servers[server]
         .server_names
         .first()
-        .cloned()
-        .unwrap_or_default();
-    let for_log = request.clone();
+        .map_or("", String::as_str);
     // The handler runs here, on the worker that read the request, as in nginx. Handing it
     // to tokio's blocking pool cost half the time of a request with --instance-reuse.
     let response = gw.handle(server, port, request);
-    for line in &response.log {
-        log.write(conn, line, &for_log, &server_name);
+    if !response.log.is_empty() {
+        let for_log = LogRequest {
+            method: parts.method.as_str(),
+            uri: parts.uri.path_and_query().map_or("", |p| p.as_str()),
+            host: parts.headers.get("host").map(|v| v.as_bytes()),
+        };
+        for line in &response.log {
+            log.write(conn, line, &for_log, server_name);
+        }
     }
     to_hyper(response)
 }
