@@ -195,6 +195,8 @@ struct ApiFuncs {
     gc_cycles: TypedFunc<(), i64>,
     gc_allocated: TypedFunc<(), i64>,
     heap_in_use: TypedFunc<(), i64>,
+    /// The guest's linear memory (looked up once, not by name at every host call).
+    memory: Memory,
 }
 
 impl ApiFuncs {
@@ -222,6 +224,9 @@ impl ApiFuncs {
             gc_cycles: instance.get_typed_func(&mut *store, "ms_gc_cycles")?,
             gc_allocated: instance.get_typed_func(&mut *store, "ms_gc_allocated")?,
             heap_in_use: instance.get_typed_func(&mut *store, "ms_heap_in_use")?,
+            memory: instance
+                .get_memory(&mut *store, "memory")
+                .ok_or_else(|| anyhow!("module exports no memory"))?,
         }))
     }
 }
@@ -1181,12 +1186,12 @@ fn host_call(
     base: u32,
     nargs: u32,
 ) -> Result<i32> {
-    let mem = memory(caller)?;
     let api = caller
         .data()
         .api
         .clone()
         .ok_or_else(|| anyhow!("host call before the module was initialised"))?;
+    let mem = api.memory;
     let Some(f) = HostFn::from_id(id) else {
         return Err(anyhow!("the module called unknown host function {id}"));
     };
