@@ -894,9 +894,6 @@ pub struct NgxRequest {
     length_cleared: bool,
     /// `return`'s Location: a path is sent as a URL on this server.
     absolute_location: bool,
-    /// `add_header` has added its headers, from this index of `out_headers` on.
-    add_applied: bool,
-    add_start: usize,
     /// Declared variables Lua set to nil (they read as nil, without a warning).
     nil_vars: Vec<String>,
     /// `$0`, `$1`... of the location's regex.
@@ -991,9 +988,7 @@ impl NgxRequest {
             vars: Vec::new(),
             nil_vars: Vec::new(),
             length_cleared: false,
-            add_applied: false,
             absolute_location: false,
-            add_start: 0,
             captures: Vec::new(),
             named_captures: Vec::new(),
             phase_args: Vec::new(),
@@ -1316,10 +1311,6 @@ impl NgxRequest {
 
     /// `error_page`: the page's location answers with `status`.
     pub fn start_error_page(&mut self, status: i64) {
-        if self.add_applied {
-            self.out_headers.truncate(self.add_start);
-            self.add_applied = false;
-        }
         self.err_status = Some(status);
         self.special_code = None;
         self.headers_sent = false;
@@ -2302,25 +2293,6 @@ impl NgxRequest {
                 h.push(("Content-Type".to_string(), text(&ct)));
             }
         }
-        // add_header runs once, when the headers are first sent (before
-        // header_filter_by_lua, which sees and may change what it added), with the
-        // variables as they are then.
-        if !self.add_applied {
-            self.add_applied = true;
-            self.add_start = self.out_headers.len();
-            let applies = matches!(
-                self.status,
-                200 | 201 | 204 | 206 | 301 | 302 | 303 | 304 | 307 | 308
-            );
-            for (k, v, always) in self.add_headers.clone() {
-                if always || applies {
-                    let v = self.interpolate(&v);
-                    if !v.is_empty() {
-                        self.out_headers.push((k, v));
-                    }
-                }
-            }
-        }
         for (k, v) in &self.out_headers {
             if self.absolute_location
                 && k.eq_ignore_ascii_case("location")
@@ -2336,6 +2308,21 @@ impl NgxRequest {
                 continue;
             }
             h.push((k.clone(), text(v)));
+        }
+        // add_header's filter comes after ngx_lua's in nginx's chain: its headers follow
+        // what header_filter_by_lua left, for the status and variables as they are then,
+        // and the Lua filter does not see them.
+        let applies = matches!(
+            self.status,
+            200 | 201 | 204 | 206 | 301 | 302 | 303 | 304 | 307 | 308
+        );
+        for (k, v, always) in self.add_headers.clone() {
+            if always || applies {
+                let v = self.interpolate(&v);
+                if !v.is_empty() {
+                    h.push((k, text(&v)));
+                }
+            }
         }
         self.resp_headers = h;
     }
@@ -2668,6 +2655,8 @@ impl NgxRequest {
             b"server_name" => Some(self.server_name.clone().into_bytes()),
             b"remote_addr" | b"server_addr" => Some(b"127.0.0.1".to_vec()),
             b"scheme" => Some(b"http".to_vec()),
+            // The response status, "000" before there is one.
+            b"status" => Some(format!("{:03}", self.status.max(0)).into_bytes()),
             b"server_port" => Some(self.server_port.to_string().into_bytes()),
             b"server_protocol" => Some(b"HTTP/1.1".to_vec()),
             b"content_type" => return self.header_first("content-type"),
