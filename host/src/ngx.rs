@@ -17,7 +17,8 @@
 //! - **Headers**: `Content-Type` (the page's own on nginx's error pages, else
 //!   `ngx.header.content_type`, else the `types` match of the URI's extension, else
 //!   `default_type`, which is `text/plain` for a plain script), then the headers set with
-//!   `ngx.header`, then `add_header`'s; none for 204 and 304. `Server`, `Date`,
+//!   `ngx.header` (as `header_filter_by_lua*` left them), then `add_header`'s; none for
+//!   204 and 304. `Server`, `Date`,
 //!   `Connection` and the framing headers are the HTTP layer's ([`crate::http`]). HEAD,
 //!   204 and 304 responses carry no body. Phases, variables, redirects and the rest of
 //!   the API that `serve` uses are described at each function.
