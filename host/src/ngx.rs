@@ -1763,24 +1763,28 @@ impl NgxRequest {
                 ct.map_or(HostValue::Nil, HostValue::Str),
             ]));
         }
-        let vals: Vec<&Vec<u8>> = self
-            .out_headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(&name))
-            .map(|(_, v)| v)
-            .collect();
+        // In the log phase the response went out with add_header's headers, which come
+        // after the Lua header filter: read the list that was sent.
+        let vals: Vec<Vec<u8>> = if self.phase == Phase::Log && self.headers_sent {
+            self.resp_headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(&name))
+                .map(|(_, v)| v.clone().into_bytes())
+                .collect()
+        } else {
+            self.out_headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(&name))
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
         let v = match vals.len() {
             0 => HostValue::Nil,
             1 => HostValue::Str(vals[0].clone()),
             _ => HostValue::Table(
                 vals.iter()
                     .enumerate()
-                    .map(|(i, v)| {
-                        (
-                            HostValue::Number((i + 1) as f64),
-                            HostValue::Str((*v).clone()),
-                        )
-                    })
+                    .map(|(i, v)| (HostValue::Number((i + 1) as f64), HostValue::Str(v.clone())))
                     .collect(),
             ),
         };
