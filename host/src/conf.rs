@@ -766,12 +766,54 @@ pub struct Location {
 pub struct Server {
     pub listen: Vec<String>,
     pub server_names: Vec<String>,
-    /// The `server_name ~regex` names, in order (also in `server_names` as written).
-    pub name_regexes: Vec<regex::bytes::Regex>,
+    /// The same names, parsed for matching.
+    pub names: Vec<ServerName>,
     pub scope: Scope,
     /// The server-level rewrite module script (run before the location is found).
     pub rewrite: Vec<RewriteOp>,
     pub locations: Vec<Location>,
+}
+
+/// One `server_name`, as nginx sorts them for matching (lowercase).
+#[derive(Clone, Debug)]
+pub enum ServerName {
+    Exact(String),
+    /// `*.example.com` and `.example.com` (suffix `.example.com`); the second also
+    /// matches `example.com` itself (`bare`).
+    Suffix {
+        suffix: String,
+        bare: bool,
+    },
+    /// `www.example.*` (prefix `www.example.`).
+    Prefix(String),
+    /// `~regex`.
+    Regex(regex::bytes::Regex),
+}
+
+impl ServerName {
+    fn parse(d: &Directive, name: &str) -> Result<ServerName, ConfError> {
+        if let Some(pattern) = name.strip_prefix('~') {
+            return regex::bytes::Regex::new(pattern)
+                .map(ServerName::Regex)
+                .or_else(|e| err(&d.pos, format!("server_name regex \"{pattern}\": {e}")));
+        }
+        let name = name.to_ascii_lowercase();
+        Ok(if let Some(suffix) = name.strip_prefix('*') {
+            ServerName::Suffix {
+                suffix: suffix.to_string(),
+                bare: false,
+            }
+        } else if name.starts_with('.') {
+            ServerName::Suffix {
+                suffix: name,
+                bare: true,
+            }
+        } else if let Some(prefix) = name.strip_suffix('*') {
+            ServerName::Prefix(prefix.to_string())
+        } else {
+            ServerName::Exact(name)
+        })
+    }
 }
 
 /// A `lua_shared_dict name size`.
@@ -1096,7 +1138,7 @@ impl Builder {
         let mut server = Server {
             listen: Vec::new(),
             server_names: Vec::new(),
-            name_regexes: Vec::new(),
+            names: Vec::new(),
             scope: Scope::default(),
             rewrite: Vec::new(),
             locations: Vec::new(),
@@ -1111,12 +1153,7 @@ impl Builder {
                 "server_name" => {
                     for i in 0..d.args.len() {
                         let name = arg_str(d, i);
-                        if let Some(pattern) = name.strip_prefix('~') {
-                            let re = regex::bytes::Regex::new(pattern).or_else(|e| {
-                                err(&d.pos, format!("server_name regex \"{pattern}\": {e}"))
-                            })?;
-                            server.name_regexes.push(re);
-                        }
+                        server.names.push(ServerName::parse(d, &name)?);
                         server.server_names.push(name);
                     }
                 }
@@ -1465,90 +1502,54 @@ impl Conf {
     /// The server nginx picks among `candidates` (the servers on one address, in order)
     /// for the request's `host` (lowercase, without port): an exact name, else the longest
     /// `*.name` / `.name` wildcard, else the longest `name.*` wildcard, else the first
-    /// matching regex, else the first server (the default server).
-    pub fn choose_server(&self, candidates: &[usize], host: Option<&str>) -> usize {
+    /// matching regex (with its captures, which nginx makes `$1`.. and variables), else
+    /// the first server (the default server).
+    pub fn choose_server(
+        &self,
+        candidates: &[usize],
+        host: Option<&str>,
+    ) -> (usize, Option<crate::ngx::Captures>) {
         let Some(host) = host else {
-            return candidates[0];
+            return (candidates[0], None);
         };
-        let names = |i: usize| self.servers[i].server_names.iter();
-        if let Some(&i) = candidates.iter().find(|&&i| {
-            names(i).any(|n| {
-                !n.starts_with('~')
-                    && !n.contains('*')
-                    && !n.starts_with('.')
-                    && n.eq_ignore_ascii_case(host)
-            })
-        }) {
-            return i;
-        }
-        let mut best: Option<(usize, usize)> = None;
+        let longer = |best: Option<(usize, usize)>, len: usize| best.is_none_or(|(_, l)| len > l);
+        let (mut suffix_best, mut prefix_best) = (None, None);
         for &i in candidates {
-            for n in names(i) {
-                let n = n.to_ascii_lowercase();
-                let suffix = n
-                    .strip_prefix('*')
-                    .or_else(|| n.starts_with('.').then_some(n.as_str()));
-                let hit = match suffix {
-                    Some(sfx) => host.ends_with(sfx) || (n.starts_with('.') && host == &sfx[1..]),
-                    None => false,
-                };
-                if hit && best.is_none_or(|(_, len)| n.len() > len) {
-                    best = Some((i, n.len()));
+            for n in &self.servers[i].names {
+                match n {
+                    ServerName::Exact(e) if e == host => return (i, None),
+                    ServerName::Suffix { suffix, bare }
+                        if (host.ends_with(suffix.as_str()) || (*bare && host == &suffix[1..]))
+                            && longer(suffix_best, suffix.len()) =>
+                    {
+                        suffix_best = Some((i, suffix.len()));
+                    }
+                    ServerName::Prefix(p)
+                        if host.starts_with(p.as_str()) && longer(prefix_best, p.len()) =>
+                    {
+                        prefix_best = Some((i, p.len()));
+                    }
+                    _ => {}
                 }
             }
         }
-        if let Some((i, _)) = best {
-            return i;
+        if let Some((i, _)) = suffix_best.or(prefix_best) {
+            return (i, None);
         }
         for &i in candidates {
-            for n in names(i) {
-                let n = n.to_ascii_lowercase();
-                if let Some(prefix) = n.strip_suffix('*')
-                    && host.starts_with(prefix)
-                    && best.is_none_or(|(_, len)| n.len() > len)
+            for n in &self.servers[i].names {
+                if let ServerName::Regex(re) = n
+                    && let Some(caps) = crate::ngx::captures_of(re, host.as_bytes())
                 {
-                    best = Some((i, n.len()));
+                    return (i, Some(caps));
                 }
             }
         }
-        if let Some((i, _)) = best {
-            return i;
-        }
-        candidates
-            .iter()
-            .copied()
-            .find(|&i| {
-                self.servers[i]
-                    .name_regexes
-                    .iter()
-                    .any(|re| re.is_match(host.as_bytes()))
-            })
-            .unwrap_or(candidates[0])
+        (candidates[0], None)
     }
 }
 
 impl Server {
-    /// The captures of the first `server_name` regex matching `host` (numbered, then
-    /// named with lowercase names), when the server was chosen by a regex: nginx makes
-    /// them `$1`.. and variables.
-    pub fn name_captures(&self, host: &str) -> Option<crate::ngx::Captures> {
-        let plain = self.server_names.iter().any(|n| {
-            !n.starts_with('~') && {
-                let n = n.to_ascii_lowercase();
-                n == host
-                    || n.strip_prefix('*').is_some_and(|s| host.ends_with(s))
-                    || n.strip_suffix('*').is_some_and(|p| host.starts_with(p))
-                    || (n.starts_with('.') && (host.ends_with(n.as_str()) || host == &n[1..]))
-            }
-        });
-        if plain {
-            return None;
-        }
-        self.name_regexes
-            .iter()
-            .find_map(|re| crate::ngx::captures_of(re, host.as_bytes()))
-    }
-
     /// The location nginx picks for `uri` (already normalised). An `internal` location is
     /// still the match: the caller answers 404 when the request is not internal.
     pub fn find_location(&self, uri: &[u8]) -> Option<usize> {

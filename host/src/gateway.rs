@@ -58,6 +58,8 @@ pub struct Gateway {
     /// that ran first (`usize::MAX` until one has).
     same_code: Vec<Option<usize>>,
     first_run: Vec<std::sync::atomic::AtomicUsize>,
+    /// `ngx.config.prefix()`: the configuration's prefix with nginx's trailing slash.
+    prefix: String,
 }
 
 static GATEWAY_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -112,6 +114,7 @@ impl Gateway {
             .map(|d| (d.name.clone(), d.size))
             .collect();
         Gateway {
+            prefix: format!("{}/", conf.prefix.display()),
             conf,
             backend,
             declared,
@@ -185,20 +188,18 @@ impl Gateway {
         Ok(log)
     }
 
-    /// Handles one request for server `server` listening on `port`. Blocking: run it
-    /// where a wasm guest may use a large native stack.
-    pub fn handle(&self, server: usize, port: u16, req: Request) -> Response {
+    /// Handles one request for server `server` listening on `port`, with the captures of
+    /// the `server_name` regex that chose the server, if one did
+    /// ([`Conf::choose_server`]). Blocking: run it where a wasm guest may use a large
+    /// native stack.
+    pub fn handle(
+        &self,
+        server: usize,
+        port: u16,
+        req: Request,
+        name_captures: Option<crate::ngx::Captures>,
+    ) -> Response {
         let srv = &self.conf.servers[server];
-        let name_captures = if srv.name_regexes.is_empty() {
-            None
-        } else {
-            req.headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("host"))
-                .and_then(|(_, v)| {
-                    srv.name_captures(&v.split(':').next().unwrap_or("").to_ascii_lowercase())
-                })
-        };
         let mut run = Run {
             gw: self,
             location: None,
@@ -207,8 +208,7 @@ impl Gateway {
         };
         let name = srv.server_names.first().map_or("", String::as_str);
         run.ngx().set_server(name, port);
-        let prefix = format!("{}/", self.conf.prefix.display());
-        run.ngx().set_prefix(&prefix);
+        run.ngx().set_prefix(&self.prefix);
         run.ngx().set_shared(self.shared.clone());
         run.ngx().declare_vars(&self.declared);
         if let Some((numbered, named)) = name_captures {

@@ -343,14 +343,14 @@ async fn handle(
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("host"))
         .map(|(_, v)| v.split(':').next().unwrap_or("").to_ascii_lowercase());
-    let server = gw.conf.choose_server(servers, host.as_deref());
+    let (server, name_captures) = gw.conf.choose_server(servers, host.as_deref());
     let server_name = gw.conf.servers[server]
         .server_names
         .first()
         .map_or("", String::as_str);
     // The handler runs here, on the worker that read the request, as in nginx. Handing it
     // to tokio's blocking pool cost half the time of a request with --instance-reuse.
-    let response = gw.handle(server, port, request);
+    let response = gw.handle(server, port, request, name_captures);
     if !response.log.is_empty() {
         let for_log = LogRequest {
             method: parts.method.as_str(),

@@ -541,9 +541,15 @@ pub trait Arm {
     /// Argument `i` (0-based), deep-copied; `Nil` past the end. Tables are converted
     /// recursively (array part and hash part), depth-limited ([`MAX_TABLE_DEPTH`]).
     fn arg(&mut self, i: usize) -> HostValue;
+    /// Whether argument `i` is a table, without copying it.
+    fn arg_is_table(&mut self, i: usize) -> bool {
+        matches!(self.arg(i), HostValue::Table(_))
+    }
     /// `"short_src:line"` of the Lua code that called the host function (what `luaL_where`
     /// would print, without the trailing `": "`), `""` if unknown.
-    fn caller_position(&mut self) -> String;
+    fn caller_position(&mut self) -> String {
+        self.position_at(1)
+    }
     /// [`Arm::caller_position`] `level - 1` frames further out (level 1 is the caller):
     /// lua-resty-core's `error(msg, level + 1)`.
     fn position_at(&mut self, level: u32) -> String;
@@ -959,6 +965,17 @@ pub enum RunEnd {
 
 fn arg_error(n: usize, fname: &str, msg: &str) -> String {
     format!("bad argument #{n} to '{fname}' ({msg})")
+}
+
+/// `luaL_typerror` for argument `n` of the running host function, named as the calling
+/// code named it (`?` through `pcall`).
+fn type_error(arm: &mut dyn Arm, n: usize, want: &str, got: &HostValue) -> String {
+    let name = arm.callee_name().unwrap_or_else(|| "?".into());
+    arg_error(
+        n,
+        &name,
+        &format!("{want} expected, got {}", got.type_name()),
+    )
 }
 
 impl NgxRequest {
@@ -1587,12 +1604,7 @@ impl NgxRequest {
                         return Err(with_position(arm, "attempt to use zero-length uri"));
                     }
                     other => {
-                        let name = arm.callee_name().unwrap_or_else(|| "?".into());
-                        return Err(arg_error(
-                            1,
-                            &name,
-                            &format!("string expected, got {}", other.type_name()),
-                        ));
+                        return Err(type_error(arm, 1, "string", &other));
                     }
                 };
                 let jump = matches!(arm.arg(1), HostValue::Bool(true));
@@ -1676,12 +1688,7 @@ impl NgxRequest {
                     HostValue::Nil => false,
                     HostValue::Bool(b) => b,
                     other => {
-                        let name = arm.callee_name().unwrap_or_else(|| "?".into());
-                        return Err(arg_error(
-                            1,
-                            &name,
-                            &format!("boolean expected, got {}", other.type_name()),
-                        ));
+                        return Err(type_error(arm, 1, "boolean", &other));
                     }
                 };
                 if self.eof_sent {
@@ -1912,13 +1919,7 @@ impl NgxRequest {
             HostValue::Str(s) if lua_str_to_number(&s).is_some() => {
                 lua_str_to_number(&s).map_or(100, ffi_int)
             }
-            other => {
-                let name = arm.callee_name().unwrap_or_else(|| "?".into());
-                return Err(format!(
-                    "bad argument #1 to '{name}' (number expected, got {})",
-                    other.type_name()
-                ));
-            }
+            other => return Err(type_error(arm, 1, "number", &other)),
         };
         let truncated = max > 0 && list.len() as i64 > max;
         if truncated {
@@ -1945,7 +1946,7 @@ impl NgxRequest {
         } else {
             vec![]
         };
-        if matches!(arm.arg(1), HostValue::Table(_)) {
+        if arm.arg_is_table(1) {
             return Ok(Outcome::Fill(1, t, rest));
         }
         let mut ret = vec![t];
@@ -1960,17 +1961,10 @@ impl NgxRequest {
         if n != 1 && n != 2 {
             return Err("expecting one or two arguments".into());
         }
-        let bad = |arm: &mut dyn Arm, i: usize, want: &str, got: &HostValue| {
-            let name = arm.callee_name().unwrap_or_else(|| "?".into());
-            format!(
-                "bad argument #{i} to '{name}' ({want} expected, got {})",
-                got.type_name()
-            )
-        };
         let uri = match arm.arg(0) {
             HostValue::Str(s) => s,
             HostValue::Number(n) => fmt_number(n).into_bytes(),
-            other => return Err(bad(arm, 1, "string", &other)),
+            other => return Err(type_error(arm, 1, "string", &other)),
         };
         let status = if n == 2 {
             match arm.arg(1) {
@@ -1978,7 +1972,7 @@ impl NgxRequest {
                 HostValue::Str(s) if lua_str_to_number(&s).is_some() => {
                     lua_str_to_number(&s).map_or(0, |n| n as i64)
                 }
-                other => return Err(bad(arm, 2, "number", &other)),
+                other => return Err(type_error(arm, 2, "number", &other)),
             }
         } else {
             302
@@ -2134,14 +2128,7 @@ impl NgxRequest {
                 match arm.arg(0) {
                     HostValue::Str(s) => bytes(u::quote_sql_str(&s)),
                     HostValue::Number(n) => bytes(u::quote_sql_str(fmt_number(n).as_bytes())),
-                    other => {
-                        let name = arm.callee_name().unwrap_or_else(|| "?".into());
-                        Err(arg_error(
-                            1,
-                            &name,
-                            &format!("string expected, got {}", other.type_name()),
-                        ))
-                    }
+                    other => Err(type_error(arm, 1, "string", &other)),
                 }
             }
             HostFn::Md5 => bytes(u::md5_hex(&text(arm, 0))),
@@ -2175,25 +2162,13 @@ impl NgxRequest {
             }
             HostFn::EncodeArgs => match arm.arg(0) {
                 HostValue::Table(items) => bytes(encode_args(&items)?),
-                other => {
-                    let name = arm.callee_name().unwrap_or_else(|| "?".into());
-                    Err(arg_error(
-                        1,
-                        &name,
-                        &format!("table expected, got {}", other.type_name()),
-                    ))
-                }
+                other => Err(type_error(arm, 1, "table", &other)),
             },
             HostFn::DecodeArgs => {
                 let s = match arm.arg(0) {
                     HostValue::Str(s) => s,
                     other => {
-                        let name = arm.callee_name().unwrap_or_else(|| "?".into());
-                        return Err(arg_error(
-                            1,
-                            &name,
-                            &format!("string expected, got {}", other.type_name()),
-                        ));
+                        return Err(type_error(arm, 1, "string", &other));
                     }
                 };
                 let max = match arm.arg(1) {
@@ -2954,12 +2929,7 @@ impl NgxRequest {
 }
 
 fn with_position(arm: &mut dyn Arm, msg: &str) -> String {
-    let pos = arm.caller_position();
-    if pos.is_empty() {
-        msg.to_string()
-    } else {
-        format!("{pos}: {msg}")
-    }
+    at_level(arm, 1, msg)
 }
 
 /// A regex match's captures: numbered (`$0`..), then named with lowercase names.
@@ -3478,9 +3448,6 @@ mod tests {
         }
         fn arg(&mut self, i: usize) -> HostValue {
             self.0.get(i).cloned().unwrap_or(HostValue::Nil)
-        }
-        fn caller_position(&mut self) -> String {
-            self.1.to_string()
         }
         fn position_at(&mut self, level: u32) -> String {
             if level == 1 {

@@ -152,11 +152,7 @@ local function meta(index, newindex, v, ...)
   return v, ...
 end
 local function fill(t, entries, ...)
-  while true do
-    local k = next(t)
-    if k == nil then break end
-    rawset(t, k, nil)
-  end
+  for k in next, t do rawset(t, k, nil) end
   for k, v in next, entries do rawset(t, k, v) end
   return t, ...
 end
@@ -604,15 +600,8 @@ impl Arm for MluaArm<'_> {
             .map_or(HostValue::Nil, |v| to_host(v, 0, &mut budget))
     }
 
-    fn caller_position(&mut self) -> String {
-        self.lua
-            .inspect_stack(CALLER_LEVEL, |d| {
-                let line = d.current_line()?;
-                let src = d.source().short_src?.into_owned();
-                Some(format!("{src}:{line}"))
-            })
-            .flatten()
-            .unwrap_or_default()
+    fn arg_is_table(&mut self, i: usize) -> bool {
+        matches!(self.args.get(i), Some(Value::Table(_)))
     }
 
     fn position_at(&mut self, level: u32) -> String {

@@ -1133,11 +1133,10 @@ impl Arm for WasmArm<'_, '_> {
         }
     }
 
-    fn caller_position(&mut self) -> String {
-        let r = Arc::clone(&self.ctx.api)
-            .where_
-            .call(&mut *self.ctx.store, (self.thread as i32, 1));
-        self.packed_text(r).unwrap_or_default()
+    fn arg_is_table(&mut self, i: usize) -> bool {
+        self.args
+            .get(i)
+            .is_some_and(|&v| val::tag(v) == val::TAG_TABLE)
     }
 
     fn position_at(&mut self, level: u32) -> String {

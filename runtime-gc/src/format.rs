@@ -176,22 +176,9 @@ impl<'a, S: Sink> Out<'a, S> {
         match spec.conv {
             // Plain `%d`, the common case, without core::fmt.
             b'd' | b'i' if spec.flags == 0 && spec.width == 0 && spec.prec.is_none() => {
-                let k = signed_of(n);
-                let mut buf = [0u8; 20];
-                let mut i = buf.len();
-                let mut m = k.unsigned_abs();
-                loop {
-                    i -= 1;
-                    buf[i] = b'0' + (m % 10) as u8;
-                    m /= 10;
-                    if m == 0 {
-                        break;
-                    }
-                }
-                if k < 0 {
-                    self.put(b"-");
-                }
-                self.put(&buf[i..]);
+                let mut digits = crate::number::Buf::<64>::new();
+                crate::number::write_integer(signed_of(n), &mut digits);
+                self.put(digits.as_bytes());
             }
             b'd' | b'i' => self.integer(spec, signed_of(n) as u64, true),
             b'o' | b'u' | b'x' | b'X' => self.integer(spec, unsigned_of(n), false),
@@ -341,11 +328,14 @@ fn exact_fixed(body: &mut Digits, x: f64, p: usize) -> bool {
         }
         (m >> s) as u128 * five
     };
-    let mut digits = crate::number::Buf::<48>::new();
-    let _ = match u64::try_from(n) {
-        Ok(n) => write!(digits, "{n}"),
-        Err(_) => write!(digits, "{n}"),
-    };
+    let mut digits = crate::number::Buf::<64>::new();
+    match i64::try_from(n) {
+        Ok(n) => crate::number::write_integer(n, &mut digits),
+        // Up to 2^123: core's u128 formatting.
+        Err(_) => {
+            let _ = write!(digits, "{n}");
+        }
+    }
     let d = digits.as_bytes();
     let (int, frac) = if d.len() > p {
         d.split_at(d.len() - p)
