@@ -62,7 +62,25 @@ pub fn parse(f: &[u8]) -> Result<Spec, usize> {
         prec = Some(number(&mut i));
     }
     let conv = at(i);
-    if b"diouxXcsqeEfFgGaA".contains(&conv) && conv != 0 {
+    if matches!(
+        conv,
+        b'd' | b'i'
+            | b'o'
+            | b'u'
+            | b'x'
+            | b'X'
+            | b'c'
+            | b's'
+            | b'q'
+            | b'e'
+            | b'E'
+            | b'f'
+            | b'F'
+            | b'g'
+            | b'G'
+            | b'a'
+            | b'A'
+    ) {
         return Ok(Spec {
             flags,
             width,
@@ -108,6 +126,10 @@ impl<'a, S: Sink> Out<'a, S> {
     }
 
     fn pad(&mut self, c: u8, n: usize) {
+        if n == 0 {
+            // Before the chunk is made: filling it is a call into the engine.
+            return;
+        }
         let chunk = [c; 16];
         let mut n = n;
         while n > 0 {
@@ -315,25 +337,31 @@ fn exact_fixed(body: &mut Digits, x: f64, p: usize) -> bool {
     let m = (bits & ((1 << 52) - 1)) | (1 << 52);
     // x = m * 2^e, so x * 10^p = m * 5^p * 2^(e + p).
     let shift = biased - 1075 + p as i32;
-    let five = 5u128.pow(p as u32);
-    let n: u128 = if shift >= 0 {
+    // p <= 17: 5^p < 2^40.
+    let five = 5u64.pow(p as u32);
+    let (base, shift) = if shift >= 0 {
         if shift > 30 {
             return false;
         }
-        (m as u128 * five) << shift
+        (m, shift as u32)
     } else {
         let s = -shift;
         if s > 63 || (m.trailing_zeros() as i32) < s {
             return false;
         }
-        (m >> s) as u128 * five
+        (m >> s, 0)
     };
     let mut digits = crate::number::Buf::<64>::new();
-    match i64::try_from(n) {
-        Ok(n) => crate::number::write_integer(n, &mut digits),
+    // Prices and the like stay within 63 bits (no 128-bit multiply).
+    match base
+        .checked_mul(five)
+        .filter(|n| n.leading_zeros() > shift)
+        .map(|n| n << shift)
+    {
+        Some(n) => crate::number::write_integer(n as i64, &mut digits),
         // Up to 2^123: core's u128 formatting.
-        Err(_) => {
-            let _ = write!(digits, "{n}");
+        None => {
+            let _ = write!(digits, "{}", (base as u128 * five as u128) << shift);
         }
     }
     let d = digits.as_bytes();
@@ -342,13 +370,13 @@ fn exact_fixed(body: &mut Digits, x: f64, p: usize) -> bool {
     } else {
         (&b"0"[..], d)
     };
-    let _ = body.write_str(core::str::from_utf8(int).unwrap_or("0"));
+    body.extend(int);
     if p > 0 {
-        let _ = body.write_str(".");
+        body.push(b'.');
         for _ in frac.len()..p {
-            let _ = body.write_str("0");
+            body.push(b'0');
         }
-        let _ = body.write_str(core::str::from_utf8(frac).unwrap_or(""));
+        body.extend(frac);
     }
     true
 }

@@ -487,8 +487,10 @@ impl SlotBuf {
             self.obj = s;
             wr64(self.obj_slot, boxed(v::TAG_STRING, s));
         }
-        mem::bytes_mut(string::data(self.obj) + self.used, bytes.len() as u32)
-            .copy_from_slice(bytes);
+        mem::copy_bytes(
+            mem::bytes_mut(string::data(self.obj) + self.used, bytes.len() as u32),
+            bytes,
+        );
         self.used = need as u32;
         wr64(self.used_slot, (self.used as f64).to_bits());
         true
@@ -800,7 +802,7 @@ pub extern "C" fn lrt_format_step(t: u32, base: u32, nargs: i32, frame: u32) -> 
         Ok(f) => f,
         Err(st) => return st,
     };
-    let mut buf = SlotBuf::load(slot(frame, F_BUF), slot(frame, F_USED));
+    let mut buf = FormatBuf::load(slot(frame, F_BUF), slot(frame, F_USED));
     let mut pos = num_slot(frame, F_POS).unwrap_or(0.0) as usize;
     let mut argn = num_slot(frame, F_ARG).unwrap_or(2.0) as u32;
     let mut pending = rd64(slot(frame, F_PENDING)) != v::NIL;
@@ -861,6 +863,9 @@ pub extern "C" fn lrt_format_step(t: u32, base: u32, nargs: i32, frame: u32) -> 
                             if tag(mm) != v::TAG_FUNCTION {
                                 return raise_here(t, b"attempt to call a non-function __tostring");
                             }
+                            if !buf.spill() {
+                                return raise_oom(t);
+                            }
                             set_num(frame, F_POS, pos as f64);
                             set_num(frame, F_ARG, argn as f64);
                             wr64(slot(frame, F_PENDING), v::TRUE);
@@ -893,6 +898,66 @@ pub extern "C" fn lrt_format_step(t: u32, base: u32, nargs: i32, frame: u32) -> 
         return raise_oom(t);
     };
     ret1(base, r)
+}
+
+/// `string.format`'s output: on the native stack while it is short and the
+/// call runs through in one step (no allocation, no garbage), in the frame's
+/// `SlotBuf` once it outgrows that or a `__tostring` call suspends it.
+struct FormatBuf {
+    slot: SlotBuf,
+    local: Buf<256>,
+    spilled: bool,
+}
+
+impl FormatBuf {
+    fn load(obj_slot: u32, used_slot: u32) -> Self {
+        let slot = SlotBuf::load(obj_slot, used_slot);
+        // A resumed call has its output so far in the slot.
+        let spilled = slot.obj != 0;
+        FormatBuf {
+            slot,
+            local: Buf::new(),
+            spilled,
+        }
+    }
+
+    fn extend(&mut self, bytes: &[u8]) -> bool {
+        if !self.spilled {
+            if self.local.len + bytes.len() <= 256 {
+                self.local.extend(bytes);
+                return true;
+            }
+            if !self.spill() {
+                return false;
+            }
+        }
+        self.slot.extend(bytes)
+    }
+
+    /// Moves the output into the frame; `false` when out of memory.
+    fn spill(&mut self) -> bool {
+        if self.spilled {
+            return true;
+        }
+        // With nothing written yet the slot stays empty, and the resumed call
+        // starts on the stack again.
+        self.spilled = true;
+        self.slot.extend(self.local.as_bytes())
+    }
+
+    fn bytes(&self) -> &[u8] {
+        if self.spilled {
+            self.slot.bytes()
+        } else {
+            self.local.as_bytes()
+        }
+    }
+}
+
+impl crate::format::Sink for FormatBuf {
+    fn put(&mut self, bytes: &[u8]) -> bool {
+        self.extend(bytes)
+    }
 }
 
 impl crate::format::Sink for SlotBuf {

@@ -83,33 +83,39 @@ pub fn word(s: &[u8], at: usize) -> u64 {
 /// one); longer ones with `memory.copy`.
 #[inline]
 pub fn copy_bytes(dst: &mut [u8], s: &[u8]) {
-    if s.len() <= 16 {
-        copy_short(dst, s);
-    } else {
-        dst.copy_from_slice(s);
-    }
+    assert_eq!(dst.len(), s.len());
+    // SAFETY: `dst` has room for `s.len()` bytes.
+    unsafe { copy_to(dst.as_mut_ptr(), s) }
 }
 
-fn copy_short(dst: &mut [u8], s: &[u8]) {
+/// [`copy_bytes`] to a place that may not have been written yet.
+///
+/// # Safety
+/// `dst` is valid for writing `s.len()` bytes and does not overlap `s`.
+#[inline]
+pub unsafe fn copy_to(dst: *mut u8, s: &[u8]) {
     let n = s.len();
-    let half = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap_or([0; 4]));
-    if n >= 8 {
-        let (a, b) = (word(s, 0), word(s, n - 8));
-        dst[..8].copy_from_slice(&a.to_le_bytes());
-        dst[n - 8..].copy_from_slice(&b.to_le_bytes());
-    } else if n >= 4 {
-        let (a, b) = (half(s, 0), half(s, n - 4));
-        dst[..4].copy_from_slice(&a.to_le_bytes());
-        dst[n - 4..].copy_from_slice(&b.to_le_bytes());
-    } else {
-        if n > 0 {
-            dst[0] = s[0];
-        }
-        if n > 1 {
-            dst[1] = s[1];
-        }
-        if n > 2 {
-            dst[2] = s[2];
+    // SAFETY: every write is inside `dst[..n]`.
+    unsafe {
+        if n > 16 {
+            core::ptr::copy_nonoverlapping(s.as_ptr(), dst, n);
+        } else if n >= 8 {
+            (dst as *mut u64).write_unaligned(word(s, 0));
+            (dst.add(n - 8) as *mut u64).write_unaligned(word(s, n - 8));
+        } else if n >= 4 {
+            let half = |at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
+            (dst as *mut u32).write_unaligned(half(0));
+            (dst.add(n - 4) as *mut u32).write_unaligned(half(n - 4));
+        } else {
+            if n > 0 {
+                *dst = s[0];
+            }
+            if n > 1 {
+                *dst.add(1) = s[1];
+            }
+            if n > 2 {
+                *dst.add(2) = s[2];
+            }
         }
     }
 }

@@ -42,14 +42,8 @@ impl<const N: usize> Buf<N> {
     /// Appends as much of `s` as fits.
     pub fn extend(&mut self, s: &[u8]) {
         let n = s.len().min(N - self.len);
-        // SAFETY: `len + n <= N`; `s` and the buffer do not overlap.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                s.as_ptr(),
-                self.bytes.as_mut_ptr().cast::<u8>().add(self.len),
-                n,
-            )
-        };
+        // SAFETY: `len + n <= N`, inside the buffer; `s` is not in it.
+        unsafe { crate::mem::copy_to(self.bytes.as_mut_ptr().cast::<u8>().add(self.len), &s[..n]) };
         self.len += n;
     }
 }
@@ -182,20 +176,31 @@ pub fn write_integer(i: i64, out: &mut Buf<64>) {
         out.push(b'-');
     }
     let mut v = i.unsigned_abs();
-    let mut digits = [0u8; 20];
-    let mut n = 0;
-    loop {
-        digits[n] = b'0' + (v % 10) as u8;
-        n += 1;
-        v /= 10;
-        if v == 0 {
-            break;
+    // Digits are made from the end, in 32-bit arithmetic: on wasm32 a 64-bit
+    // division by a constant becomes a call to a 128-bit multiply, and a
+    // zeroed array a call to `memory.fill`.
+    let mut digits = core::mem::MaybeUninit::<[u8; 20]>::uninit();
+    let d = digits.as_mut_ptr().cast::<u8>();
+    let mut at = 20;
+    let mut put = |x: u32, min: usize| {
+        let (mut x, mut n) = (x, 0);
+        while x != 0 || n < min {
+            at -= 1;
+            // SAFETY: at most 20 digits in all, `at` stays in the array.
+            unsafe { d.add(at).write(b'0' + (x % 10) as u8) };
+            x /= 10;
+            n += 1;
         }
+    };
+    while v > u32::MAX as u64 {
+        // The engine's own 64-bit division, not the multiply call.
+        let q = v / core::hint::black_box(1_000_000_000);
+        put((v - q * 1_000_000_000) as u32, 9);
+        v = q;
     }
-    while n > 0 {
-        n -= 1;
-        out.push(digits[n]);
-    }
+    put(v as u32, 1);
+    // SAFETY: `at..20` has been written.
+    out.extend(unsafe { core::slice::from_raw_parts(d.add(at), 20 - at) });
 }
 
 /// Parses a Lua number literal or coercible string; `None` if it is not one
@@ -210,6 +215,29 @@ mod tests {
         let mut b = Buf::<64>::new();
         to_lua_string(x, &mut b);
         String::from_utf8(b.as_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn integers_print_as_decimal() {
+        for i in [
+            0,
+            7,
+            -1,
+            10,
+            999_999_999,
+            1_000_000_000,
+            4_294_967_295,
+            4_294_967_296,
+            -4_294_967_296,
+            1_000_000_000_000_000_000,
+            1_000_000_000_000_000_007,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            let mut b = Buf::<64>::new();
+            write_integer(i, &mut b);
+            assert_eq!(core::str::from_utf8(b.as_bytes()).unwrap(), i.to_string());
+        }
     }
 
     #[test]
