@@ -23,7 +23,7 @@ use crate::ngx::{HostValue, NgxRequest, Request, Response, RunEnd};
 pub trait Session {
     /// Runs handler `id` with the request state (its phase already set), and hands the
     /// state back with how the run ended.
-    fn run(&mut self, id: HandlerId, ngx: NgxRequest) -> (NgxRequest, RunEnd);
+    fn run(&mut self, id: HandlerId, ngx: Box<NgxRequest>) -> (Box<NgxRequest>, RunEnd);
     /// Forgets `ngx.ctx` (an internal redirect starts with a new one).
     fn clear_ctx(&mut self);
     /// A request starts: its time limit starts now.
@@ -171,12 +171,12 @@ impl Gateway {
             (self.conf.init_worker, Phase::InitWorker),
         ] {
             let Some(id) = id else { continue };
-            let mut ngx = NgxRequest::new(Request {
+            let mut ngx = Box::new(NgxRequest::new(Request {
                 method: "GET".into(),
                 uri: "/".into(),
                 headers: vec![],
                 body: vec![],
-            });
+            }));
             ngx.set_phase(phase);
             ngx.set_shared(self.shared.clone());
             let (ngx, end) = session.run(id, ngx);
@@ -204,7 +204,7 @@ impl Gateway {
             gw: self,
             location: None,
             session: None,
-            ngx: Some(NgxRequest::new(req)),
+            ngx: Some(Box::new(NgxRequest::new(req))),
         };
         let name = srv.server_names.first().map_or("", String::as_str);
         run.ngx().set_server(name, port);
@@ -254,7 +254,9 @@ struct Run<'a> {
     /// The location the request is in (after any internal redirect).
     location: Option<usize>,
     session: Option<Result<Box<dyn Session>, String>>,
-    ngx: Option<NgxRequest>,
+    /// Boxed: it moves into the session and back for every handler, and host calls
+    /// take it out of the store and put it back.
+    ngx: Option<Box<NgxRequest>>,
 }
 
 impl Run<'_> {

@@ -635,7 +635,7 @@ impl Arm for MluaArm<'_> {
     }
 }
 
-type Shared = Rc<RefCell<Option<NgxRequest>>>;
+type Shared = Rc<RefCell<Option<Box<NgxRequest>>>>;
 
 /// The Rust function behind every ngx wrapper: `raw(id, ...)` returns `0, results...`,
 /// `1, message`, `2` (exit) or `3, t, k, v` (rawset).
@@ -848,7 +848,7 @@ impl Engine for ReferenceEngine {
 
 impl ReferenceEngine {
     fn handle_here(&self, req: &Request) -> Response {
-        let state: Shared = Rc::new(RefCell::new(Some(NgxRequest::new(req.clone()))));
+        let state: Shared = Rc::new(RefCell::new(Some(Box::new(NgxRequest::new(req.clone())))));
         let result = self.run(&state);
         let Some(ngx) = state.borrow_mut().take() else {
             unreachable!("the request state is only taken here");
@@ -1166,7 +1166,7 @@ impl crate::gateway::Session for RefSession {
         }
     }
 
-    fn run(&mut self, id: usize, ngx_req: NgxRequest) -> (NgxRequest, RunEnd) {
+    fn run(&mut self, id: usize, ngx_req: Box<NgxRequest>) -> (Box<NgxRequest>, RunEnd) {
         *self.state.borrow_mut() = Some(ngx_req);
         let end = self.run_inner(id);
         let ngx_req = self

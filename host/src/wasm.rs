@@ -29,6 +29,7 @@
 //!
 //! - `poll()`: traps when the run is past its deadline.
 
+use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
@@ -162,11 +163,17 @@ pub struct HostState {
     /// The current run's deadline, shared with the watchdog.
     watch: Arc<Watch>,
     pub stdout: Vec<u8>,
-    ngx: Option<NgxRequest>,
+    ngx: Option<Box<NgxRequest>>,
     api: Option<Api>,
     /// When the instance was made (`os.clock` counts from here).
     started: Instant,
+    /// A guest buffer (address, capacity) that strings from the host pass through.
+    scratch: (u32, u32),
 }
+
+/// Strings longer than this pass through a buffer of their own, freed after, so
+/// an instance does not keep a large scratch buffer alive.
+const SCRATCH_MAX: u32 = 64 * 1024;
 
 /// The runtime's embedding API (`ms_*` exports), resolved once per instance and shared
 /// by reference (cloning a `TypedFunc` clones its registered type, which is not cheap).
@@ -475,6 +482,7 @@ impl WasmProgram {
                 ngx: None,
                 api: None,
                 started: Instant::now(),
+                scratch: (0, 0),
             },
         );
         store.limiter(|s| &mut s.limits);
@@ -585,7 +593,7 @@ impl WasmProgram {
 
     /// Runs the handler in `guest` for one request.
     fn serve(&self, guest: &mut Guest, ngx_req: NgxRequest) -> Response {
-        guest.store.data_mut().ngx = Some(ngx_req);
+        guest.store.data_mut().ngx = Some(Box::new(ngx_req));
         let status = guest.run_main_until(self.limits.timeout);
         let ran = status.is_ok();
         let mut error = match status {
@@ -937,16 +945,39 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
         Ok(())
     }
 
+    /// A guest string of `bytes`. The bytes go through the instance's scratch
+    /// buffer (allocated once, grown as needed), so a short string costs one call
+    /// into the guest rather than allocate, make and free.
     fn string(&mut self, bytes: &[u8]) -> Result<u64> {
         let api = Arc::clone(&self.api);
-        let (alloc, free, make) = (&api.alloc, &api.free, &api.string);
-        let ptr = alloc.call(&mut *self.store, bytes.len() as i32)?;
-        if ptr == 0 {
-            return Err(anyhow!("not enough memory"));
+        let len = bytes.len() as u32;
+        let (mut ptr, cap) = self.store.as_context().data().scratch;
+        let temporary = len > SCRATCH_MAX;
+        if temporary || len > cap {
+            let want = if temporary {
+                len
+            } else {
+                len.next_power_of_two().max(256)
+            };
+            let fresh = api.alloc.call(&mut *self.store, want as i32)? as u32;
+            if fresh == 0 {
+                return Err(anyhow!("not enough memory"));
+            }
+            if !temporary {
+                if ptr != 0 {
+                    api.free.call(&mut *self.store, ptr as i32)?;
+                }
+                self.store.as_context_mut().data_mut().scratch = (fresh, want);
+            }
+            ptr = fresh;
         }
         self.memory.write(&mut *self.store, ptr as usize, bytes)?;
-        let s = make.call(&mut *self.store, (ptr, bytes.len() as i32))? as u64;
-        free.call(&mut *self.store, ptr)?;
+        let s = api
+            .string
+            .call(&mut *self.store, (ptr as i32, len as i32))? as u64;
+        if temporary {
+            api.free.call(&mut *self.store, ptr as i32)?;
+        }
         if s == val::NIL {
             return Err(anyhow!("not enough memory"));
         }
@@ -1111,6 +1142,32 @@ fn read_bytes(mem: &Memory, caller: &Caller<'_, HostState>, ptr: u32, len: u32) 
         .ok_or_else(|| anyhow!("guest passed an out-of-bounds buffer"))
 }
 
+/// The little-endian `u32` at `ptr` in guest memory.
+fn read_u32(mem: &Memory, caller: &Caller<'_, HostState>, ptr: u32) -> Result<u32> {
+    let b = mem
+        .data(caller)
+        .get(ptr as usize..ptr as usize + 4)
+        .ok_or_else(|| anyhow!("guest passed an out-of-bounds buffer"))?;
+    Ok(u32::from_le_bytes(b.try_into().expect("4 bytes")))
+}
+
+/// Writes `values` to the guest's Lua stack at `base`.
+fn write_values(
+    mem: &Memory,
+    caller: &mut Caller<'_, HostState>,
+    base: u32,
+    values: &[u64],
+) -> Result<()> {
+    let dst = mem
+        .data_mut(&mut *caller)
+        .get_mut(base as usize..base as usize + 8 * values.len())
+        .ok_or_else(|| anyhow!("guest passed an out-of-bounds buffer"))?;
+    for (d, v) in dst.chunks_exact_mut(8).zip(values) {
+        d.copy_from_slice(&v.to_le_bytes());
+    }
+    Ok(())
+}
+
 /// The arguments of one host call, read from the guest's Lua stack.
 struct WasmArm<'a, 'c> {
     ctx: GuestCtx<'a, Caller<'c, HostState>>,
@@ -1194,8 +1251,10 @@ fn host_call(
     let Some(f) = HostFn::from_id(id) else {
         return Err(anyhow!("the module called unknown host function {id}"));
     };
-    let raw = read_bytes(&mem, caller, base, nargs * 8)?;
-    let args: Vec<u64> = raw
+    let args: SmallVec<[u64; 8]> = mem
+        .data(&*caller)
+        .get(base as usize..base as usize + nargs as usize * 8)
+        .ok_or_else(|| anyhow!("guest passed an out-of-bounds buffer"))?
         .chunks_exact(8)
         .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
         .collect();
@@ -1228,7 +1287,7 @@ fn host_call(
     };
     match outcome {
         Ok(Outcome::Return(values) | Outcome::ReturnMeta(values, _)) => {
-            let mut encoded = Vec::with_capacity(values.len());
+            let mut encoded: SmallVec<[u64; 4]> = SmallVec::with_capacity(values.len());
             {
                 let mut ctx = GuestCtx {
                     store: &mut *caller,
@@ -1242,16 +1301,11 @@ fn host_call(
                     ctx.set_meta(first, meta)?;
                 }
             }
-            let limit = u32::from_le_bytes(
-                read_bytes(&mem, caller, t + th::STACK_LIMIT, 4)?
-                    .try_into()
-                    .expect("4 bytes"),
-            );
+            let limit = read_u32(&mem, caller, t + th::STACK_LIMIT)?;
             if base as u64 + 8 * encoded.len() as u64 > limit as u64 {
                 return raise(caller, &api, &mem, t, "stack overflow");
             }
-            let bytes: Vec<u8> = encoded.iter().flat_map(|v| v.to_le_bytes()).collect();
-            mem.write(&mut *caller, base as usize, &bytes)?;
+            write_values(&mem, caller, base, &encoded)?;
             Ok(encoded.len() as i32)
         }
         Ok(Outcome::Exit) => Ok(abi_call::STATUS_EXIT),
@@ -1316,8 +1370,7 @@ fn host_call(
                     encoded.push(ctx.value(v, 0)?);
                 }
             }
-            let bytes: Vec<u8> = encoded.iter().flat_map(|v| v.to_le_bytes()).collect();
-            mem.write(&mut *caller, base as usize, &bytes)?;
+            write_values(&mem, caller, base, &encoded)?;
             Ok(encoded.len() as i32)
         }
         Err(msg) => raise(caller, &api, &mem, t, &msg),
@@ -1479,7 +1532,7 @@ impl gateway::Session for ConfSession {
         !self.poisoned
     }
 
-    fn run(&mut self, id: usize, ngx: NgxRequest) -> (NgxRequest, RunEnd) {
+    fn run(&mut self, id: usize, ngx: Box<NgxRequest>) -> (Box<NgxRequest>, RunEnd) {
         self.guest.store.data_mut().ngx = Some(ngx);
         let left = self
             .deadline
