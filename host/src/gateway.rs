@@ -464,7 +464,7 @@ impl Run<'_> {
             self.ngx().rebuild_headers();
         }
         if sent && let Some(id) = scope.handler(Phase::BodyFilter) {
-            let mut body = Vec::new();
+            let (mut body, mut ends) = (Vec::new(), Vec::new());
             for (chunk, eof) in self.ngx().body_chunks() {
                 self.ngx().phase_args = vec![HostValue::Str(chunk), HostValue::Bool(eof)];
                 match self.lua(id, Phase::BodyFilter) {
@@ -475,8 +475,9 @@ impl Run<'_> {
                         }
                     }
                 }
+                ends.push(body.len());
             }
-            self.ngx().set_body(body);
+            self.ngx().set_body(body, ends);
         }
         if let Some(id) = scope.handler(Phase::Log)
             && let RunEnd::Error(msg) = self.lua(id, Phase::Log)

@@ -1131,9 +1131,11 @@ impl NgxRequest {
         self.special(404);
     }
 
-    /// Replaces the response body (body filter output).
-    pub fn set_body(&mut self, body: Vec<u8>) {
+    /// Replaces the response body with the body filter's output, one chunk per call
+    /// of the filter (`chunk_ends`: where each ends), as nginx sends them.
+    pub fn set_body(&mut self, body: Vec<u8>, chunk_ends: Vec<usize>) {
         self.body = body;
+        self.chunk_ends = chunk_ends;
     }
 
     /// The body as the chunks the body filter sees, each with its eof flag.
@@ -1235,8 +1237,7 @@ impl NgxRequest {
 
     /// `$body_bytes_sent`: with chunked encoding, the chunks' framing counts too.
     fn body_bytes_sent(&self) -> usize {
-        let chunked = !self.eof_in_last_chunk && !self.header_only;
-        if !chunked {
+        if !self.chunked() {
             return self.body.len();
         }
         let mut total = 5; // "0\r\n\r\n"
@@ -2760,6 +2761,17 @@ impl NgxRequest {
     }
 
     /// The response as the client sees it.
+    /// The body goes with chunked transfer encoding: Lua output, or a length cleared
+    /// in the header filter, and no Content-Length in the response.
+    fn chunked(&self) -> bool {
+        (!self.eof_in_last_chunk || self.length_cleared)
+            && !self.header_only
+            && !self
+                .resp_headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+    }
+
     pub fn into_response(self) -> Response {
         if self.dropped && !self.headers_sent {
             return Response {
@@ -2772,12 +2784,7 @@ impl NgxRequest {
                 truncated: false,
             };
         }
-        let chunked = (!self.eof_in_last_chunk || self.length_cleared)
-            && !self.header_only
-            && !self
-                .resp_headers
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+        let chunked = self.chunked();
         let header_only = self.header_only && !self.eof_in_last_chunk;
         Response {
             status: u16::try_from(self.status.clamp(0, 999)).unwrap_or(0),
