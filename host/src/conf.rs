@@ -20,6 +20,7 @@
 //! differently (`proxy_pass`, `if`, `rewrite`, ...) are errors.
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// Where something is in the configuration: file (as written, relative to the main
@@ -762,9 +763,28 @@ pub struct Location {
     pub internal: bool,
 }
 
+/// One `listen` of a server.
+#[derive(Clone, Debug)]
+pub struct Listen {
+    /// The address as written (`127.0.0.1:8080`, `8080`, `localhost`).
+    pub addr: String,
+    /// `default_server` (or the older `default`): the server for requests whose Host
+    /// no server on this address names.
+    pub default_server: bool,
+    pub pos: Pos,
+}
+
+/// The servers listening on one address, in configuration order, and which of them
+/// is the default.
+#[derive(Clone, Debug)]
+pub struct AddrServers {
+    pub servers: Vec<usize>,
+    pub default: usize,
+}
+
 #[derive(Clone, Debug)]
 pub struct Server {
-    pub listen: Vec<String>,
+    pub listen: Vec<Listen>,
     pub server_names: Vec<String>,
     /// The same names, parsed for matching.
     pub names: Vec<ServerName>,
@@ -956,6 +976,8 @@ impl Conf {
                 "no \"http\" block: there is nothing to serve",
             );
         }
+        // Checked here, as `nginx -t` would, rather than when binding.
+        b.conf.listen_addrs()?;
         Ok(b.conf)
     }
 
@@ -1147,8 +1169,14 @@ impl Builder {
         for d in items {
             match d.name.as_str() {
                 "listen" => {
-                    nargs(d, 1..=8)?;
-                    server.listen.push(arg_str(d, 0));
+                    nargs(d, 1..=16)?;
+                    server.listen.push(Listen {
+                        addr: arg_str(d, 0),
+                        default_server: (1..d.args.len()).any(|i| {
+                            matches!(d.args[i].as_slice(), b"default_server" | b"default")
+                        }),
+                        pos: d.pos.clone(),
+                    });
                 }
                 "server_name" => {
                     for i in 0..d.args.len() {
@@ -1174,7 +1202,11 @@ impl Builder {
         }
         server.scope.inherit(http);
         if server.listen.is_empty() {
-            server.listen.push("127.0.0.1:80".into());
+            server.listen.push(Listen {
+                addr: "127.0.0.1:80".into(),
+                default_server: false,
+                pos: d.pos.clone(),
+            });
         }
         for l in locations {
             let loc = self.location(l, &server.scope)?;
@@ -1503,14 +1535,15 @@ impl Conf {
     /// for the request's `host` (lowercase, without port): an exact name, else the longest
     /// `*.name` / `.name` wildcard, else the longest `name.*` wildcard, else the first
     /// matching regex (with its captures, which nginx makes `$1`.. and variables), else
-    /// the first server (the default server).
+    /// the address's default server (`default_server`, or the first).
     pub fn choose_server(
         &self,
-        candidates: &[usize],
+        on: &AddrServers,
         host: Option<&str>,
     ) -> (usize, Option<crate::ngx::Captures>) {
+        let candidates = &on.servers;
         let Some(host) = host else {
-            return (candidates[0], None);
+            return (on.default, None);
         };
         let longer = |best: Option<(usize, usize)>, len: usize| best.is_none_or(|(_, l)| len > l);
         let (mut suffix_best, mut prefix_best) = (None, None);
@@ -1545,7 +1578,61 @@ impl Conf {
                 }
             }
         }
-        (candidates[0], None)
+        (on.default, None)
+    }
+}
+
+impl Conf {
+    /// The distinct `listen` addresses, with the servers on each and the default one;
+    /// nginx's errors for an address it cannot bind and for two `default_server`s on
+    /// one address.
+    pub fn listen_addrs(&self) -> Result<Vec<(SocketAddr, AddrServers)>, ConfError> {
+        let mut out: Vec<(SocketAddr, AddrServers, bool)> = Vec::new();
+        for (i, s) in self.servers.iter().enumerate() {
+            for listen in &s.listen {
+                let l = &listen.addr;
+                let text = if l.contains(':') {
+                    l.clone()
+                } else if l.parse::<u16>().is_ok() {
+                    format!("127.0.0.1:{l}")
+                } else {
+                    format!("{l}:80")
+                };
+                let text = text.replace("localhost:", "127.0.0.1:");
+                let Ok(addr) = text.parse::<SocketAddr>() else {
+                    return err(
+                        &listen.pos,
+                        &format!("listen \"{l}\": not an address moonshift can bind"),
+                    );
+                };
+                let at = match out.iter().position(|(a, ..)| *a == addr) {
+                    Some(at) => at,
+                    None => {
+                        let on = AddrServers {
+                            servers: Vec::new(),
+                            default: i,
+                        };
+                        out.push((addr, on, false));
+                        out.len() - 1
+                    }
+                };
+                let (_, on, has_default) = &mut out[at];
+                if !on.servers.contains(&i) {
+                    on.servers.push(i);
+                }
+                if listen.default_server {
+                    if *has_default {
+                        return err(
+                            &listen.pos,
+                            &format!("a duplicate default server for {addr}"),
+                        );
+                    }
+                    *has_default = true;
+                    on.default = i;
+                }
+            }
+        }
+        Ok(out.into_iter().map(|(a, on, _)| (a, on)).collect())
     }
 }
 
@@ -1688,5 +1775,35 @@ mod tests {
         let c = conf("http { frobnicate on; server { } }");
         assert_eq!(c.warnings.len(), 1);
         assert!(c.warnings[0].message.contains("frobnicate"));
+    }
+
+    #[test]
+    fn default_server_is_the_fallback_of_its_address() {
+        let c = conf(
+            "http {
+               server { listen 127.0.0.1:1; server_name ~^a; }
+               server { listen 127.0.0.1:1 default_server; server_name b.test; }
+               server { listen 127.0.0.1:2; listen 127.0.0.1:1; server_name c.test; }
+             }",
+        );
+        let addrs = c.listen_addrs().unwrap();
+        assert_eq!(addrs.len(), 2);
+        let (one, two) = (&addrs[0].1, &addrs[1].1);
+        assert_eq!((one.servers.as_slice(), one.default), (&[0, 1, 2][..], 1));
+        assert_eq!((two.servers.as_slice(), two.default), (&[2][..], 2));
+        assert_eq!(c.choose_server(one, Some("c.test")).0, 2);
+        assert_eq!(c.choose_server(one, Some("abc")).0, 0);
+        assert_eq!(c.choose_server(one, Some("zzz")).0, 1);
+        assert_eq!(c.choose_server(one, None).0, 1);
+        let tree = parse(
+            "nginx.conf",
+            b"http {\n server { listen 127.0.0.1:1 default_server; }\n server { listen 127.0.0.1:1 default; }\n}\n",
+        )
+        .unwrap();
+        let e = Conf::from_tree(&tree, PathBuf::from(".")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a duplicate default server for 127.0.0.1:1 in nginx.conf:3"
+        );
     }
 }

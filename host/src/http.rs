@@ -23,6 +23,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 
+use crate::conf::AddrServers;
 use crate::gateway::Gateway;
 use crate::ngx::{LogLine, Request, Response};
 
@@ -176,29 +177,10 @@ impl Drop for Server {
     }
 }
 
-/// The distinct `listen` addresses of the configuration, with the servers on each.
-pub fn listen_addrs(gw: &Gateway) -> Result<Vec<(SocketAddr, Vec<usize>)>, String> {
-    let mut out: Vec<(SocketAddr, Vec<usize>)> = Vec::new();
-    for (i, s) in gw.conf.servers.iter().enumerate() {
-        for l in &s.listen {
-            let text = if l.contains(':') {
-                l.clone()
-            } else if l.parse::<u16>().is_ok() {
-                format!("127.0.0.1:{l}")
-            } else {
-                format!("{l}:80")
-            };
-            let text = text.replace("localhost:", "127.0.0.1:");
-            let addr: SocketAddr = text
-                .parse()
-                .map_err(|_| format!("listen \"{l}\": not an address moonshift can bind"))?;
-            match out.iter_mut().find(|(a, _)| *a == addr) {
-                Some((_, v)) => v.push(i),
-                None => out.push((addr, vec![i])),
-            }
-        }
-    }
-    Ok(out)
+/// The distinct `listen` addresses of the configuration, with the servers on each
+/// ([`crate::conf::Conf::listen_addrs`]).
+pub fn listen_addrs(gw: &Gateway) -> Result<Vec<(SocketAddr, AddrServers)>, String> {
+    gw.conf.listen_addrs().map_err(|e| e.to_string())
 }
 
 /// Binds every listen address (or `override_addr` for all of them when given: tests use
@@ -266,7 +248,7 @@ async fn accept_loop(
     gw: Arc<Gateway>,
     log: Arc<ErrorLog>,
     conns: Arc<AtomicU64>,
-    servers: Arc<Vec<usize>>,
+    servers: Arc<AddrServers>,
     port: u16,
 ) {
     loop {
@@ -308,7 +290,7 @@ impl std::error::Error for Dropped {}
 async fn handle(
     gw: &Gateway,
     log: &ErrorLog,
-    servers: &[usize],
+    servers: &AddrServers,
     port: u16,
     conn: u64,
     req: hyper::Request<hyper::body::Incoming>,
