@@ -1,7 +1,8 @@
 //! `moonshift serve` under bad handlers (corpus/ngx/limits): a handler that loops
 //! forever, allocates without bound or recurses without bound has its request ended
 //! within the deadline with a 500 and a logged error, while the server goes on serving
-//! other requests, also during the bad one; and `--instance-reuse` keeps globals.
+//! other requests, also during the bad one; and `--instance-reuse` keeps globals, and
+//! gives each request its own time limit on both engines.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -123,6 +124,43 @@ fn instance_reuse_keeps_globals_and_fresh_instances_do_not() {
     // A trapped instance is not reused; the next request gets a working one.
     assert_eq!(get(server2.addrs[0], "/loop").0, 500);
     assert_eq!(get(server2.addrs[0], "/ok").1, "ok\n");
+}
+
+/// The LuaJIT arm kept across requests (`--engine luajit --instance-reuse`) times each
+/// request from its start, not from when the state was made.
+#[test]
+fn reused_luajit_state_gives_each_request_its_time_limit() {
+    let path = moonshift_tests::root().join("corpus/ngx/limits/nginx.conf");
+    let conf = Conf::load(&path).expect("conf loads");
+    let reference =
+        moonshift_host::reference::ConfReference::new(conf.sources(), Some(conf.module_path()))
+            .with_timeout(Duration::from_secs(1));
+    let gw = Arc::new(Gateway::new(conf, Box::new(reference)).with_instance_reuse(true));
+    let log = Arc::new(http::ErrorLog::new(None, "debug", true));
+    // One worker: every request meets the same LuaJIT state.
+    let server = http::start(
+        gw,
+        log.clone(),
+        Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+        1,
+    )
+    .expect("serves");
+    let addr = server.addrs[0];
+    let (status, first, _) = get(addr, "/busy");
+    assert_eq!(status, 200, "{}", last_error(&log));
+    // Past the first request's limit: the state's age must not count against the next.
+    std::thread::sleep(Duration::from_millis(1500));
+    for _ in 0..2 {
+        let (status, body, _) = get(addr, "/busy");
+        assert_eq!((status, &body), (200, &first), "{}", last_error(&log));
+    }
+    // A request that does run past its own limit still ends.
+    assert_eq!(get(addr, "/loop").0, 500);
+    assert!(
+        last_error(&log).contains("time limit"),
+        "{}",
+        last_error(&log)
+    );
 }
 
 #[test]

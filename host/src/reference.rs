@@ -38,6 +38,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mlua::{Function, Lua, MultiValue, Table, Value};
@@ -299,20 +300,27 @@ pub const TIMEOUT_MESSAGE: &str = "script exceeded its time limit";
 /// a loop running as a compiled trace does not see it (turning the JIT off
 /// would, but LuaJIT's interpreter reports some errors differently — a stack
 /// overflow loses its position — so the reference keeps the JIT on);
-/// [`run_script_with_limit`] adds a watchdog for that case.
-fn set_deadline(lua: &Lua, timeout: Duration) -> mlua::Result<()> {
-    let deadline = Instant::now() + timeout;
+/// [`run_script_with_limit`] adds a watchdog for that case. Returns the deadline, for a
+/// state that serves several requests to move on at each one.
+fn set_deadline(lua: &Lua, timeout: Duration) -> mlua::Result<Deadline> {
+    let deadline: Deadline = Arc::new(Mutex::new(Instant::now() + timeout));
+    let at = deadline.clone();
     lua.set_global_hook(
         mlua::HookTriggers::new().every_nth_instruction(1_000_000),
         move |_, _| {
-            if Instant::now() > deadline {
+            let due = *at.lock().unwrap_or_else(|e| e.into_inner());
+            if Instant::now() > due {
                 Err(mlua::Error::runtime(TIMEOUT_MESSAGE))
             } else {
                 Ok(mlua::VmState::Continue)
             }
         },
-    )
+    )?;
+    Ok(deadline)
 }
+
+/// When the current run's time is up ([`set_deadline`]).
+type Deadline = Arc<Mutex<Instant>>;
 
 /// `package.path` next to the script, the rule the compiler links modules by
 /// (`moonshift_abi::MODULE_TEMPLATES`).
@@ -1123,17 +1131,19 @@ impl ConfReference {
 impl crate::gateway::Backend for ConfReference {
     fn session(&self) -> Result<Box<dyn crate::gateway::Session>, String> {
         let state: Shared = Rc::new(RefCell::new(None));
-        let make = || -> mlua::Result<(Lua, Table)> {
+        let make = || -> mlua::Result<(Lua, Table, Deadline)> {
             let lua = new_state(true)?;
-            set_deadline(&lua, self.timeout)?;
+            let deadline = set_deadline(&lua, self.timeout)?;
             set_module_path(&lua, "", self.lua_path.as_deref())?;
             let sentinel = install_ngx(&lua, &state, &self.dicts)?;
-            Ok((lua, sentinel))
+            Ok((lua, sentinel, deadline))
         };
-        let (lua, sentinel) = make().map_err(|e| e.to_string())?;
+        let (lua, sentinel, deadline) = make().map_err(|e| e.to_string())?;
         Ok(Box::new(RefSession {
             lua,
             sentinel,
+            deadline,
+            timeout: self.timeout,
             state,
             handlers: self.handlers.clone(),
             loaded: HashMap::new(),
@@ -1148,13 +1158,18 @@ impl crate::gateway::Backend for ConfReference {
 struct RefSession {
     lua: Lua,
     sentinel: Table,
+    /// Moved on by each request (`--instance-reuse` keeps a state across requests).
+    deadline: Deadline,
+    timeout: Duration,
     state: Shared,
     handlers: Vec<(String, String)>,
     loaded: HashMap<usize, Function>,
 }
 
 impl crate::gateway::Session for RefSession {
-    fn begin_request(&mut self) {}
+    fn begin_request(&mut self) {
+        *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now() + self.timeout;
+    }
 
     fn reusable(&self) -> bool {
         true
