@@ -218,9 +218,16 @@ fn make_driver(
     sentinel: &Table,
     yield_is_error: bool,
 ) -> mlua::Result<Function> {
+    driver_factory(lua)?.call((chunk, sentinel.clone(), yield_is_error))
+}
+
+/// The compiled [`DRIVER`] chunk: called with (chunk, sentinel, yield_is_error), it
+/// returns a driver. A state that runs many handlers keeps it rather than parse the
+/// driver's source for each.
+fn driver_factory(lua: &Lua) -> mlua::Result<Function> {
     lua.load(DRIVER)
         .set_name("=moonshift-driver")
-        .call((chunk, sentinel.clone(), yield_is_error))
+        .into_function()
 }
 
 /// How a driven chunk ended.
@@ -1131,17 +1138,19 @@ impl ConfReference {
 impl crate::gateway::Backend for ConfReference {
     fn session(&self) -> Result<Box<dyn crate::gateway::Session>, String> {
         let state: Shared = Rc::new(RefCell::new(None));
-        let make = || -> mlua::Result<(Lua, Table, Deadline)> {
+        let make = || -> mlua::Result<(Lua, Table, Deadline, Function)> {
             let lua = new_state(true)?;
             let deadline = set_deadline(&lua, self.timeout)?;
             set_module_path(&lua, "", self.lua_path.as_deref())?;
             let sentinel = install_ngx(&lua, &state, &self.dicts)?;
-            Ok((lua, sentinel, deadline))
+            let drivers = driver_factory(&lua)?;
+            Ok((lua, sentinel, deadline, drivers))
         };
-        let (lua, sentinel, deadline) = make().map_err(|e| e.to_string())?;
+        let (lua, sentinel, deadline, drivers) = make().map_err(|e| e.to_string())?;
         Ok(Box::new(RefSession {
             lua,
             sentinel,
+            drivers,
             deadline,
             timeout: self.timeout,
             state,
@@ -1158,6 +1167,8 @@ impl crate::gateway::Backend for ConfReference {
 struct RefSession {
     lua: Lua,
     sentinel: Table,
+    /// [`driver_factory`], compiled once for the state.
+    drivers: Function,
     /// Moved on by each request (`--instance-reuse` keeps a state across requests).
     deadline: Deadline,
     timeout: Duration,
@@ -1208,7 +1219,10 @@ impl RefSession {
                 }
             }
         };
-        let driven = make_driver(&self.lua, chunk, &self.sentinel, false).and_then(|d| drive(&d));
+        let driven = self
+            .drivers
+            .call::<Function>((chunk, self.sentinel.clone(), false))
+            .and_then(|d| drive(&d));
         match driven {
             Ok(Ended::Done) => RunEnd::Done,
             Ok(Ended::Exit(_)) => RunEnd::Exit,

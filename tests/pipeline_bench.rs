@@ -1,0 +1,105 @@
+//! The gateway pipeline in one process, without sockets or hyper: the load test's request
+//! (corpus/bench/gateway) handled by `Gateway::handle` on the compiled module and on
+//! LuaJIT, both keeping their state across requests (`--instance-reuse`, as ngx_lua
+//! keeps its Lua VM), in alternating rounds; prints the medians per request and their
+//! ratio. A benchmark, not a test (ignored):
+//! `cargo test --release -p moonshift-tests --test pipeline_bench -- --ignored --nocapture`
+//! Its figures are steadier than the load test's on a shared machine, and say how much of
+//! a request is the handlers and the ngx API rather than HTTP and the kernel.
+
+use std::time::{Duration, Instant};
+
+use moonshift_host::conf::Conf;
+use moonshift_host::gateway::{Backend, Gateway};
+use moonshift_host::ngx::Request;
+use moonshift_host::reference::ConfReference;
+use moonshift_host::wasm::{ConfProgram, Limits, THREAD_STACK};
+
+const ROUNDS: usize = 9;
+const PER_ROUND: usize = 5_000;
+
+fn request() -> Request {
+    Request {
+        method: "GET".into(),
+        uri: "/api/items?id=42".into(),
+        headers: vec![
+            ("Host".into(), "127.0.0.1".into()),
+            ("X-Api-Key".into(), "secret".into()),
+        ],
+        body: vec![],
+    }
+}
+
+fn gateway(wasm: bool) -> Gateway {
+    let path = moonshift_tests::root().join("corpus/bench/gateway/nginx.conf");
+    let conf = Conf::load(&path).expect("conf loads");
+    let backend: Box<dyn Backend> = if wasm {
+        let modules = moonshift_frontend::ModulePath::parse(&conf.module_path());
+        let (wasm, entries) =
+            moonshift_backend::compile_handlers(&conf.sources(), &modules).expect("compiles");
+        Box::new(
+            ConfProgram::new_cached(&wasm, entries, Limits::default(), None, conf.dict_names())
+                .expect("instantiates"),
+        )
+    } else {
+        Box::new(ConfReference::new(conf.sources(), Some(conf.module_path())))
+    };
+    Gateway::new(conf, backend).with_instance_reuse(true)
+}
+
+/// Time of `PER_ROUND` requests; the body of the last.
+fn round(gw: &Gateway) -> (Duration, Vec<u8>) {
+    let t = Instant::now();
+    let mut body = Vec::new();
+    for _ in 0..PER_ROUND {
+        let r = gw.handle(0, 18500, request(), None);
+        assert_eq!(r.status, 200, "{:?}", r.log);
+        body = r.body;
+    }
+    (t.elapsed(), body)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+#[test]
+#[ignore = "a benchmark: prints figures"]
+fn gateway_pipeline_wasm_against_luajit() {
+    // Sessions live in a per-thread pool: one thread, with the stack a guest may need.
+    std::thread::Builder::new()
+        .stack_size(THREAD_STACK)
+        .spawn(|| {
+            let (wasm, lua) = (gateway(true), gateway(false));
+            // Warm up: instances made, caches filled, LuaJIT's traces recorded.
+            let (_, a) = round(&wasm);
+            let (_, b) = round(&lua);
+            assert_eq!(
+                String::from_utf8_lossy(&a),
+                String::from_utf8_lossy(&b),
+                "the arms answer differently"
+            );
+            let (mut w, mut l, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..ROUNDS {
+                let (tw, _) = round(&wasm);
+                let (tl, _) = round(&lua);
+                let per = |t: Duration| t.as_secs_f64() * 1e6 / PER_ROUND as f64;
+                w.push(per(tw));
+                l.push(per(tl));
+                ratios.push(per(tw) / per(tl));
+            }
+            println!(
+                "gateway pipeline, {ROUNDS} rounds of {PER_ROUND} requests (medians): \
+                 wasm {:.2} us/request, LuaJIT {:.2} us/request, wasm / LuaJIT = {:.2}x \
+                 (median of per-round ratios {:.2}x)",
+                median(w.clone()),
+                median(l.clone()),
+                median(w) / median(l),
+                median(ratios)
+            );
+        })
+        .expect("thread")
+        .join()
+        .expect("benchmark thread");
+}
