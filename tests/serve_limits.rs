@@ -121,6 +121,9 @@ fn instance_reuse_keeps_globals_and_fresh_instances_do_not() {
     // Requests land on the two workers, each with its own instance: the counts go up on
     // each worker.
     assert!(b.iter().max() > Some(&1), "{b:?}");
+    // ngx.ctx is the request's: a kept instance starts each request with a fresh one.
+    let c: Vec<String> = (0..6).map(|_| get(server2.addrs[0], "/ctx").1).collect();
+    assert_eq!(c, vec!["1\n"; 6]);
     // A trapped instance is not reused; the next request gets a working one.
     assert_eq!(get(server2.addrs[0], "/loop").0, 500);
     assert_eq!(get(server2.addrs[0], "/ok").1, "ok\n");
@@ -154,6 +157,9 @@ fn reused_luajit_state_gives_each_request_its_time_limit() {
         let (status, body, _) = get(addr, "/busy");
         assert_eq!((status, &body), (200, &first), "{}", last_error(&log));
     }
+    // ngx.ctx is the request's on a kept LuaJIT state too.
+    let c: Vec<String> = (0..3).map(|_| get(addr, "/ctx").1).collect();
+    assert_eq!(c, vec!["1\n"; 3]);
     // A request that does run past its own limit still ends.
     assert_eq!(get(addr, "/loop").0, 500);
     assert!(

@@ -195,6 +195,7 @@ struct ApiFuncs {
     raise: TypedFunc<(i32, i32, i32, i32), i32>,
     error_text: TypedFunc<i32, i64>,
     globals: TypedFunc<(), i64>,
+    clear_ngx_ctx: TypedFunc<(), i32>,
     gc_configure: TypedFunc<(i32, i32), ()>,
     gc_verify: TypedFunc<(), i32>,
     gc_message: TypedFunc<(), i64>,
@@ -224,6 +225,7 @@ impl ApiFuncs {
             raise: instance.get_typed_func(&mut *store, "ms_raise")?,
             error_text: instance.get_typed_func(&mut *store, "ms_error_text")?,
             globals: instance.get_typed_func(&mut *store, "ms_globals")?,
+            clear_ngx_ctx: instance.get_typed_func(&mut *store, "ms_clear_ngx_ctx")?,
             gc_configure: instance.get_typed_func(&mut *store, "ms_gc_configure")?,
             gc_verify: instance.get_typed_func(&mut *store, "ms_gc_verify")?,
             gc_message: instance.get_typed_func(&mut *store, "ms_gc_message")?,
@@ -870,25 +872,15 @@ impl Guest {
         }
     }
 
-    /// Builds the `ngx` table (and the other ngx_lua globals) in the guest.
     /// `ngx.ctx = nil`, raw (the next read makes a new table).
     fn clear_ctx(&mut self) -> Result<()> {
-        let mut ctx = GuestCtx {
-            store: &mut self.store,
-            api: self.api.clone(),
-            memory: self.memory,
-        };
-        let g = ctx.api.globals.call(&mut *ctx.store, ())?;
-        let name = ctx.string(b"ngx")?;
-        let t = ctx.api.rawget.call(&mut *ctx.store, (g, name as i64))? as u64;
-        let ngx_t = (val::tag(t) == val::TAG_TABLE).then_some(t);
-        if let Some(t) = ngx_t {
-            let key = ctx.string(b"ctx")?;
-            ctx.rawset(t, key, val::NIL)?;
+        if self.api.clear_ngx_ctx.call(&mut self.store, ())? != 0 {
+            return Err(anyhow!("not enough memory"));
         }
         Ok(())
     }
 
+    /// Builds the `ngx` table (and the other ngx_lua globals) in the guest.
     fn install_ngx(&mut self) -> Result<()> {
         self.install_ngx_with(&[])
     }

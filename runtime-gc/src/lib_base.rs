@@ -1160,6 +1160,17 @@ pub extern "C" fn ms_rawset(t: u64, k: u64, x: u64) -> i32 {
     }
 }
 
+/// `ngx.ctx = nil`, raw, between two requests on a kept instance: the next read of
+/// `ngx.ctx` makes a new table. One call, where the host would make both names and
+/// look the `ngx` table up through four. 0, or -1 when out of memory.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_clear_ngx_ctx() -> i32 {
+    let (Some(ngx), Some(ctx)) = (string::new_value(b"ngx"), string::new_value(b"ctx")) else {
+        return -1;
+    };
+    ms_rawset(ms_rawget(rt().globals, ngx), ctx, v::NIL).min(0)
+}
+
 /// `rawget(t, k)`; nil when `t` is not a table.
 #[unsafe(no_mangle)]
 pub extern "C" fn ms_rawget(t: u64, k: u64) -> u64 {

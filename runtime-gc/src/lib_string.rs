@@ -921,6 +921,7 @@ impl FormatBuf {
         }
     }
 
+    #[inline]
     fn extend(&mut self, bytes: &[u8]) -> bool {
         if !self.spilled {
             if self.local.len + bytes.len() <= 256 {
@@ -935,6 +936,8 @@ impl FormatBuf {
     }
 
     /// Moves the output into the frame; `false` when out of memory.
+    #[cold]
+    #[inline(never)]
     fn spill(&mut self) -> bool {
         if self.spilled {
             return true;
@@ -955,6 +958,7 @@ impl FormatBuf {
 }
 
 impl crate::format::Sink for FormatBuf {
+    #[inline]
     fn put(&mut self, bytes: &[u8]) -> bool {
         self.extend(bytes)
     }
