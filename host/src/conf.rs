@@ -1580,9 +1580,7 @@ impl Conf {
         }
         (on.default, None)
     }
-}
 
-impl Conf {
     /// The distinct `listen` addresses, with the servers on each and the default one;
     /// nginx's errors for an address it cannot bind and for two `default_server`s on
     /// one address.

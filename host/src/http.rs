@@ -320,11 +320,11 @@ async fn handle(
         headers,
         body,
     };
-    let host = request
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("host"))
-        .map(|(_, v)| v.split(':').next().unwrap_or("").to_ascii_lowercase());
+    let host_header = parts.headers.get(hyper::header::HOST).map(|v| v.as_bytes());
+    let host = host_header.map(|v| {
+        let v = String::from_utf8_lossy(v);
+        v.split(':').next().unwrap_or("").to_ascii_lowercase()
+    });
     let (server, name_captures) = gw.conf.choose_server(servers, host.as_deref());
     let server_name = gw.conf.servers[server]
         .server_names
@@ -337,7 +337,7 @@ async fn handle(
         let for_log = LogRequest {
             method: parts.method.as_str(),
             uri: parts.uri.path_and_query().map_or("", |p| p.as_str()),
-            host: parts.headers.get("host").map(|v| v.as_bytes()),
+            host: host_header,
         };
         for line in &response.log {
             log.write(conn, line, &for_log, server_name);

@@ -978,6 +978,16 @@ fn type_error(arm: &mut dyn Arm, n: usize, want: &str, got: &HostValue) -> Strin
     )
 }
 
+/// `luaL_checknumber` of argument `n`, whose value is `v`: a number, or a string that
+/// converts to one.
+fn check_number(arm: &mut dyn Arm, n: usize, v: HostValue) -> Result<f64, String> {
+    match &v {
+        HostValue::Number(x) => Ok(*x),
+        HostValue::Str(s) => lua_str_to_number(s).ok_or_else(|| type_error(arm, n, "number", &v)),
+        _ => Err(type_error(arm, n, "number", &v)),
+    }
+}
+
 impl NgxRequest {
     pub fn new(req: Request) -> Self {
         let args = req
@@ -1194,7 +1204,6 @@ impl NgxRequest {
         out
     }
 
-    /// The captures of the location's regex: numbered, and named.
     /// A regex match's captures become `$1`.. (replacing the last match's) and named
     /// variables (which stay, as nginx's variables do, until a match sets them again).
     pub fn set_captures(
@@ -1773,7 +1782,7 @@ impl NgxRequest {
         }
         // In the log phase the response went out with add_header's headers, which come
         // after the Lua header filter: read the list that was sent.
-        let vals: Vec<Vec<u8>> = if self.phase == Phase::Log && self.headers_sent {
+        let mut vals: Vec<Vec<u8>> = if self.phase == Phase::Log && self.headers_sent {
             self.resp_headers
                 .iter()
                 .filter(|(n, _)| n.eq_ignore_ascii_case(&name))
@@ -1788,11 +1797,11 @@ impl NgxRequest {
         };
         let v = match vals.len() {
             0 => HostValue::Nil,
-            1 => HostValue::Str(vals[0].clone()),
+            1 => HostValue::Str(vals.swap_remove(0)),
             _ => HostValue::Table(
-                vals.iter()
+                vals.into_iter()
                     .enumerate()
-                    .map(|(i, v)| (HostValue::Number((i + 1) as f64), HostValue::Str(v.clone())))
+                    .map(|(i, v)| (HostValue::Number((i + 1) as f64), HostValue::Str(v)))
                     .collect(),
             ),
         };
@@ -1916,11 +1925,7 @@ impl NgxRequest {
         // ngx_lua's C function: `luaL_checkinteger` on max_headers, 0 for no limit.
         let max = match arm.arg(0) {
             HostValue::Nil => 100,
-            HostValue::Number(n) => ffi_int(n),
-            HostValue::Str(s) if lua_str_to_number(&s).is_some() => {
-                lua_str_to_number(&s).map_or(100, ffi_int)
-            }
-            other => return Err(type_error(arm, 1, "number", &other)),
+            v => ffi_int(check_number(arm, 1, v)?),
         };
         let truncated = max > 0 && list.len() as i64 > max;
         if truncated {
@@ -1968,13 +1973,8 @@ impl NgxRequest {
             other => return Err(type_error(arm, 1, "string", &other)),
         };
         let status = if n == 2 {
-            match arm.arg(1) {
-                HostValue::Number(n) => n as i64,
-                HostValue::Str(s) if lua_str_to_number(&s).is_some() => {
-                    lua_str_to_number(&s).map_or(0, |n| n as i64)
-                }
-                other => return Err(type_error(arm, 2, "number", &other)),
-            }
+            let v = arm.arg(1);
+            check_number(arm, 2, v)? as i64
         } else {
             302
         };
@@ -2760,7 +2760,6 @@ impl NgxRequest {
         Ok(headers_result(ret, raw))
     }
 
-    /// The response as the client sees it.
     /// The body goes with chunked transfer encoding: Lua output, or a length cleared
     /// in the header filter, and no Content-Length in the response.
     fn chunked(&self) -> bool {
@@ -2772,6 +2771,7 @@ impl NgxRequest {
                 .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
     }
 
+    /// The response as the client sees it.
     pub fn into_response(self) -> Response {
         if self.dropped && !self.headers_sent {
             return Response {
@@ -3251,8 +3251,6 @@ fn header_name(k: &[u8]) -> String {
     String::from_utf8_lossy(k).replace('_', "-")
 }
 
-/// A header list as `get_headers` returns it: lowercased names unless `raw`, repeated
-/// names as arrays.
 /// A `get_headers` result: without `raw`, the table has ngx_lua's metatable, which finds
 /// `h["Content-Type"]` and `h.content_type` under `content-type`.
 fn headers_result(values: Vec<HostValue>, raw: bool) -> Outcome {
@@ -3269,6 +3267,8 @@ fn headers_result(values: Vec<HostValue>, raw: bool) -> Outcome {
     }
 }
 
+/// A header list as `get_headers` returns it: lowercased names unless `raw`, repeated
+/// names as arrays.
 fn header_table(list: &[(String, Vec<u8>)], raw: bool) -> HostValue {
     let mut entries: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
     for (k, v) in list {

@@ -34,11 +34,10 @@
 //! `print` is ngx_lua's (logs at `notice`). A top-level `coroutine.yield` simply resumes, as
 //! ngx_lua resumes the entry thread.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::Path;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mlua::{Function, Lua, MultiValue, Table, Value};
@@ -310,13 +309,12 @@ pub const TIMEOUT_MESSAGE: &str = "script exceeded its time limit";
 /// [`run_script_with_limit`] adds a watchdog for that case. Returns the deadline, for a
 /// state that serves several requests to move on at each one.
 fn set_deadline(lua: &Lua, timeout: Duration) -> mlua::Result<Deadline> {
-    let deadline: Deadline = Arc::new(Mutex::new(Instant::now() + timeout));
+    let deadline: Deadline = Rc::new(Cell::new(Instant::now() + timeout));
     let at = deadline.clone();
     lua.set_global_hook(
         mlua::HookTriggers::new().every_nth_instruction(1_000_000),
         move |_, _| {
-            let due = *at.lock().unwrap_or_else(|e| e.into_inner());
-            if Instant::now() > due {
+            if Instant::now() > at.get() {
                 Err(mlua::Error::runtime(TIMEOUT_MESSAGE))
             } else {
                 Ok(mlua::VmState::Continue)
@@ -327,7 +325,7 @@ fn set_deadline(lua: &Lua, timeout: Duration) -> mlua::Result<Deadline> {
 }
 
 /// When the current run's time is up ([`set_deadline`]).
-type Deadline = Arc<Mutex<Instant>>;
+type Deadline = Rc<Cell<Instant>>;
 
 /// `package.path` next to the script, the rule the compiler links modules by
 /// (`moonshift_abi::MODULE_TEMPLATES`).
@@ -1179,7 +1177,7 @@ struct RefSession {
 
 impl crate::gateway::Session for RefSession {
     fn begin_request(&mut self) {
-        *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now() + self.timeout;
+        self.deadline.set(Instant::now() + self.timeout);
     }
 
     fn reusable(&self) -> bool {

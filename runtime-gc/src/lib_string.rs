@@ -903,28 +903,34 @@ pub extern "C" fn lrt_format_step(t: u32, base: u32, nargs: i32, frame: u32) -> 
 /// `string.format`'s output: on the native stack while it is short and the
 /// call runs through in one step (no allocation, no garbage), in the frame's
 /// `SlotBuf` once it outgrows that or a `__tostring` call suspends it.
+///
+/// The output is in the slot exactly when the slot holds a buffer: a resumed call
+/// finds its output so far there, and a call suspended before writing anything
+/// starts on the stack again.
 struct FormatBuf {
     slot: SlotBuf,
-    local: Buf<256>,
-    spilled: bool,
+    local: Buf<FORMAT_LOCAL>,
 }
+
+/// Bytes of `string.format` output kept on the native stack.
+const FORMAT_LOCAL: usize = 256;
 
 impl FormatBuf {
     fn load(obj_slot: u32, used_slot: u32) -> Self {
-        let slot = SlotBuf::load(obj_slot, used_slot);
-        // A resumed call has its output so far in the slot.
-        let spilled = slot.obj != 0;
         FormatBuf {
-            slot,
+            slot: SlotBuf::load(obj_slot, used_slot),
             local: Buf::new(),
-            spilled,
         }
+    }
+
+    fn spilled(&self) -> bool {
+        self.slot.obj != 0
     }
 
     #[inline]
     fn extend(&mut self, bytes: &[u8]) -> bool {
-        if !self.spilled {
-            if self.local.len + bytes.len() <= 256 {
+        if !self.spilled() {
+            if self.local.len + bytes.len() <= FORMAT_LOCAL {
                 self.local.extend(bytes);
                 return true;
             }
@@ -939,17 +945,14 @@ impl FormatBuf {
     #[cold]
     #[inline(never)]
     fn spill(&mut self) -> bool {
-        if self.spilled {
+        if self.spilled() {
             return true;
         }
-        // With nothing written yet the slot stays empty, and the resumed call
-        // starts on the stack again.
-        self.spilled = true;
         self.slot.extend(self.local.as_bytes())
     }
 
     fn bytes(&self) -> &[u8] {
-        if self.spilled {
+        if self.spilled() {
             self.slot.bytes()
         } else {
             self.local.as_bytes()
