@@ -103,3 +103,29 @@ fn gateway_pipeline_wasm_against_luajit() {
         .join()
         .expect("benchmark thread");
 }
+
+/// One arm alone for a profiler: `MOONSHIFT_PIPELINE_ARM=wasm|luajit` (wasm by default),
+/// 60 rounds after the warm-up, so `perf record` sees the requests rather than the
+/// compilation: `perf record -D 3000 target/release/deps/pipeline_bench-* --ignored
+/// --nocapture one_arm_for_a_profiler`.
+#[test]
+#[ignore = "a benchmark: prints figures"]
+fn one_arm_for_a_profiler() {
+    std::thread::Builder::new()
+        .stack_size(THREAD_STACK)
+        .spawn(|| {
+            let arm = std::env::var("MOONSHIFT_PIPELINE_ARM").unwrap_or_else(|_| "wasm".into());
+            let gw = gateway(arm != "luajit");
+            round(&gw);
+            let t = Instant::now();
+            const PROFILED: usize = 60;
+            for _ in 0..PROFILED {
+                round(&gw);
+            }
+            let per = t.elapsed().as_secs_f64() * 1e6 / (PROFILED * PER_ROUND) as f64;
+            println!("{arm}: {per:.2} us/request over {PROFILED} rounds of {PER_ROUND}");
+        })
+        .expect("thread")
+        .join()
+        .expect("benchmark thread");
+}
