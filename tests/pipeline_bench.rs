@@ -1,4 +1,4 @@
-//! The gateway pipeline in one process, without sockets or hyper: the load test's request
+//! The gateway pipeline in one process, without sockets or HTTP: the load test's request
 //! (corpus/bench/gateway) handled by `Gateway::handle` on the compiled module and on
 //! LuaJIT, both keeping their state across requests (`--instance-reuse`, as ngx_lua
 //! keeps its Lua VM), in alternating rounds; prints the medians per request and their

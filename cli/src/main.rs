@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-/// mimalloc: `serve` allocates per request (headers, bodies, hyper's buffers) on every
+/// mimalloc: `serve` allocates per request (headers, bodies, buffers) on every
 /// worker thread; measured with scripts/load-test against glibc's allocator.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -1,4 +1,8 @@
-//! HTTP out: `moonshift serve` on tokio + hyper (HTTP/1.1, keep-alive, chunked bodies).
+//! HTTP out: `moonshift serve` on tokio (HTTP/1.1, keep-alive, pipelining, chunked
+//! bodies). Request heads are parsed with `httparse`; responses are written as nginx's
+//! header filter writes them (its header order, same-name headers interleaved as they were
+//! set, names in the case the handler gave, `Content-Length: 0` on a 304), which a
+//! general-purpose server's header map cannot keep.
 //!
 //! Each `listen` address of the configuration gets a listener, shared by the worker
 //! threads (`worker_processes`), each running its own single-threaded runtime. A request
@@ -11,17 +15,12 @@
 
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::BodyExt;
-use hyper::body::{Frame, SizeHint};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 use crate::conf::AddrServers;
 use crate::gateway::Gateway;
@@ -99,57 +98,6 @@ fn log_time() -> String {
         .map_or(0, |d| d.as_secs()) as i64;
     let (y, m, d, hh, mm, ss, _) = crate::ngx_util::gmtime(secs);
     format!("{y:04}/{m:02}/{d:02} {hh:02}:{mm:02}:{ss:02}")
-}
-
-/// A response body: whole with a Content-Length, or one chunk with chunked encoding.
-struct OutBody {
-    /// Set once the data went out and hyper was given a chance to flush it.
-    yielded: bool,
-    data: Option<Bytes>,
-    chunked: bool,
-    /// Fail after the data: hyper then closes the connection mid-response.
-    truncated: bool,
-}
-
-impl hyper::body::Body for OutBody {
-    type Data = Bytes;
-    type Error = Dropped;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Dropped>>> {
-        match self.data.take() {
-            Some(d) => Poll::Ready(Some(Ok(Frame::data(d)))),
-            None if self.truncated && !self.yielded => {
-                // Let hyper write what it has before the connection is cut.
-                self.yielded = true;
-                let waker = cx.waker().clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-                    waker.wake();
-                });
-                Poll::Pending
-            }
-            None if self.truncated => {
-                self.truncated = false;
-                Poll::Ready(Some(Err(Dropped)))
-            }
-            None => Poll::Ready(None),
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        !self.chunked && self.data.as_ref().is_none_or(|d| d.is_empty())
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        if self.chunked {
-            SizeHint::default()
-        } else {
-            SizeHint::with_exact(self.data.as_ref().map_or(0, |d| d.len() as u64))
-        }
-    }
 }
 
 /// A running server: `workers` threads (nginx's `worker_processes`), each with its own
@@ -259,145 +207,547 @@ async fn accept_loop(
         // their share of a burst of connections instead of this one taking them all.
         tokio::task::yield_now().await;
         let _ = stream.set_nodelay(true);
-        let (gw, log, servers) = (gw.clone(), log.clone(), servers.clone());
-        let conn = conns.fetch_add(1, Ordering::Relaxed) + 1;
-        tokio::spawn(async move {
-            let service = service_fn(move |req| {
-                let (gw, log, servers) = (gw.clone(), log.clone(), servers.clone());
-                async move { handle(&gw, &log, &servers, port, conn, req).await }
-            });
-            let _ = http1::Builder::new()
-                .title_case_headers(true)
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
+        let conn = Connection {
+            gw: gw.clone(),
+            log: log.clone(),
+            servers: servers.clone(),
+            port,
+            id: conns.fetch_add(1, Ordering::Relaxed) + 1,
+        };
+        tokio::spawn(conn.serve(stream));
     }
 }
 
-/// Why a connection is closed without an answer.
-#[derive(Debug)]
-struct Dropped;
+/// How long a kept-alive connection waits for its next request (nginx's default
+/// `keepalive_timeout`).
+const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(75);
+/// How long the rest of a request's head or body may take to arrive (nginx's
+/// `client_header_timeout` and `client_body_timeout`); nginx then closes the connection.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
+/// nginx's `large_client_header_buffers 4 8k`: a request line longer than one buffer is
+/// answered 414, a head that does not fit the four 400 (Request Header Or Cookie Too
+/// Large).
+const HEADER_BUFFER: usize = 8 * 1024;
+const MAX_HEAD: usize = 4 * HEADER_BUFFER;
+/// The largest request body read into memory; a longer one is answered 413 and the
+/// connection closed (docs/DIVERGENCES.md: nginx would spool it to a file).
+const MAX_BODY: u64 = 64 << 20;
 
-impl std::fmt::Display for Dropped {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the handler dropped the connection")
-    }
-}
-
-impl std::error::Error for Dropped {}
-
-async fn handle(
-    gw: &Gateway,
-    log: &ErrorLog,
-    servers: &AddrServers,
+/// One client connection: requests are read and answered in turn (HTTP/1.1 keep-alive and
+/// pipelining) until the client closes it, a response closes it, or it idles out.
+struct Connection {
+    gw: Arc<Gateway>,
+    log: Arc<ErrorLog>,
+    servers: Arc<AddrServers>,
     port: u16,
-    conn: u64,
-    req: hyper::Request<hyper::body::Incoming>,
-) -> Result<hyper::Response<OutBody>, Dropped> {
-    let (parts, body) = req.into_parts();
-    let uri = parts
-        .uri
-        .path_and_query()
-        .map_or_else(|| parts.uri.to_string(), |p| p.as_str().to_string());
-    let headers: Vec<(String, String)> = parts
+    /// nginx's connection number (`*N` in the error log).
+    id: u64,
+}
+
+/// A request head read off the wire, before its body.
+struct Head {
+    method: String,
+    uri: String,
+    http10: bool,
+    headers: Vec<(String, String)>,
+    /// Where the head ends in the read buffer.
+    len: usize,
+}
+
+/// Why a request cannot be handled: nginx answers these itself, then closes.
+enum Refusal {
+    /// The connection is closed without an answer (a timeout, a reset, end of input).
+    Close,
+    /// nginx's page for this status (400, 413, 414, 494), then close.
+    Status(u16),
+}
+
+impl Connection {
+    async fn serve(self, mut stream: TcpStream) {
+        let mut buf: Vec<u8> = Vec::with_capacity(4096);
+        let mut out: Vec<u8> = Vec::with_capacity(4096);
+        loop {
+            let (head, body) = match self.read_request(&mut stream, &mut buf, &mut out).await {
+                Ok(r) => r,
+                Err(Refusal::Close) => return,
+                Err(Refusal::Status(code)) => {
+                    out.clear();
+                    write_refusal(&mut out, code);
+                    let _ = stream.write_all(&out).await;
+                    return;
+                }
+            };
+            let keep_alive = wants_keep_alive(&head);
+            let is_head = head.method == "HEAD";
+            let http10 = head.http10;
+            let response = self.handle(head, body);
+            out.clear();
+            let close = write_response(&mut out, &response, is_head, keep_alive, http10);
+            if response.status != 0 && stream.write_all(&out).await.is_err() {
+                return;
+            }
+            if close {
+                let _ = stream.shutdown().await;
+                return;
+            }
+        }
+    }
+
+    /// Reads one request (head and body) from `stream`, `buf` holding what was read past
+    /// the previous one.
+    async fn read_request(
+        &self,
+        stream: &mut TcpStream,
+        buf: &mut Vec<u8>,
+        out: &mut Vec<u8>,
+    ) -> Result<(Head, Vec<u8>), Refusal> {
+        let head = loop {
+            if !buf.is_empty()
+                && let Some(head) = parse_head(buf)?
+            {
+                break head;
+            }
+            if buf.len() >= MAX_HEAD {
+                let line_end = buf.windows(2).position(|w| w == b"\r\n");
+                return Err(Refusal::Status(
+                    if line_end.is_none_or(|e| e > HEADER_BUFFER) {
+                        414
+                    } else {
+                        494
+                    },
+                ));
+            }
+            let wait = if buf.is_empty() {
+                KEEPALIVE_TIMEOUT
+            } else {
+                CLIENT_TIMEOUT
+            };
+            read_more(stream, buf, wait).await?;
+        };
+        buf.drain(..head.len);
+        let header = |name: &str| {
+            head.headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        let chunked = match header("transfer-encoding") {
+            None => false,
+            Some(te) if te.eq_ignore_ascii_case("chunked") && !head.http10 => true,
+            // nginx 1.22: any other coding is 501; HTTP/1.0 with chunked is 400.
+            Some(_) => return Err(Refusal::Status(400)),
+        };
+        let length = match header("content-length") {
+            Some(_) if chunked => return Err(Refusal::Status(400)),
+            Some(v) => Some(parse_length(v).ok_or(Refusal::Status(400))?),
+            None => None,
+        };
+        if length.is_some_and(|n| n > MAX_BODY) {
+            return Err(Refusal::Status(413));
+        }
+        let expects_body = chunked || length.is_some_and(|n| n > 0);
+        if expects_body
+            && !head.http10
+            && header("expect").is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
+            && buf.is_empty()
+        {
+            out.clear();
+            out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+            stream.write_all(out).await.map_err(|_| Refusal::Close)?;
+        }
+        let body = if chunked {
+            read_chunked(stream, buf).await?
+        } else if let Some(n) = length {
+            let n = n as usize;
+            while buf.len() < n {
+                read_more(stream, buf, CLIENT_TIMEOUT).await?;
+            }
+            buf.drain(..n).collect()
+        } else {
+            Vec::new()
+        };
+        Ok((head, body))
+    }
+
+    /// Handles a request on this worker (a handler runs where its request was read, as in
+    /// nginx; handing it to tokio's blocking pool cost half the time of a request with
+    /// `--instance-reuse`) and writes its error-log lines.
+    fn handle(&self, head: Head, body: Vec<u8>) -> Response {
+        let host_header = head
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("host"))
+            .map(|(_, v)| v.clone());
+        let host = host_header
+            .as_deref()
+            .map(|v| v.split(':').next().unwrap_or("").to_ascii_lowercase());
+        let gw = &*self.gw;
+        let (server, name_captures) = gw.conf.choose_server(&self.servers, host.as_deref());
+        let (method, uri) = (head.method, head.uri);
+        let request = Request {
+            method: method.clone(),
+            uri: uri.clone(),
+            headers: head.headers,
+            body,
+        };
+        let response = gw.handle(server, self.port, request, name_captures);
+        if !response.log.is_empty() {
+            let server_name = gw.conf.servers[server]
+                .server_names
+                .first()
+                .map_or("", String::as_str);
+            let for_log = LogRequest {
+                method: &method,
+                uri: &uri,
+                host: host_header.as_deref().map(str::as_bytes),
+            };
+            for line in &response.log {
+                self.log.write(self.id, line, &for_log, server_name);
+            }
+        }
+        response
+    }
+}
+
+/// Reads more of the connection into `buf`; the connection ends at end of input, an error
+/// or when nothing arrives within `wait`.
+async fn read_more(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    wait: Duration,
+) -> Result<(), Refusal> {
+    if buf.capacity() - buf.len() < 2048 {
+        buf.reserve(8192);
+    }
+    match tokio::time::timeout(wait, stream.read_buf(buf)).await {
+        Ok(Ok(n)) if n > 0 => Ok(()),
+        _ => Err(Refusal::Close),
+    }
+}
+
+/// The request head at the start of `buf`: `None` while it is incomplete.
+fn parse_head(buf: &[u8]) -> Result<Option<Head>, Refusal> {
+    let mut few = [httparse::EMPTY_HEADER; 32];
+    let mut req = httparse::Request::new(&mut few);
+    match req.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => Ok(Some(head_of(&req, len)?)),
+        Ok(httparse::Status::Partial) => Ok(None),
+        Err(httparse::Error::TooManyHeaders) => {
+            let mut many = vec![httparse::EMPTY_HEADER; MAX_HEAD / 4];
+            let mut req = httparse::Request::new(&mut many);
+            match req.parse(buf) {
+                Ok(httparse::Status::Complete(len)) => Ok(Some(head_of(&req, len)?)),
+                Ok(httparse::Status::Partial) => Ok(None),
+                Err(_) => Err(Refusal::Status(400)),
+            }
+        }
+        Err(_) => Err(Refusal::Status(400)),
+    }
+}
+
+fn head_of(req: &httparse::Request<'_, '_>, len: usize) -> Result<Head, Refusal> {
+    let (Some(method), Some(target), Some(version)) = (req.method, req.path, req.version) else {
+        return Err(Refusal::Status(400));
+    };
+    if target.len() > HEADER_BUFFER {
+        return Err(Refusal::Status(414));
+    }
+    // The absolute form (`GET http://host/path`) names the path after the authority.
+    let uri = if let Some(rest) = target
+        .strip_prefix("http://")
+        .or_else(|| target.strip_prefix("https://"))
+    {
+        match rest.find('/') {
+            Some(i) => rest[i..].to_string(),
+            None => "/".to_string(),
+        }
+    } else if target.starts_with('/') {
+        target.to_string()
+    } else {
+        return Err(Refusal::Status(400));
+    };
+    let headers: Vec<(String, String)> = req
         .headers
         .iter()
-        .map(|(k, v)| {
+        .map(|h| {
             (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                h.name.to_string(),
+                String::from_utf8_lossy(h.value).into_owned(),
             )
         })
         .collect();
-    let body = match body.collect().await {
-        Ok(b) => b.to_bytes().to_vec(),
-        Err(_) => return Err(Dropped),
-    };
-    let request = Request {
-        method: parts.method.as_str().to_string(),
-        uri,
-        headers,
-        body,
-    };
-    let host_header = parts.headers.get(hyper::header::HOST).map(|v| v.as_bytes());
-    let host = host_header.map(|v| {
-        let v = String::from_utf8_lossy(v);
-        v.split(':').next().unwrap_or("").to_ascii_lowercase()
-    });
-    let (server, name_captures) = gw.conf.choose_server(servers, host.as_deref());
-    let server_name = gw.conf.servers[server]
-        .server_names
-        .first()
-        .map_or("", String::as_str);
-    // The handler runs here, on the worker that read the request, as in nginx. Handing it
-    // to tokio's blocking pool cost half the time of a request with --instance-reuse.
-    let response = gw.handle(server, port, request, name_captures);
-    if !response.log.is_empty() {
-        let for_log = LogRequest {
-            method: parts.method.as_str(),
-            uri: parts.uri.path_and_query().map_or("", |p| p.as_str()),
-            host: host_header,
-        };
-        for line in &response.log {
-            log.write(conn, line, &for_log, server_name);
-        }
+    let hosts = headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("host"))
+        .count();
+    // nginx: "client sent duplicate host header", and HTTP/1.1 without one.
+    if hosts > 1 || (hosts == 0 && version == 1) {
+        return Err(Refusal::Status(400));
     }
-    to_hyper(response)
+    Ok(Head {
+        method: method.to_string(),
+        uri,
+        http10: version == 0,
+        headers,
+        len,
+    })
 }
 
-fn to_hyper(r: Response) -> Result<hyper::Response<OutBody>, Dropped> {
+/// A Content-Length value: decimal digits only, as nginx parses it.
+fn parse_length(v: &str) -> Option<u64> {
+    let v = v.trim();
+    if v.is_empty() || !v.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    v.parse().ok()
+}
+
+/// A chunked request body, decoded; trailers are read and dropped.
+async fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Vec<u8>, Refusal> {
+    let mut body = Vec::new();
+    loop {
+        let (at, size) = loop {
+            match httparse::parse_chunk_size(buf) {
+                Ok(httparse::Status::Complete(r)) => break r,
+                Ok(httparse::Status::Partial) if buf.len() < HEADER_BUFFER => {
+                    read_more(stream, buf, CLIENT_TIMEOUT).await?;
+                }
+                _ => return Err(Refusal::Status(400)),
+            }
+        };
+        if body.len() as u64 + size > MAX_BODY {
+            return Err(Refusal::Status(413));
+        }
+        buf.drain(..at);
+        if size == 0 {
+            // Trailer lines up to an empty one.
+            loop {
+                match buf.windows(2).position(|w| w == b"\r\n") {
+                    Some(0) => {
+                        buf.drain(..2);
+                        return Ok(body);
+                    }
+                    Some(i) => {
+                        buf.drain(..i + 2);
+                    }
+                    None if buf.len() < HEADER_BUFFER => {
+                        read_more(stream, buf, CLIENT_TIMEOUT).await?;
+                    }
+                    None => return Err(Refusal::Status(400)),
+                }
+            }
+        }
+        let size = size as usize;
+        while buf.len() < size + 2 {
+            read_more(stream, buf, CLIENT_TIMEOUT).await?;
+        }
+        if &buf[size..size + 2] != b"\r\n" {
+            return Err(Refusal::Status(400));
+        }
+        body.extend_from_slice(&buf[..size]);
+        buf.drain(..size + 2);
+    }
+}
+
+/// Whether the client keeps the connection for another request: HTTP/1.1 unless it says
+/// `Connection: close`, HTTP/1.0 only when it says `Connection: keep-alive`.
+fn wants_keep_alive(head: &Head) -> bool {
+    let says = |word: &str| {
+        head.headers.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("connection")
+                && v.split(',').any(|t| t.trim().eq_ignore_ascii_case(word))
+        })
+    };
+    if head.http10 {
+        says("keep-alive")
+    } else {
+        !says("close")
+    }
+}
+
+/// Writes `r` as nginx's header filter does, and its body; returns whether the connection
+/// closes after it. Headers come in nginx's order: `Server`, `Date`, `Content-Type`,
+/// `Content-Length`, `Location`, `Transfer-Encoding`, `Connection`, then the rest as they
+/// were set (same-name headers interleaved with others as they were set, and names in the
+/// case the handler wrote).
+fn write_response(
+    out: &mut Vec<u8>,
+    r: &Response,
+    head: bool,
+    keep_alive: bool,
+    http10: bool,
+) -> bool {
     if r.status == 0 {
-        return Err(Dropped);
+        return true;
     }
-    // nginx's order: Content-Type, Content-Length, Location, Transfer-Encoding, then the
-    // rest as they were set.
-    let mut b = hyper::Response::builder()
-        .status(r.status)
-        .header("Server", "moonshift");
     let is = |k: &str, name: &str| k.eq_ignore_ascii_case(name);
+    // An HTTP/1.0 client cannot take chunks: ngx_lua buffers the whole output for it
+    // (`lua_http10_buffering`) and sends a Content-Length.
+    let chunked = r.chunked && !http10;
+    let keep_alive = keep_alive && !r.truncated;
     let bodyless = r.status == 204 || (r.status >= 100 && r.status < 200);
-    for (k, v) in r.headers.iter().filter(|(k, _)| is(k, "content-type")) {
-        b = b.header(k.as_str(), v.as_str());
+    status_line(out, r.status);
+    if !r.headers.iter().any(|(k, _)| is(k, "server")) {
+        out.extend_from_slice(b"Server: moonshift\r\n");
     }
-    if !r.chunked && !r.header_only && !bodyless {
-        b = b.header("Content-Length", r.body.len());
+    if !r.headers.iter().any(|(k, _)| is(k, "date")) {
+        out.extend_from_slice(b"Date: ");
+        DATE.with(|d| out.extend_from_slice(d.borrow_mut().now()));
+        out.extend_from_slice(b"\r\n");
+    }
+    let header = |out: &mut Vec<u8>, k: &str, v: &str| {
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(v.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    };
+    for (k, v) in r.headers.iter().filter(|(k, _)| is(k, "content-type")) {
+        header(out, k, v);
+    }
+    if !chunked && !r.header_only && !bodyless {
+        out.extend_from_slice(b"Content-Length: ");
+        write_decimal(out, r.head_length.unwrap_or(r.body.len()));
+        out.extend_from_slice(b"\r\n");
     }
     for (k, v) in r.headers.iter().filter(|(k, _)| is(k, "location")) {
-        b = b.header(k.as_str(), v.as_str());
+        header(out, k, v);
     }
-    if r.chunked {
-        b = b.header("Transfer-Encoding", "chunked");
+    if chunked {
+        out.extend_from_slice(b"Transfer-Encoding: chunked\r\n");
     }
+    out.extend_from_slice(if keep_alive {
+        b"Connection: keep-alive\r\n"
+    } else {
+        b"Connection: close\r\n"
+    });
     for (k, v) in &r.headers {
         if !is(k, "content-type") && !is(k, "location") {
-            b = b.header(k.as_str(), v.as_str());
+            header(out, k, v);
         }
     }
-    if let Some(reason) = reason_phrase(r.status) {
-        b = b.extension(hyper::ext::ReasonPhrase::from_static(reason.as_bytes()));
+    out.extend_from_slice(b"\r\n");
+    if head || bodyless || r.status == 304 {
+        return !keep_alive;
     }
-    b.body(OutBody {
-        yielded: false,
-        data: Some(Bytes::from(r.body)),
-        chunked: r.chunked,
-        truncated: r.truncated,
-    })
-    .map_err(|_| Dropped)
+    if chunked {
+        if !r.body.is_empty() {
+            write!(out, "{:x}\r\n", r.body.len()).expect("writes to a Vec");
+            out.extend_from_slice(&r.body);
+            out.extend_from_slice(b"\r\n");
+        }
+        if !r.truncated {
+            out.extend_from_slice(b"0\r\n\r\n");
+        }
+    } else {
+        out.extend_from_slice(&r.body);
+    }
+    !keep_alive
 }
 
-/// nginx's status lines where they differ from hyper's canonical reasons.
-fn reason_phrase(status: u16) -> Option<&'static str> {
-    Some(match status {
+/// The status line with nginx's reason phrase; nginx writes none for codes it has no
+/// phrase for.
+fn status_line(out: &mut Vec<u8>, status: u16) {
+    out.extend_from_slice(b"HTTP/1.1 ");
+    write_decimal(out, usize::from(status));
+    out.push(b' ');
+    out.extend_from_slice(reason_phrase(status).as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
+fn write_decimal(out: &mut Vec<u8>, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// nginx's answer to a request it cannot take (`Refusal::Status`): its page, then close.
+fn write_refusal(out: &mut Vec<u8>, code: u16) {
+    let page = crate::ngx::error_page(i64::from(code)).unwrap_or_default();
+    let status = if code == 494 { 400 } else { code };
+    let r = Response {
+        status,
+        headers: vec![("Content-Type".into(), "text/html".into())],
+        body: page.into_bytes(),
+        log: vec![],
+        chunked: false,
+        header_only: false,
+        truncated: false,
+        head_length: None,
+    };
+    write_response(out, &r, false, false, false);
+}
+
+/// nginx's reason phrases (`ngx_http_status_lines`); empty where nginx has none.
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
         302 => "Moved Temporarily",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
         401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
         405 => "Not Allowed",
+        406 => "Not Acceptable",
         408 => "Request Time-out",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
         413 => "Request Entity Too Large",
         414 => "Request-URI Too Large",
+        415 => "Unsupported Media Type",
         416 => "Requested Range Not Satisfiable",
+        421 => "Misdirected Request",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
         503 => "Service Temporarily Unavailable",
         504 => "Gateway Time-out",
-        _ => return None,
-    })
+        505 => "HTTP Version Not Supported",
+        507 => "Insufficient Storage",
+        _ => "",
+    }
+}
+
+/// The `Date` header's value, formatted once a second per worker.
+struct DateCache {
+    secs: i64,
+    text: String,
+}
+
+impl DateCache {
+    fn now(&mut self) -> &[u8] {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()) as i64;
+        if secs != self.secs {
+            self.secs = secs;
+            self.text = crate::ngx_util::http_time(secs);
+        }
+        self.text.as_bytes()
+    }
+}
+
+thread_local! {
+    static DATE: std::cell::RefCell<DateCache> =
+        const { std::cell::RefCell::new(DateCache { secs: -1, text: String::new() }) };
 }

@@ -101,6 +101,9 @@ pub struct Response {
     pub header_only: bool,
     /// The connection closes after `body` without ending the response.
     pub truncated: bool,
+    /// A HEAD answer of nginx's own text (`return`, its error pages): the length the body
+    /// would have had, sent as its Content-Length.
+    pub head_length: Option<usize>,
 }
 
 /// One error-log line: nginx's level word and the message.
@@ -899,6 +902,10 @@ pub struct NgxRequest {
     vars: Vec<(String, Option<Vec<u8>>)>,
     /// `ngx.header.content_length = nil`: the body goes chunked.
     length_cleared: bool,
+    /// `ngx.header.content_length = N`: the body goes with a Content-Length.
+    content_length: Option<Vec<u8>>,
+    /// A HEAD request's would-be body length ([`Response::head_length`]).
+    head_length: Option<usize>,
     /// `return`'s Location: a path is sent as a URL on this server.
     absolute_location: bool,
     /// Declared variables Lua set to nil (they read as nil, without a warning).
@@ -1016,6 +1023,8 @@ impl NgxRequest {
             vars: Vec::new(),
             nil_vars: Vec::new(),
             length_cleared: false,
+            content_length: None,
+            head_length: None,
             absolute_location: false,
             captures: Vec::new(),
             named_captures: Vec::new(),
@@ -1128,6 +1137,8 @@ impl NgxRequest {
                 self.send_header_if_needed();
                 if !self.header_only {
                     self.body = text;
+                } else if self.req.method == "HEAD" {
+                    self.head_length = Some(text.len());
                 }
                 self.eof_in_last_chunk = true;
                 self.finalized = true;
@@ -1780,6 +1791,12 @@ impl NgxRequest {
                 ct.map_or(HostValue::Nil, HostValue::Str),
             ]));
         }
+        if name.eq_ignore_ascii_case("content-length") {
+            let len = self.content_length.clone();
+            return Ok(Outcome::Return(vec![
+                len.map_or(HostValue::Nil, HostValue::Str),
+            ]));
+        }
         // In the log phase the response went out with add_header's headers, which come
         // after the Lua header filter: read the list that was sent.
         let mut vals: Vec<Vec<u8>> = if self.phase == Phase::Log && self.headers_sent {
@@ -1872,9 +1889,8 @@ impl NgxRequest {
             return Ok(Outcome::Return(vec![]));
         }
         if name.eq_ignore_ascii_case("content-length") {
-            if values.is_empty() {
-                self.length_cleared = true;
-            }
+            self.content_length = values.into_iter().last();
+            self.length_cleared = self.content_length.is_none();
             return Ok(Outcome::Return(vec![]));
         }
         // ngx_lua overrides the first occurrence in place and appends further values.
@@ -2764,6 +2780,7 @@ impl NgxRequest {
     /// in the header filter, and no Content-Length in the response.
     fn chunked(&self) -> bool {
         (!self.eof_in_last_chunk || self.length_cleared)
+            && self.content_length.is_none()
             && !self.header_only
             && !self
                 .resp_headers
@@ -2782,6 +2799,7 @@ impl NgxRequest {
                 chunked: false,
                 header_only: false,
                 truncated: false,
+                head_length: None,
             };
         }
         let chunked = self.chunked();
@@ -2794,6 +2812,7 @@ impl NgxRequest {
             chunked,
             header_only,
             truncated: self.truncated,
+            head_length: self.head_length,
         }
     }
 
@@ -2840,10 +2859,10 @@ impl NgxRequest {
         });
         self.send_headers(self.page_type.clone());
         self.headers_sent = true;
-        if let Some(page) = page
-            && self.req.method != "HEAD"
-        {
-            self.body = page.into_bytes();
+        match page {
+            Some(page) if self.req.method == "HEAD" => self.head_length = Some(page.len()),
+            Some(page) => self.body = page.into_bytes(),
+            None => {}
         }
         self.chunk_ends.clear();
         self.eof_in_last_chunk = true;
@@ -3378,7 +3397,7 @@ pub fn decode_args(args: &[u8], max: i64) -> (HostValue, bool) {
 }
 
 /// nginx's built-in error page for `code` (`server_tokens off`), if it has one.
-fn error_page(code: i64) -> Option<String> {
+pub fn error_page(code: i64) -> Option<String> {
     let (title, h1, extra): (&str, &str, Option<&str>) = match code {
         301 => ("301 Moved Permanently", "", None),
         302 => ("302 Found", "", None),

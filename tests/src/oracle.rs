@@ -11,8 +11,8 @@
 //!
 //! What is compared ([`Observed`]): the status (0 when the connection closed without an
 //! answer), the response headers except `Date`, `Server`, `Connection` and `Keep-Alive`,
-//! with names lowercased (hyper writes names in title case where nginx keeps what the Lua
-//! code wrote), in order; the body; and the error-log lines the request caused: level and
+//! with names lowercased (the recordings were made so when moonshift's responses went
+//! through hyper, which wrote names in title case), in order; the body; and the error-log lines the request caused: level and
 //! message, without nginx's time stamp, pid, connection number, `, client: ...` tail,
 //! `while ...` context and `stack traceback`.
 
@@ -222,13 +222,24 @@ pub struct Case {
     pub requests: Vec<Request>,
 }
 
-/// Every case under `corpus/ngx/conf`, sorted by name.
+/// Every case under `corpus/ngx/conf`, sorted by name; `MOONSHIFT_ORACLE_ONLY=208,227`
+/// keeps the cases whose names start with one of those prefixes (for working on a few).
 pub fn cases(root: &Path) -> Vec<Case> {
     let base = root.join("corpus/ngx/conf");
+    let only: Vec<String> = std::env::var("MOONSHIFT_ORACLE_ONLY")
+        .map(|v| v.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&base)
         .unwrap_or_else(|e| panic!("reading {}: {e}", base.display()))
         .map(|e| e.expect("entry").path())
         .filter(|p| p.join("nginx.conf").exists())
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            only.is_empty()
+                || only
+                    .iter()
+                    .any(|o| name.as_ref().is_some_and(|n| n.starts_with(o.as_str())))
+        })
         .collect();
     dirs.sort();
     dirs.into_iter()
@@ -405,48 +416,8 @@ pub fn run_nginx(case: &Case) -> Result<Vec<Observed>, String> {
 /// Runs every request of a case on `moonshift serve` (in this process) with `engine`
 /// (`"wasm"` or `"luajit"`).
 pub fn run_moonshift(case: &Case, engine: &str) -> Result<Vec<Observed>, String> {
-    use moonshift_host::conf::Conf;
-    use moonshift_host::gateway::{Backend, Gateway};
-    use moonshift_host::http;
-    use std::sync::Arc;
     let _guard = CASE_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-    let prefix = fresh_copy(case)?;
-    let conf = Conf::load(&prefix.join("nginx.conf")).map_err(|e| e.to_string())?;
-    let limits = moonshift_host::wasm::Limits::default();
-    let backend: Box<dyn Backend> = match engine {
-        "luajit" => Box::new(
-            moonshift_host::reference::ConfReference::new(conf.sources(), Some(conf.module_path()))
-                .with_shared_dicts(conf.dict_names()),
-        ),
-        _ => {
-            let path = moonshift_frontend::ModulePath::parse(&conf.module_path());
-            let (wasm, entries) = moonshift_backend::compile_handlers(&conf.sources(), &path)
-                .map_err(|e| e.render())?;
-            Box::new(
-                moonshift_host::wasm::ConfProgram::new_cached(
-                    &wasm,
-                    entries,
-                    limits,
-                    None,
-                    conf.dict_names(),
-                )
-                .map_err(|e| format!("{e:#}"))?,
-            )
-        }
-    };
-    // A case whose requests depend on state kept between them (module globals) is
-    // served as nginx serves it here: one worker whose Lua state persists.
-    let reuse = case.dir.join("instance-reuse").exists();
-    let gw = Arc::new(Gateway::new(conf, backend).with_instance_reuse(reuse));
-    gw.startup()?;
-    let log = Arc::new(http::ErrorLog::new(None, "debug", true));
-    // One worker, as the recorder's nginx runs (`master_process off`).
-    let server = http::start(
-        gw,
-        log.clone(),
-        Some(SocketAddr::from(([127, 0, 0, 1], 0))),
-        1,
-    )?;
+    let (server, log) = start_moonshift(case, engine)?;
     let addr = server.addrs[0];
     let mut out = Vec::new();
     for req in &case.requests {
@@ -495,4 +466,60 @@ pub fn explain(req: &Request, want: &Observed, got: &Observed) -> String {
         }
     }
     s
+}
+
+/// `moonshift serve` of a case (in this process, on a port of its own) with `engine`
+/// (`"wasm"` or `"luajit"`), on one worker as the recorder's nginx runs, and its error log.
+pub fn start_moonshift(
+    case: &Case,
+    engine: &str,
+) -> Result<
+    (
+        moonshift_host::http::Server,
+        std::sync::Arc<moonshift_host::http::ErrorLog>,
+    ),
+    String,
+> {
+    use moonshift_host::conf::Conf;
+    use moonshift_host::gateway::{Backend, Gateway};
+    use moonshift_host::http;
+    use std::sync::Arc;
+    let prefix = fresh_copy(case)?;
+    let conf = Conf::load(&prefix.join("nginx.conf")).map_err(|e| e.to_string())?;
+    let limits = moonshift_host::wasm::Limits::default();
+    let backend: Box<dyn Backend> = match engine {
+        "luajit" => Box::new(
+            moonshift_host::reference::ConfReference::new(conf.sources(), Some(conf.module_path()))
+                .with_shared_dicts(conf.dict_names()),
+        ),
+        _ => {
+            let path = moonshift_frontend::ModulePath::parse(&conf.module_path());
+            let (wasm, entries) = moonshift_backend::compile_handlers(&conf.sources(), &path)
+                .map_err(|e| e.render())?;
+            Box::new(
+                moonshift_host::wasm::ConfProgram::new_cached(
+                    &wasm,
+                    entries,
+                    limits,
+                    None,
+                    conf.dict_names(),
+                )
+                .map_err(|e| format!("{e:#}"))?,
+            )
+        }
+    };
+    // A case whose requests depend on state kept between them (module globals) is
+    // served as nginx serves it here: one worker whose Lua state persists.
+    let reuse = case.dir.join("instance-reuse").exists();
+    let gw = Arc::new(Gateway::new(conf, backend).with_instance_reuse(reuse));
+    gw.startup()?;
+    let log = Arc::new(http::ErrorLog::new(None, "debug", true));
+    // One worker, as the recorder's nginx runs (`master_process off`).
+    let server = http::start(
+        gw,
+        log.clone(),
+        Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+        1,
+    )?;
+    Ok((server, log))
 }

@@ -1,0 +1,256 @@
+//! The HTTP layer of `moonshift serve` on the wire, against real nginx: raw exchanges on one
+//! connection (keep-alive, pipelining, chunked and `Content-Length` request bodies,
+//! `Expect: 100-continue`, HEAD, HTTP/1.0, malformed and oversized requests) sent to nginx
+//! + ngx_lua and to `moonshift serve` (corpus/ngx/wire), whose answers must agree
+//! response by response: status, headers (without `Date` and `Server`, with `Connection`),
+//! body, and whether the connection was closed after them.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use moonshift_tests::oracle::{self, Case, Nginx};
+
+/// One response as read off the wire.
+#[derive(Debug, PartialEq)]
+struct Wire {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+/// Sends `bytes` in pieces (a piece is sent once the previous one's answer, if `wait` says
+/// so, began to arrive), then reads until the server closes the connection; returns every
+/// response read (interim 1xx ones included) and the raw bytes.
+fn exchange(addr: SocketAddr, pieces: &[&[u8]], heads: &[bool]) -> (Vec<Wire>, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).expect("connects");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut data = Vec::new();
+    for (i, p) in pieces.iter().enumerate() {
+        s.write_all(p).expect("writes");
+        if i + 1 < pieces.len() {
+            // Let the server answer what it has (an interim 100, say) before the next piece.
+            let mut b = [0u8; 4096];
+            s.set_read_timeout(Some(Duration::from_millis(300)))
+                .expect("timeout");
+            if let Ok(n) = s.read(&mut b) {
+                data.extend_from_slice(&b[..n]);
+            }
+            s.set_read_timeout(Some(Duration::from_secs(5)))
+                .expect("timeout");
+        }
+    }
+    let _ = s.read_to_end(&mut data);
+    (parse_all(&data, heads), data)
+}
+
+/// Splits a stream of responses; `heads[i]` says whether the i-th final response answers a
+/// HEAD request (no body whatever its headers say).
+fn parse_all(mut data: &[u8], heads: &[bool]) -> Vec<Wire> {
+    let mut out = Vec::new();
+    let mut finals = 0;
+    while let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+        let head = String::from_utf8_lossy(&data[..end]).into_owned();
+        data = &data[end + 4..];
+        let mut lines = head.split("\r\n");
+        let status: u16 = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_string()))
+            .filter(|(k, _)| k != "date" && k != "server")
+            .collect();
+        let get = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        let mut body = Vec::new();
+        let interim = (100..200).contains(&status);
+        let is_head = !interim && heads.get(finals).copied().unwrap_or(false);
+        if interim || is_head || status == 204 || status == 304 {
+        } else if get("transfer-encoding").as_deref() == Some("chunked") {
+            loop {
+                let Some(nl) = data.windows(2).position(|w| w == b"\r\n") else {
+                    break;
+                };
+                let size = usize::from_str_radix(String::from_utf8_lossy(&data[..nl]).trim(), 16)
+                    .unwrap_or(0);
+                data = &data[nl + 2..];
+                if size == 0 {
+                    data = data.get(2..).unwrap_or(&[]);
+                    break;
+                }
+                body.extend_from_slice(&data[..size.min(data.len())]);
+                data = data.get(size + 2..).unwrap_or(&[]);
+            }
+        } else if let Some(n) = get("content-length").and_then(|n| n.parse::<usize>().ok()) {
+            body.extend_from_slice(&data[..n.min(data.len())]);
+            data = &data[n.min(data.len())..];
+        } else {
+            body.extend_from_slice(data);
+            data = &[];
+        }
+        if !interim {
+            finals += 1;
+        }
+        out.push(Wire {
+            status,
+            headers,
+            body,
+        });
+    }
+    out
+}
+
+/// The exchanges: a name, the pieces sent, and which final responses answer HEAD.
+fn exchanges() -> Vec<(&'static str, Vec<Vec<u8>>, Vec<bool>)> {
+    let long_uri = format!("GET /{} HTTP/1.1\r\nHost: a\r\n\r\n", "x".repeat(9000));
+    let many_headers: String = (0..40).map(|i| format!("X-H{i}: {i}\r\n")).collect();
+    vec![
+        (
+            "keep-alive, then close",
+            vec![
+                b"GET /one HTTP/1.1\r\nHost: a\r\n\r\n".to_vec(),
+                b"GET /two HTTP/1.1\r\nHost: a\r\n\r\n".to_vec(),
+                b"GET /fixed HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".to_vec(),
+            ],
+            vec![],
+        ),
+        (
+            "pipelined in one write",
+            vec![
+                b"GET /p1 HTTP/1.1\r\nHost: a\r\n\r\nGET /fixed HTTP/1.1\r\nHost: a\r\n\r\nGET /p3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                    .to_vec(),
+            ],
+            vec![],
+        ),
+        (
+            "chunked request body, chunk extensions and a trailer",
+            vec![
+                b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\nGET /after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                    .to_vec(),
+            ],
+            vec![],
+        ),
+        (
+            "Content-Length body in two pieces",
+            vec![
+                b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\nConnection: close\r\n\r\nhello".to_vec(),
+                b" world".to_vec(),
+            ],
+            vec![],
+        ),
+        (
+            "Expect: 100-continue, body sent after the interim answer",
+            vec![
+                b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n".to_vec(),
+                b"body".to_vec(),
+            ],
+            vec![],
+        ),
+        (
+            "HEAD keeps the connection usable",
+            vec![
+                b"HEAD /head HTTP/1.1\r\nHost: a\r\n\r\nHEAD /fixed HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".to_vec(),
+            ],
+            vec![true, true, false],
+        ),
+        (
+            "HTTP/1.0: no chunks, the body ends with the connection",
+            vec![b"GET /old HTTP/1.0\r\nHost: a\r\n\r\n".to_vec()],
+            vec![],
+        ),
+        (
+            "HTTP/1.0 keep-alive for a response with a length",
+            vec![
+                b"GET /fixed HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\nGET /fixed HTTP/1.0\r\nHost: a\r\n\r\n".to_vec(),
+            ],
+            vec![],
+        ),
+        (
+            "same-name headers and 304",
+            vec![
+                b"GET /multi HTTP/1.1\r\nHost: a\r\n\r\nGET /nomod HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".to_vec(),
+            ],
+            vec![],
+        ),
+        (
+            "many headers",
+            vec![format!("GET /many HTTP/1.1\r\nHost: a\r\n{many_headers}Connection: close\r\n\r\n").into_bytes()],
+            vec![],
+        ),
+        (
+            "a malformed request line",
+            vec![b"GARBAGE\r\n\r\n".to_vec()],
+            vec![],
+        ),
+        (
+            "HTTP/1.1 without Host",
+            vec![b"GET / HTTP/1.1\r\n\r\n".to_vec()],
+            vec![],
+        ),
+        (
+            "two Host headers",
+            vec![b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n".to_vec()],
+            vec![],
+        ),
+        (
+            "Content-Length and Transfer-Encoding together",
+            vec![
+                b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".to_vec(),
+            ],
+            vec![],
+        ),
+        (
+            "a bad Content-Length",
+            vec![b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\n".to_vec()],
+            vec![],
+        ),
+        ("a request line over 8k", vec![long_uri.into_bytes()], vec![]),
+    ]
+}
+
+#[test]
+fn serve_answers_on_the_wire_as_nginx_does() {
+    assert!(
+        oracle::nginx_available(),
+        "nginx with ngx_lua is not installed: run scripts/setup"
+    );
+    let case = Case {
+        dir: moonshift_tests::root().join("corpus/ngx/wire"),
+        name: "wire".into(),
+        requests: vec![],
+    };
+    let nginx = Nginx::start(&case).expect("nginx starts");
+    let nginx_addr = SocketAddr::from(([127, 0, 0, 1], oracle::CONF_PORT));
+    let mut failures = Vec::new();
+    for engine in ["wasm", "luajit"] {
+        let (server, _log) = oracle::start_moonshift(&case, engine).expect("serve starts");
+        for (name, pieces, heads) in exchanges() {
+            let pieces: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).collect();
+            let (want, want_raw) = exchange(nginx_addr, &pieces, &heads);
+            let (got, got_raw) = exchange(server.addrs[0], &pieces, &heads);
+            assert!(!want.is_empty(), "{name}: nginx answered nothing");
+            if want != got {
+                failures.push(format!(
+                    "{engine}, {name}:\n  nginx    {:?}\n  moonshift {:?}",
+                    String::from_utf8_lossy(&want_raw),
+                    String::from_utf8_lossy(&got_raw)
+                ));
+            }
+        }
+    }
+    drop(nginx);
+    assert!(
+        failures.is_empty(),
+        "{} exchanges differ from nginx:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
