@@ -244,6 +244,14 @@ struct Connection {
     id: u64,
 }
 
+/// What the error log says of the connection's current request.
+#[derive(Default)]
+struct LogHead {
+    method: String,
+    uri: String,
+    host: String,
+}
+
 /// A request head read off the wire, before its body.
 struct Head {
     method: String,
@@ -266,6 +274,7 @@ impl Connection {
     async fn serve(self, mut stream: TcpStream) {
         let mut buf: Vec<u8> = Vec::with_capacity(4096);
         let mut out: Vec<u8> = Vec::with_capacity(4096);
+        let mut kept = LogHead::default();
         loop {
             let (head, body) = match self.read_request(&mut stream, &mut buf, &mut out).await {
                 Ok(r) => r,
@@ -280,7 +289,7 @@ impl Connection {
             let keep_alive = wants_keep_alive(&head);
             let is_head = head.method == "HEAD";
             let http10 = head.http10;
-            let response = self.handle(head, body);
+            let response = self.handle(head, body, &mut kept);
             out.clear();
             let close = write_response(&mut out, &response, is_head, keep_alive, http10);
             if response.status != 0 && stream.write_all(&out).await.is_err() {
@@ -372,21 +381,38 @@ impl Connection {
     /// Handles a request on this worker (a handler runs where its request was read, as in
     /// nginx; handing it to tokio's blocking pool cost half the time of a request with
     /// `--instance-reuse`) and writes its error-log lines.
-    fn handle(&self, head: Head, body: Vec<u8>) -> Response {
+    fn handle(&self, head: Head, body: Vec<u8>, kept: &mut LogHead) -> Response {
+        // What the error log says of the request, kept in buffers the connection reuses
+        // (the request itself moves into the handler).
+        kept.method.clear();
+        kept.method.push_str(&head.method);
+        kept.uri.clear();
+        kept.uri.push_str(&head.uri);
+        kept.host.clear();
         let host_header = head
             .headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("host"))
-            .map(|(_, v)| v.clone());
-        let host = host_header
-            .as_deref()
-            .map(|v| v.split(':').next().unwrap_or("").to_ascii_lowercase());
+            .map(|(_, v)| v.as_str());
+        if let Some(h) = host_header {
+            kept.host.push_str(h);
+        }
+        let has_host = host_header.is_some();
+        let name = kept.host.split(':').next().unwrap_or("");
+        let lower;
+        let name = if name.bytes().any(|c| c.is_ascii_uppercase()) {
+            lower = name.to_ascii_lowercase();
+            lower.as_str()
+        } else {
+            name
+        };
         let gw = &*self.gw;
-        let (server, name_captures) = gw.conf.choose_server(&self.servers, host.as_deref());
-        let (method, uri) = (head.method, head.uri);
+        let (server, name_captures) = gw
+            .conf
+            .choose_server(&self.servers, has_host.then_some(name));
         let request = Request {
-            method: method.clone(),
-            uri: uri.clone(),
+            method: head.method,
+            uri: head.uri,
             headers: head.headers,
             body,
         };
@@ -397,9 +423,9 @@ impl Connection {
                 .first()
                 .map_or("", String::as_str);
             let for_log = LogRequest {
-                method: &method,
-                uri: &uri,
-                host: host_header.as_deref().map(str::as_bytes),
+                method: &kept.method,
+                uri: &kept.uri,
+                host: has_host.then_some(kept.host.as_bytes()),
             };
             for line in &response.log {
                 self.log.write(self.id, line, &for_log, server_name);

@@ -548,6 +548,18 @@ pub trait Arm {
     fn arg_is_table(&mut self, i: usize) -> bool {
         matches!(self.arg(i), HostValue::Table(_))
     }
+    /// Appends argument `i` to `out` and returns `true` when it is a string; otherwise
+    /// leaves `out` as it was and returns `false` (an arm may skip the copy into a
+    /// [`HostValue`]).
+    fn append_str_arg(&mut self, i: usize, out: &mut Vec<u8>) -> bool {
+        match self.arg(i) {
+            HostValue::Str(s) => {
+                out.extend_from_slice(&s);
+                true
+            }
+            _ => false,
+        }
+    }
     /// `"short_src:line"` of the Lua code that called the host function (what `luaL_where`
     /// would print, without the trailing `": "`), `""` if unknown.
     fn caller_position(&mut self) -> String {
@@ -906,6 +918,8 @@ pub struct NgxRequest {
     content_length: Option<Vec<u8>>,
     /// A HEAD request's would-be body length ([`Response::head_length`]).
     head_length: Option<usize>,
+    /// `ngx.say`/`ngx.print`'s output buffer, kept between calls.
+    echo_buf: Vec<u8>,
     /// `return`'s Location: a path is sent as a URL on this server.
     absolute_location: bool,
     /// Declared variables Lua set to nil (they read as nil, without a warning).
@@ -938,6 +952,8 @@ pub struct NgxRequest {
     body_discarded: bool,
     /// `$uri` after `ngx.req.set_uri` or an internal redirect.
     uri_override: Option<Vec<u8>>,
+    /// `$uri` of the request as it came (its path normalised), made once.
+    request_path: Vec<u8>,
     /// `ngx.req.set_uri(uri, true)`: find the location again.
     jump: bool,
     /// `ngx.exec(uri, args)`: the internal redirect to make.
@@ -997,6 +1013,10 @@ fn check_number(arm: &mut dyn Arm, n: usize, v: HostValue) -> Result<f64, String
 
 impl NgxRequest {
     pub fn new(req: Request) -> Self {
+        let request_path = {
+            let uri = req.uri.as_bytes();
+            normalize_uri(&uri[..uri.iter().position(|&c| c == b'?').unwrap_or(uri.len())])
+        };
         let args = req
             .uri
             .find('?')
@@ -1025,6 +1045,7 @@ impl NgxRequest {
             length_cleared: false,
             content_length: None,
             head_length: None,
+            echo_buf: Vec::new(),
             absolute_location: false,
             captures: Vec::new(),
             named_captures: Vec::new(),
@@ -1040,6 +1061,7 @@ impl NgxRequest {
             body_read: false,
             body_discarded: false,
             uri_override: None,
+            request_path,
             jump: false,
             exec_to: None,
             eof_sent: false,
@@ -2033,7 +2055,8 @@ impl NgxRequest {
             (1, HostValue::Number(n)) => HostValue::Str(fmt_number(n).into_bytes()),
             (1, HostValue::Table(t)) => {
                 let mut out = Vec::new();
-                echo_table(&HostValue::Table(t), 3, "__newindex", &mut out)?;
+                echo_table(&HostValue::Table(t), 3, &mut out)
+                    .map_err(|(arg, msg)| arg_error(arg, "__newindex", &msg))?;
                 HostValue::Str(out)
             }
             (1, v @ HostValue::Str(_)) => v,
@@ -2325,8 +2348,6 @@ impl NgxRequest {
     }
 
     fn echo(&mut self, arm: &mut dyn Arm, newline: bool, _f: HostFn) -> Result<Outcome, String> {
-        let fname = arm.callee_name().unwrap_or_else(|| "?".into());
-        let f = fname.as_str();
         if self.eof_sent {
             return Ok(Outcome::Return(vec![
                 HostValue::Nil,
@@ -2339,36 +2360,28 @@ impl NgxRequest {
                 HostValue::str("header only"),
             ]));
         }
-        let mut out = Vec::new();
-        for i in 0..arm.nargs() {
-            let v = arm.arg(i);
-            match &v {
-                HostValue::Table(_) => echo_table(&v, i + 1, f, &mut out)?,
-                HostValue::Other(t) => {
-                    return Err(arg_error(
-                        i + 1,
-                        f,
-                        &format!(
-                            "string, number, boolean, nil, ngx.null, or array table expected, \
-                             but got {t}"
-                        ),
-                    ));
-                }
-                _ => echo_scalar(&v, &mut out),
-            }
+        // The output is built in a buffer kept across calls (the headers go out, and
+        // `add_header` values are evaluated, before it joins the body).
+        let mut out = std::mem::take(&mut self.echo_buf);
+        out.clear();
+        let built = echo_args(arm, &mut out);
+        if let Err((arg, msg)) = built {
+            self.echo_buf = out;
+            let name = arm.callee_name().unwrap_or_else(|| "?".into());
+            return Err(arg_error(arg, &name, &msg));
         }
         if newline {
             out.push(b'\n');
         }
-        if out.is_empty() {
-            // Nothing to send: not even the headers.
-            return Ok(Outcome::Return(vec![HostValue::Number(1.0)]));
+        if !out.is_empty() {
+            self.send_header_if_needed();
+            if !self.header_only {
+                self.body.extend_from_slice(&out);
+                self.chunk_ends.push(self.body.len());
+            }
         }
-        self.send_header_if_needed();
-        if !self.header_only {
-            self.body.extend_from_slice(&out);
-            self.chunk_ends.push(self.body.len());
-        }
+        // Nothing to send: not even the headers.
+        self.echo_buf = out;
         Ok(Outcome::Return(vec![HostValue::Number(1.0)]))
     }
 
@@ -2632,14 +2645,10 @@ impl NgxRequest {
     /// The value of nginx variable `name` (lowercase), `None` when not found.
     pub fn variable(&self, name: &[u8]) -> Option<Vec<u8>> {
         let uri = self.req.uri.as_bytes();
-        let path = match uri.iter().position(|&c| c == b'?') {
-            Some(i) => &uri[..i],
-            None => uri,
-        };
         let fixed: Option<Vec<u8>> = match name {
             b"uri" | b"document_uri" => Some(match &self.uri_override {
                 Some(u) => u.clone(),
-                None => normalize_uri(path),
+                None => self.request_path.clone(),
             }),
             b"request_uri" => Some(uri.to_vec()),
             b"args" | b"query_string" => return self.args.clone(),
@@ -3027,7 +3036,32 @@ fn echo_scalar(v: &HostValue, out: &mut Vec<u8>) {
 const MAX_ECHO_ARRAY: f64 = 16_777_216.0;
 
 /// `ngx_http_lua_calc_strlen_in_table` + `ngx_http_lua_copy_str_in_table` (not strict).
-fn echo_table(t: &HostValue, arg: usize, f: &str, out: &mut Vec<u8>) -> Result<(), String> {
+/// `ngx.say`/`ngx.print`'s arguments appended to `out`; on a bad one, its number and
+/// `luaL_argerror`'s message (the caller names the function).
+fn echo_args(arm: &mut dyn Arm, out: &mut Vec<u8>) -> Result<(), (usize, String)> {
+    for i in 0..arm.nargs() {
+        if arm.append_str_arg(i, out) {
+            continue;
+        }
+        let v = arm.arg(i);
+        match &v {
+            HostValue::Table(_) => echo_table(&v, i + 1, out)?,
+            HostValue::Other(t) => {
+                return Err((
+                    i + 1,
+                    format!(
+                        "string, number, boolean, nil, ngx.null, or array table expected, \
+                         but got {t}"
+                    ),
+                ));
+            }
+            _ => echo_scalar(&v, out),
+        }
+    }
+    Ok(())
+}
+
+fn echo_table(t: &HostValue, arg: usize, out: &mut Vec<u8>) -> Result<(), (usize, String)> {
     let HostValue::Table(entries) = t else {
         return Ok(());
     };
@@ -3035,11 +3069,11 @@ fn echo_table(t: &HostValue, arg: usize, f: &str, out: &mut Vec<u8>) -> Result<(
     for (k, _) in entries {
         match k {
             HostValue::Number(k) if k.floor() == *k && *k >= 1.0 => max = max.max(*k),
-            _ => return Err(arg_error(arg, f, "non-array table found")),
+            _ => return Err((arg, "non-array table found".into())),
         }
     }
     if max > MAX_ECHO_ARRAY {
-        return Err(arg_error(arg, f, "array table too large"));
+        return Err((arg, "array table too large".into()));
     }
     let mut slots: Vec<&HostValue> = vec![&HostValue::Nil; max as usize];
     for (k, v) in entries {
@@ -3049,9 +3083,9 @@ fn echo_table(t: &HostValue, arg: usize, f: &str, out: &mut Vec<u8>) -> Result<(
     }
     for v in slots {
         match v {
-            HostValue::Table(_) => echo_table(v, arg, f, out)?,
+            HostValue::Table(_) => echo_table(v, arg, out)?,
             HostValue::Other(t) => {
-                return Err(arg_error(arg, f, &format!("bad data type {t} found")));
+                return Err((arg, format!("bad data type {t} found")));
             }
             _ => echo_scalar(v, out),
         }

@@ -1188,6 +1188,32 @@ impl Arm for WasmArm<'_, '_> {
             .is_some_and(|&v| val::tag(v) == val::TAG_TABLE)
     }
 
+    fn append_str_arg(&mut self, i: usize, out: &mut Vec<u8>) -> bool {
+        let Some(&v) = self.args.get(i) else {
+            return false;
+        };
+        if val::is_number(v) || val::tag(v) != val::TAG_STRING {
+            return false;
+        }
+        let p = val::payload(v) as usize;
+        let data = self.ctx.memory.data(&*self.ctx.store);
+        let Some(len) = data
+            .get(p + layout::string::LEN as usize..)
+            .and_then(|d| d.get(..4))
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        else {
+            return false;
+        };
+        let at = p + layout::string::DATA as usize;
+        match data.get(at..at + len) {
+            Some(bytes) => {
+                out.extend_from_slice(bytes);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn position_at(&mut self, level: u32) -> String {
         let r = Arc::clone(&self.ctx.api)
             .where_
