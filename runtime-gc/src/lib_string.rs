@@ -755,10 +755,7 @@ fn add_string_repl(
     while i < repl.len() {
         let c = repl[i];
         if c != b'%' {
-            let run = repl[i..]
-                .iter()
-                .position(|&c| c == b'%')
-                .unwrap_or(repl.len() - i);
+            let run = crate::mem::find_byte(&repl[i..], b'%').unwrap_or(repl.len() - i);
             ok &= buf.extend(&repl[i..i + run]);
             i += run;
             continue;
@@ -807,10 +804,7 @@ pub extern "C" fn lrt_format_step(t: u32, base: u32, nargs: i32, frame: u32) -> 
     let mut argn = num_slot(frame, F_ARG).unwrap_or(2.0) as u32;
     let mut pending = rd64(slot(frame, F_PENDING)) != v::NIL;
     while pos < fmt.len() {
-        let lit = fmt[pos..]
-            .iter()
-            .position(|&c| c == b'%')
-            .unwrap_or(fmt.len() - pos);
+        let lit = crate::mem::find_byte(&fmt[pos..], b'%').unwrap_or(fmt.len() - pos);
         if lit > 0 {
             if !buf.extend(&fmt[pos..pos + lit]) {
                 return raise_oom(t);
