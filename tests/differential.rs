@@ -114,6 +114,7 @@ fn harness_reports_a_difference_between_scripts() {
         uri: "/".into(),
         headers: vec![],
         body: vec![],
+        http10: false,
     };
     let report = diff::diff(&[req], &mut reference, &mut candidate);
     assert!(!report.is_clean());

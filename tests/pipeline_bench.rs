@@ -27,6 +27,7 @@ fn request() -> Request {
             ("X-Api-Key".into(), "secret".into()),
         ],
         body: vec![],
+        http10: false,
     }
 }
 

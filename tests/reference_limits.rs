@@ -37,6 +37,7 @@ fn infinite_loop_in_a_handler_on_the_reference_arm_is_stopped() {
         uri: uri.into(),
         headers: vec![("Host".into(), "x".into())],
         body: vec![],
+        http10: false,
     };
     let started = std::time::Instant::now();
     let spun = engine.handle(&req("/spin"));

@@ -167,6 +167,13 @@ fn exchanges() -> Vec<(&'static str, Vec<Vec<u8>>, Vec<bool>)> {
             vec![],
         ),
         (
+            "the protocol a handler sees",
+            vec![
+                b"GET /proto HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\nGET /proto HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".to_vec(),
+            ],
+            vec![],
+        ),
+        (
             "HTTP/1.0 keep-alive for a response with a length",
             vec![
                 b"GET /fixed HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\nGET /fixed HTTP/1.0\r\nHost: a\r\n\r\n".to_vec(),

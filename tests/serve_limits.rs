@@ -51,6 +51,7 @@ fn get(addr: SocketAddr, uri: &str) -> (u16, String, Duration) {
         uri: uri.into(),
         headers: vec![],
         body: vec![],
+        http10: false,
     };
     let t = Instant::now();
     let r = send(addr, &req).expect("response");

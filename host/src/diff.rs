@@ -400,6 +400,7 @@ mod tests {
             uri: uri.into(),
             headers: vec![],
             body: vec![],
+            http10: false,
         }
     }
 

@@ -176,6 +176,7 @@ impl Gateway {
                 uri: "/".into(),
                 headers: vec![],
                 body: vec![],
+                http10: false,
             }));
             ngx.set_phase(phase);
             ngx.set_shared(self.shared.clone());

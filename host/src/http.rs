@@ -415,6 +415,7 @@ impl Connection {
             uri: head.uri,
             headers: head.headers,
             body,
+            http10: head.http10,
         };
         let response = gw.handle(server, self.port, request, name_captures);
         if !response.log.is_empty() {

@@ -57,7 +57,7 @@
 //!   nginx >= 1.23), `cookie_NAME`, `content_type`, `content_length`, `host` (Host header
 //!   lowercased without port, else `localhost`), `server_name` = `localhost`,
 //!   `remote_addr` / `server_addr` = `127.0.0.1`, `scheme` = `http`, `server_port` = `80`,
-//!   `server_protocol` = `HTTP/1.1`. Unknown names are nil. Only `args` is writable; the
+//!   `server_protocol` (`HTTP/1.1` or `HTTP/1.0`). Unknown names are nil. Only `args` is writable; the
 //!   write errors are lua-resty-core's messages, without the position prefix they get from
 //!   inside `resty/core/var.lua`.
 //! - **`ngx.req.get_method()`**, **`ngx.req.get_headers(max, raw)`** (lowercased names unless
@@ -83,6 +83,8 @@ pub struct Request {
     pub uri: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The request line said HTTP/1.0 (else HTTP/1.1).
+    pub http10: bool,
 }
 
 /// What a handler produced: the response as a client would see it, plus the error log.
@@ -1530,7 +1532,9 @@ impl NgxRequest {
             }
             HostFn::ArgNewIndex => self.arg_newindex(arm),
             HostFn::ReqIsInternal => Ok(Outcome::Return(vec![HostValue::Bool(self.internal)])),
-            HostFn::ReqHttpVersion => Ok(Outcome::Return(vec![HostValue::Number(1.1)])),
+            HostFn::ReqHttpVersion => Ok(Outcome::Return(vec![HostValue::Number(
+                if self.req.http10 { 1.0 } else { 1.1 },
+            )])),
             HostFn::ReqReadBody => {
                 self.body_read = true;
                 Ok(Outcome::Return(vec![]))
@@ -1710,7 +1714,13 @@ impl NgxRequest {
                 let mut out = Vec::new();
                 if !no_line {
                     out.extend_from_slice(
-                        format!("{} {} HTTP/1.1\r\n", self.req.method, self.req.uri).as_bytes(),
+                        format!(
+                            "{} {} {}\r\n",
+                            self.req.method,
+                            self.req.uri,
+                            self.protocol()
+                        )
+                        .as_bytes(),
                     );
                 }
                 for (k, v) in &self.req.headers {
@@ -2642,6 +2652,15 @@ impl NgxRequest {
         }
     }
 
+    /// `$server_protocol`.
+    fn protocol(&self) -> &'static str {
+        if self.req.http10 {
+            "HTTP/1.0"
+        } else {
+            "HTTP/1.1"
+        }
+    }
+
     /// The value of nginx variable `name` (lowercase), `None` when not found.
     pub fn variable(&self, name: &[u8]) -> Option<Vec<u8>> {
         let uri = self.req.uri.as_bytes();
@@ -2664,7 +2683,7 @@ impl NgxRequest {
             // The response status, "000" before there is one.
             b"status" => Some(format!("{:03}", self.status.max(0)).into_bytes()),
             b"server_port" => Some(self.server_port.to_string().into_bytes()),
-            b"server_protocol" => Some(b"HTTP/1.1".to_vec()),
+            b"server_protocol" => Some(self.protocol().as_bytes().to_vec()),
             b"content_type" => return self.header_first("content-type"),
             b"remote_user" => {
                 let auth = self.header_first("authorization")?;
@@ -3530,6 +3549,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             body: vec![],
+            http10: false,
         }
     }
 

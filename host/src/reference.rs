@@ -888,6 +888,7 @@ mod tests {
             uri: uri.into(),
             headers: vec![("Host".into(), "example.com".into())],
             body: vec![],
+            http10: false,
         }
     }
 

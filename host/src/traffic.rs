@@ -102,6 +102,7 @@ pub fn parse_traffic(text: &str) -> Result<Vec<Request>, String> {
             uri: l.uri,
             headers: l.headers.0,
             body: l.body.unwrap_or_default().into_bytes(),
+            http10: false,
         });
     }
     Ok(out)
