@@ -907,7 +907,7 @@ struct FormatBuf {
 }
 
 /// Bytes of `string.format` output kept on the native stack.
-const FORMAT_LOCAL: usize = 256;
+const FORMAT_LOCAL: usize = 1024;
 
 impl FormatBuf {
     fn load(obj_slot: u32, used_slot: u32) -> Self {
