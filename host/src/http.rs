@@ -229,6 +229,8 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Large).
 const HEADER_BUFFER: usize = 8 * 1024;
 const MAX_HEAD: usize = 4 * HEADER_BUFFER;
+/// What a connection's read and write buffers keep between requests.
+const KEEP_BUFFER: usize = 64 * 1024;
 /// The largest request body read into memory; a longer one is answered 413 and the
 /// connection closed (docs/DIVERGENCES.md: nginx would spool it to a file).
 const MAX_BODY: u64 = 64 << 20;
@@ -298,6 +300,13 @@ impl Connection {
             if close {
                 let _ = stream.shutdown().await;
                 return;
+            }
+            // A large body or response does not stay with the connection.
+            if buf.capacity() > KEEP_BUFFER && buf.len() <= KEEP_BUFFER / 2 {
+                buf.shrink_to(KEEP_BUFFER);
+            }
+            if out.capacity() > KEEP_BUFFER {
+                out = Vec::with_capacity(KEEP_BUFFER);
             }
         }
     }
