@@ -220,6 +220,11 @@ fn exchanges() -> Vec<(&'static str, Vec<Vec<u8>>, Vec<bool>)> {
             vec![],
         ),
         ("a request line over 8k", vec![long_uri.into_bytes()], vec![]),
+        (
+            "a body far over the limit, refused before it is read",
+            vec![b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100000000\r\n\r\nabc".to_vec()],
+            vec![],
+        ),
     ]
 }
 

@@ -284,7 +284,9 @@ impl Connection {
                 Err(Refusal::Status(code)) => {
                     out.clear();
                     write_refusal(&mut out, code);
-                    let _ = stream.write_all(&out).await;
+                    if stream.write_all(&out).await.is_ok() {
+                        linger(stream, buf).await;
+                    }
                     return;
                 }
             };
@@ -442,6 +444,26 @@ impl Connection {
             }
         }
         response
+    }
+}
+
+/// nginx's lingering close after a refusal: the write side is shut, and what the client
+/// still sends (the rest of a refused body, say) is read and dropped for a while, so that
+/// closing with unread data does not reset the connection before the answer is read.
+async fn linger(mut stream: TcpStream, mut buf: Vec<u8>) {
+    const LINGERING_TIME: Duration = Duration::from_secs(30);
+    const LINGERING_TIMEOUT: Duration = Duration::from_secs(5);
+    if stream.shutdown().await.is_err() {
+        return;
+    }
+    let until = tokio::time::Instant::now() + LINGERING_TIME;
+    buf.clear();
+    buf.resize(16 * 1024, 0);
+    while tokio::time::Instant::now() < until {
+        match tokio::time::timeout(LINGERING_TIMEOUT, stream.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => {}
+            _ => return,
+        }
     }
 }
 
