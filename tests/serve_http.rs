@@ -155,6 +155,13 @@ fn exchanges() -> Vec<(&'static str, Vec<Vec<u8>>, Vec<bool>)> {
             vec![],
         ),
         (
+            "Expect: 100-continue with the body sent at once",
+            vec![
+                b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\nConnection: close\r\n\r\nbody".to_vec(),
+            ],
+            vec![],
+        ),
+        (
             "HEAD keeps the connection usable",
             vec![
                 b"HEAD /head HTTP/1.1\r\nHost: a\r\n\r\nHEAD /fixed HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".to_vec(),

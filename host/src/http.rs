@@ -369,8 +369,8 @@ impl Connection {
         if expects_body
             && !head.http10
             && header("expect").is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
-            && buf.is_empty()
         {
+            // nginx sends it when the body is read, also when the body came with the head.
             out.clear();
             out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
             stream.write_all(out).await.map_err(|_| Refusal::Close)?;
