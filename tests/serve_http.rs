@@ -222,6 +222,16 @@ fn exchanges() -> Vec<(&'static str, Vec<Vec<u8>>, Vec<bool>)> {
             vec![],
         ),
         (
+            "a transfer coding other than chunked",
+            vec![b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n".to_vec()],
+            vec![],
+        ),
+        (
+            "Transfer-Encoding in HTTP/1.0",
+            vec![b"POST /echo HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".to_vec()],
+            vec![],
+        ),
+        (
             "a bad Content-Length",
             vec![b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\n".to_vec()],
             vec![],

@@ -353,9 +353,10 @@ impl Connection {
         };
         let chunked = match header("transfer-encoding") {
             None => false,
-            Some(te) if te.eq_ignore_ascii_case("chunked") && !head.http10 => true,
-            // nginx 1.22: any other coding is 501; HTTP/1.0 with chunked is 400.
-            Some(_) => return Err(Refusal::Status(400)),
+            // nginx 1.22: Transfer-Encoding in HTTP/1.0 is 400, a coding other than chunked 501.
+            Some(_) if head.http10 => return Err(Refusal::Status(400)),
+            Some(te) if te.eq_ignore_ascii_case("chunked") => true,
+            Some(_) => return Err(Refusal::Status(501)),
         };
         let length = match header("content-length") {
             Some(_) if chunked => return Err(Refusal::Status(400)),
