@@ -268,7 +268,7 @@ struct Head {
 enum Refusal {
     /// The connection is closed without an answer (a timeout, a reset, end of input).
     Close,
-    /// nginx's page for this status (400, 413, 414, 494), then close.
+    /// nginx's page for this status (400, 413, 414, 494, 501), then close.
     Status(u16),
 }
 
