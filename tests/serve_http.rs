@@ -108,140 +108,52 @@ fn parse_all(mut data: &[u8], heads: &[bool]) -> Vec<Wire> {
     out
 }
 
-/// The exchanges: a name, the pieces sent, and which final responses answer HEAD.
-fn exchanges() -> Vec<(&'static str, Vec<Vec<u8>>, Vec<bool>)> {
+/// One raw exchange: what is sent, in pieces, and which final responses answer HEAD.
+struct Exchange {
+    name: &'static str,
+    pieces: Vec<Vec<u8>>,
+    heads: Vec<bool>,
+}
+
+/// An exchange of these pieces, no response to a HEAD among them.
+fn sent(name: &'static str, pieces: &[&[u8]]) -> Exchange {
+    Exchange {
+        name,
+        pieces: pieces.iter().map(|p| p.to_vec()).collect(),
+        heads: vec![],
+    }
+}
+
+/// The exchanges.
+fn exchanges() -> Vec<Exchange> {
     let long_uri = format!("GET /{} HTTP/1.1\r\nHost: a\r\n\r\n", "x".repeat(9000));
     let many_headers: String = (0..40).map(|i| format!("X-H{i}: {i}\r\n")).collect();
+    let many = format!("GET /many HTTP/1.1\r\nHost: a\r\n{many_headers}Connection: close\r\n\r\n");
     vec![
-        (
-            "keep-alive, then close",
-            vec![
-                b"GET /one HTTP/1.1\r\nHost: a\r\n\r\n".to_vec(),
-                b"GET /two HTTP/1.1\r\nHost: a\r\n\r\n".to_vec(),
-                b"GET /fixed HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".to_vec(),
-            ],
-            vec![],
-        ),
-        (
-            "pipelined in one write",
-            vec![
-                b"GET /p1 HTTP/1.1\r\nHost: a\r\n\r\nGET /fixed HTTP/1.1\r\nHost: a\r\n\r\nGET /p3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
-                    .to_vec(),
-            ],
-            vec![],
-        ),
-        (
-            "chunked request body, chunk extensions and a trailer",
-            vec![
-                b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\nGET /after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
-                    .to_vec(),
-            ],
-            vec![],
-        ),
-        (
-            "Content-Length body in two pieces",
-            vec![
-                b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\nConnection: close\r\n\r\nhello".to_vec(),
-                b" world".to_vec(),
-            ],
-            vec![],
-        ),
-        (
-            "Expect: 100-continue, body sent after the interim answer",
-            vec![
-                b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n".to_vec(),
-                b"body".to_vec(),
-            ],
-            vec![],
-        ),
-        (
-            "Expect: 100-continue with the body sent at once",
-            vec![
-                b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\nConnection: close\r\n\r\nbody".to_vec(),
-            ],
-            vec![],
-        ),
-        (
-            "HEAD keeps the connection usable",
-            vec![
-                b"HEAD /head HTTP/1.1\r\nHost: a\r\n\r\nHEAD /fixed HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".to_vec(),
-            ],
-            vec![true, true, false],
-        ),
-        (
-            "HTTP/1.0: no chunks, the body ends with the connection",
-            vec![b"GET /old HTTP/1.0\r\nHost: a\r\n\r\n".to_vec()],
-            vec![],
-        ),
-        (
-            "the protocol a handler sees",
-            vec![
-                b"GET /proto HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\nGET /proto HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".to_vec(),
-            ],
-            vec![],
-        ),
-        (
-            "HTTP/1.0 keep-alive for a response with a length",
-            vec![
-                b"GET /fixed HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\nGET /fixed HTTP/1.0\r\nHost: a\r\n\r\n".to_vec(),
-            ],
-            vec![],
-        ),
-        (
-            "same-name headers and 304",
-            vec![
-                b"GET /multi HTTP/1.1\r\nHost: a\r\n\r\nGET /nomod HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".to_vec(),
-            ],
-            vec![],
-        ),
-        (
-            "many headers",
-            vec![format!("GET /many HTTP/1.1\r\nHost: a\r\n{many_headers}Connection: close\r\n\r\n").into_bytes()],
-            vec![],
-        ),
-        (
-            "a malformed request line",
-            vec![b"GARBAGE\r\n\r\n".to_vec()],
-            vec![],
-        ),
-        (
-            "HTTP/1.1 without Host",
-            vec![b"GET / HTTP/1.1\r\n\r\n".to_vec()],
-            vec![],
-        ),
-        (
-            "two Host headers",
-            vec![b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n".to_vec()],
-            vec![],
-        ),
-        (
-            "Content-Length and Transfer-Encoding together",
-            vec![
-                b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".to_vec(),
-            ],
-            vec![],
-        ),
-        (
-            "a transfer coding other than chunked",
-            vec![b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n".to_vec()],
-            vec![],
-        ),
-        (
-            "Transfer-Encoding in HTTP/1.0",
-            vec![b"POST /echo HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".to_vec()],
-            vec![],
-        ),
-        (
-            "a bad Content-Length",
-            vec![b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\n".to_vec()],
-            vec![],
-        ),
-        ("a request line over 8k", vec![long_uri.into_bytes()], vec![]),
-        (
-            "a body far over the limit, refused before it is read",
-            vec![b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100000000\r\n\r\nabc".to_vec()],
-            vec![],
-        ),
+        sent("keep-alive, then close", &[b"GET /one HTTP/1.1\r\nHost: a\r\n\r\n", b"GET /two HTTP/1.1\r\nHost: a\r\n\r\n", b"GET /fixed HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
+        sent("pipelined in one write", &[b"GET /p1 HTTP/1.1\r\nHost: a\r\n\r\nGET /fixed HTTP/1.1\r\nHost: a\r\n\r\nGET /p3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
+        sent("chunked request body, chunk extensions and a trailer", &[b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\nGET /after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
+        sent("Content-Length body in two pieces", &[b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\nConnection: close\r\n\r\nhello", b" world"]),
+        sent("Expect: 100-continue, body sent after the interim answer", &[b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n", b"body"]),
+        sent("Expect: 100-continue with the body sent at once", &[b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\nConnection: close\r\n\r\nbody"]),
+        Exchange {
+            heads: vec![true, true, false],
+            ..sent("HEAD keeps the connection usable", &[b"HEAD /head HTTP/1.1\r\nHost: a\r\n\r\nHEAD /fixed HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"])
+        },
+        sent("HTTP/1.0: no chunks, the body ends with the connection", &[b"GET /old HTTP/1.0\r\nHost: a\r\n\r\n"]),
+        sent("the protocol a handler sees", &[b"GET /proto HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\nGET /proto HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
+        sent("HTTP/1.0 keep-alive for a response with a length", &[b"GET /fixed HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\nGET /fixed HTTP/1.0\r\nHost: a\r\n\r\n"]),
+        sent("same-name headers and 304", &[b"GET /multi HTTP/1.1\r\nHost: a\r\n\r\nGET /nomod HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
+        sent("many headers", &[many.as_bytes()]),
+        sent("a malformed request line", &[b"GARBAGE\r\n\r\n"]),
+        sent("HTTP/1.1 without Host", &[b"GET / HTTP/1.1\r\n\r\n"]),
+        sent("two Host headers", &[b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"]),
+        sent("Content-Length and Transfer-Encoding together", &[b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"]),
+        sent("a transfer coding other than chunked", &[b"POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n"]),
+        sent("Transfer-Encoding in HTTP/1.0", &[b"POST /echo HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"]),
+        sent("a bad Content-Length", &[b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\n"]),
+        sent("a request line over 8k", &[long_uri.as_bytes()]),
+        sent("a body far over the limit, refused before it is read", &[b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100000000\r\n\r\nabc"]),
     ]
 }
 
@@ -261,7 +173,12 @@ fn serve_answers_on_the_wire_as_nginx_does() {
     let mut failures = Vec::new();
     for engine in ["wasm", "luajit"] {
         let (server, _log) = oracle::start_moonshift(&case, engine).expect("serve starts");
-        for (name, pieces, heads) in exchanges() {
+        for Exchange {
+            name,
+            pieces,
+            heads,
+        } in exchanges()
+        {
             let pieces: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).collect();
             let (want, want_raw) = exchange(nginx_addr, &pieces, &heads);
             let (got, got_raw) = exchange(server.addrs[0], &pieces, &heads);

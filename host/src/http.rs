@@ -262,6 +262,16 @@ struct Head {
     headers: Vec<(String, String)>,
     /// Where the head ends in the read buffer.
     len: usize,
+    /// The headers the connection itself reads, found in one pass: the index in
+    /// `headers` of the (only) Host, of the first Transfer-Encoding and Content-Length.
+    host: Option<usize>,
+    transfer_encoding: Option<usize>,
+    content_length: Option<usize>,
+    /// `Expect: 100-continue`.
+    expect_continue: bool,
+    /// The client keeps the connection for another request: HTTP/1.1 unless it says
+    /// `Connection: close`, HTTP/1.0 only when it says `Connection: keep-alive`.
+    keep_alive: bool,
 }
 
 /// Why a request cannot be handled: nginx answers these itself, then closes.
@@ -290,7 +300,7 @@ impl Connection {
                     return;
                 }
             };
-            let keep_alive = wants_keep_alive(&head);
+            let keep_alive = head.keep_alive;
             let is_head = head.method == "HEAD";
             let http10 = head.http10;
             let response = self.handle(head, body, &mut kept);
@@ -345,20 +355,15 @@ impl Connection {
             read_more(stream, buf, wait).await?;
         };
         buf.drain(..head.len);
-        let header = |name: &str| {
-            head.headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
-        };
-        let chunked = match header("transfer-encoding") {
+        let header = |at: Option<usize>| at.map(|i| head.headers[i].1.as_str());
+        let chunked = match header(head.transfer_encoding) {
             None => false,
             // nginx 1.22: Transfer-Encoding in HTTP/1.0 is 400, a coding other than chunked 501.
             Some(_) if head.http10 => return Err(Refusal::Status(400)),
             Some(te) if te.eq_ignore_ascii_case("chunked") => true,
             Some(_) => return Err(Refusal::Status(501)),
         };
-        let length = match header("content-length") {
+        let length = match header(head.content_length) {
             Some(_) if chunked => return Err(Refusal::Status(400)),
             Some(v) => Some(parse_length(v).ok_or(Refusal::Status(400))?),
             None => None,
@@ -367,10 +372,7 @@ impl Connection {
             return Err(Refusal::Status(413));
         }
         let expects_body = chunked || length.is_some_and(|n| n > 0);
-        if expects_body
-            && !head.http10
-            && header("expect").is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
-        {
+        if expects_body && !head.http10 && head.expect_continue {
             // nginx sends it when the body is read, also when the body came with the head.
             out.clear();
             out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
@@ -401,11 +403,7 @@ impl Connection {
         kept.uri.clear();
         kept.uri.push_str(&head.uri);
         kept.host.clear();
-        let host_header = head
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("host"))
-            .map(|(_, v)| v.as_str());
+        let host_header = head.host.map(|i| head.headers[i].1.as_str());
         if let Some(h) = host_header {
             kept.host.push_str(h);
         }
@@ -535,20 +533,45 @@ fn head_of(req: &httparse::Request<'_, '_>, len: usize) -> Result<Head, Refusal>
             )
         })
         .collect();
-    let hosts = headers
-        .iter()
-        .filter(|(k, _)| k.eq_ignore_ascii_case("host"))
-        .count();
-    // nginx: "client sent duplicate host header", and HTTP/1.1 without one.
-    if hosts > 1 || (hosts == 0 && version == 1) {
+    let http10 = version == 0;
+    let (mut host, mut transfer_encoding, mut content_length) = (None, None, None);
+    let (mut expect_continue, mut says_close, mut says_keep_alive) = (false, false, false);
+    for (i, (k, v)) in headers.iter().enumerate() {
+        let is = |name: &str| k.eq_ignore_ascii_case(name);
+        if is("host") {
+            // nginx: "client sent duplicate host header".
+            if host.is_some() {
+                return Err(Refusal::Status(400));
+            }
+            host = Some(i);
+        } else if is("transfer-encoding") {
+            transfer_encoding = transfer_encoding.or(Some(i));
+        } else if is("content-length") {
+            content_length = content_length.or(Some(i));
+        } else if is("expect") {
+            expect_continue |= v.eq_ignore_ascii_case("100-continue");
+        } else if is("connection") {
+            for token in v.split(',').map(str::trim) {
+                says_close |= token.eq_ignore_ascii_case("close");
+                says_keep_alive |= token.eq_ignore_ascii_case("keep-alive");
+            }
+        }
+    }
+    // nginx: "client sent HTTP/1.1 request without "Host" header".
+    if host.is_none() && !http10 {
         return Err(Refusal::Status(400));
     }
     Ok(Head {
         method: method.to_string(),
         uri,
-        http10: version == 0,
+        http10,
         headers,
         len,
+        host,
+        transfer_encoding,
+        content_length,
+        expect_continue,
+        keep_alive: if http10 { says_keep_alive } else { !says_close },
     })
 }
 
@@ -605,22 +628,6 @@ async fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Vec<u
         }
         body.extend_from_slice(&buf[..size]);
         buf.drain(..size + 2);
-    }
-}
-
-/// Whether the client keeps the connection for another request: HTTP/1.1 unless it says
-/// `Connection: close`, HTTP/1.0 only when it says `Connection: keep-alive`.
-fn wants_keep_alive(head: &Head) -> bool {
-    let says = |word: &str| {
-        head.headers.iter().any(|(k, v)| {
-            k.eq_ignore_ascii_case("connection")
-                && v.split(',').any(|t| t.trim().eq_ignore_ascii_case(word))
-        })
-    };
-    if head.http10 {
-        says("keep-alive")
-    } else {
-        !says("close")
     }
 }
 

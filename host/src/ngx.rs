@@ -1015,15 +1015,14 @@ fn check_number(arm: &mut dyn Arm, n: usize, v: HostValue) -> Result<f64, String
 
 impl NgxRequest {
     pub fn new(req: Request) -> Self {
-        let request_path = {
-            let uri = req.uri.as_bytes();
-            normalize_uri(&uri[..uri.iter().position(|&c| c == b'?').unwrap_or(uri.len())])
+        let (path, args) = match req.uri.split_once('?') {
+            Some((path, args)) => (
+                path,
+                Some(args.as_bytes().to_vec()).filter(|a| !a.is_empty()),
+            ),
+            None => (req.uri.as_str(), None),
         };
-        let args = req
-            .uri
-            .find('?')
-            .map(|i| req.uri.as_bytes()[i + 1..].to_vec())
-            .filter(|a| !a.is_empty());
+        let request_path = normalize_uri(path.as_bytes());
         NgxRequest {
             req,
             args,
@@ -2375,23 +2374,22 @@ impl NgxRequest {
         let mut out = std::mem::take(&mut self.echo_buf);
         out.clear();
         let built = echo_args(arm, &mut out);
-        if let Err((arg, msg)) = built {
-            self.echo_buf = out;
-            let name = arm.callee_name().unwrap_or_else(|| "?".into());
-            return Err(arg_error(arg, &name, &msg));
-        }
         if newline {
             out.push(b'\n');
         }
-        if !out.is_empty() {
+        // Nothing to send: not even the headers.
+        if built.is_ok() && !out.is_empty() {
             self.send_header_if_needed();
             if !self.header_only {
                 self.body.extend_from_slice(&out);
                 self.chunk_ends.push(self.body.len());
             }
         }
-        // Nothing to send: not even the headers.
         self.echo_buf = out;
+        if let Err((arg, msg)) = built {
+            let name = arm.callee_name().unwrap_or_else(|| "?".into());
+            return Err(arg_error(arg, &name, &msg));
+        }
         Ok(Outcome::Return(vec![HostValue::Number(1.0)]))
     }
 
@@ -3054,7 +3052,6 @@ fn echo_scalar(v: &HostValue, out: &mut Vec<u8>) {
 /// Largest array `ngx.say` accepts here (ngx_lua has no limit but memory).
 const MAX_ECHO_ARRAY: f64 = 16_777_216.0;
 
-/// `ngx_http_lua_calc_strlen_in_table` + `ngx_http_lua_copy_str_in_table` (not strict).
 /// `ngx.say`/`ngx.print`'s arguments appended to `out`; on a bad one, its number and
 /// `luaL_argerror`'s message (the caller names the function).
 fn echo_args(arm: &mut dyn Arm, out: &mut Vec<u8>) -> Result<(), (usize, String)> {
@@ -3080,6 +3077,7 @@ fn echo_args(arm: &mut dyn Arm, out: &mut Vec<u8>) -> Result<(), (usize, String)
     Ok(())
 }
 
+/// `ngx_http_lua_calc_strlen_in_table` + `ngx_http_lua_copy_str_in_table` (not strict).
 fn echo_table(t: &HostValue, arg: usize, out: &mut Vec<u8>) -> Result<(), (usize, String)> {
     let HostValue::Table(entries) = t else {
         return Ok(());

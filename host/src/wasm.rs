@@ -1083,14 +1083,11 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
             val::TAG_NIL => HostValue::Nil,
             val::TAG_FALSE => HostValue::Bool(false),
             val::TAG_TRUE => HostValue::Bool(true),
-            val::TAG_STRING => {
-                let data = self.memory.data(&*self.store);
-                let len =
-                    u32::from_le_bytes(data[p + layout::string::LEN as usize..][..4].try_into()?)
-                        as usize;
-                let at = p + layout::string::DATA as usize;
-                HostValue::Str(data[at..at + len].to_vec())
-            }
+            val::TAG_STRING => HostValue::Str(
+                string_bytes(self.memory.data(&*self.store), p)
+                    .ok_or_else(|| anyhow!("guest string out of bounds"))?
+                    .to_vec(),
+            ),
             val::TAG_TABLE if depth < ngx::MAX_TABLE_DEPTH => {
                 let api = Arc::clone(&self.api);
                 let (next, alloc, free) = (&api.next, &api.alloc, &api.free);
@@ -1125,6 +1122,15 @@ fn memory(caller: &mut Caller<'_, HostState>) -> Result<Memory> {
         Some(Extern::Memory(m)) => Ok(m),
         _ => Err(anyhow!("module exports no memory")),
     }
+}
+
+/// The bytes of the guest string object at `p` (`layout::string`), `None` if it is not
+/// inside `data`.
+fn string_bytes(data: &[u8], p: usize) -> Option<&[u8]> {
+    let len = data.get(p + layout::string::LEN as usize..)?.get(..4)?;
+    let len = u32::from_le_bytes(len.try_into().ok()?) as usize;
+    let at = p + layout::string::DATA as usize;
+    data.get(at..at.checked_add(len)?)
 }
 
 fn read_bytes(mem: &Memory, caller: &Caller<'_, HostState>, ptr: u32, len: u32) -> Result<Vec<u8>> {
@@ -1195,17 +1201,10 @@ impl Arm for WasmArm<'_, '_> {
         if val::is_number(v) || val::tag(v) != val::TAG_STRING {
             return false;
         }
-        let p = val::payload(v) as usize;
-        let data = self.ctx.memory.data(&*self.ctx.store);
-        let Some(len) = data
-            .get(p + layout::string::LEN as usize..)
-            .and_then(|d| d.get(..4))
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-        else {
-            return false;
-        };
-        let at = p + layout::string::DATA as usize;
-        match data.get(at..at + len) {
+        match string_bytes(
+            self.ctx.memory.data(&*self.ctx.store),
+            val::payload(v) as usize,
+        ) {
             Some(bytes) => {
                 out.extend_from_slice(bytes);
                 true
