@@ -509,7 +509,7 @@ impl OutBuf {
                 self.oom = true;
                 return;
             };
-            crate::mem::copy(p, self.ptr, self.len);
+            crate::mem::copy_bytes(crate::mem::bytes_mut(p, self.len), self.bytes());
             crate::heap::free(self.ptr);
             self.ptr = p;
             self.cap = cap;

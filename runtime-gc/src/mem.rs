@@ -71,13 +71,61 @@ pub fn fill(dst: u32, byte: u8, len: u32) {
     }
 }
 
+/// Below this many words, [`fill_words`] and [`copy_words`] store word by word: a
+/// `memory.fill` or `memory.copy` is a call into the engine, dearer than a few stores.
+const SHORT_WORDS: u32 = 32;
+
+/// Writes `value` to the `count` words at `dst`.
+#[inline]
+pub fn fill_words(dst: u32, value: u64, count: u32) {
+    if count > SHORT_WORDS {
+        for i in 0..count {
+            wr64(dst + 8 * i, value);
+        }
+        return;
+    }
+    for i in 0..count {
+        // Volatile, or LLVM turns the loop back into `memory.fill`.
+        // SAFETY: heap addresses are valid for their words.
+        unsafe { core::ptr::write_volatile((dst + 8 * i) as usize as *mut u64, value) }
+    }
+}
+
+/// Copies the `count` words at `src` to `dst` (not overlapping).
+#[inline]
+pub fn copy_words(dst: u32, src: u32, count: u32) {
+    if count > SHORT_WORDS {
+        copy(dst, src, 8 * count);
+        return;
+    }
+    for i in 0..count {
+        // SAFETY: as in `fill_words`.
+        unsafe {
+            let x = core::ptr::read_volatile((src + 8 * i) as usize as *const u64);
+            core::ptr::write_volatile((dst + 8 * i) as usize as *mut u64, x);
+        }
+    }
+}
+
+/// `a` zeroed element by element, in place: LLVM makes `[0u32; N]` a `memory.fill` (and
+/// the move of an array zeroed elsewhere one too).
+#[inline(always)]
+pub fn zeroed<const N: usize>(a: &mut core::mem::MaybeUninit<[u32; N]>) -> &mut [u32; N] {
+    for i in 0..N {
+        // SAFETY: `i < N`, inside the array.
+        unsafe { core::ptr::write_volatile(a.as_mut_ptr().cast::<u32>().add(i), 0) }
+    }
+    // SAFETY: every element was written.
+    unsafe { a.assume_init_mut() }
+}
+
 /// The eight bytes of `s` at `at`, little-endian (one load).
 #[inline]
 pub fn word(s: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]))
 }
 
-/// Copies `s` into `dst` (the same length): pieces of at most 16 bytes with
+/// Copies `s` into `dst` (the same length): pieces of at most 64 bytes with
 /// word moves, since `memory.copy` is a call into the engine, dearer than the
 /// copy itself for short pieces (and a byte loop would be turned back into
 /// one); longer ones with `memory.copy`.
@@ -97,8 +145,19 @@ pub unsafe fn copy_to(dst: *mut u8, s: &[u8]) {
     let n = s.len();
     // SAFETY: every write is inside `dst[..n]`.
     unsafe {
-        if n > 16 {
+        if n > 64 {
             core::ptr::copy_nonoverlapping(s.as_ptr(), dst, n);
+        } else if n > 32 {
+            // Four words from each end, overlapping in the middle.
+            let w = [0, 8, 16, 24, n - 32, n - 24, n - 16, n - 8].map(|at| word(s, at));
+            for (k, at) in [0, 8, 16, 24, n - 32, n - 24, n - 16, n - 8].into_iter().enumerate() {
+                (dst.add(at) as *mut u64).write_unaligned(w[k]);
+            }
+        } else if n > 16 {
+            let w = [0, 8, n - 16, n - 8].map(|at| word(s, at));
+            for (k, at) in [0, 8, n - 16, n - 8].into_iter().enumerate() {
+                (dst.add(at) as *mut u64).write_unaligned(w[k]);
+            }
         } else if n >= 8 {
             (dst as *mut u64).write_unaligned(word(s, 0));
             (dst.add(n - 8) as *mut u64).write_unaligned(word(s, n - 8));
@@ -178,7 +237,21 @@ pub fn bytes_equal(a: &[u8], b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::find_byte;
+    use super::{copy_to, find_byte};
+
+    /// Every length across the word-move cases (up to 64 bytes) and past them, into
+    /// a buffer with guard bytes either side.
+    #[test]
+    fn copy_to_copies_exactly_the_bytes() {
+        for len in 0..100usize {
+            let src: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
+            let mut dst = vec![0xEEu8; len + 16];
+            // SAFETY: `dst[8..8 + len]` is in the buffer.
+            unsafe { copy_to(dst.as_mut_ptr().add(8), &src) };
+            assert_eq!(&dst[8..8 + len], &src[..], "len {len}");
+            assert!(dst[..8].iter().chain(&dst[8 + len..]).all(|&b| b == 0xEE), "len {len}");
+        }
+    }
 
     /// Every position of the needle (first, last, in the tail, repeated, absent) in
     /// strings of every length up to three words, with bytes on either side of it

@@ -21,10 +21,15 @@ pub struct Buf<const N: usize> {
 }
 
 impl<const N: usize> Buf<N> {
-    pub const fn new() -> Self {
-        Buf {
-            bytes: core::mem::MaybeUninit::uninit(),
-            len: 0,
+    #[inline(always)]
+    pub fn new() -> Self {
+        // Not `Buf { bytes: MaybeUninit::uninit(), len: 0 }`: LLVM merges that
+        // aggregate's stores into one `memory.fill` of the whole buffer.
+        let mut b = core::mem::MaybeUninit::<Self>::uninit();
+        // SAFETY: `len` is written; `bytes` may stay uninitialised.
+        unsafe {
+            core::ptr::addr_of_mut!((*b.as_mut_ptr()).len).write(0);
+            b.assume_init()
         }
     }
     pub fn as_bytes(&self) -> &[u8] {

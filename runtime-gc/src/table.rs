@@ -279,7 +279,8 @@ fn free_position(t: u32) -> u32 {
 
 fn rehash_and_set(t: u32, key: u64, val: u64) -> Result<(), SetError> {
     // nums[i] = number of integer keys k with 2^(i-1) < k <= 2^i.
-    let mut nums = [0u32; MAX_ARRAY_BITS as usize + 1];
+    let mut buf = core::mem::MaybeUninit::uninit();
+    let nums: &mut [u32; MAX_ARRAY_BITS as usize + 1] = crate::mem::zeroed(&mut buf);
     let mut total_int = 0u32;
     let mut total = 0u32;
     let count_int = |k: u32, nums: &mut [u32; MAX_ARRAY_BITS as usize + 1]| {
@@ -312,7 +313,7 @@ fn rehash_and_set(t: u32, key: u64, val: u64) -> Result<(), SetError> {
         if nval(n) != v::NIL {
             total += 1;
             if let Some(k) = as_index(nkey(n))
-                && count_int(k, &mut nums)
+                && count_int(k, nums)
             {
                 total_int += 1;
             }
@@ -320,7 +321,7 @@ fn rehash_and_set(t: u32, key: u64, val: u64) -> Result<(), SetError> {
     }
     total += 1;
     if let Some(k) = as_index(key)
-        && count_int(k, &mut nums)
+        && count_int(k, nums)
     {
         total_int += 1;
     }
@@ -379,12 +380,8 @@ fn resize(t: u32, narr: u32, nhash: u32) -> bool {
         }
     };
     let kept = narr.min(old_asize);
-    for i in 0..kept {
-        wr64(new_array + 8 * i, rd64(old_array + 8 * i));
-    }
-    for i in kept..narr {
-        wr64(new_array + 8 * i, v::NIL);
-    }
+    crate::mem::copy_words(new_array, old_array, kept);
+    crate::mem::fill_words(new_array + 8 * kept, v::NIL, narr - kept);
     for i in 0..new_nsize {
         let n = new_node + i * ln::SIZE;
         wr64(n + ln::KEY, v::NIL);
