@@ -67,6 +67,7 @@
 //! - Error messages of FFI-based functions in lua-resty-core carry a position inside the
 //!   library (`.../resty/core/*.lua:NN:`); that prefix is left out here.
 
+use smallvec::SmallVec;
 use std::fmt::Write as _;
 
 pub use crate::conf::Phase;
@@ -588,11 +589,14 @@ pub trait Arm {
 /// How deep [`Arm::arg`] copies nested tables; deeper ones become `Other("table")`.
 pub const MAX_TABLE_DEPTH: usize = 32;
 
+/// What a host call returns: one or two values, almost always, kept inline.
+pub type Values = smallvec::SmallVec<[HostValue; 2]>;
+
 /// The result of a host call.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     /// Return these values to the caller.
-    Return(Vec<HostValue>),
+    Return(Values),
     /// The handler ends (`ngx.exit`): unwind the Lua code, through `pcall` too, and call
     /// [`NgxRequest::finish`].
     Exit,
@@ -609,7 +613,7 @@ pub enum Outcome {
     /// The arm must return `rawget(arg .0, .1)`.
     RawGet(usize, HostValue),
     /// Return these values; the first gets a metatable made of host functions.
-    ReturnMeta(Vec<HostValue>, MetaSpec),
+    ReturnMeta(Values, MetaSpec),
 }
 
 /// One entry of the `ngx` table's shape.
@@ -922,6 +926,8 @@ pub struct NgxRequest {
     head_length: Option<usize>,
     /// `ngx.say`/`ngx.print`'s output buffer, kept between calls.
     echo_buf: Vec<u8>,
+    /// The variable name of `ngx.var.NAME` reads, reused across them.
+    var_name: Vec<u8>,
     /// `return`'s Location: a path is sent as a URL on this server.
     absolute_location: bool,
     /// Declared variables Lua set to nil (they read as nil, without a warning).
@@ -1047,6 +1053,7 @@ impl NgxRequest {
             content_length: None,
             head_length: None,
             echo_buf: Vec::new(),
+            var_name: Vec::new(),
             absolute_location: false,
             captures: Vec::new(),
             named_captures: Vec::new(),
@@ -1482,13 +1489,15 @@ impl NgxRequest {
                 let args: Vec<HostValue> = (0..arm.nargs()).map(|i| arm.arg(i)).collect();
                 let fname = arm.callee_name().unwrap_or_else(|| "?".into());
                 self.log_wrapper(arm, LOG_NOTICE, &args, &fname)?;
-                Ok(Outcome::Return(vec![]))
+                Ok(Outcome::Return(smallvec::smallvec![]))
             }
             HostFn::NgxIndex => self.ngx_index(arm),
             HostFn::NgxNewIndex => self.ngx_newindex(arm),
             HostFn::VarIndex => self.var_index(arm),
             HostFn::VarNewIndex => self.var_newindex(arm),
-            HostFn::ReqGetMethod => Ok(Outcome::Return(vec![HostValue::str(&self.req.method)])),
+            HostFn::ReqGetMethod => Ok(Outcome::Return(smallvec::smallvec![HostValue::str(
+                &self.req.method
+            )])),
             HostFn::ReqGetHeaders => self.get_headers(arm),
             // ngx_lua's headers metatable: `tb[key:lower():gsub("_", "-")]` when that is
             // another key.
@@ -1505,18 +1514,20 @@ impl NgxRequest {
                         })
                         .collect();
                     if norm == k {
-                        Ok(Outcome::Return(vec![HostValue::Nil]))
+                        Ok(Outcome::Return(smallvec::smallvec![HostValue::Nil]))
                     } else {
                         Ok(Outcome::RawGet(0, HostValue::Str(norm)))
                     }
                 }
-                _ => Ok(Outcome::Return(vec![HostValue::Nil])),
+                _ => Ok(Outcome::Return(smallvec::smallvec![HostValue::Nil])),
             },
             HostFn::HeaderIndex => self.header_index(arm),
             HostFn::HeaderNewIndex => self.header_newindex(arm),
             HostFn::RespGetHeaders => self.resp_get_headers(arm),
             HostFn::ReqGetUriArgs => self.get_uri_args(arm),
-            HostFn::GetPhase => Ok(Outcome::Return(vec![HostValue::str(self.phase.name())])),
+            HostFn::GetPhase => Ok(Outcome::Return(smallvec::smallvec![HostValue::str(
+                self.phase.name()
+            )])),
             HostFn::Redirect => self.redirect(arm),
             HostFn::ArgIndex => {
                 let v = match arm.arg(1) {
@@ -1527,20 +1538,22 @@ impl NgxRequest {
                         .unwrap_or(HostValue::Nil),
                     _ => HostValue::Nil,
                 };
-                Ok(Outcome::Return(vec![v]))
+                Ok(Outcome::Return(smallvec::smallvec![v]))
             }
             HostFn::ArgNewIndex => self.arg_newindex(arm),
-            HostFn::ReqIsInternal => Ok(Outcome::Return(vec![HostValue::Bool(self.internal)])),
-            HostFn::ReqHttpVersion => Ok(Outcome::Return(vec![HostValue::Number(
+            HostFn::ReqIsInternal => Ok(Outcome::Return(smallvec::smallvec![HostValue::Bool(
+                self.internal
+            )])),
+            HostFn::ReqHttpVersion => Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(
                 if self.req.http10 { 1.0 } else { 1.1 },
             )])),
             HostFn::ReqReadBody => {
                 self.body_read = true;
-                Ok(Outcome::Return(vec![]))
+                Ok(Outcome::Return(smallvec::smallvec![]))
             }
             HostFn::ReqDiscardBody => {
                 self.body_discarded = true;
-                Ok(Outcome::Return(vec![]))
+                Ok(Outcome::Return(smallvec::smallvec![]))
             }
             HostFn::ReqGetBodyData => {
                 let v = if self.body_read && !self.body_discarded && !self.req.body.is_empty() {
@@ -1548,9 +1561,9 @@ impl NgxRequest {
                 } else {
                     HostValue::Nil
                 };
-                Ok(Outcome::Return(vec![v]))
+                Ok(Outcome::Return(smallvec::smallvec![v]))
             }
-            HostFn::ReqGetBodyFile => Ok(Outcome::Return(vec![HostValue::Nil])),
+            HostFn::ReqGetBodyFile => Ok(Outcome::Return(smallvec::smallvec![HostValue::Nil])),
             HostFn::ReqSetBodyData => {
                 match arm.arg(0) {
                     HostValue::Str(s) => self.req.body = s,
@@ -1574,11 +1587,13 @@ impl NgxRequest {
                     Some((_, v)) => *v = len,
                     None => self.req.headers.push(("content-length".into(), len)),
                 }
-                Ok(Outcome::Return(vec![]))
+                Ok(Outcome::Return(smallvec::smallvec![]))
             }
             HostFn::ReqGetPostArgs => {
                 if self.body_discarded {
-                    return Ok(Outcome::Return(vec![HostValue::Table(vec![])]));
+                    return Ok(Outcome::Return(smallvec::smallvec![HostValue::Table(
+                        vec![]
+                    )]));
                 }
                 if !self.body_read {
                     return Err(with_position(
@@ -1595,7 +1610,7 @@ impl NgxRequest {
                 if truncated {
                     ret.push(HostValue::str("truncated"));
                 }
-                Ok(Outcome::Return(ret))
+                Ok(Outcome::Return(ret.into()))
             }
             HostFn::ReqSetMethod => {
                 let m = match arm.arg(0) {
@@ -1621,7 +1636,7 @@ impl NgxRequest {
                     _ => return Err(with_position(arm, &format!("unsupported HTTP method: {m}"))),
                 };
                 self.req.method = name.to_string();
-                Ok(Outcome::Return(vec![]))
+                Ok(Outcome::Return(smallvec::smallvec![]))
             }
             HostFn::ReqSetUriArgs => {
                 let args = match arm.arg(0) {
@@ -1641,7 +1656,7 @@ impl NgxRequest {
                     }
                 };
                 self.args = Some(args);
-                Ok(Outcome::Return(vec![]))
+                Ok(Outcome::Return(smallvec::smallvec![]))
             }
             HostFn::ReqSetUri => {
                 let uri = match arm.arg(0) {
@@ -1666,7 +1681,7 @@ impl NgxRequest {
                     return Ok(Outcome::Exit);
                 }
                 self.uri_override = Some(uri);
-                Ok(Outcome::Return(vec![]))
+                Ok(Outcome::Return(smallvec::smallvec![]))
             }
             HostFn::ReqSetHeader | HostFn::ReqClearHeader => {
                 let name = match arm.arg(0) {
@@ -1706,7 +1721,7 @@ impl NgxRequest {
                 for (i, v) in values.into_iter().enumerate() {
                     self.req.headers.insert(at + i, (name.clone(), v));
                 }
-                Ok(Outcome::Return(vec![]))
+                Ok(Outcome::Return(smallvec::smallvec![]))
             }
             HostFn::ReqRawHeader => {
                 let no_line = !matches!(arm.arg(0), HostValue::Nil | HostValue::Bool(false));
@@ -1726,9 +1741,11 @@ impl NgxRequest {
                     out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
                 }
                 out.extend_from_slice(b"\r\n");
-                Ok(Outcome::Return(vec![HostValue::Str(out)]))
+                Ok(Outcome::Return(smallvec::smallvec![HostValue::Str(out)]))
             }
-            HostFn::ReqStartTime => Ok(Outcome::Return(vec![HostValue::Number(self.start_time)])),
+            HostFn::ReqStartTime => Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(
+                self.start_time
+            )])),
             HostFn::Flush => {
                 if arm.nargs() > 1 {
                     return Err(format!(
@@ -1744,13 +1761,13 @@ impl NgxRequest {
                     }
                 };
                 if self.eof_sent {
-                    return Ok(Outcome::Return(vec![
+                    return Ok(Outcome::Return(smallvec::smallvec![
                         HostValue::Nil,
                         HostValue::str("seen eof"),
                     ]));
                 }
                 if !wait && (!self.headers_sent || self.body.len() == self.flushed) {
-                    return Ok(Outcome::Return(vec![
+                    return Ok(Outcome::Return(smallvec::smallvec![
                         HostValue::Nil,
                         HostValue::str("nothing to flush"),
                     ]));
@@ -1758,18 +1775,18 @@ impl NgxRequest {
                 if self.headers_sent {
                     self.flushed = self.body.len();
                 }
-                Ok(Outcome::Return(vec![HostValue::Number(1.0)]))
+                Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(1.0)]))
             }
             HostFn::Eof => {
                 if self.eof_sent {
-                    return Ok(Outcome::Return(vec![
+                    return Ok(Outcome::Return(smallvec::smallvec![
                         HostValue::Nil,
                         HostValue::str("seen eof"),
                     ]));
                 }
                 self.send_header_if_needed();
                 self.eof_sent = true;
-                Ok(Outcome::Return(vec![HostValue::Number(1.0)]))
+                Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(1.0)]))
             }
             HostFn::Exec => {
                 let uri = match arm.arg(0) {
@@ -1805,9 +1822,9 @@ impl NgxRequest {
     /// values come back as a table.
     fn header_index(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
         let HostValue::Str(k) = arm.arg(1) else {
-            return Ok(Outcome::Return(vec![HostValue::Nil]));
+            return Ok(Outcome::Return(smallvec::smallvec![HostValue::Nil]));
         };
-        let name = header_name(&k);
+        let name = header_name(k);
         if name.eq_ignore_ascii_case("content-type") {
             let ct = if self.headers_sent {
                 self.resp_headers
@@ -1818,13 +1835,13 @@ impl NgxRequest {
                 self.content_type.clone()
             };
             let ct = ct.filter(|c| !c.is_empty());
-            return Ok(Outcome::Return(vec![
+            return Ok(Outcome::Return(smallvec::smallvec![
                 ct.map_or(HostValue::Nil, HostValue::Str),
             ]));
         }
         if name.eq_ignore_ascii_case("content-length") {
             let len = self.content_length.clone();
-            return Ok(Outcome::Return(vec![
+            return Ok(Outcome::Return(smallvec::smallvec![
                 len.map_or(HostValue::Nil, HostValue::Str),
             ]));
         }
@@ -1853,7 +1870,7 @@ impl NgxRequest {
                     .collect(),
             ),
         };
-        Ok(Outcome::Return(vec![v]))
+        Ok(Outcome::Return(smallvec::smallvec![v]))
     }
 
     /// `ngx.header.NAME = value` (`ngx_http_lua_ffi_set_resp_header`, override mode).
@@ -1868,13 +1885,13 @@ impl NgxRequest {
                 ));
             }
         };
-        let name = header_name(&k);
+        let name = header_name(k);
         if self.headers_sent && self.phase != Phase::HeaderFilter {
             self.push_log(
                 4,
                 format!("attempt to set ngx.header.HEADER after sending out response headers"),
             );
-            return Ok(Outcome::Return(vec![]));
+            return Ok(Outcome::Return(smallvec::smallvec![]));
         }
         let scalar = |v: &HostValue| -> Option<Vec<u8>> {
             match v {
@@ -1889,10 +1906,11 @@ impl NgxRequest {
             }
         };
         let value = arm.arg(2);
-        let values: Vec<Vec<u8>> = match &value {
-            HostValue::Nil => Vec::new(),
+        let values: SmallVec<[Vec<u8>; 1]> = match value {
+            HostValue::Nil => SmallVec::new(),
             // An empty string clears the header, as nil does.
-            HostValue::Str(s) if s.is_empty() => Vec::new(),
+            HostValue::Str(s) if s.is_empty() => SmallVec::new(),
+            HostValue::Str(s) => smallvec::smallvec![s],
             HostValue::Table(items) => {
                 let mut items: Vec<&(HostValue, HostValue)> = items.iter().collect();
                 items.sort_by(|a, b| match (&a.0, &b.0) {
@@ -1901,8 +1919,8 @@ impl NgxRequest {
                 });
                 items.iter().filter_map(|(_, v)| scalar(v)).collect()
             }
-            v => match scalar(v) {
-                Some(s) => vec![s],
+            ref v => match scalar(v) {
+                Some(s) => smallvec::smallvec![s],
                 None => {
                     return Err(format!(
                         "bad argument #3 to '__newindex' (string expected, got {})",
@@ -1917,12 +1935,12 @@ impl NgxRequest {
             if self.headers_sent {
                 self.rebuild_headers();
             }
-            return Ok(Outcome::Return(vec![]));
+            return Ok(Outcome::Return(smallvec::smallvec![]));
         }
         if name.eq_ignore_ascii_case("content-length") {
             self.content_length = values.into_iter().last();
             self.length_cleared = self.content_length.is_none();
-            return Ok(Outcome::Return(vec![]));
+            return Ok(Outcome::Return(smallvec::smallvec![]));
         }
         // ngx_lua overrides the first occurrence in place and appends further values.
         let at = self
@@ -1931,16 +1949,23 @@ impl NgxRequest {
             .position(|(n, _)| n.eq_ignore_ascii_case(&name));
         self.out_headers
             .retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        let last = values.len().saturating_sub(1);
+        let mut name = Some(name);
         for (i, v) in values.into_iter().enumerate() {
+            let name = if i == last {
+                name.take().unwrap_or_default()
+            } else {
+                name.clone().unwrap_or_default()
+            };
             match at {
-                Some(at) if i == 0 => self.out_headers.insert(at, (name.clone(), v)),
-                _ => self.out_headers.push((name.clone(), v)),
+                Some(at) if i == 0 => self.out_headers.insert(at, (name, v)),
+                _ => self.out_headers.push((name, v)),
             }
         }
         if self.headers_sent {
             self.rebuild_headers();
         }
-        Ok(Outcome::Return(vec![]))
+        Ok(Outcome::Return(smallvec::smallvec![]))
     }
 
     /// `ngx.resp.get_headers(max?, raw?)`.
@@ -2004,7 +2029,7 @@ impl NgxRequest {
         }
         let mut ret = vec![t];
         ret.extend(rest);
-        Ok(Outcome::Return(ret))
+        Ok(Outcome::Return(ret.into()))
     }
 
     /// `ngx.redirect(uri, status?)`.
@@ -2049,7 +2074,7 @@ impl NgxRequest {
     fn arg_newindex(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
         if self.phase == Phase::Set && arm.arg(1) == HostValue::Number(0.0) {
             self.set_result = Some(arm.arg(2));
-            return Ok(Outcome::Return(vec![]));
+            return Ok(Outcome::Return(smallvec::smallvec![]));
         }
         if self.phase != Phase::BodyFilter {
             return Err(with_position(arm, "API disabled in the current context"));
@@ -2084,7 +2109,7 @@ impl NgxRequest {
             self.phase_args.resize(2, HostValue::Nil);
         }
         self.phase_args[i - 1] = v;
-        Ok(Outcome::Return(vec![]))
+        Ok(Outcome::Return(smallvec::smallvec![]))
     }
 
     /// `ngx.shared.DICT:method(...)`: the dictionary is the first argument.
@@ -2106,7 +2131,7 @@ impl NgxRequest {
             return Err(with_position(arm, "bad \"zone\" argument"));
         };
         match dicts.call(&name, f.name(), &args) {
-            Ok(values) => Ok(Outcome::Return(values)),
+            Ok(values) => Ok(Outcome::Return(values.into())),
             Err(msg) => match msg.strip_prefix(crate::shdict::RESTY_MARK) {
                 Some(positioned) => Err(positioned.to_string()),
                 None => Err(with_position(arm, &msg)),
@@ -2117,8 +2142,8 @@ impl NgxRequest {
     /// The pure functions: encodings, digests, time, worker and config.
     fn util(&mut self, f: HostFn, arm: &mut dyn Arm) -> Result<Outcome, String> {
         use crate::ngx_util as u;
-        let ret = |v: HostValue| Ok(Outcome::Return(vec![v]));
-        let bytes = |v: Vec<u8>| Ok(Outcome::Return(vec![HostValue::Str(v)]));
+        let ret = |v: HostValue| Ok(Outcome::Return(smallvec::smallvec![v]));
+        let bytes = |v: Vec<u8>| Ok(Outcome::Return(smallvec::smallvec![HostValue::Str(v)]));
         // resty.core's coercion (`if not s then s = ""`): nil and false are "",
         // anything else `tostring`.
         let text = |arm: &mut dyn Arm, i: usize| -> Vec<u8> {
@@ -2229,13 +2254,13 @@ impl NgxRequest {
                 if truncated {
                     out.push(HostValue::str("truncated"));
                 }
-                Ok(Outcome::Return(out))
+                Ok(Outcome::Return(out.into()))
             }
             HostFn::Time => ret(HostValue::Number(secs as f64)),
             HostFn::Now => ret(HostValue::Number(
                 secs as f64 + f64::from(now.subsec_millis()) / 1000.0,
             )),
-            HostFn::UpdateTime => Ok(Outcome::Return(vec![])),
+            HostFn::UpdateTime => Ok(Outcome::Return(smallvec::smallvec![])),
             HostFn::Today => bytes(u::today(secs).into_bytes()),
             HostFn::Localtime | HostFn::Utctime => bytes(u::iso_time(secs).into_bytes()),
             HostFn::HttpTime | HostFn::CookieTime => match arm.arg(0) {
@@ -2308,18 +2333,18 @@ impl NgxRequest {
     /// to.
     fn send_headers(&mut self, page_type: Option<Vec<u8>>) {
         let text = |v: &[u8]| String::from_utf8_lossy(v).into_owned();
-        let mut h = Vec::new();
+        let mut h = Vec::with_capacity(1 + self.out_headers.len() + self.add_headers.len());
         if self.status != 204 && self.status != 304 {
-            let ct = match page_type {
+            let ct: &[u8] = match &page_type {
                 Some(p) => p,
                 None => self
                     .content_type
-                    .clone()
-                    .or_else(|| self.ext_type.clone())
-                    .unwrap_or_else(|| self.default_type.clone()),
+                    .as_deref()
+                    .or(self.ext_type.as_deref())
+                    .unwrap_or(&self.default_type),
             };
             if !ct.is_empty() {
-                h.push(("Content-Type".to_string(), text(&ct)));
+                h.push(("Content-Type".to_string(), text(ct)));
             }
         }
         for (k, v) in &self.out_headers {
@@ -2345,26 +2370,28 @@ impl NgxRequest {
             self.status,
             200 | 201 | 204 | 206 | 301 | 302 | 303 | 304 | 307 | 308
         );
-        for (k, v, always) in self.add_headers.clone() {
-            if always || applies {
-                let v = self.interpolate(&v);
+        let add = std::mem::take(&mut self.add_headers);
+        for (k, v, always) in &add {
+            if *always || applies {
+                let v = self.interpolate(v);
                 if !v.is_empty() {
-                    h.push((k, text(&v)));
+                    h.push((k.clone(), text(&v)));
                 }
             }
         }
+        self.add_headers = add;
         self.resp_headers = h;
     }
 
     fn echo(&mut self, arm: &mut dyn Arm, newline: bool, _f: HostFn) -> Result<Outcome, String> {
         if self.eof_sent {
-            return Ok(Outcome::Return(vec![
+            return Ok(Outcome::Return(smallvec::smallvec![
                 HostValue::Nil,
                 HostValue::str("seen eof"),
             ]));
         }
         if self.header_only {
-            return Ok(Outcome::Return(vec![
+            return Ok(Outcome::Return(smallvec::smallvec![
                 HostValue::Nil,
                 HostValue::str("header only"),
             ]));
@@ -2390,7 +2417,7 @@ impl NgxRequest {
             let name = arm.callee_name().unwrap_or_else(|| "?".into());
             return Err(arg_error(arg, &name, &msg));
         }
-        Ok(Outcome::Return(vec![HostValue::Number(1.0)]))
+        Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(1.0)]))
     }
 
     fn exit(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
@@ -2442,7 +2469,7 @@ impl NgxRequest {
         }
         let args: Vec<HostValue> = (1..arm.nargs()).map(|i| arm.arg(i)).collect();
         self.log_wrapper(arm, level, &args, f)?;
-        Ok(Outcome::Return(vec![]))
+        Ok(Outcome::Return(smallvec::smallvec![]))
     }
 
     /// `log_wrapper` of `ngx_http_lua_log.c`; `args` are numbered from 1 in its messages.
@@ -2507,7 +2534,7 @@ impl NgxRequest {
             },
             _ => HostValue::Nil,
         };
-        Ok(Outcome::Return(vec![v]))
+        Ok(Outcome::Return(smallvec::smallvec![v]))
     }
 
     fn ngx_newindex(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
@@ -2543,12 +2570,20 @@ impl NgxRequest {
         } else {
             self.status = ffi_int(n);
         }
-        Ok(Outcome::Return(vec![]))
+        Ok(Outcome::Return(smallvec::smallvec![]))
     }
 
     fn var_index(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
-        let name = match arm.arg(1) {
-            HostValue::Str(s) => s.to_ascii_lowercase(),
+        // A string name is read into a buffer kept across reads, without a copy of its own.
+        let mut name = std::mem::take(&mut self.var_name);
+        name.clear();
+        if arm.append_str_arg(1, &mut name) {
+            name.make_ascii_lowercase();
+            let r = self.var_named(&name);
+            self.var_name = name;
+            return r;
+        }
+        match arm.arg(1) {
             // A number reads a capture of the location's regex.
             HostValue::Number(n) => {
                 let v = self
@@ -2558,40 +2593,40 @@ impl NgxRequest {
                     .cloned()
                     .flatten()
                     .map_or(HostValue::Nil, HostValue::Str);
-                return Ok(Outcome::Return(vec![v]));
+                Ok(Outcome::Return(smallvec::smallvec![v]))
             }
-            _ => return Err(with_position(arm, "bad variable name")),
-        };
-        if self
-            .nil_vars
-            .iter()
-            .any(|n| n.as_bytes() == name.as_slice())
-        {
-            return Ok(Outcome::Return(vec![HostValue::Nil]));
+            _ => Err(with_position(arm, "bad variable name")),
+        }
+    }
+
+    /// `ngx.var.NAME` for a lowercased `name`.
+    fn var_named(&mut self, name: &[u8]) -> Result<Outcome, String> {
+        if self.nil_vars.iter().any(|n| n.as_bytes() == name) {
+            return Ok(Outcome::Return(smallvec::smallvec![HostValue::Nil]));
         }
         if let Some((_, v)) = self
             .named_captures
             .iter()
-            .find(|(n, _)| n.as_bytes() == name.as_slice())
+            .find(|(n, _)| n.as_bytes() == name)
         {
-            return Ok(Outcome::Return(vec![
+            return Ok(Outcome::Return(smallvec::smallvec![
                 v.clone().map_or(HostValue::str(""), HostValue::Str),
             ]));
         }
         let declared = self
             .vars
             .iter()
-            .find(|(n, _)| n.as_bytes() == name.as_slice())
+            .find(|(n, _)| n.as_bytes() == name)
             .map(|(_, v)| v.clone());
         let v = match declared {
             Some(None) => {
-                self.warn_uninitialized(&name);
+                self.warn_uninitialized(name);
                 HostValue::str("")
             }
             Some(Some(v)) => HostValue::Str(v),
-            None => self.variable(&name).map_or(HostValue::Nil, HostValue::Str),
+            None => self.variable(name).map_or(HostValue::Nil, HostValue::Str),
         };
-        Ok(Outcome::Return(vec![v]))
+        Ok(Outcome::Return(smallvec::smallvec![v]))
     }
 
     fn var_newindex(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
@@ -2624,12 +2659,12 @@ impl NgxRequest {
                     self.nil_vars.push(lname);
                 }
             }
-            return Ok(Outcome::Return(vec![]));
+            return Ok(Outcome::Return(smallvec::smallvec![]));
         }
         match lname.as_str() {
             "args" => {
                 self.args = value;
-                Ok(Outcome::Return(vec![]))
+                Ok(Outcome::Return(smallvec::smallvec![]))
             }
             "uri" | "document_uri" | "request_uri" | "query_string" | "is_args"
             | "request_method" | "host" | "server_name" | "remote_addr" | "server_addr"
@@ -3201,6 +3236,18 @@ fn cookie_value(cookies: &[u8], name: &[u8]) -> Option<Vec<u8>> {
 
 /// `$uri` from the request path: `%XX` decoded, `//` merged, `.` and `..` resolved.
 pub fn normalize_uri(path: &[u8]) -> Vec<u8> {
+    // Most paths have nothing to decode or merge: they are their own normal form.
+    if path.first() == Some(&b'/')
+        && !path.contains(&b'%')
+        && !path.windows(2).any(|w| w == b"//" || w == b"/.")
+    {
+        return path.to_vec();
+    }
+    merge_uri(path)
+}
+
+/// [`normalize_uri`] for any path: decode, then merge `.`, `..` and repeated slashes.
+fn merge_uri(path: &[u8]) -> Vec<u8> {
     let mut decoded = Vec::with_capacity(path.len());
     let mut i = 0;
     while i < path.len() {
@@ -3317,18 +3364,24 @@ fn encode_args(items: &[(HostValue, HostValue)]) -> Result<Vec<u8>, String> {
 }
 
 /// A response header name as ngx_lua stores it: `_` becomes `-`.
-fn header_name(k: &[u8]) -> String {
-    String::from_utf8_lossy(k).replace('_', "-")
+fn header_name(k: Vec<u8>) -> String {
+    let name =
+        String::from_utf8(k).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    if name.contains('_') {
+        name.replace('_', "-")
+    } else {
+        name
+    }
 }
 
 /// A `get_headers` result: without `raw`, the table has ngx_lua's metatable, which finds
 /// `h["Content-Type"]` and `h.content_type` under `content-type`.
 fn headers_result(values: Vec<HostValue>, raw: bool) -> Outcome {
     if raw {
-        Outcome::Return(values)
+        Outcome::Return(values.into())
     } else {
         Outcome::ReturnMeta(
-            values,
+            values.into(),
             MetaSpec {
                 index: Some(HostFn::HeadersIndex),
                 newindex: None,
@@ -3590,7 +3643,7 @@ mod tests {
         ]);
         assert_eq!(
             call(&mut n, HostFn::Say, vec![arr, HostValue::Number(3.0)]),
-            Ok(Outcome::Return(vec![HostValue::Number(1.0)]))
+            Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(1.0)]))
         );
         let bad = HostValue::Table(vec![(s("k"), s("v"))]);
         assert_eq!(
@@ -3647,6 +3700,32 @@ mod tests {
         );
     }
 
+    /// The shortcut for paths already in normal form gives what decoding and merging give.
+    #[test]
+    fn normalize_uri_shortcut_agrees_with_merging() {
+        for p in [
+            "/",
+            "/api/items",
+            "/a/",
+            "/a.b/c.d",
+            "/a..b",
+            "/.a",
+            "/a/.",
+            "/a/..",
+            "//a",
+            "/a//b",
+            "/a/./b",
+            "/a/../b",
+            "/%41",
+            "a/b",
+            "",
+            "/a-b_c~d",
+            "/x/y/z/",
+        ] {
+            assert_eq!(normalize_uri(p.as_bytes()), merge_uri(p.as_bytes()), "{p}");
+        }
+    }
+
     #[test]
     fn variables() {
         let n = NgxRequest::new(req(
@@ -3681,7 +3760,7 @@ mod tests {
         let mut n = NgxRequest::new(req("GET", "/", &[]));
         assert_eq!(
             call(&mut n, HostFn::NgxIndex, vec![HostValue::Nil, s("status")]),
-            Ok(Outcome::Return(vec![HostValue::Number(0.0)]))
+            Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(0.0)]))
         );
         assert_eq!(
             call(
@@ -3770,7 +3849,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             call(&mut n, HostFn::VarIndex, vec![HostValue::Nil, s("ARG_B")]),
-            Ok(Outcome::Return(vec![s("2")]))
+            Ok(Outcome::Return(smallvec::smallvec![s("2")]))
         );
     }
 
@@ -3786,7 +3865,7 @@ mod tests {
         };
         assert_eq!(meta.index, Some(HostFn::HeadersIndex));
         assert_eq!(
-            v,
+            v.to_vec(),
             vec![HostValue::Table(vec![
                 (s("host"), s("h")),
                 (
@@ -3806,7 +3885,7 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            v,
+            v.to_vec(),
             vec![HostValue::Table(vec![(s("Host"), s("h"))]), s("truncated")]
         );
     }
