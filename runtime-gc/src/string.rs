@@ -128,6 +128,9 @@ pub fn intern(bytes: &[u8]) -> Option<u32> {
     let h = hash_bytes(bytes);
     let mask = t.cap - 1;
     let mut i = h & mask;
+    // The first tombstone on the way: a new string goes there, so tombstones are
+    // reused instead of lengthening every later probe until the next rehash.
+    let mut tomb = 0;
     loop {
         let slot = t.slots + 8 * i;
         let s = rd32(slot);
@@ -137,16 +140,26 @@ pub fn intern(bytes: &[u8]) -> Option<u32> {
         if rd32(slot + 4) == h && s > TOMBSTONE && mem::bytes_equal(as_bytes(s), bytes) {
             return Some(s);
         }
-        if s == 0 {
-            return insert_at(slot, bytes, h);
+        if s <= TOMBSTONE {
+            if s == 0 {
+                return if tomb != 0 {
+                    insert_at(tomb, bytes, h, false)
+                } else {
+                    insert_at(slot, bytes, h, true)
+                };
+            }
+            if tomb == 0 {
+                tomb = slot;
+            }
         }
         i = (i + 1) & mask;
     }
 }
 
-/// Makes the interned string `bytes` (hash `h`) in the empty `slot`.
+/// Makes the interned string `bytes` (hash `h`) in `slot`, an empty slot (`fresh`: one
+/// more slot in use) or a tombstone (already counted).
 #[inline(never)]
-fn insert_at(slot: u32, bytes: &[u8], h: u32) -> Option<u32> {
+fn insert_at(slot: u32, bytes: &[u8], h: u32, fresh: bool) -> Option<u32> {
     let n = bytes.len() as u32;
     let s = heap::alloc_object(ls::DATA + n)?;
     wr8(s + header::KIND, kind::STRING);
@@ -158,7 +171,9 @@ fn insert_at(slot: u32, bytes: &[u8], h: u32) -> Option<u32> {
     mem::copy_bytes(mem::bytes_mut(data(s), n), bytes);
     wr32(slot, s);
     wr32(slot + 4, h);
-    intern_table().count += 1;
+    if fresh {
+        intern_table().count += 1;
+    }
     Some(s)
 }
 
