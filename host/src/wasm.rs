@@ -205,6 +205,10 @@ struct ApiFuncs {
     heap_in_use: TypedFunc<(), i64>,
     /// The guest's linear memory (looked up once, not by name at every host call).
     memory: Memory,
+    /// Where host calls leave the strings they return for the module to make, and how
+    /// many bytes of entries fit (`ms_host_results`); `(0, 0)`: every string is made
+    /// by a call into the module.
+    results: (u32, u32),
 }
 
 impl ApiFuncs {
@@ -236,6 +240,13 @@ impl ApiFuncs {
             memory: instance
                 .get_memory(&mut *store, "memory")
                 .ok_or_else(|| anyhow!("module exports no memory"))?,
+            results: match instance.get_typed_func::<(), i64>(&mut *store, "ms_host_results") {
+                Ok(f) => {
+                    let r = f.call(&mut *store, ())? as u64;
+                    (r as u32, (r >> 32) as u32)
+                }
+                Err(_) => (0, 0),
+            },
         }))
     }
 }
@@ -1305,13 +1316,31 @@ fn host_call(
     match outcome {
         Ok(Outcome::Return(values) | Outcome::ReturnMeta(values, _)) => {
             let mut encoded: SmallVec<[u64; 4]> = SmallVec::with_capacity(values.len());
+            // Strings go to the module's results area, to be made there after the call
+            // returns; a value with a metatable, or a string that does not fit, is made now.
+            let (area, room) = api.results;
+            let mut pending: SmallVec<[u8; 256]> = SmallVec::new();
+            let mut npending = 0u32;
             {
                 let mut ctx = GuestCtx {
                     store: &mut *caller,
                     api: api.clone(),
                     memory: mem,
                 };
-                for v in &values {
+                for (i, v) in values.iter().enumerate() {
+                    if let HostValue::Str(s) = v
+                        && area != 0
+                        && !(i == 0 && meta.is_some())
+                        && pending.len() + 8 + s.len().next_multiple_of(4) <= room as usize
+                    {
+                        pending.extend_from_slice(&(i as u32).to_le_bytes());
+                        pending.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                        pending.extend_from_slice(s);
+                        pending.resize(pending.len().next_multiple_of(4), 0);
+                        npending += 1;
+                        encoded.push(val::NIL);
+                        continue;
+                    }
                     encoded.push(ctx.value(v, 0)?);
                 }
                 if let (Some(meta), Some(&first)) = (meta, encoded.first()) {
@@ -1323,6 +1352,10 @@ fn host_call(
                 return raise(caller, &api, &mem, t, "stack overflow");
             }
             write_values(&mem, caller, base, &encoded)?;
+            if npending > 0 {
+                mem.write(&mut *caller, area as usize + 4, &pending)?;
+                mem.write(&mut *caller, area as usize, &npending.to_le_bytes())?;
+            }
             Ok(encoded.len() as i32)
         }
         Ok(Outcome::Exit) => Ok(abi_call::STATUS_EXIT),
