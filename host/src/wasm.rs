@@ -780,12 +780,12 @@ impl Guest {
     }
 
     /// Runs the main chunk whose entry is `entry` (see `backend::compile_handlers`).
-    fn run_entry_until(&mut self, entry: u32, timeout: Duration) -> Result<i32> {
+    fn run_entry_until(&mut self, entry: u32, until: Instant) -> Result<i32> {
         let flag = self.memory.data_ptr(&self.store) as usize
             + self.thread as usize
             + th::GC_PENDING as usize;
         let watch = self.store.data().watch.clone();
-        *watch.armed() = Some((Instant::now() + timeout, flag));
+        *watch.armed() = Some((until, flag));
         let status = self
             .run_entry
             .call(&mut self.store, (self.thread as i32, entry as i32));
@@ -1295,10 +1295,10 @@ fn host_call(
             "the ngx API is only available while handling a request",
         );
     };
-    let outcome = {
+    let (outcome, api) = {
         let ctx = GuestCtx {
             store: &mut *caller,
-            api: api.clone(),
+            api,
             memory: mem,
         };
         let mut arm = WasmArm {
@@ -1306,7 +1306,7 @@ fn host_call(
             thread: t,
             args: &args,
         };
-        ngx_req.call(f, &mut arm)
+        (ngx_req.call(f, &mut arm), arm.ctx.api)
     };
     caller.data_mut().ngx = Some(ngx_req);
     let meta = match &outcome {
@@ -1321,10 +1321,10 @@ fn host_call(
             let (area, room) = api.results;
             let mut pending: SmallVec<[u8; 256]> = SmallVec::new();
             let mut npending = 0u32;
-            {
+            let api = {
                 let mut ctx = GuestCtx {
                     store: &mut *caller,
-                    api: api.clone(),
+                    api,
                     memory: mem,
                 };
                 for (i, v) in values.iter().enumerate() {
@@ -1346,7 +1346,8 @@ fn host_call(
                 if let (Some(meta), Some(&first)) = (meta, encoded.first()) {
                     ctx.set_meta(first, meta)?;
                 }
-            }
+                ctx.api
+            };
             let limit = read_u32(&mem, caller, t + th::STACK_LIMIT)?;
             if base as u64 + 8 * encoded.len() as u64 > limit as u64 {
                 return raise(caller, &api, &mem, t, "stack overflow");
@@ -1584,11 +1585,9 @@ impl gateway::Session for ConfSession {
 
     fn run(&mut self, id: usize, ngx: Box<NgxRequest>) -> (Box<NgxRequest>, RunEnd) {
         self.guest.store.data_mut().ngx = Some(ngx);
-        let left = self
-            .deadline
-            .saturating_duration_since(Instant::now())
-            .max(Duration::from_millis(1));
-        let status = self.guest.run_entry_until(self.entries[id], left);
+        // At least a millisecond, even past the request's deadline.
+        let until = self.deadline.max(Instant::now() + Duration::from_millis(1));
+        let status = self.guest.run_entry_until(self.entries[id], until);
         if status.is_err() {
             self.poisoned = true;
         }
