@@ -149,14 +149,12 @@ pub unsafe fn copy_to(dst: *mut u8, s: &[u8]) {
             core::ptr::copy_nonoverlapping(s.as_ptr(), dst, n);
         } else if n > 32 {
             // Four words from each end, overlapping in the middle.
-            let w = [0, 8, 16, 24, n - 32, n - 24, n - 16, n - 8].map(|at| word(s, at));
-            for (k, at) in [0, 8, 16, 24, n - 32, n - 24, n - 16, n - 8].into_iter().enumerate() {
-                (dst.add(at) as *mut u64).write_unaligned(w[k]);
+            for at in [0, 8, 16, 24, n - 32, n - 24, n - 16, n - 8] {
+                (dst.add(at) as *mut u64).write_unaligned(word(s, at));
             }
         } else if n > 16 {
-            let w = [0, 8, n - 16, n - 8].map(|at| word(s, at));
-            for (k, at) in [0, 8, n - 16, n - 8].into_iter().enumerate() {
-                (dst.add(at) as *mut u64).write_unaligned(w[k]);
+            for at in [0, 8, n - 16, n - 8] {
+                (dst.add(at) as *mut u64).write_unaligned(word(s, at));
             }
         } else if n >= 8 {
             (dst as *mut u64).write_unaligned(word(s, 0));
