@@ -1971,26 +1971,36 @@ impl NgxRequest {
     /// `ngx.resp.get_headers(max?, raw?)`.
     fn resp_get_headers(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
         let raw = !matches!(arm.arg(1), HostValue::Nil | HostValue::Bool(false));
-        let mut list: Vec<(String, Vec<u8>)> = Vec::new();
+        // ngx_lua lists `connection` and `content-type` first, under lowercase names even
+        // with `raw`, and does not count them towards `max_headers`; the headers list it
+        // counts starts with `transfer-encoding` once the chunked header is sent.
         let close =
             self.req.headers.iter().any(|(k, v)| {
                 k.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close")
             });
-        list.push((
-            "Connection".into(),
+        let mut builtin: Vec<(String, Vec<u8>)> = vec![(
+            "connection".into(),
             if close {
                 b"close".to_vec()
             } else {
                 b"keep-alive".to_vec()
             },
-        ));
+        )];
+        let mut list: Vec<(String, Vec<u8>)> = Vec::new();
         if self.headers_sent {
+            if !self.req.http10 && self.chunked() {
+                list.push(("transfer-encoding".into(), b"chunked".to_vec()));
+            }
             for (k, v) in &self.resp_headers {
-                list.push((k.clone(), v.clone().into_bytes()));
+                if k.eq_ignore_ascii_case("content-type") {
+                    builtin.push(("content-type".into(), v.clone().into_bytes()));
+                } else {
+                    list.push((k.clone(), v.clone().into_bytes()));
+                }
             }
         } else {
             if let Some(ct) = &self.content_type {
-                list.push(("Content-Type".into(), ct.clone()));
+                builtin.push(("content-type".into(), ct.clone()));
             }
             list.extend(self.out_headers.iter().cloned());
         }
@@ -2003,7 +2013,8 @@ impl NgxRequest {
         if truncated {
             list.truncate(max as usize);
         }
-        let mut ret = vec![header_table(&list, raw)];
+        builtin.extend(list);
+        let mut ret = vec![header_table(&builtin, raw)];
         if truncated {
             ret.push(HostValue::str("truncated"));
         }
