@@ -322,6 +322,24 @@ pub mod host {
     pub const WRITE: &str = "write";
     /// `(thread: i32, id: i32, base: i32, nargs: i32) -> i32` — a host function, Lua ABI.
     pub const CALL: &str = "call";
+
+    /// The results area (`ms_host_results` gives its address): strings a host call
+    /// returns, left for `lrt_host_trampoline` to make once the call has returned.
+    /// `count: u32`, then `count` entries of `slot u32` (the result's index), `len u32`
+    /// and the bytes, each entry padded to [`results::ALIGN`].
+    pub mod results {
+        /// Offset of the entry count.
+        pub const COUNT: u32 = 0;
+        /// Offset of the first entry.
+        pub const ENTRIES: u32 = 4;
+        /// An entry's `slot` and `len` before its bytes.
+        pub const ENTRY_HEAD: u32 = 8;
+        pub const ALIGN: u32 = 4;
+        /// Room for entries; a string that does not fit is made by a call into the module.
+        pub const BYTES: u32 = 4096;
+        /// The whole area.
+        pub const SIZE: u32 = ENTRIES + BYTES;
+    }
 }
 
 /// LuaJIT's "short source" of a chunk name as messages show it: names of 60

@@ -57,9 +57,9 @@
 //!   nginx >= 1.23), `cookie_NAME`, `content_type`, `content_length`, `host` (Host header
 //!   lowercased without port, else `localhost`), `server_name` = `localhost`,
 //!   `remote_addr` / `server_addr` = `127.0.0.1`, `scheme` = `http`, `server_port` = `80`,
-//!   `server_protocol` (`HTTP/1.1` or `HTTP/1.0`). Unknown names are nil. Only `args` is writable; the
-//!   write errors are lua-resty-core's messages, without the position prefix they get from
-//!   inside `resty/core/var.lua`.
+//!   `server_protocol` (`HTTP/1.1` or `HTTP/1.0`). Unknown names are nil. Only `args` is
+//!   writable; the write errors are lua-resty-core's messages, without the position prefix
+//!   they get from inside `resty/core/var.lua`.
 //! - **`ngx.req.get_method()`**, **`ngx.req.get_headers(max, raw)`** (lowercased names unless
 //!   `raw`; repeated headers become an array in request order; at most 100 headers by default,
 //!   0 = unlimited, `"truncated"` as a second result). The result is a plain table: the real
@@ -67,7 +67,7 @@
 //! - Error messages of FFI-based functions in lua-resty-core carry a position inside the
 //!   library (`.../resty/core/*.lua:NN:`); that prefix is left out here.
 
-use smallvec::SmallVec;
+use smallvec::{SmallVec, smallvec};
 use std::fmt::Write as _;
 
 pub use crate::conf::Phase;
@@ -590,7 +590,7 @@ pub trait Arm {
 pub const MAX_TABLE_DEPTH: usize = 32;
 
 /// What a host call returns: one or two values, almost always, kept inline.
-pub type Values = smallvec::SmallVec<[HostValue; 2]>;
+pub type Values = SmallVec<[HostValue; 2]>;
 
 /// The result of a host call.
 #[derive(Clone, Debug, PartialEq)]
@@ -1489,15 +1489,15 @@ impl NgxRequest {
                 let args: Vec<HostValue> = (0..arm.nargs()).map(|i| arm.arg(i)).collect();
                 let fname = arm.callee_name().unwrap_or_else(|| "?".into());
                 self.log_wrapper(arm, LOG_NOTICE, &args, &fname)?;
-                Ok(Outcome::Return(smallvec::smallvec![]))
+                Ok(Outcome::Return(smallvec![]))
             }
             HostFn::NgxIndex => self.ngx_index(arm),
             HostFn::NgxNewIndex => self.ngx_newindex(arm),
             HostFn::VarIndex => self.var_index(arm),
             HostFn::VarNewIndex => self.var_newindex(arm),
-            HostFn::ReqGetMethod => Ok(Outcome::Return(smallvec::smallvec![HostValue::str(
-                &self.req.method
-            )])),
+            HostFn::ReqGetMethod => {
+                Ok(Outcome::Return(smallvec![HostValue::str(&self.req.method)]))
+            }
             HostFn::ReqGetHeaders => self.get_headers(arm),
             // ngx_lua's headers metatable: `tb[key:lower():gsub("_", "-")]` when that is
             // another key.
@@ -1514,18 +1514,18 @@ impl NgxRequest {
                         })
                         .collect();
                     if norm == k {
-                        Ok(Outcome::Return(smallvec::smallvec![HostValue::Nil]))
+                        Ok(Outcome::Return(smallvec![HostValue::Nil]))
                     } else {
                         Ok(Outcome::RawGet(0, HostValue::Str(norm)))
                     }
                 }
-                _ => Ok(Outcome::Return(smallvec::smallvec![HostValue::Nil])),
+                _ => Ok(Outcome::Return(smallvec![HostValue::Nil])),
             },
             HostFn::HeaderIndex => self.header_index(arm),
             HostFn::HeaderNewIndex => self.header_newindex(arm),
             HostFn::RespGetHeaders => self.resp_get_headers(arm),
             HostFn::ReqGetUriArgs => self.get_uri_args(arm),
-            HostFn::GetPhase => Ok(Outcome::Return(smallvec::smallvec![HostValue::str(
+            HostFn::GetPhase => Ok(Outcome::Return(smallvec![HostValue::str(
                 self.phase.name()
             )])),
             HostFn::Redirect => self.redirect(arm),
@@ -1538,22 +1538,20 @@ impl NgxRequest {
                         .unwrap_or(HostValue::Nil),
                     _ => HostValue::Nil,
                 };
-                Ok(Outcome::Return(smallvec::smallvec![v]))
+                Ok(Outcome::Return(smallvec![v]))
             }
             HostFn::ArgNewIndex => self.arg_newindex(arm),
-            HostFn::ReqIsInternal => Ok(Outcome::Return(smallvec::smallvec![HostValue::Bool(
-                self.internal
-            )])),
-            HostFn::ReqHttpVersion => Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(
+            HostFn::ReqIsInternal => Ok(Outcome::Return(smallvec![HostValue::Bool(self.internal)])),
+            HostFn::ReqHttpVersion => Ok(Outcome::Return(smallvec![HostValue::Number(
                 if self.req.http10 { 1.0 } else { 1.1 },
             )])),
             HostFn::ReqReadBody => {
                 self.body_read = true;
-                Ok(Outcome::Return(smallvec::smallvec![]))
+                Ok(Outcome::Return(smallvec![]))
             }
             HostFn::ReqDiscardBody => {
                 self.body_discarded = true;
-                Ok(Outcome::Return(smallvec::smallvec![]))
+                Ok(Outcome::Return(smallvec![]))
             }
             HostFn::ReqGetBodyData => {
                 let v = if self.body_read && !self.body_discarded && !self.req.body.is_empty() {
@@ -1561,9 +1559,9 @@ impl NgxRequest {
                 } else {
                     HostValue::Nil
                 };
-                Ok(Outcome::Return(smallvec::smallvec![v]))
+                Ok(Outcome::Return(smallvec![v]))
             }
-            HostFn::ReqGetBodyFile => Ok(Outcome::Return(smallvec::smallvec![HostValue::Nil])),
+            HostFn::ReqGetBodyFile => Ok(Outcome::Return(smallvec![HostValue::Nil])),
             HostFn::ReqSetBodyData => {
                 match arm.arg(0) {
                     HostValue::Str(s) => self.req.body = s,
@@ -1587,13 +1585,11 @@ impl NgxRequest {
                     Some((_, v)) => *v = len,
                     None => self.req.headers.push(("content-length".into(), len)),
                 }
-                Ok(Outcome::Return(smallvec::smallvec![]))
+                Ok(Outcome::Return(smallvec![]))
             }
             HostFn::ReqGetPostArgs => {
                 if self.body_discarded {
-                    return Ok(Outcome::Return(smallvec::smallvec![HostValue::Table(
-                        vec![]
-                    )]));
+                    return Ok(Outcome::Return(smallvec![HostValue::Table(vec![])]));
                 }
                 if !self.body_read {
                     return Err(with_position(
@@ -1636,7 +1632,7 @@ impl NgxRequest {
                     _ => return Err(with_position(arm, &format!("unsupported HTTP method: {m}"))),
                 };
                 self.req.method = name.to_string();
-                Ok(Outcome::Return(smallvec::smallvec![]))
+                Ok(Outcome::Return(smallvec![]))
             }
             HostFn::ReqSetUriArgs => {
                 let args = match arm.arg(0) {
@@ -1656,7 +1652,7 @@ impl NgxRequest {
                     }
                 };
                 self.args = Some(args);
-                Ok(Outcome::Return(smallvec::smallvec![]))
+                Ok(Outcome::Return(smallvec![]))
             }
             HostFn::ReqSetUri => {
                 let uri = match arm.arg(0) {
@@ -1681,7 +1677,7 @@ impl NgxRequest {
                     return Ok(Outcome::Exit);
                 }
                 self.uri_override = Some(uri);
-                Ok(Outcome::Return(smallvec::smallvec![]))
+                Ok(Outcome::Return(smallvec![]))
             }
             HostFn::ReqSetHeader | HostFn::ReqClearHeader => {
                 let name = match arm.arg(0) {
@@ -1721,7 +1717,7 @@ impl NgxRequest {
                 for (i, v) in values.into_iter().enumerate() {
                     self.req.headers.insert(at + i, (name.clone(), v));
                 }
-                Ok(Outcome::Return(smallvec::smallvec![]))
+                Ok(Outcome::Return(smallvec![]))
             }
             HostFn::ReqRawHeader => {
                 let no_line = !matches!(arm.arg(0), HostValue::Nil | HostValue::Bool(false));
@@ -1741,9 +1737,9 @@ impl NgxRequest {
                     out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
                 }
                 out.extend_from_slice(b"\r\n");
-                Ok(Outcome::Return(smallvec::smallvec![HostValue::Str(out)]))
+                Ok(Outcome::Return(smallvec![HostValue::Str(out)]))
             }
-            HostFn::ReqStartTime => Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(
+            HostFn::ReqStartTime => Ok(Outcome::Return(smallvec![HostValue::Number(
                 self.start_time
             )])),
             HostFn::Flush => {
@@ -1761,13 +1757,13 @@ impl NgxRequest {
                     }
                 };
                 if self.eof_sent {
-                    return Ok(Outcome::Return(smallvec::smallvec![
+                    return Ok(Outcome::Return(smallvec![
                         HostValue::Nil,
                         HostValue::str("seen eof"),
                     ]));
                 }
                 if !wait && (!self.headers_sent || self.body.len() == self.flushed) {
-                    return Ok(Outcome::Return(smallvec::smallvec![
+                    return Ok(Outcome::Return(smallvec![
                         HostValue::Nil,
                         HostValue::str("nothing to flush"),
                     ]));
@@ -1775,18 +1771,18 @@ impl NgxRequest {
                 if self.headers_sent {
                     self.flushed = self.body.len();
                 }
-                Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(1.0)]))
+                Ok(Outcome::Return(smallvec![HostValue::Number(1.0)]))
             }
             HostFn::Eof => {
                 if self.eof_sent {
-                    return Ok(Outcome::Return(smallvec::smallvec![
+                    return Ok(Outcome::Return(smallvec![
                         HostValue::Nil,
                         HostValue::str("seen eof"),
                     ]));
                 }
                 self.send_header_if_needed();
                 self.eof_sent = true;
-                Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(1.0)]))
+                Ok(Outcome::Return(smallvec![HostValue::Number(1.0)]))
             }
             HostFn::Exec => {
                 let uri = match arm.arg(0) {
@@ -1822,7 +1818,7 @@ impl NgxRequest {
     /// values come back as a table.
     fn header_index(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
         let HostValue::Str(k) = arm.arg(1) else {
-            return Ok(Outcome::Return(smallvec::smallvec![HostValue::Nil]));
+            return Ok(Outcome::Return(smallvec![HostValue::Nil]));
         };
         let name = header_name(k);
         if name.eq_ignore_ascii_case("content-type") {
@@ -1835,13 +1831,13 @@ impl NgxRequest {
                 self.content_type.clone()
             };
             let ct = ct.filter(|c| !c.is_empty());
-            return Ok(Outcome::Return(smallvec::smallvec![
+            return Ok(Outcome::Return(smallvec![
                 ct.map_or(HostValue::Nil, HostValue::Str),
             ]));
         }
         if name.eq_ignore_ascii_case("content-length") {
             let len = self.content_length.clone();
-            return Ok(Outcome::Return(smallvec::smallvec![
+            return Ok(Outcome::Return(smallvec![
                 len.map_or(HostValue::Nil, HostValue::Str),
             ]));
         }
@@ -1870,7 +1866,7 @@ impl NgxRequest {
                     .collect(),
             ),
         };
-        Ok(Outcome::Return(smallvec::smallvec![v]))
+        Ok(Outcome::Return(smallvec![v]))
     }
 
     /// `ngx.header.NAME = value` (`ngx_http_lua_ffi_set_resp_header`, override mode).
@@ -1891,7 +1887,7 @@ impl NgxRequest {
                 4,
                 format!("attempt to set ngx.header.HEADER after sending out response headers"),
             );
-            return Ok(Outcome::Return(smallvec::smallvec![]));
+            return Ok(Outcome::Return(smallvec![]));
         }
         let scalar = |v: &HostValue| -> Option<Vec<u8>> {
             match v {
@@ -1910,7 +1906,7 @@ impl NgxRequest {
             HostValue::Nil => SmallVec::new(),
             // An empty string clears the header, as nil does.
             HostValue::Str(s) if s.is_empty() => SmallVec::new(),
-            HostValue::Str(s) => smallvec::smallvec![s],
+            HostValue::Str(s) => smallvec![s],
             HostValue::Table(items) => {
                 let mut items: Vec<&(HostValue, HostValue)> = items.iter().collect();
                 items.sort_by(|a, b| match (&a.0, &b.0) {
@@ -1920,7 +1916,7 @@ impl NgxRequest {
                 items.iter().filter_map(|(_, v)| scalar(v)).collect()
             }
             ref v => match scalar(v) {
-                Some(s) => smallvec::smallvec![s],
+                Some(s) => smallvec![s],
                 None => {
                     return Err(format!(
                         "bad argument #3 to '__newindex' (string expected, got {})",
@@ -1935,12 +1931,12 @@ impl NgxRequest {
             if self.headers_sent {
                 self.rebuild_headers();
             }
-            return Ok(Outcome::Return(smallvec::smallvec![]));
+            return Ok(Outcome::Return(smallvec![]));
         }
         if name.eq_ignore_ascii_case("content-length") {
             self.content_length = values.into_iter().last();
             self.length_cleared = self.content_length.is_none();
-            return Ok(Outcome::Return(smallvec::smallvec![]));
+            return Ok(Outcome::Return(smallvec![]));
         }
         // ngx_lua overrides the first occurrence in place and appends further values.
         let at = self
@@ -1949,13 +1945,13 @@ impl NgxRequest {
             .position(|(n, _)| n.eq_ignore_ascii_case(&name));
         self.out_headers
             .retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
-        let last = values.len().saturating_sub(1);
-        let mut name = Some(name);
+        let (mut name, n) = (name, values.len());
         for (i, v) in values.into_iter().enumerate() {
-            let name = if i == last {
-                name.take().unwrap_or_default()
+            // The last value takes the name itself.
+            let name = if i + 1 == n {
+                std::mem::take(&mut name)
             } else {
-                name.clone().unwrap_or_default()
+                name.clone()
             };
             match at {
                 Some(at) if i == 0 => self.out_headers.insert(at, (name, v)),
@@ -1965,7 +1961,7 @@ impl NgxRequest {
         if self.headers_sent {
             self.rebuild_headers();
         }
-        Ok(Outcome::Return(smallvec::smallvec![]))
+        Ok(Outcome::Return(smallvec![]))
     }
 
     /// `ngx.resp.get_headers(max?, raw?)`.
@@ -2085,7 +2081,7 @@ impl NgxRequest {
     fn arg_newindex(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
         if self.phase == Phase::Set && arm.arg(1) == HostValue::Number(0.0) {
             self.set_result = Some(arm.arg(2));
-            return Ok(Outcome::Return(smallvec::smallvec![]));
+            return Ok(Outcome::Return(smallvec![]));
         }
         if self.phase != Phase::BodyFilter {
             return Err(with_position(arm, "API disabled in the current context"));
@@ -2120,7 +2116,7 @@ impl NgxRequest {
             self.phase_args.resize(2, HostValue::Nil);
         }
         self.phase_args[i - 1] = v;
-        Ok(Outcome::Return(smallvec::smallvec![]))
+        Ok(Outcome::Return(smallvec![]))
     }
 
     /// `ngx.shared.DICT:method(...)`: the dictionary is the first argument.
@@ -2153,8 +2149,8 @@ impl NgxRequest {
     /// The pure functions: encodings, digests, time, worker and config.
     fn util(&mut self, f: HostFn, arm: &mut dyn Arm) -> Result<Outcome, String> {
         use crate::ngx_util as u;
-        let ret = |v: HostValue| Ok(Outcome::Return(smallvec::smallvec![v]));
-        let bytes = |v: Vec<u8>| Ok(Outcome::Return(smallvec::smallvec![HostValue::Str(v)]));
+        let ret = |v: HostValue| Ok(Outcome::Return(smallvec![v]));
+        let bytes = |v: Vec<u8>| Ok(Outcome::Return(smallvec![HostValue::Str(v)]));
         // resty.core's coercion (`if not s then s = ""`): nil and false are "",
         // anything else `tostring`.
         let text = |arm: &mut dyn Arm, i: usize| -> Vec<u8> {
@@ -2271,7 +2267,7 @@ impl NgxRequest {
             HostFn::Now => ret(HostValue::Number(
                 secs as f64 + f64::from(now.subsec_millis()) / 1000.0,
             )),
-            HostFn::UpdateTime => Ok(Outcome::Return(smallvec::smallvec![])),
+            HostFn::UpdateTime => Ok(Outcome::Return(smallvec![])),
             HostFn::Today => bytes(u::today(secs).into_bytes()),
             HostFn::Localtime | HostFn::Utctime => bytes(u::iso_time(secs).into_bytes()),
             HostFn::HttpTime | HostFn::CookieTime => match arm.arg(0) {
@@ -2396,13 +2392,13 @@ impl NgxRequest {
 
     fn echo(&mut self, arm: &mut dyn Arm, newline: bool, _f: HostFn) -> Result<Outcome, String> {
         if self.eof_sent {
-            return Ok(Outcome::Return(smallvec::smallvec![
+            return Ok(Outcome::Return(smallvec![
                 HostValue::Nil,
                 HostValue::str("seen eof"),
             ]));
         }
         if self.header_only {
-            return Ok(Outcome::Return(smallvec::smallvec![
+            return Ok(Outcome::Return(smallvec![
                 HostValue::Nil,
                 HostValue::str("header only"),
             ]));
@@ -2428,7 +2424,7 @@ impl NgxRequest {
             let name = arm.callee_name().unwrap_or_else(|| "?".into());
             return Err(arg_error(arg, &name, &msg));
         }
-        Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(1.0)]))
+        Ok(Outcome::Return(smallvec![HostValue::Number(1.0)]))
     }
 
     fn exit(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
@@ -2480,7 +2476,7 @@ impl NgxRequest {
         }
         let args: Vec<HostValue> = (1..arm.nargs()).map(|i| arm.arg(i)).collect();
         self.log_wrapper(arm, level, &args, f)?;
-        Ok(Outcome::Return(smallvec::smallvec![]))
+        Ok(Outcome::Return(smallvec![]))
     }
 
     /// `log_wrapper` of `ngx_http_lua_log.c`; `args` are numbered from 1 in its messages.
@@ -2545,7 +2541,7 @@ impl NgxRequest {
             },
             _ => HostValue::Nil,
         };
-        Ok(Outcome::Return(smallvec::smallvec![v]))
+        Ok(Outcome::Return(smallvec![v]))
     }
 
     fn ngx_newindex(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
@@ -2581,7 +2577,7 @@ impl NgxRequest {
         } else {
             self.status = ffi_int(n);
         }
-        Ok(Outcome::Return(smallvec::smallvec![]))
+        Ok(Outcome::Return(smallvec![]))
     }
 
     fn var_index(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
@@ -2604,7 +2600,7 @@ impl NgxRequest {
                     .cloned()
                     .flatten()
                     .map_or(HostValue::Nil, HostValue::Str);
-                Ok(Outcome::Return(smallvec::smallvec![v]))
+                Ok(Outcome::Return(smallvec![v]))
             }
             _ => Err(with_position(arm, "bad variable name")),
         }
@@ -2613,14 +2609,14 @@ impl NgxRequest {
     /// `ngx.var.NAME` for a lowercased `name`.
     fn var_named(&mut self, name: &[u8]) -> Result<Outcome, String> {
         if self.nil_vars.iter().any(|n| n.as_bytes() == name) {
-            return Ok(Outcome::Return(smallvec::smallvec![HostValue::Nil]));
+            return Ok(Outcome::Return(smallvec![HostValue::Nil]));
         }
         if let Some((_, v)) = self
             .named_captures
             .iter()
             .find(|(n, _)| n.as_bytes() == name)
         {
-            return Ok(Outcome::Return(smallvec::smallvec![
+            return Ok(Outcome::Return(smallvec![
                 v.clone().map_or(HostValue::str(""), HostValue::Str),
             ]));
         }
@@ -2637,7 +2633,7 @@ impl NgxRequest {
             Some(Some(v)) => HostValue::Str(v),
             None => self.variable(name).map_or(HostValue::Nil, HostValue::Str),
         };
-        Ok(Outcome::Return(smallvec::smallvec![v]))
+        Ok(Outcome::Return(smallvec![v]))
     }
 
     fn var_newindex(&mut self, arm: &mut dyn Arm) -> Result<Outcome, String> {
@@ -2670,12 +2666,12 @@ impl NgxRequest {
                     self.nil_vars.push(lname);
                 }
             }
-            return Ok(Outcome::Return(smallvec::smallvec![]));
+            return Ok(Outcome::Return(smallvec![]));
         }
         match lname.as_str() {
             "args" => {
                 self.args = value;
-                Ok(Outcome::Return(smallvec::smallvec![]))
+                Ok(Outcome::Return(smallvec![]))
             }
             "uri" | "document_uri" | "request_uri" | "query_string" | "is_args"
             | "request_method" | "host" | "server_name" | "remote_addr" | "server_addr"
@@ -3654,7 +3650,7 @@ mod tests {
         ]);
         assert_eq!(
             call(&mut n, HostFn::Say, vec![arr, HostValue::Number(3.0)]),
-            Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(1.0)]))
+            Ok(Outcome::Return(smallvec![HostValue::Number(1.0)]))
         );
         let bad = HostValue::Table(vec![(s("k"), s("v"))]);
         assert_eq!(
@@ -3771,7 +3767,7 @@ mod tests {
         let mut n = NgxRequest::new(req("GET", "/", &[]));
         assert_eq!(
             call(&mut n, HostFn::NgxIndex, vec![HostValue::Nil, s("status")]),
-            Ok(Outcome::Return(smallvec::smallvec![HostValue::Number(0.0)]))
+            Ok(Outcome::Return(smallvec![HostValue::Number(0.0)]))
         );
         assert_eq!(
             call(
@@ -3860,7 +3856,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             call(&mut n, HostFn::VarIndex, vec![HostValue::Nil, s("ARG_B")]),
-            Ok(Outcome::Return(smallvec::smallvec![s("2")]))
+            Ok(Outcome::Return(smallvec![s("2")]))
         );
     }
 

@@ -34,6 +34,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
+use moonshift_abi::host::results;
 use moonshift_abi::{call as abi_call, layout, thread as th, value as val};
 use wasmtime::error::Context;
 use wasmtime::{
@@ -205,10 +206,9 @@ struct ApiFuncs {
     heap_in_use: TypedFunc<(), i64>,
     /// The guest's linear memory (looked up once, not by name at every host call).
     memory: Memory,
-    /// Where host calls leave the strings they return for the module to make, and how
-    /// many bytes of entries fit (`ms_host_results`); `(0, 0)`: every string is made
-    /// by a call into the module.
-    results: (u32, u32),
+    /// The results area (`abi::host::results`), where host calls leave the strings they
+    /// return for the module to make.
+    results: u32,
 }
 
 impl ApiFuncs {
@@ -240,13 +240,9 @@ impl ApiFuncs {
             memory: instance
                 .get_memory(&mut *store, "memory")
                 .ok_or_else(|| anyhow!("module exports no memory"))?,
-            results: match instance.get_typed_func::<(), i64>(&mut *store, "ms_host_results") {
-                Ok(f) => {
-                    let r = f.call(&mut *store, ())? as u64;
-                    (r as u32, (r >> 32) as u32)
-                }
-                Err(_) => (0, 0),
-            },
+            results: instance
+                .get_typed_func::<(), i32>(&mut *store, "ms_host_results")?
+                .call(&mut *store, ())? as u32,
         }))
     }
 }
@@ -1318,8 +1314,8 @@ fn host_call(
             let mut encoded: SmallVec<[u64; 4]> = SmallVec::with_capacity(values.len());
             // Strings go to the module's results area, to be made there after the call
             // returns; a value with a metatable, or a string that does not fit, is made now.
-            let (area, room) = api.results;
             let mut pending: SmallVec<[u8; 256]> = SmallVec::new();
+            pending.resize(results::ENTRIES as usize, 0);
             let mut npending = 0u32;
             let api = {
                 let mut ctx = GuestCtx {
@@ -1328,15 +1324,18 @@ fn host_call(
                     memory: mem,
                 };
                 for (i, v) in values.iter().enumerate() {
+                    let align = results::ALIGN as usize;
                     if let HostValue::Str(s) = v
-                        && area != 0
                         && !(i == 0 && meta.is_some())
-                        && pending.len() + 8 + s.len().next_multiple_of(4) <= room as usize
+                        && pending.len()
+                            + results::ENTRY_HEAD as usize
+                            + s.len().next_multiple_of(align)
+                            <= results::SIZE as usize
                     {
                         pending.extend_from_slice(&(i as u32).to_le_bytes());
                         pending.extend_from_slice(&(s.len() as u32).to_le_bytes());
                         pending.extend_from_slice(s);
-                        pending.resize(pending.len().next_multiple_of(4), 0);
+                        pending.resize(pending.len().next_multiple_of(align), 0);
                         npending += 1;
                         encoded.push(val::NIL);
                         continue;
@@ -1354,8 +1353,9 @@ fn host_call(
             }
             write_values(&mem, caller, base, &encoded)?;
             if npending > 0 {
-                mem.write(&mut *caller, area as usize + 4, &pending)?;
-                mem.write(&mut *caller, area as usize, &npending.to_le_bytes())?;
+                let count = results::COUNT as usize;
+                pending[count..count + 4].copy_from_slice(&npending.to_le_bytes());
+                mem.write(&mut *caller, api.results as usize, &pending)?;
             }
             Ok(encoded.len() as i32)
         }

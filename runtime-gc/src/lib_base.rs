@@ -8,6 +8,7 @@
 //! Not here yet (the language issue): `pcall`, `xpcall`, `__tostring`, and
 //! `setfenv`/`getfenv`, which need builtins to request Lua calls.
 
+use crate::abi::host::results as rs;
 use crate::abi::layout::closure as lc;
 use crate::abi::thread as th;
 use crate::abi::value::{self as v, boxed, payload, tag};
@@ -1056,51 +1057,41 @@ pub extern "C" fn lrt_host_trampoline(t: u32, base: u32, nargs: i32) -> i32 {
     let closure = payload(rd64(base - 8));
     let id = f64::from_bits(rd64(closure + lc::UPVALS)) as i32;
     let n = unsafe { host_call(t, id, base, nargs) };
-    if n > 0 && unsafe { HOST_RESULTS.count } != 0 && !make_host_strings(base) {
+    if n > 0 && rd32(host_results() + rs::COUNT) != 0 && !make_host_strings(base) {
         return crate::ops::raise_oom(t);
     }
     n
 }
 
-/// Strings a host function returns, left here by the host for the trampoline to make
-/// (a call back into the module for each was a tenth of a gateway request's host time):
-/// `count` entries of `slot u32, len u32, bytes`, each padded to 4 bytes. The host writes
-/// it only when it returns results; an entry that does not fit goes the slow way.
-#[repr(C)]
-struct HostResults {
-    count: u32,
-    entries: [u8; HOST_RESULTS_BYTES],
+/// The results area (`abi::host::results`): strings a host function returns, left here
+/// by the host for the trampoline to make (a call back into the module for each was a
+/// tenth of a gateway request's host time).
+static mut HOST_RESULTS: [u32; (rs::SIZE / 4) as usize] = [0; (rs::SIZE / 4) as usize];
+
+fn host_results() -> u32 {
+    core::ptr::addr_of!(HOST_RESULTS) as usize as u32
 }
 
-const HOST_RESULTS_BYTES: usize = 4096;
-
-static mut HOST_RESULTS: HostResults = HostResults {
-    count: 0,
-    entries: [0; HOST_RESULTS_BYTES],
-};
-
-/// Where the host leaves returned strings ([`HostResults`]) and how many bytes of
-/// entries fit.
+/// The address of the results area.
 #[unsafe(no_mangle)]
-pub extern "C" fn ms_host_results() -> u64 {
-    let at = core::ptr::addr_of!(HOST_RESULTS) as usize as u64;
-    at | (HOST_RESULTS_BYTES as u64) << 32
+pub extern "C" fn ms_host_results() -> u32 {
+    host_results()
 }
 
-/// Makes the strings of [`HOST_RESULTS`] and stores each in its result slot at `base`;
+/// Makes the strings of the results area and stores each in its result slot at `base`;
 /// `false` when out of memory.
 fn make_host_strings(base: u32) -> bool {
-    let area = core::ptr::addr_of!(HOST_RESULTS) as usize as u32;
-    let count = unsafe { HOST_RESULTS.count };
-    unsafe { HOST_RESULTS.count = 0 };
-    let mut at = area + 4;
+    let area = host_results();
+    let count = rd32(area + rs::COUNT);
+    wr32(area + rs::COUNT, 0);
+    let mut at = area + rs::ENTRIES;
     for _ in 0..count {
         let (slot, len) = (rd32(at), rd32(at + 4));
-        let Some(s) = string::new_value(crate::mem::bytes(at + 8, len)) else {
+        let Some(s) = string::new_value(crate::mem::bytes(at + rs::ENTRY_HEAD, len)) else {
             return false;
         };
         wr64(base + 8 * slot, s);
-        at += 8 + len.next_multiple_of(4);
+        at += rs::ENTRY_HEAD + len.next_multiple_of(rs::ALIGN);
     }
     true
 }

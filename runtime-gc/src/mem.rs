@@ -71,25 +71,9 @@ pub fn fill(dst: u32, byte: u8, len: u32) {
     }
 }
 
-/// Below this many words, [`fill_words`] and [`copy_words`] store word by word: a
-/// `memory.fill` or `memory.copy` is a call into the engine, dearer than a few stores.
+/// Below this many words, [`copy_words`] moves word by word: a `memory.copy` is a call
+/// into the engine, dearer than a few moves.
 const SHORT_WORDS: u32 = 32;
-
-/// Writes `value` to the `count` words at `dst`.
-#[inline]
-pub fn fill_words(dst: u32, value: u64, count: u32) {
-    if count > SHORT_WORDS {
-        for i in 0..count {
-            wr64(dst + 8 * i, value);
-        }
-        return;
-    }
-    for i in 0..count {
-        // Volatile, or LLVM turns the loop back into `memory.fill`.
-        // SAFETY: heap addresses are valid for their words.
-        unsafe { core::ptr::write_volatile((dst + 8 * i) as usize as *mut u64, value) }
-    }
-}
 
 /// Copies the `count` words at `src` to `dst` (not overlapping).
 #[inline]
@@ -99,7 +83,8 @@ pub fn copy_words(dst: u32, src: u32, count: u32) {
         return;
     }
     for i in 0..count {
-        // SAFETY: as in `fill_words`.
+        // Volatile, or LLVM turns the loop back into `memory.copy`.
+        // SAFETY: heap addresses are valid for their words.
         unsafe {
             let x = core::ptr::read_volatile((src + 8 * i) as usize as *const u64);
             core::ptr::write_volatile((dst + 8 * i) as usize as *mut u64, x);

@@ -381,7 +381,10 @@ fn resize(t: u32, narr: u32, nhash: u32) -> bool {
     };
     let kept = narr.min(old_asize);
     crate::mem::copy_words(new_array, old_array, kept);
-    crate::mem::fill_words(new_array + 8 * kept, v::NIL, narr - kept);
+    // NIL is no repeated byte, so this stays a loop of stores (no `memory.fill`).
+    for i in kept..narr {
+        wr64(new_array + 8 * i, v::NIL);
+    }
     for i in 0..new_nsize {
         let n = new_node + i * ln::SIZE;
         wr64(n + ln::KEY, v::NIL);
