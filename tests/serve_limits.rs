@@ -109,6 +109,14 @@ fn instance_reuse_keeps_globals_and_fresh_instances_do_not() {
     let (server, _log) = start(false);
     let a: Vec<String> = (0..3).map(|_| get(server.addrs[0], "/counter").1).collect();
     assert_eq!(a, ["1\n", "1\n", "1\n"]);
+    // Pooled slots are reset in place to the image: also after requests that wrote
+    // more memory than a slot keeps resident (/alloc) and deep into the Lua stack
+    // (/recurse), every request starts from the image.
+    for bad in ["/alloc", "/recurse", "/alloc"] {
+        assert_eq!(get(server.addrs[0], bad).0, 500, "{bad}");
+        let a: Vec<String> = (0..4).map(|_| get(server.addrs[0], "/counter").1).collect();
+        assert_eq!(a, vec!["1\n"; 4], "after {bad}");
+    }
     let (server2, _log2) = start(true);
     let b: Vec<u32> = (0..6)
         .map(|_| {

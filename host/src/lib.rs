@@ -11,6 +11,7 @@
 pub mod cjson;
 pub mod conf;
 pub mod diff;
+mod exports;
 pub mod gateway;
 pub mod http;
 pub mod ngx;

@@ -39,11 +39,12 @@ use moonshift_abi::{call as abi_call, layout, thread as th, value as val};
 use wasmtime::error::Context;
 use wasmtime::{
     Caller, Config, Engine, Extern, InstancePre, Linker, Memory, Module, Store, StoreLimits,
-    StoreLimitsBuilder, TypedFunc,
+    StoreLimitsBuilder,
 };
 use wasmtime::{Result, format_err as anyhow};
 
 use crate::diff::Engine as DiffEngine;
+use crate::exports::{Checked, Export};
 use crate::gateway;
 use crate::ngx::RunEnd;
 use crate::ngx::{self, Arm, Field, HostFn, HostValue, NgxRequest, Outcome, Request, Response};
@@ -176,75 +177,98 @@ pub struct HostState {
 /// an instance does not keep a large scratch buffer alive.
 const SCRATCH_MAX: u32 = 64 * 1024;
 
-/// The runtime's embedding API (`ms_*` exports), resolved once per instance and shared
-/// by reference (cloning a `TypedFunc` clones its registered type, which is not cheap).
+/// The runtime's embedding API (`ms_*` exports), bound once per instance and shared by
+/// reference.
 type Api = Arc<ApiFuncs>;
 
-struct ApiFuncs {
-    alloc: TypedFunc<i32, i32>,
-    free: TypedFunc<i32, ()>,
-    string: TypedFunc<(i32, i32), i64>,
-    table: TypedFunc<(i32, i32), i64>,
-    rawset: TypedFunc<(i64, i64, i64), i32>,
-    rawget: TypedFunc<(i64, i64), i64>,
-    setmetatable: TypedFunc<(i64, i64), ()>,
-    host_function: TypedFunc<i32, i64>,
-    next: TypedFunc<(i64, i64, i32), i32>,
-    where_: TypedFunc<(i32, i32), i64>,
-    caller_name: TypedFunc<i32, i64>,
-    callee_name: TypedFunc<i32, i64>,
-    raise: TypedFunc<(i32, i32, i32, i32), i32>,
-    error_text: TypedFunc<i32, i64>,
-    globals: TypedFunc<(), i64>,
-    clear_ngx_ctx: TypedFunc<(), i32>,
-    gc_configure: TypedFunc<(i32, i32), ()>,
-    gc_verify: TypedFunc<(), i32>,
-    gc_message: TypedFunc<(), i64>,
-    gc_collect: TypedFunc<(), ()>,
-    gc_cycles: TypedFunc<(), i64>,
-    gc_allocated: TypedFunc<(), i64>,
-    heap_in_use: TypedFunc<(), i64>,
-    /// The guest's linear memory (looked up once, not by name at every host call).
-    memory: Memory,
-    /// The results area (`abi::host::results`), where host calls leave the strings they
-    /// return for the module to make.
-    results: u32,
+/// Declares the runtime exports the host calls: [`ExportIndex`] finds and checks them
+/// once per program, [`ApiFuncs`] holds them bound to one instance.
+macro_rules! runtime_exports {
+    ($($field:ident: $name:literal, $p:ty => $r:ty;)*) => {
+        /// The runtime's exports in a compiled module, checked against the types the
+        /// host calls them with.
+        struct ExportIndex {
+            $($field: Checked<$p, $r>,)*
+            memory: wasmtime::ModuleExport,
+            /// The results area's address, once an instance has told it.
+            results: OnceLock<u32>,
+        }
+
+        impl ExportIndex {
+            fn new(module: &Module) -> Result<Self> {
+                Ok(ExportIndex {
+                    $($field: Checked::find(module, $name)?,)*
+                    memory: module
+                        .get_export_index("memory")
+                        .ok_or_else(|| anyhow!("module exports no memory"))?,
+                    results: OnceLock::new(),
+                })
+            }
+        }
+
+        struct ApiFuncs {
+            $($field: Export<$p, $r>,)*
+            /// The guest's linear memory (looked up once, not by name at every host call).
+            memory: Memory,
+            /// The results area (`abi::host::results`), where host calls leave the strings
+            /// they return for the module to make.
+            results: u32,
+        }
+
+        impl ApiFuncs {
+            fn resolve(
+                index: &ExportIndex,
+                instance: &wasmtime::Instance,
+                store: &mut Store<HostState>,
+            ) -> Result<Api> {
+                let memory = match instance.get_module_export(&mut *store, &index.memory) {
+                    Some(Extern::Memory(m)) => m,
+                    _ => return Err(anyhow!("module exports no memory")),
+                };
+                $(let $field = index.$field.bind(*instance);)*
+                let mut api = ApiFuncs { $($field,)* memory, results: 0 };
+                // A static address of the runtime: the same in every instance.
+                api.results = match index.results.get() {
+                    Some(&r) => r,
+                    None => {
+                        let r = api.host_results.call(&mut *store, ())? as u32;
+                        *index.results.get_or_init(|| r)
+                    }
+                };
+                Ok(Arc::new(api))
+            }
+        }
+    };
 }
 
-impl ApiFuncs {
-    fn resolve(instance: &wasmtime::Instance, store: &mut Store<HostState>) -> Result<Api> {
-        Ok(Arc::new(ApiFuncs {
-            alloc: instance.get_typed_func(&mut *store, "ms_alloc")?,
-            free: instance.get_typed_func(&mut *store, "ms_free")?,
-            string: instance.get_typed_func(&mut *store, "ms_string")?,
-            table: instance.get_typed_func(&mut *store, "ms_table")?,
-            rawset: instance.get_typed_func(&mut *store, "ms_rawset")?,
-            rawget: instance.get_typed_func(&mut *store, "ms_rawget")?,
-            setmetatable: instance.get_typed_func(&mut *store, "ms_setmetatable")?,
-            host_function: instance.get_typed_func(&mut *store, "ms_host_function")?,
-            next: instance.get_typed_func(&mut *store, "ms_next")?,
-            where_: instance.get_typed_func(&mut *store, "ms_where")?,
-            caller_name: instance.get_typed_func(&mut *store, "ms_caller_name")?,
-            callee_name: instance.get_typed_func(&mut *store, "ms_callee_name")?,
-            raise: instance.get_typed_func(&mut *store, "ms_raise")?,
-            error_text: instance.get_typed_func(&mut *store, "ms_error_text")?,
-            globals: instance.get_typed_func(&mut *store, "ms_globals")?,
-            clear_ngx_ctx: instance.get_typed_func(&mut *store, "ms_clear_ngx_ctx")?,
-            gc_configure: instance.get_typed_func(&mut *store, "ms_gc_configure")?,
-            gc_verify: instance.get_typed_func(&mut *store, "ms_gc_verify")?,
-            gc_message: instance.get_typed_func(&mut *store, "ms_gc_message")?,
-            gc_collect: instance.get_typed_func(&mut *store, "ms_gc_collect")?,
-            gc_cycles: instance.get_typed_func(&mut *store, "ms_gc_cycles")?,
-            gc_allocated: instance.get_typed_func(&mut *store, "ms_gc_allocated")?,
-            heap_in_use: instance.get_typed_func(&mut *store, "ms_heap_in_use")?,
-            memory: instance
-                .get_memory(&mut *store, "memory")
-                .ok_or_else(|| anyhow!("module exports no memory"))?,
-            results: instance
-                .get_typed_func::<(), i32>(&mut *store, "ms_host_results")?
-                .call(&mut *store, ())? as u32,
-        }))
-    }
+runtime_exports! {
+    init: "init", () => i32;
+    run_main: "run_main", i32 => i32;
+    run_entry: "run_entry", (i32, i32) => i32;
+    host_results: "ms_host_results", () => i32;
+    alloc: "ms_alloc", i32 => i32;
+    free: "ms_free", i32 => ();
+    string: "ms_string", (i32, i32) => i64;
+    table: "ms_table", (i32, i32) => i64;
+    rawset: "ms_rawset", (i64, i64, i64) => i32;
+    rawget: "ms_rawget", (i64, i64) => i64;
+    setmetatable: "ms_setmetatable", (i64, i64) => ();
+    host_function: "ms_host_function", i32 => i64;
+    next: "ms_next", (i64, i64, i32) => i32;
+    where_: "ms_where", (i32, i32) => i64;
+    caller_name: "ms_caller_name", i32 => i64;
+    callee_name: "ms_callee_name", i32 => i64;
+    raise: "ms_raise", (i32, i32, i32, i32) => i32;
+    error_text: "ms_error_text", i32 => i64;
+    globals: "ms_globals", () => i64;
+    clear_ngx_ctx: "ms_clear_ngx_ctx", () => i32;
+    gc_configure: "ms_gc_configure", (i32, i32) => ();
+    gc_verify: "ms_gc_verify", () => i32;
+    gc_message: "ms_gc_message", () => i64;
+    gc_collect: "ms_gc_collect", () => ();
+    gc_cycles: "ms_gc_cycles", () => i64;
+    gc_allocated: "ms_gc_allocated", () => i64;
+    heap_in_use: "ms_heap_in_use", () => i64;
 }
 
 /// A compiled module, ready to instantiate.
@@ -252,6 +276,7 @@ impl ApiFuncs {
 pub struct WasmProgram {
     engine: Engine,
     pre: InstancePre<HostState>,
+    exports: Arc<ExportIndex>,
     limits: Limits,
     /// A pre-initialised image ([`crate::snapshot`]): `init` already ran, and this is the
     /// thread it returned.
@@ -296,12 +321,16 @@ fn shared_engine() -> Result<Engine> {
 }
 
 /// The engine `serve` instantiates from: the same code generation, with wasmtime's
-/// pooling allocator, so an instance per request reuses a slot (its linear memory's first
-/// MiB kept resident and reset in place) instead of mapping and unmapping memory.
+/// pooling allocator, so an instance per request reuses a slot (its linear memory reset
+/// in place, see `make_engine`) instead of mapping and unmapping memory.
 fn pooled_engine() -> Result<Engine> {
     static ENGINE: OnceLock<std::result::Result<Engine, String>> = OnceLock::new();
     make_engine(&ENGINE, true)
 }
+
+/// The most written bytes a pooled slot resets in place and keeps resident when the
+/// kernel can tell which pages were written; the rest is released to the kernel.
+const KEEP_RESIDENT: usize = 16 << 20;
 
 /// Concurrent instances the pooled engine holds (tokio's blocking threads, 64, plus
 /// headroom for several configurations in one process).
@@ -320,13 +349,26 @@ fn make_engine(
                 .total_core_instances(POOL_INSTANCES)
                 .max_memory_size(1 << 32)
                 .table_elements(1 << 16)
-                .linear_memory_keep_resident(1 << 20)
                 .table_keep_resident(1 << 16);
+            if wasmtime::PoolingAllocationConfig::is_pagemap_scan_available() {
+                // Linux 6.7 and later: an instance's slot is reset by asking the kernel
+                // which pages of the copy-on-write image the request wrote
+                // (`PAGEMAP_SCAN`) and copying back only those, which stay resident for
+                // the next request; nothing is unmapped, so there are no page faults
+                // and TLB shootdowns per request. Measured with scripts/load-test: 54
+                // against 490 us of CPU per request (docs/BENCHMARKS.md).
+                pool.pagemap_scan(wasmtime::Enabled::Yes)
+                    .linear_memory_keep_resident(KEEP_RESIDENT);
+                config.memory_init_cow(true);
+            } else {
+                // Without the scan, copying the image's few hundred KiB into a resident
+                // slot beats mapping it copy-on-write: the write faults of a request
+                // cost TLB shootdowns on every core (measured with scripts/load-test:
+                // 3.9k against 1.9k requests/s).
+                pool.linear_memory_keep_resident(1 << 20);
+                config.memory_init_cow(false);
+            }
             config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
-            // Copying the image's few hundred KiB into a resident slot beats mapping it
-            // copy-on-write: the write faults of a request cost TLB shootdowns on every
-            // core (measured with scripts/load-test: 3.9k against 1.9k requests/s).
-            config.memory_init_cow(false);
         }
         // The watchdog writes into linear memory from another thread.
         config.memory_may_move(false);
@@ -471,6 +513,7 @@ impl WasmProgram {
         )?;
         let pre = linker.instantiate_pre(&module)?;
         Ok(WasmProgram {
+            exports: Arc::new(ExportIndex::new(&module)?),
             engine,
             pre,
             limits,
@@ -496,19 +539,13 @@ impl WasmProgram {
         );
         store.limiter(|s| &mut s.limits);
         let instance = self.pre.instantiate(&mut store)?;
-        let init: TypedFunc<(), i32> = instance.get_typed_func(&mut store, "init")?;
-        let run_main: TypedFunc<i32, i32> = instance.get_typed_func(&mut store, "run_main")?;
-        let run_entry: TypedFunc<(i32, i32), i32> =
-            instance.get_typed_func(&mut store, "run_entry")?;
-        let memory = instance
-            .get_memory(&mut store, "memory")
-            .ok_or_else(|| anyhow!("module exports no memory"))?;
-        let api = ApiFuncs::resolve(&instance, &mut store)?;
+        let api = ApiFuncs::resolve(&self.exports, &instance, &mut store)?;
+        let memory = api.memory;
         store.data_mut().api = Some(api.clone());
         let thread = match self.preinit {
             Some(t) => t as i32,
             None => {
-                let thread = init.call(&mut store, ())?;
+                let thread = api.init.call(&mut store, ())?;
                 if thread == 0 {
                     return Err(anyhow!("not enough memory to start the module"));
                 }
@@ -524,8 +561,6 @@ impl WasmProgram {
             api,
             memory,
             thread: thread as u32,
-            run_main,
-            run_entry,
         })
     }
 
@@ -757,8 +792,6 @@ struct Guest {
     api: Api,
     memory: Memory,
     thread: u32,
-    run_main: TypedFunc<i32, i32>,
-    run_entry: TypedFunc<(i32, i32), i32>,
 }
 
 impl Guest {
@@ -770,7 +803,7 @@ impl Guest {
             + th::GC_PENDING as usize;
         let watch = self.store.data().watch.clone();
         *watch.armed() = Some((Instant::now() + timeout, flag));
-        let status = self.run_main.call(&mut self.store, self.thread as i32);
+        let status = self.api.run_main.call(&mut self.store, self.thread as i32);
         *watch.armed() = None;
         status
     }
@@ -783,6 +816,7 @@ impl Guest {
         let watch = self.store.data().watch.clone();
         *watch.armed() = Some((until, flag));
         let status = self
+            .api
             .run_entry
             .call(&mut self.store, (self.thread as i32, entry as i32));
         *watch.armed() = None;
