@@ -1,8 +1,9 @@
 //! The gateway pipeline in one process, without sockets or HTTP: the load test's request
 //! (corpus/bench/gateway) handled by `Gateway::handle` on the compiled module and on
 //! LuaJIT, both keeping their state across requests (`--instance-reuse`, as ngx_lua
-//! keeps its Lua VM), in alternating rounds; prints the medians per request and their
-//! ratio. A benchmark, not a test (ignored):
+//! keeps its Lua VM), and on the compiled module with an instance per request (serve's
+//! default), in alternating rounds; prints the medians per request and the ratios to
+//! LuaJIT. A benchmark, not a test (ignored):
 //! `cargo test --release -p moonshift-tests --test pipeline_bench -- --ignored --nocapture`
 //! Its figures are steadier than the load test's on a shared machine, and say how much of
 //! a request is the handlers and the ngx API rather than HTTP and the kernel.
@@ -31,7 +32,7 @@ fn request() -> Request {
     }
 }
 
-fn gateway(wasm: bool) -> Gateway {
+fn gateway(wasm: bool, reuse: bool) -> Gateway {
     let path = moonshift_tests::root().join("corpus/bench/gateway/nginx.conf");
     let conf = Conf::load(&path).expect("conf loads");
     let backend: Box<dyn Backend> = if wasm {
@@ -45,7 +46,7 @@ fn gateway(wasm: bool) -> Gateway {
     } else {
         Box::new(ConfReference::new(conf.sources(), Some(conf.module_path())))
     };
-    Gateway::new(conf, backend).with_instance_reuse(true)
+    Gateway::new(conf, backend).with_instance_reuse(reuse)
 }
 
 /// Time of `PER_ROUND` requests; the body of the last.
@@ -72,32 +73,46 @@ fn gateway_pipeline_wasm_against_luajit() {
     std::thread::Builder::new()
         .stack_size(THREAD_STACK)
         .spawn(|| {
-            let (wasm, lua) = (gateway(true), gateway(false));
+            let (wasm, fresh, lua) = (
+                gateway(true, true),
+                gateway(true, false),
+                gateway(false, true),
+            );
             // Warm up: instances made, caches filled, LuaJIT's traces recorded.
             let (_, a) = round(&wasm);
+            let (_, f) = round(&fresh);
             let (_, b) = round(&lua);
-            assert_eq!(
-                String::from_utf8_lossy(&a),
-                String::from_utf8_lossy(&b),
-                "the arms answer differently"
-            );
-            let (mut w, mut l, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+            for other in [&a, &f] {
+                assert_eq!(
+                    String::from_utf8_lossy(other),
+                    String::from_utf8_lossy(&b),
+                    "the arms answer differently"
+                );
+            }
+            let (mut w, mut fr, mut l) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut ratios, mut fresh_ratios) = (Vec::new(), Vec::new());
             for _ in 0..ROUNDS {
                 let (tw, _) = round(&wasm);
+                let (tf, _) = round(&fresh);
                 let (tl, _) = round(&lua);
                 let per = |t: Duration| t.as_secs_f64() * 1e6 / PER_ROUND as f64;
                 w.push(per(tw));
+                fr.push(per(tf));
                 l.push(per(tl));
                 ratios.push(per(tw) / per(tl));
+                fresh_ratios.push(per(tf) / per(tl));
             }
             println!(
                 "gateway pipeline, {ROUNDS} rounds of {PER_ROUND} requests (medians): \
                  wasm {:.2} us/request, LuaJIT {:.2} us/request, wasm / LuaJIT = {:.2}x \
-                 (median of per-round ratios {:.2}x)",
+                 (median of per-round ratios {:.2}x); wasm with an instance per request \
+                 {:.2} us/request ({:.2}x LuaJIT's, median of per-round ratios)",
                 median(w.clone()),
                 median(l.clone()),
                 median(w) / median(l),
-                median(ratios)
+                median(ratios),
+                median(fr),
+                median(fresh_ratios)
             );
         })
         .expect("thread")
@@ -105,7 +120,8 @@ fn gateway_pipeline_wasm_against_luajit() {
         .expect("benchmark thread");
 }
 
-/// One arm alone for a profiler: `MOONSHIFT_PIPELINE_ARM=wasm|luajit` (wasm by default),
+/// One arm alone for a profiler: `MOONSHIFT_PIPELINE_ARM=wasm|fresh|luajit` (wasm by
+/// default; fresh is wasm with an instance per request),
 /// 60 rounds after the warm-up, so `perf record` sees the requests rather than the
 /// compilation: `perf record -D 3000 target/release/deps/pipeline_bench-* --ignored
 /// --nocapture one_arm_for_a_profiler`.
@@ -116,7 +132,7 @@ fn one_arm_for_a_profiler() {
         .stack_size(THREAD_STACK)
         .spawn(|| {
             let arm = std::env::var("MOONSHIFT_PIPELINE_ARM").unwrap_or_else(|_| "wasm".into());
-            let gw = gateway(arm != "luajit");
+            let gw = gateway(arm != "luajit", arm != "fresh");
             round(&gw);
             let t = Instant::now();
             const PROFILED: usize = 60;
