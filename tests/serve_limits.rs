@@ -17,7 +17,9 @@ use moonshift_tests::oracle::send;
 
 const TIMEOUT: Duration = Duration::from_secs(2);
 
-fn start(reuse: bool) -> (http::Server, Arc<http::ErrorLog>) {
+type Trims = Option<Arc<std::sync::atomic::AtomicU64>>;
+
+fn start(reuse: bool) -> (http::Server, Arc<http::ErrorLog>, Trims) {
     let path = moonshift_tests::root().join("corpus/ngx/limits/nginx.conf");
     let conf = Conf::load(&path).expect("conf loads");
     let modules = moonshift_frontend::ModulePath::parse(&conf.module_path());
@@ -29,6 +31,7 @@ fn start(reuse: bool) -> (http::Server, Arc<http::ErrorLog>) {
         ..Limits::default()
     };
     let program = ConfProgram::new(&wasm, entries, limits).expect("instantiates");
+    let trims = program.trims();
     let gw = Arc::new(Gateway::new(conf, Box::new(program)).with_instance_reuse(reuse));
     let log = Arc::new(http::ErrorLog::new(None, "debug", true));
     // Two workers, as the configuration says: while one runs a bad handler, the other
@@ -42,7 +45,7 @@ fn start(reuse: bool) -> (http::Server, Arc<http::ErrorLog>) {
         workers,
     )
     .expect("serves");
-    (server, log)
+    (server, log, trims)
 }
 
 fn get(addr: SocketAddr, uri: &str) -> (u16, String, Duration) {
@@ -72,7 +75,7 @@ fn last_error(log: &http::ErrorLog) -> String {
 
 #[test]
 fn bad_handlers_end_within_the_deadline_and_the_server_goes_on() {
-    let (server, log) = start(false);
+    let (server, log, _) = start(false);
     let addr = server.addrs[0];
     for (uri, wanted) in [
         ("/loop", "time limit"),
@@ -104,9 +107,36 @@ fn bad_handlers_end_within_the_deadline_and_the_server_goes_on() {
     }
 }
 
+/// A slot reset from the kernel's list of resident pages copies back every page any
+/// request in it wrote, so a request that recursed deep, grew memory or was stopped has
+/// its slot's pages released after it; an ordinary request does not.
+#[test]
+fn heavy_requests_release_their_slots_pages() {
+    let (server, _log, trims) = start(false);
+    assert_eq!(trims.is_some(), moonshift_host::wasm::pagemap_reset());
+    let Some(trims) = trims else { return };
+    let count = || trims.load(std::sync::atomic::Ordering::Relaxed);
+    let addr = server.addrs[0];
+    for _ in 0..5 {
+        assert_eq!(get(addr, "/ok").1, "ok\n");
+    }
+    assert_eq!(count(), 0, "ordinary requests");
+    for (i, bad) in ["/recurse", "/alloc", "/loop"].into_iter().enumerate() {
+        assert_eq!(get(addr, bad).0, 500, "{bad}");
+        // The session ends after the response is written.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while count() < i as u64 + 1 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(count(), i as u64 + 1, "after {bad}");
+        assert_eq!(get(addr, "/ok").1, "ok\n");
+    }
+    assert_eq!(count(), 3, "ordinary requests after the heavy ones");
+}
+
 #[test]
 fn instance_reuse_keeps_globals_and_fresh_instances_do_not() {
-    let (server, _log) = start(false);
+    let (server, _log, _) = start(false);
     let a: Vec<String> = (0..3).map(|_| get(server.addrs[0], "/counter").1).collect();
     assert_eq!(a, ["1\n", "1\n", "1\n"]);
     // Pooled slots are reset in place to the image: also after requests that wrote
@@ -117,7 +147,7 @@ fn instance_reuse_keeps_globals_and_fresh_instances_do_not() {
         let a: Vec<String> = (0..4).map(|_| get(server.addrs[0], "/counter").1).collect();
         assert_eq!(a, vec!["1\n"; 4], "after {bad}");
     }
-    let (server2, _log2) = start(true);
+    let (server2, _log2, _) = start(true);
     let b: Vec<u32> = (0..6)
         .map(|_| {
             get(server2.addrs[0], "/counter")
@@ -180,7 +210,7 @@ fn reused_luajit_state_gives_each_request_its_time_limit() {
 
 #[test]
 fn workers_are_ngx_workers() {
-    let (server, _log) = start(false);
+    let (server, _log, _) = start(false);
     for _ in 0..8 {
         let body = get(server.addrs[0], "/worker").1;
         assert!(body == "0 2\n" || body == "1 2\n", "{body:?}");

@@ -332,6 +332,11 @@ fn pooled_engine() -> Result<Engine> {
 /// kernel can tell which pages were written; the rest is released to the kernel.
 const KEEP_RESIDENT: usize = 16 << 20;
 
+/// Whether the pooled engine resets slots with `PAGEMAP_SCAN` (Linux 6.7 and later).
+pub fn pagemap_reset() -> bool {
+    wasmtime::PoolingAllocationConfig::is_pagemap_scan_available()
+}
+
 /// Concurrent instances the pooled engine holds (tokio's blocking threads, 64, plus
 /// headroom for several configurations in one process).
 const POOL_INSTANCES: u32 = 256;
@@ -350,7 +355,7 @@ fn make_engine(
                 .max_memory_size(1 << 32)
                 .table_elements(1 << 16)
                 .table_keep_resident(1 << 16);
-            if wasmtime::PoolingAllocationConfig::is_pagemap_scan_available() {
+            if pagemap_reset() {
                 // Linux 6.7 and later: an instance's slot is reset by asking the kernel
                 // which pages of the copy-on-write image the request wrote
                 // (`PAGEMAP_SCAN`) and copying back only those, which stay resident for
@@ -1509,11 +1514,76 @@ pub struct ConfProgram {
     program: WasmProgram,
     /// The `run_entry` index of each handler, by handler id.
     entries: Vec<u32>,
+    trim: Option<Trim>,
+    /// Requests after which a slot's pages were released ([`Trim`]).
+    trimmed: Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// Releases a slot's pages after a request that used much of its memory.
+///
+/// A slot reset with `PAGEMAP_SCAN` copies back every page of the image that is resident
+/// and private, which is every page any request in that slot ever wrote: the kernel
+/// cannot tell a page written by this request from one written long ago. So one request
+/// that recursed deep into the Lua stack, collected garbage or grew memory would make
+/// every later request in its slot pay to reset the pages it touched, for the life of the
+/// process (measured: a handler answering at 50k requests/s fell to 21k after 40 requests
+/// that built a 200 000-string table). After such a request the slot's memory is given
+/// back to the kernel instead (`MADV_DONTNEED`: the image's pages read from the image
+/// again, the rest zero), and the next requests fault in only the pages they use.
+#[derive(Clone, Copy, Debug)]
+struct Trim {
+    /// The image's memory size: the part of the slot a request starts with.
+    initial: usize,
+    /// A page of the Lua stack that is zero in the image and that only a deep recursion
+    /// writes.
+    stack_probe: Option<usize>,
+    /// The collector's cycles in the image: more after a request means it collected.
+    gc_cycles: i64,
+}
+
+/// How far above the Lua stack's base the probe page sits.
+const STACK_PROBE: usize = 256 << 10;
+
+impl Trim {
+    /// Releases the slot's pages if the request was heavy; whether it was.
+    fn after(&self, guest: &mut Guest, trapped: bool) -> bool {
+        let memory = guest.memory;
+        let heavy = trapped
+            || memory.data_size(&guest.store) > self.initial
+            || self.stack_probe.is_some_and(|at| {
+                memory.data(&guest.store)[at..at + 4096]
+                    .iter()
+                    .any(|&b| b != 0)
+            })
+            || guest
+                .api
+                .gc_cycles
+                .call(&mut guest.store, ())
+                .map_or(true, |c| c != self.gc_cycles);
+        if heavy {
+            let base = memory.data_ptr(&guest.store);
+            // SAFETY: the range is the start of this instance's linear memory, which
+            // nothing uses any more (the request is over, the watchdog is disarmed, the
+            // store is about to be dropped). Discarding its pages leaves each as the slot's
+            // reset would: the image's bytes where the image is mapped, zero elsewhere.
+            unsafe {
+                libc::madvise(base.cast(), self.initial, libc::MADV_DONTNEED);
+            }
+        }
+        heavy
+    }
 }
 
 impl ConfProgram {
     pub fn new(wasm: &[u8], entries: Vec<u32>, limits: Limits) -> Result<Self> {
         Self::new_cached(wasm, entries, limits, None, Vec::new())
+    }
+
+    /// How many requests so far had their slot's pages released after them ([`Trim`]),
+    /// counted as long as the returned handle lives; None when slots are not reset with
+    /// `PAGEMAP_SCAN` (nothing to release).
+    pub fn trims(&self) -> Option<Arc<std::sync::atomic::AtomicU64>> {
+        self.trim.map(|_| self.trimmed.clone())
     }
 
     /// The program serve runs: a pre-initialised image of `wasm` (the runtime initialised
@@ -1532,6 +1602,7 @@ impl ConfProgram {
         let template = WasmProgram::build(&template_wasm, limits, None, false)?;
         let mut guest = template.instantiate()?;
         guest.install_ngx_with(&dicts)?;
+        let image_cycles = guest.api.gc_cycles.call(&mut guest.store, ())?;
         let memory = guest.memory.data(&guest.store).to_vec();
         if std::env::var_os("MOONSHIFT_SNAPSHOT_STATS").is_some() {
             let nonzero = memory
@@ -1573,7 +1644,28 @@ impl ConfProgram {
             .map_err(|e| anyhow!("{e:#}"))?;
         let mut program = WasmProgram::build(&image, limits, cache_dir, true)?;
         program.preinit = Some(guest.thread);
-        Ok(ConfProgram { program, entries })
+        let trim = pagemap_reset().then(|| {
+            let base = guest.thread as usize + th::STACK_BASE as usize;
+            let stack = base
+                .checked_add(4)
+                .and_then(|end| memory.get(base..end))
+                .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize);
+            Trim {
+                initial: memory.len(),
+                stack_probe: stack.map(|s| s + STACK_PROBE).filter(|&at| {
+                    memory
+                        .get(at..at + 4096)
+                        .is_some_and(|page| page.iter().all(|&b| b == 0))
+                }),
+                gc_cycles: image_cycles,
+            }
+        });
+        Ok(ConfProgram {
+            program,
+            entries,
+            trim,
+            trimmed: Arc::default(),
+        })
     }
 }
 
@@ -1581,6 +1673,7 @@ impl gateway::Backend for ConfProgram {
     fn session(&self) -> std::result::Result<Box<dyn gateway::Session>, String> {
         let guest = self.program.instantiate().map_err(|e| format!("{e:#}"))?;
         Ok(Box::new(ConfSession {
+            trim: self.trim.map(|t| (t, self.trimmed.clone())),
             guest,
             entries: self.entries.clone(),
             limits: self.program.limits,
@@ -1596,12 +1689,25 @@ impl gateway::Backend for ConfProgram {
 
 struct ConfSession {
     guest: Guest,
+    /// Set when the instance is in a slot reset by `PAGEMAP_SCAN` (see [`Trim`]), with the
+    /// program's count of trims.
+    trim: Option<(Trim, Arc<std::sync::atomic::AtomicU64>)>,
     entries: Vec<u32>,
     limits: Limits,
     /// When the current request's time is up (`--request-timeout`).
     deadline: Instant,
     /// A run trapped: the instance may be mid-update and is not reused.
     poisoned: bool,
+}
+
+impl Drop for ConfSession {
+    fn drop(&mut self) {
+        if let Some((trim, count)) = &self.trim
+            && trim.after(&mut self.guest, self.poisoned)
+        {
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
 }
 
 impl gateway::Session for ConfSession {
