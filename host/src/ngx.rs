@@ -88,6 +88,24 @@ pub struct Request {
     pub http10: bool,
 }
 
+impl Request {
+    /// Whether the client asked to keep the connection open: HTTP/1.1 unless a
+    /// `Connection` header says `close`, HTTP/1.0 only when one says `keep-alive`.
+    pub fn keep_alive(&self) -> bool {
+        let says = |token: &str| {
+            self.headers.iter().any(|(k, v)| {
+                k.eq_ignore_ascii_case("connection")
+                    && v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token))
+            })
+        };
+        if self.http10 {
+            says("keep-alive")
+        } else {
+            !says("close")
+        }
+    }
+}
+
 /// What a handler produced: the response as a client would see it, plus the error log.
 ///
 /// `status == 0` means nginx closed the connection without sending a response.
@@ -1970,16 +1988,12 @@ impl NgxRequest {
         // ngx_lua lists `connection` and `content-type` first, under lowercase names even
         // with `raw`, and does not count them towards `max_headers`; the headers list it
         // counts starts with `transfer-encoding` once the chunked header is sent.
-        let close =
-            self.req.headers.iter().any(|(k, v)| {
-                k.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close")
-            });
         let mut builtin: Vec<(String, Vec<u8>)> = vec![(
             "connection".into(),
-            if close {
-                b"close".to_vec()
-            } else {
+            if self.req.keep_alive() {
                 b"keep-alive".to_vec()
+            } else {
+                b"close".to_vec()
             },
         )];
         let mut list: Vec<(String, Vec<u8>)> = Vec::new();

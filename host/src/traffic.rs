@@ -6,7 +6,8 @@
 //! ```
 //!
 //! - `uri` is required (path plus optional `?query`, sent as is); `method` defaults to `GET`,
-//!   `body` (a UTF-8 string) to `""`, `headers` to none.
+//!   `body` (a UTF-8 string) to `""`, `headers` to none; `"http10": true` sends the request
+//!   as HTTP/1.0.
 //! - `headers` maps a name to a string or to an array of strings (the header repeated, in
 //!   order). The order of the names in the object is kept, whatever serde_json's map
 //!   features are.
@@ -30,6 +31,9 @@ struct Line {
     headers: Headers,
     #[serde(default)]
     body: Option<String>,
+    /// Sent as HTTP/1.0 (else HTTP/1.1).
+    #[serde(default)]
+    http10: bool,
 }
 
 #[derive(Default)]
@@ -102,7 +106,7 @@ pub fn parse_traffic(text: &str) -> Result<Vec<Request>, String> {
             uri: l.uri,
             headers: l.headers.0,
             body: l.body.unwrap_or_default().into_bytes(),
-            http10: false,
+            http10: l.http10,
         });
     }
     Ok(out)

@@ -1551,9 +1551,11 @@ impl Trim {
         let heavy = trapped
             || memory.data_size(&guest.store) > self.initial
             || self.stack_probe.is_some_and(|at| {
-                memory.data(&guest.store)[at..at + 4096]
-                    .iter()
-                    .any(|&b| b != 0)
+                let page = &memory.data(&guest.store)[at..at + 4096];
+                let or = page.chunks_exact(8).fold(0, |or, w| {
+                    or | u64::from_ne_bytes(w.try_into().expect("8 bytes"))
+                });
+                or != 0
             })
             || guest
                 .api

@@ -44,13 +44,15 @@ pub struct RawResponse {
     pub body: Vec<u8>,
 }
 
-/// Sends `req` on a new connection with `Connection: close` (and `Host: localhost` unless
-/// it has one) and reads the response to the end of the connection.
+/// Sends `req` on a new connection with `Connection: close` (HTTP/1.1; an HTTP/1.0
+/// request closes by default) and `Host: localhost` unless it has one, and reads the
+/// response to the end of the connection.
 pub fn send(addr: SocketAddr, req: &Request) -> Result<RawResponse, String> {
     let mut s = TcpStream::connect(addr).map_err(|e| format!("connect {addr}: {e}"))?;
     s.set_read_timeout(Some(Duration::from_secs(30)))
         .map_err(|e| e.to_string())?;
-    let mut out = format!("{} {} HTTP/1.1\r\n", req.method, req.uri).into_bytes();
+    let version = if req.http10 { "1.0" } else { "1.1" };
+    let mut out = format!("{} {} HTTP/{version}\r\n", req.method, req.uri).into_bytes();
     if !req
         .headers
         .iter()
@@ -69,7 +71,10 @@ pub fn send(addr: SocketAddr, req: &Request) -> Result<RawResponse, String> {
     {
         out.extend_from_slice(format!("Content-Length: {}\r\n", req.body.len()).as_bytes());
     }
-    out.extend_from_slice(b"Connection: close\r\n\r\n");
+    if !req.http10 {
+        out.extend_from_slice(b"Connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
     out.extend_from_slice(&req.body);
     s.write_all(&out).map_err(|e| e.to_string())?;
     let mut data = Vec::new();
