@@ -55,9 +55,20 @@ pub fn compile_with_path(
     source: &str,
     path: &moonshift_frontend::ModulePath,
 ) -> Result<Vec<u8>, CompileError> {
+    compile_with_warnings(chunk_name, source, path).map(|(wasm, _)| wasm)
+}
+
+/// [`compile_with_path`], also returning the warnings: uses of APIs the module does not
+/// have (`moonshift_frontend::ir::Program::warnings`), by file.
+pub fn compile_with_warnings(
+    chunk_name: &str,
+    source: &str,
+    path: &moonshift_frontend::ModulePath,
+) -> Result<(Vec<u8>, Vec<moonshift_frontend::FileDiagnostics>), CompileError> {
     let program = moonshift_frontend::compile_program(chunk_name, source, path)
         .map_err(CompileError::Diagnostics)?;
-    compile(&program).map_err(CompileError::Internal)
+    let wasm = compile(&program).map_err(CompileError::Internal)?;
+    Ok((wasm, program.warnings))
 }
 
 /// Several main chunks (an nginx.conf's handlers: chunk name and source each) in one
@@ -67,7 +78,16 @@ pub fn compile_handlers(
     roots: &[(String, String)],
     path: &moonshift_frontend::ModulePath,
 ) -> Result<(Vec<u8>, Vec<u32>), CompileError> {
+    compile_handlers_with_warnings(roots, path).map(|(wasm, entries, _)| (wasm, entries))
+}
+
+/// [`compile_handlers`], also returning the warnings, as [`compile_with_warnings`] does.
+pub fn compile_handlers_with_warnings(
+    roots: &[(String, String)],
+    path: &moonshift_frontend::ModulePath,
+) -> Result<(Vec<u8>, Vec<u32>, Vec<moonshift_frontend::FileDiagnostics>), CompileError> {
     let program =
         moonshift_frontend::compile_roots(roots, path).map_err(CompileError::Diagnostics)?;
-    compile_entries(&program).map_err(CompileError::Internal)
+    let (wasm, entries) = compile_entries(&program).map_err(CompileError::Internal)?;
+    Ok((wasm, entries, program.warnings))
 }

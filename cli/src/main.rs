@@ -201,8 +201,13 @@ fn chunk_name(path: &Path) -> String {
 
 /// Compiles or prints the diagnostics; `None` means the caller exits with 1.
 fn compile(path: &Path, source: &str, modules: &moonshift_frontend::ModulePath) -> Option<Vec<u8>> {
-    match moonshift_backend::compile_with_path(&chunk_name(path), source, modules) {
-        Ok(wasm) => Some(wasm),
+    match moonshift_backend::compile_with_warnings(&chunk_name(path), source, modules) {
+        Ok((wasm, warnings)) => {
+            for w in &warnings {
+                eprint!("{}", w.render_warnings());
+            }
+            Some(wasm)
+        }
         Err(e) => {
             eprint!("{}", e.render());
             None
@@ -539,14 +544,19 @@ fn serve(
         EngineKind::Wasm => {
             let started = Instant::now();
             let path = moonshift_frontend::ModulePath::parse(&conf.module_path());
-            let (wasm, entries) = match moonshift_backend::compile_handlers(&conf.sources(), &path)
-            {
-                Ok(r) => r,
-                Err(e) => {
-                    eprint!("{}", e.render());
-                    return Ok(ExitCode::from(1));
-                }
-            };
+            let (wasm, entries) =
+                match moonshift_backend::compile_handlers_with_warnings(&conf.sources(), &path) {
+                    Ok((wasm, entries, warnings)) => {
+                        for w in &warnings {
+                            eprint!("{}", w.render_warnings());
+                        }
+                        (wasm, entries)
+                    }
+                    Err(e) => {
+                        eprint!("{}", e.render());
+                        return Ok(ExitCode::from(1));
+                    }
+                };
             let cache = match cache_dir {
                 Some(d) if d.as_os_str() == "none" => None,
                 Some(d) => Some(d),

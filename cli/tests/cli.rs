@@ -197,3 +197,50 @@ fn serve_answers_http_and_refuses_what_it_cannot_serve() {
         "{err}"
     );
 }
+
+#[test]
+fn uses_of_missing_apis_are_warned_about_with_their_place() {
+    let f = temp(
+        "missing.lua",
+        "local ok = true\nif not ok then ngx.location.capture(\"/x\") end\nprint(\"ran\")\n",
+    );
+    let out = moonshift(&["run", &f]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    // A warning, not an error: the use is in a branch that does not run.
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ran\n");
+    assert!(
+        err.contains(
+            "warning: `ngx.location.capture` is not available: not supported by moonshift yet"
+        ) && err.contains("missing.lua:2:16"),
+        "{err}"
+    );
+
+    // In a configuration, the place is ngx_lua's chunk name for the handler.
+    use std::io::{BufRead, BufReader};
+    let conf = temp(
+        "missing.conf",
+        "events {}\nhttp {\n  server {\n    listen 127.0.0.1:0;\n    location / {\n      content_by_lua_block {\n        if ngx.var.arg_wait then ngx.sleep(1) end\n        ngx.say(\"ok\")\n      }\n    }\n  }\n}\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_moonshift"))
+        .args(["serve", "--conf", &conf, "--cache-dir", "none"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("moonshift serve starts");
+    let lines = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut before = String::new();
+    for line in lines.lines().map_while(Result::ok).take(40) {
+        if line.starts_with("moonshift: serving on") {
+            break;
+        }
+        before.push_str(&line);
+        before.push('\n');
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        before.contains("warning: `ngx.sleep` is not available")
+            && before.contains("content_by_lua(missing.conf:6):2:"),
+        "{before}"
+    );
+}

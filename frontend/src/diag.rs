@@ -52,13 +52,27 @@ impl Diagnostic {
 
 /// Renders diagnostics for `file` as rustc-style text (no colour).
 pub fn render(file: &str, source: &str, diags: &[Diagnostic]) -> String {
+    render_as(CsDiagnostic::error, file, source, diags)
+}
+
+/// [`render`], as warnings.
+pub fn render_warnings(file: &str, source: &str, diags: &[Diagnostic]) -> String {
+    render_as(CsDiagnostic::warning, file, source, diags)
+}
+
+fn render_as(
+    severity: fn() -> CsDiagnostic<()>,
+    file: &str,
+    source: &str,
+    diags: &[Diagnostic],
+) -> String {
     let files = SimpleFile::new(file, source);
     let config = term::Config::default();
     let mut out = NoColor::new(Vec::new());
     for d in diags {
         let end = d.span.end.min(source.len());
         let start = d.span.start.min(end);
-        let cs = CsDiagnostic::error()
+        let cs = severity()
             .with_message(&d.message)
             .with_labels(vec![Label::primary((), start..end).with_message(&d.label)]);
         // Rendering into memory cannot fail for a well-formed span.

@@ -48,6 +48,8 @@ pub struct Program {
     /// Chunk 0 is the script; the others are modules.
     pub chunks: Vec<Chunk>,
     pub functions: Vec<Function>,
+    /// Uses of APIs the compiled module does not have, by file (`lint.rs`).
+    pub warnings: Vec<crate::FileDiagnostics>,
 }
 
 #[derive(Debug, Clone)]

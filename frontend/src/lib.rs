@@ -10,6 +10,7 @@
 pub mod diag;
 pub mod dump;
 pub mod ir;
+mod lint;
 mod lower;
 
 pub use diag::{Diagnostic, render};
@@ -27,6 +28,11 @@ impl FileDiagnostics {
     /// Rustc-style text.
     pub fn render(&self) -> String {
         render(&self.file, &self.source, &self.diagnostics)
+    }
+
+    /// Rustc-style text, as warnings.
+    pub fn render_warnings(&self) -> String {
+        diag::render_warnings(&self.file, &self.source, &self.diagnostics)
     }
 }
 
@@ -90,6 +96,7 @@ pub fn compile_roots(
     let mut program = ir::Program {
         chunks: Vec::new(),
         functions: Vec::new(),
+        warnings: Vec::new(),
     };
     // (chunk name, module name, source); roots are taken first, in order.
     let mut queue: Vec<(String, Option<String>, String)> = Vec::new();
@@ -121,6 +128,14 @@ pub fn compile_roots(
         let (functions, requires) = lower::Lowerer::new(&text)
             .lower_chunk(chunk, first, parsed.ast())
             .map_err(&fail)?;
+        let missing = lint::missing_apis(parsed.ast());
+        if !missing.is_empty() {
+            program.warnings.push(FileDiagnostics {
+                file: file.clone(),
+                source: text.clone(),
+                diagnostics: missing,
+            });
+        }
         program.functions.extend(functions);
         program.chunks.push(ir::Chunk {
             chunk_name: file.clone(),
