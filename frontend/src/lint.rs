@@ -51,7 +51,7 @@ struct Lint {
 }
 
 impl Lint {
-    fn chain(&mut self, prefix: &Prefix, suffixes: &[Suffix]) {
+    fn chain<'a>(&mut self, prefix: &Prefix, suffixes: impl Iterator<Item = &'a Suffix>) {
         let Prefix::Name(first) = prefix else {
             return;
         };
@@ -94,13 +94,11 @@ impl Lint {
 
 impl Visitor for Lint {
     fn visit_function_call(&mut self, node: &ast::FunctionCall) {
-        let suffixes: Vec<Suffix> = node.suffixes().cloned().collect();
-        self.chain(node.prefix(), &suffixes);
+        self.chain(node.prefix(), node.suffixes());
     }
 
     fn visit_var_expression(&mut self, node: &ast::VarExpression) {
-        let suffixes: Vec<Suffix> = node.suffixes().cloned().collect();
-        self.chain(node.prefix(), &suffixes);
+        self.chain(node.prefix(), node.suffixes());
     }
 }
 

@@ -535,7 +535,7 @@ fn head_of(req: &httparse::Request<'_, '_>, len: usize) -> Result<Head, Refusal>
         .collect();
     let http10 = version == 0;
     let (mut host, mut transfer_encoding, mut content_length) = (None, None, None);
-    let (mut expect_continue, mut says_close, mut says_keep_alive) = (false, false, false);
+    let mut expect_continue = false;
     for (i, (k, v)) in headers.iter().enumerate() {
         let is = |name: &str| k.eq_ignore_ascii_case(name);
         if is("host") {
@@ -550,17 +550,13 @@ fn head_of(req: &httparse::Request<'_, '_>, len: usize) -> Result<Head, Refusal>
             content_length = content_length.or(Some(i));
         } else if is("expect") {
             expect_continue |= v.eq_ignore_ascii_case("100-continue");
-        } else if is("connection") {
-            for token in v.split(',').map(str::trim) {
-                says_close |= token.eq_ignore_ascii_case("close");
-                says_keep_alive |= token.eq_ignore_ascii_case("keep-alive");
-            }
         }
     }
     // nginx: "client sent HTTP/1.1 request without "Host" header".
     if host.is_none() && !http10 {
         return Err(Refusal::Status(400));
     }
+    let keep_alive = crate::ngx::keep_alive(http10, &headers);
     Ok(Head {
         method: method.to_string(),
         uri,
@@ -571,7 +567,7 @@ fn head_of(req: &httparse::Request<'_, '_>, len: usize) -> Result<Head, Refusal>
         transfer_encoding,
         content_length,
         expect_continue,
-        keep_alive: if http10 { says_keep_alive } else { !says_close },
+        keep_alive,
     })
 }
 

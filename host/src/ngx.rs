@@ -89,20 +89,26 @@ pub struct Request {
 }
 
 impl Request {
-    /// Whether the client asked to keep the connection open: HTTP/1.1 unless a
-    /// `Connection` header says `close`, HTTP/1.0 only when one says `keep-alive`.
+    /// Whether the client asked to keep the connection open ([`keep_alive`]).
     pub fn keep_alive(&self) -> bool {
-        let says = |token: &str| {
-            self.headers.iter().any(|(k, v)| {
-                k.eq_ignore_ascii_case("connection")
-                    && v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token))
-            })
-        };
-        if self.http10 {
-            says("keep-alive")
-        } else {
-            !says("close")
-        }
+        keep_alive(self.http10, &self.headers)
+    }
+}
+
+/// Whether a client sending `headers` keeps the connection for another request (nginx's
+/// `r->keepalive`): HTTP/1.1 unless a `Connection` header says `close`, HTTP/1.0 only when
+/// one says `keep-alive`.
+pub fn keep_alive(http10: bool, headers: &[(String, String)]) -> bool {
+    let says = |token: &str| {
+        headers.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("connection")
+                && v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token))
+        })
+    };
+    if http10 {
+        says("keep-alive")
+    } else {
+        !says("close")
     }
 }
 

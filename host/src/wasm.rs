@@ -1512,10 +1512,17 @@ impl DiffEngine for WasmEngine {
 /// a [`gateway::Backend`] that makes one instance per request.
 pub struct ConfProgram {
     program: WasmProgram,
+    /// Shared with every session: one reference count per request, not a copy.
+    handlers: Arc<Handlers>,
+}
+
+/// What a [`ConfSession`] needs of its program besides the instance.
+struct Handlers {
     /// The `run_entry` index of each handler, by handler id.
     entries: Vec<u32>,
+    /// Set when slots are reset with `PAGEMAP_SCAN` ([`Trim`]).
     trim: Option<Trim>,
-    /// Requests after which a slot's pages were released ([`Trim`]).
+    /// Requests after which a slot's pages were released.
     trimmed: Arc<std::sync::atomic::AtomicU64>,
 }
 
@@ -1585,7 +1592,8 @@ impl ConfProgram {
     /// counted as long as the returned handle lives; None when slots are not reset with
     /// `PAGEMAP_SCAN` (nothing to release).
     pub fn trims(&self) -> Option<Arc<std::sync::atomic::AtomicU64>> {
-        self.trim.map(|_| self.trimmed.clone())
+        let h = &self.handlers;
+        h.trim.map(|_| h.trimmed.clone())
     }
 
     /// The program serve runs: a pre-initialised image of `wasm` (the runtime initialised
@@ -1648,9 +1656,8 @@ impl ConfProgram {
         program.preinit = Some(guest.thread);
         let trim = pagemap_reset().then(|| {
             let base = guest.thread as usize + th::STACK_BASE as usize;
-            let stack = base
-                .checked_add(4)
-                .and_then(|end| memory.get(base..end))
+            let stack = memory
+                .get(base..base + 4)
                 .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize);
             Trim {
                 initial: memory.len(),
@@ -1664,9 +1671,11 @@ impl ConfProgram {
         });
         Ok(ConfProgram {
             program,
-            entries,
-            trim,
-            trimmed: Arc::default(),
+            handlers: Arc::new(Handlers {
+                entries,
+                trim,
+                trimmed: Arc::default(),
+            }),
         })
     }
 }
@@ -1675,9 +1684,8 @@ impl gateway::Backend for ConfProgram {
     fn session(&self) -> std::result::Result<Box<dyn gateway::Session>, String> {
         let guest = self.program.instantiate().map_err(|e| format!("{e:#}"))?;
         Ok(Box::new(ConfSession {
-            trim: self.trim.map(|t| (t, self.trimmed.clone())),
             guest,
-            entries: self.entries.clone(),
+            handlers: self.handlers.clone(),
             limits: self.program.limits,
             deadline: Instant::now() + self.program.limits.timeout,
             poisoned: false,
@@ -1691,10 +1699,7 @@ impl gateway::Backend for ConfProgram {
 
 struct ConfSession {
     guest: Guest,
-    /// Set when the instance is in a slot reset by `PAGEMAP_SCAN` (see [`Trim`]), with the
-    /// program's count of trims.
-    trim: Option<(Trim, Arc<std::sync::atomic::AtomicU64>)>,
-    entries: Vec<u32>,
+    handlers: Arc<Handlers>,
     limits: Limits,
     /// When the current request's time is up (`--request-timeout`).
     deadline: Instant,
@@ -1704,10 +1709,11 @@ struct ConfSession {
 
 impl Drop for ConfSession {
     fn drop(&mut self) {
-        if let Some((trim, count)) = &self.trim
+        let h = &self.handlers;
+        if let Some(trim) = &h.trim
             && trim.after(&mut self.guest, self.poisoned)
         {
-            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            h.trimmed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
 }
@@ -1729,7 +1735,7 @@ impl gateway::Session for ConfSession {
         self.guest.store.data_mut().ngx = Some(ngx);
         // At least a millisecond, even past the request's deadline.
         let until = self.deadline.max(Instant::now() + Duration::from_millis(1));
-        let status = self.guest.run_entry_until(self.entries[id], until);
+        let status = self.guest.run_entry_until(self.handlers.entries[id], until);
         if status.is_err() {
             self.poisoned = true;
         }
