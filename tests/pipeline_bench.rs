@@ -32,7 +32,10 @@ fn request() -> Request {
     }
 }
 
-fn gateway(wasm: bool, reuse: bool) -> Gateway {
+/// The gateway on the compiled module (`wasm`) or LuaJIT; `reuse`: one state across
+/// requests; else with `put_back`, an instance put back to the image after each request
+/// (serve's default), without, a new instance per request.
+fn gateway(wasm: bool, reuse: bool, put_back: bool) -> Gateway {
     let path = moonshift_tests::root().join("corpus/bench/gateway/nginx.conf");
     let conf = Conf::load(&path).expect("conf loads");
     let backend: Box<dyn Backend> = if wasm {
@@ -40,8 +43,15 @@ fn gateway(wasm: bool, reuse: bool) -> Gateway {
         let (wasm, entries) =
             moonshift_backend::compile_handlers(&conf.sources(), &modules).expect("compiles");
         Box::new(
-            ConfProgram::new_cached(&wasm, entries, Limits::default(), None, conf.dict_names())
-                .expect("instantiates"),
+            ConfProgram::new_cached(
+                &wasm,
+                entries,
+                Limits::default(),
+                None,
+                conf.dict_names(),
+                put_back,
+            )
+            .expect("instantiates"),
         )
     } else {
         Box::new(ConfReference::new(conf.sources(), Some(conf.module_path())))
@@ -73,46 +83,56 @@ fn gateway_pipeline_wasm_against_luajit() {
     std::thread::Builder::new()
         .stack_size(THREAD_STACK)
         .spawn(|| {
-            let (wasm, fresh, lua) = (
-                gateway(true, true),
-                gateway(true, false),
-                gateway(false, true),
+            let (wasm, fresh, new, lua) = (
+                gateway(true, true, false),
+                gateway(true, false, true),
+                gateway(true, false, false),
+                gateway(false, true, false),
             );
             // Warm up: instances made, caches filled, LuaJIT's traces recorded.
             let (_, a) = round(&wasm);
             let (_, f) = round(&fresh);
+            let (_, n) = round(&new);
             let (_, b) = round(&lua);
-            for other in [&a, &f] {
+            for other in [&a, &f, &n] {
                 assert_eq!(
                     String::from_utf8_lossy(other),
                     String::from_utf8_lossy(&b),
                     "the arms answer differently"
                 );
             }
-            let (mut w, mut fr, mut l) = (Vec::new(), Vec::new(), Vec::new());
-            let (mut ratios, mut fresh_ratios) = (Vec::new(), Vec::new());
+            let (mut w, mut fr, mut nw, mut l) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let (mut ratios, mut fresh_ratios, mut new_ratios) =
+                (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..ROUNDS {
                 let (tw, _) = round(&wasm);
                 let (tf, _) = round(&fresh);
+                let (tn, _) = round(&new);
                 let (tl, _) = round(&lua);
                 let per = |t: Duration| t.as_secs_f64() * 1e6 / PER_ROUND as f64;
                 w.push(per(tw));
                 fr.push(per(tf));
+                nw.push(per(tn));
                 l.push(per(tl));
                 ratios.push(per(tw) / per(tl));
                 fresh_ratios.push(per(tf) / per(tl));
+                new_ratios.push(per(tn) / per(tl));
             }
             println!(
                 "gateway pipeline, {ROUNDS} rounds of {PER_ROUND} requests (medians): \
                  wasm {:.2} us/request, LuaJIT {:.2} us/request, wasm / LuaJIT = {:.2}x \
                  (median of per-round ratios {:.2}x); wasm with an instance per request \
-                 {:.2} us/request ({:.2}x LuaJIT's, median of per-round ratios)",
+                 put back to the image (serve's default) {:.2} us/request ({:.2}x LuaJIT's, \
+                 median of per-round ratios); wasm with a new instance per request {:.2} \
+                 us/request ({:.2}x)",
                 median(w.clone()),
                 median(l.clone()),
                 median(w) / median(l),
                 median(ratios),
                 median(fr),
-                median(fresh_ratios)
+                median(fresh_ratios),
+                median(nw),
+                median(new_ratios)
             );
         })
         .expect("thread")
@@ -120,8 +140,9 @@ fn gateway_pipeline_wasm_against_luajit() {
         .expect("benchmark thread");
 }
 
-/// One arm alone for a profiler: `MOONSHIFT_PIPELINE_ARM=wasm|fresh|luajit` (wasm by
-/// default; fresh is wasm with an instance per request),
+/// One arm alone for a profiler: `MOONSHIFT_PIPELINE_ARM=wasm|fresh|new|luajit` (wasm by
+/// default; fresh is wasm with an instance per request put back to the image, new with a
+/// new instance per request),
 /// 60 rounds after the warm-up, so `perf record` sees the requests rather than the
 /// compilation: `perf record -D 3000 target/release/deps/pipeline_bench-* --ignored
 /// --nocapture one_arm_for_a_profiler`.
@@ -132,7 +153,11 @@ fn one_arm_for_a_profiler() {
         .stack_size(THREAD_STACK)
         .spawn(|| {
             let arm = std::env::var("MOONSHIFT_PIPELINE_ARM").unwrap_or_else(|_| "wasm".into());
-            let gw = gateway(arm != "luajit", arm != "fresh");
+            let gw = gateway(
+                arm != "luajit",
+                !matches!(&arm[..], "fresh" | "new"),
+                arm == "fresh",
+            );
             round(&gw);
             let t = Instant::now();
             const PROFILED: usize = 60;

@@ -172,7 +172,7 @@ fn serve_answers_on_the_wire_as_nginx_does() {
     let nginx_addr = SocketAddr::from(([127, 0, 0, 1], oracle::CONF_PORT));
     let mut failures = Vec::new();
     for engine in ["wasm", "luajit"] {
-        let (server, _log) = oracle::start_moonshift(&case, engine).expect("serve starts");
+        let (server, _log, _) = oracle::start_moonshift(&case, engine).expect("serve starts");
         for Exchange {
             name,
             pieces,

@@ -17,9 +17,17 @@ use moonshift_tests::oracle::send;
 
 const TIMEOUT: Duration = Duration::from_secs(2);
 
-type Trims = Option<Arc<std::sync::atomic::AtomicU64>>;
+type Count = Arc<std::sync::atomic::AtomicU64>;
 
-fn start(reuse: bool) -> (http::Server, Arc<http::ErrorLog>, Trims) {
+/// What a server's program counts: slots whose pages were released (when the kernel
+/// resets slots with `PAGEMAP_SCAN`), and instances put back to the image after a
+/// request, with the resets that left memory different from the image.
+struct Counts {
+    trims: Option<Count>,
+    put_back: Option<(Count, Count)>,
+}
+
+fn start(reuse: bool) -> (http::Server, Arc<http::ErrorLog>, Counts) {
     let path = moonshift_tests::root().join("corpus/ngx/limits/nginx.conf");
     let conf = Conf::load(&path).expect("conf loads");
     let modules = moonshift_frontend::ModulePath::parse(&conf.module_path());
@@ -31,7 +39,10 @@ fn start(reuse: bool) -> (http::Server, Arc<http::ErrorLog>, Trims) {
         ..Limits::default()
     };
     let program = ConfProgram::new(&wasm, entries, limits).expect("instantiates");
-    let trims = program.trims();
+    let counts = Counts {
+        trims: program.trims(),
+        put_back: program.verify_resets(),
+    };
     let gw = Arc::new(Gateway::new(conf, Box::new(program)).with_instance_reuse(reuse));
     let log = Arc::new(http::ErrorLog::new(None, "debug", true));
     // Two workers, as the configuration says: while one runs a bad handler, the other
@@ -45,7 +56,7 @@ fn start(reuse: bool) -> (http::Server, Arc<http::ErrorLog>, Trims) {
         workers,
     )
     .expect("serves");
-    (server, log, trims)
+    (server, log, counts)
 }
 
 fn get(addr: SocketAddr, uri: &str) -> (u16, String, Duration) {
@@ -107,31 +118,72 @@ fn bad_handlers_end_within_the_deadline_and_the_server_goes_on() {
     }
 }
 
-/// A slot reset from the kernel's list of resident pages copies back every page any
-/// request in it wrote, so a request that recursed deep, grew memory or was stopped has
-/// its slot's pages released after it; an ordinary request does not.
+/// An instance is put back to the image after a request, also after one that recursed
+/// deep into the Lua stack and failed, and memory is then exactly the image; an instance
+/// whose memory grew (`/alloc`) or whose run was stopped (`/loop`) is dropped instead,
+/// and its slot's pages released (a slot reset from the kernel's list of resident pages
+/// would otherwise copy back every page it ever wrote).
 #[test]
-fn heavy_requests_release_their_slots_pages() {
-    let (server, _log, trims) = start(false);
-    assert_eq!(trims.is_some(), moonshift_host::wasm::pagemap_reset());
-    let Some(trims) = trims else { return };
-    let count = || trims.load(std::sync::atomic::Ordering::Relaxed);
+fn instances_are_put_back_exactly_and_heavy_ones_dropped() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let (server, _log, counts) = start(false);
+    let (mismatches, put_back) = counts
+        .put_back
+        .expect("serve's default puts instances back");
+    assert_eq!(
+        counts.trims.is_some(),
+        moonshift_host::wasm::pagemap_reset()
+    );
+    let trims = || counts.trims.as_ref().map_or(0, |t| t.load(Relaxed));
+    let put_back = || put_back.load(Relaxed);
     let addr = server.addrs[0];
+    // Sessions end after the response is written: wait for the count to move.
+    let settle = |what: &dyn Fn() -> u64, want: u64| {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while what() < want && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        what()
+    };
+    let before = put_back();
     for _ in 0..5 {
         assert_eq!(get(addr, "/ok").1, "ok\n");
     }
-    assert_eq!(count(), 0, "ordinary requests");
-    for (i, bad) in ["/recurse", "/alloc", "/loop"].into_iter().enumerate() {
+    // A string the host writes into the module's memory, in lines the module does not
+    // write itself: the host marks them.
+    let long = format!("/long?s={}", "x".repeat(3000));
+    assert_eq!(get(addr, &long).1, "3000\n");
+    assert_eq!(
+        settle(&put_back, before + 6),
+        before + 6,
+        "ordinary requests"
+    );
+    assert_eq!(trims(), 0, "ordinary requests");
+    // (uri, put back, slot released)
+    for (bad, back, released) in [
+        ("/recurse", true, false),
+        ("/alloc", false, true),
+        ("/loop", false, true),
+    ] {
+        let (p, t) = (put_back(), trims());
         assert_eq!(get(addr, bad).0, 500, "{bad}");
-        // The session ends after the response is written.
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while count() < i as u64 + 1 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
+        let released = released && counts.trims.is_some();
+        if back {
+            assert_eq!(settle(&put_back, p + 1), p + 1, "{bad} put back");
+        } else if released {
+            assert_eq!(settle(&trims, t + 1), t + 1, "{bad} released");
+        } else {
+            std::thread::sleep(Duration::from_millis(200));
         }
-        assert_eq!(count(), i as u64 + 1, "after {bad}");
-        assert_eq!(get(addr, "/ok").1, "ok\n");
+        assert_eq!(put_back(), p + u64::from(back), "{bad} put back");
+        assert_eq!(trims(), t + u64::from(released), "{bad} released");
+        assert_eq!(get(addr, "/ok").1, "ok\n", "after {bad}");
     }
-    assert_eq!(count(), 3, "ordinary requests after the heavy ones");
+    assert_eq!(
+        mismatches.load(Relaxed),
+        0,
+        "memory differed from the image after a reset"
+    );
 }
 
 #[test]

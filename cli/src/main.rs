@@ -571,6 +571,7 @@ fn serve(
                 limits,
                 cache.as_deref(),
                 conf.dict_names(),
+                !instance_reuse,
             )?;
             eprintln!(
                 "moonshift: compiled {} handlers in {:.2?}",

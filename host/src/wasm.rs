@@ -190,6 +190,9 @@ macro_rules! runtime_exports {
         struct ExportIndex {
             $($field: Checked<$p, $r>,)*
             memory: wasmtime::ModuleExport,
+            /// A module that records its writes (`snapshot::tracking_writes`): its dirty
+            /// map and the function that resets its globals.
+            tracking: Option<(wasmtime::ModuleExport, Checked<(), ()>)>,
             /// The results area's address, once an instance has told it.
             results: OnceLock<u32>,
         }
@@ -201,6 +204,13 @@ macro_rules! runtime_exports {
                     memory: module
                         .get_export_index("memory")
                         .ok_or_else(|| anyhow!("module exports no memory"))?,
+                    tracking: match module.get_export_index(crate::snapshot::DIRTY_MAP) {
+                        Some(map) => Some((
+                            map,
+                            Checked::find(module, crate::snapshot::RESET_GLOBALS)?,
+                        )),
+                        None => None,
+                    },
                     results: OnceLock::new(),
                 })
             }
@@ -210,6 +220,9 @@ macro_rules! runtime_exports {
             $($field: Export<$p, $r>,)*
             /// The guest's linear memory (looked up once, not by name at every host call).
             memory: Memory,
+            /// A tracking module's dirty map, which the host marks where it writes, and
+            /// its globals' reset.
+            tracking: Option<(Memory, Export<(), ()>)>,
             /// The results area (`abi::host::results`), where host calls leave the strings
             /// they return for the module to make.
             results: u32,
@@ -226,7 +239,14 @@ macro_rules! runtime_exports {
                     _ => return Err(anyhow!("module exports no memory")),
                 };
                 $(let $field = index.$field.bind(*instance);)*
-                let mut api = ApiFuncs { $($field,)* memory, results: 0 };
+                let tracking = match &index.tracking {
+                    Some((map, reset)) => match instance.get_module_export(&mut *store, map) {
+                        Some(Extern::Memory(m)) => Some((m, reset.bind(*instance))),
+                        _ => return Err(anyhow!("module exports no dirty map")),
+                    },
+                    None => None,
+                };
+                let mut api = ApiFuncs { $($field,)* memory, tracking, results: 0 };
                 // A static address of the runtime: the same in every instance.
                 api.results = match index.results.get() {
                     Some(&r) => r,
@@ -349,7 +369,10 @@ fn make_engine(
         let mut config = Config::new();
         if pooled {
             let mut pool = wasmtime::PoolingAllocationConfig::default();
-            pool.total_memories(POOL_INSTANCES)
+            // Two memories per instance: linear memory and, for modules that record
+            // their writes, the dirty map (`snapshot::tracking_writes`).
+            pool.total_memories(2 * POOL_INSTANCES)
+                .max_memories_per_module(2)
                 .total_tables(POOL_INSTANCES)
                 .total_core_instances(POOL_INSTANCES)
                 .max_memory_size(1 << 32)
@@ -1009,7 +1032,7 @@ impl<S: wasmtime::AsContextMut<Data = HostState>> GuestCtx<'_, S> {
             }
             ptr = fresh;
         }
-        self.memory.write(&mut *self.store, ptr as usize, bytes)?;
+        guest_write(&api, &mut *self.store, ptr, bytes)?;
         let s = api
             .string
             .call(&mut *self.store, (ptr as i32, len as i32))? as u64;
@@ -1195,14 +1218,42 @@ fn read_u32(mem: &Memory, caller: &Caller<'_, HostState>, ptr: u32) -> Result<u3
     Ok(u32::from_le_bytes(b.try_into().expect("4 bytes")))
 }
 
+/// Marks `len` bytes at `ptr` written in a tracking module's dirty map
+/// (`snapshot::tracking_writes`): every write the host makes into linear memory.
+fn mark_written(api: &ApiFuncs, mut store: impl wasmtime::AsContextMut, ptr: usize, len: usize) {
+    if let Some((map, _)) = &api.tracking
+        && len > 0
+    {
+        let shift = crate::snapshot::LINE_SHIFT;
+        let lines = ptr >> shift..=(ptr + len - 1) >> shift;
+        if let Some(bytes) = map.data_mut(&mut store).get_mut(lines) {
+            bytes.fill(1);
+        }
+    }
+}
+
+/// Writes `bytes` into the guest's memory at `ptr` and marks them written.
+fn guest_write(
+    api: &ApiFuncs,
+    mut store: impl wasmtime::AsContextMut,
+    ptr: u32,
+    bytes: &[u8],
+) -> Result<()> {
+    api.memory.write(&mut store, ptr as usize, bytes)?;
+    mark_written(api, store, ptr as usize, bytes.len());
+    Ok(())
+}
+
 /// Writes `values` to the guest's Lua stack at `base`.
 fn write_values(
-    mem: &Memory,
+    api: &ApiFuncs,
     caller: &mut Caller<'_, HostState>,
     base: u32,
     values: &[u64],
 ) -> Result<()> {
-    let dst = mem
+    mark_written(api, &mut *caller, base as usize, 8 * values.len());
+    let dst = api
+        .memory
         .data_mut(&mut *caller)
         .get_mut(base as usize..base as usize + 8 * values.len())
         .ok_or_else(|| anyhow!("guest passed an out-of-bounds buffer"))?;
@@ -1325,7 +1376,6 @@ fn host_call(
         return raise(
             caller,
             &api,
-            &mem,
             t,
             "the ngx API is only available while handling a request",
         );
@@ -1388,13 +1438,13 @@ fn host_call(
             };
             let limit = read_u32(&mem, caller, t + th::STACK_LIMIT)?;
             if base as u64 + 8 * encoded.len() as u64 > limit as u64 {
-                return raise(caller, &api, &mem, t, "stack overflow");
+                return raise(caller, &api, t, "stack overflow");
             }
-            write_values(&mem, caller, base, &encoded)?;
+            write_values(&api, caller, base, &encoded)?;
             if npending > 0 {
                 let count = results::COUNT as usize;
                 pending[count..count + 4].copy_from_slice(&npending.to_le_bytes());
-                mem.write(&mut *caller, api.results as usize, &pending)?;
+                guest_write(&api, &mut *caller, api.results, &pending)?;
             }
             Ok(encoded.len() as i32)
         }
@@ -1414,14 +1464,14 @@ fn host_call(
             let t = {
                 let mut ctx = GuestCtx {
                     store: &mut *caller,
-                    api,
+                    api: api.clone(),
                     memory: mem,
                 };
                 let t = ctx.table(0, 0)?;
                 ctx.rawset(get(0), get(1), t)?;
                 t
             };
-            mem.write(&mut *caller, base as usize, &t.to_le_bytes())?;
+            guest_write(&api, &mut *caller, base, &t.to_le_bytes())?;
             Ok(1)
         }
         Ok(Outcome::RawGet(i, key)) => {
@@ -1436,7 +1486,7 @@ fn host_call(
                 api.rawget
                     .call(&mut *ctx.store, (target as i64, k as i64))? as u64
             };
-            mem.write(&mut *caller, base as usize, &v.to_le_bytes())?;
+            guest_write(&api, &mut *caller, base, &v.to_le_bytes())?;
             Ok(1)
         }
         Ok(Outcome::Fill(i, entries, rest)) => {
@@ -1460,26 +1510,20 @@ fn host_call(
                     encoded.push(ctx.value(v, 0)?);
                 }
             }
-            write_values(&mem, caller, base, &encoded)?;
+            write_values(&api, caller, base, &encoded)?;
             Ok(encoded.len() as i32)
         }
-        Err(msg) => raise(caller, &api, &mem, t, &msg),
+        Err(msg) => raise(caller, &api, t, &msg),
     }
 }
 
 /// Raises `msg` as a Lua error in the guest; returns the status to hand back.
-fn raise(
-    caller: &mut Caller<'_, HostState>,
-    api: &Api,
-    mem: &Memory,
-    t: u32,
-    msg: &str,
-) -> Result<i32> {
+fn raise(caller: &mut Caller<'_, HostState>, api: &Api, t: u32, msg: &str) -> Result<i32> {
     let ptr = api.alloc.call(&mut *caller, msg.len() as i32)?;
     if ptr == 0 {
         return Err(anyhow!("not enough memory"));
     }
-    mem.write(&mut *caller, ptr as usize, msg.as_bytes())?;
+    guest_write(api, &mut *caller, ptr as u32, msg.as_bytes())?;
     let status = api
         .raise
         .call(&mut *caller, (t as i32, ptr, msg.len() as i32, 0))?;
@@ -1524,6 +1568,104 @@ struct Handlers {
     trim: Option<Trim>,
     /// Requests after which a slot's pages were released.
     trimmed: Arc<std::sync::atomic::AtomicU64>,
+    /// Set when the module records its writes: instances are put back to the image
+    /// after each request and kept for the next ([`Resets`]).
+    resets: Option<Resets>,
+}
+
+/// Instances put back to the image after a request, instead of made anew.
+///
+/// The module records which lines of its linear memory it writes
+/// (`snapshot::tracking_writes`), and the host marks what it writes itself. After a
+/// request the host copies the image's bytes back over exactly those lines, sets the
+/// globals back and keeps the instance for another request: the next request starts
+/// from the same bytes and globals as a new instance would, without wasmtime making and
+/// tearing down an instance and without the kernel's page-table walk
+/// (docs/BENCHMARKS.md, "Seventh sitting"). An instance whose run trapped or whose memory
+/// grew is dropped instead, and its slot reset by wasmtime.
+struct Resets {
+    /// The image's linear memory.
+    image: Vec<u8>,
+    /// Instances back at the image, ready for a request.
+    free: Mutex<Vec<Guest>>,
+    /// The safepoint flag's address: the watchdog sets it without marking it.
+    flag: usize,
+    /// Compare all of memory with the image after each reset (tests).
+    verify: std::sync::atomic::AtomicBool,
+    /// Resets after which memory differed from the image (counted when verifying).
+    mismatches: Arc<std::sync::atomic::AtomicU64>,
+    /// Instances put back and kept.
+    reused: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Resets {
+    /// Puts `guest` back to the image; false if it cannot be (its memory grew, or the
+    /// module does not record its writes).
+    fn restore(&self, guest: &mut Guest) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let memory = guest.memory;
+        let Some((map, reset_globals)) = &guest.api.tracking else {
+            return false;
+        };
+        if memory.data_size(&guest.store) != self.image.len()
+            || reset_globals.call(&mut guest.store, ()).is_err()
+        {
+            return false;
+        }
+        let shift = crate::snapshot::LINE_SHIFT;
+        let lines = self.image.len() >> shift;
+        if map.data_size(&guest.store) < lines {
+            return false;
+        }
+        let base = memory.data_ptr(&guest.store);
+        let map = map.data_ptr(&guest.store);
+        // SAFETY: two distinct linear memories of this instance, of at least these sizes
+        // (checked above), which nothing else uses now: the request is over and the
+        // watchdog disarmed.
+        let (memory, map) = unsafe {
+            (
+                std::slice::from_raw_parts_mut(base, self.image.len()),
+                std::slice::from_raw_parts_mut(map, lines),
+            )
+        };
+        let image = &self.image[..];
+        let mut line = 0;
+        while line < lines {
+            // Skip untouched lines 64 at a time.
+            if line % 64 == 0 && line + 64 <= lines {
+                let block = &map[line..line + 64];
+                let or = block.chunks_exact(8).fold(0, |or, w| {
+                    or | u64::from_ne_bytes(w.try_into().expect("8 bytes"))
+                });
+                if or == 0 {
+                    line += 64;
+                    continue;
+                }
+            }
+            if map[line] == 0 {
+                line += 1;
+                continue;
+            }
+            let start = line;
+            while line < lines && map[line] != 0 {
+                map[line] = 0;
+                line += 1;
+            }
+            let bytes = start << shift..line << shift;
+            memory[bytes.clone()].copy_from_slice(&image[bytes]);
+        }
+        let flag = self.flag..self.flag + 4;
+        memory[flag.clone()].copy_from_slice(&image[flag]);
+        if self.verify.load(Relaxed) && memory != image {
+            self.mismatches.fetch_add(1, Relaxed);
+        }
+        let state = guest.store.data_mut();
+        state.stdout.clear();
+        state.scratch = (0, 0);
+        state.started = Instant::now();
+        self.reused.fetch_add(1, Relaxed);
+        true
+    }
 }
 
 /// Releases a slot's pages after a request that used much of its memory.
@@ -1585,7 +1727,7 @@ impl Trim {
 
 impl ConfProgram {
     pub fn new(wasm: &[u8], entries: Vec<u32>, limits: Limits) -> Result<Self> {
-        Self::new_cached(wasm, entries, limits, None, Vec::new())
+        Self::new_cached(wasm, entries, limits, None, Vec::new(), true)
     }
 
     /// How many requests so far had their slot's pages released after them ([`Trim`]),
@@ -1594,6 +1736,26 @@ impl ConfProgram {
     pub fn trims(&self) -> Option<Arc<std::sync::atomic::AtomicU64>> {
         let h = &self.handlers;
         h.trim.map(|_| h.trimmed.clone())
+    }
+
+    /// Whether instances are put back to the image after a request ([`Resets`]).
+    pub fn resets_instances(&self) -> bool {
+        self.handlers.resets.is_some()
+    }
+
+    /// From now on, compares all of an instance's memory with the image after each
+    /// reset; returns the count of resets after which they differed (a write the
+    /// tracking missed) and the count of instances put back, None when instances are
+    /// not put back.
+    pub fn verify_resets(
+        &self,
+    ) -> Option<(
+        Arc<std::sync::atomic::AtomicU64>,
+        Arc<std::sync::atomic::AtomicU64>,
+    )> {
+        let r = self.handlers.resets.as_ref()?;
+        r.verify.store(true, std::sync::atomic::Ordering::Relaxed);
+        Some((r.mismatches.clone(), r.reused.clone()))
     }
 
     /// The program serve runs: a pre-initialised image of `wasm` (the runtime initialised
@@ -1606,6 +1768,7 @@ impl ConfProgram {
         limits: Limits,
         cache_dir: Option<&std::path::Path>,
         dicts: Vec<&'static str>,
+        put_back: bool,
     ) -> Result<Self> {
         let (template_wasm, names) =
             crate::snapshot::exporting_globals(wasm).map_err(|e| anyhow!("{e:#}"))?;
@@ -1650,8 +1813,12 @@ impl ConfProgram {
                 _ => return Err(anyhow!("global {name} has a reference type")),
             });
         }
-        let image = crate::snapshot::preinitialised(wasm, &memory, &globals)
+        let mut image = crate::snapshot::preinitialised(wasm, &memory, &globals)
             .map_err(|e| anyhow!("{e:#}"))?;
+        if put_back {
+            image = crate::snapshot::tracking_writes(&image, limits.max_memory as u64)
+                .map_err(|e| anyhow!("{e:#}"))?;
+        }
         let mut program = WasmProgram::build(&image, limits, cache_dir, true)?;
         program.preinit = Some(guest.thread);
         let trim = pagemap_reset().then(|| {
@@ -1669,12 +1836,21 @@ impl ConfProgram {
                 gc_cycles: image_cycles,
             }
         });
+        let resets = put_back.then(|| Resets {
+            flag: guest.thread as usize + th::GC_PENDING as usize,
+            image: memory,
+            free: Mutex::new(Vec::new()),
+            verify: Default::default(),
+            mismatches: Arc::default(),
+            reused: Arc::default(),
+        });
         Ok(ConfProgram {
             program,
             handlers: Arc::new(Handlers {
                 entries,
                 trim,
                 trimmed: Arc::default(),
+                resets,
             }),
         })
     }
@@ -1682,9 +1858,17 @@ impl ConfProgram {
 
 impl gateway::Backend for ConfProgram {
     fn session(&self) -> std::result::Result<Box<dyn gateway::Session>, String> {
-        let guest = self.program.instantiate().map_err(|e| format!("{e:#}"))?;
+        let kept = self
+            .handlers
+            .resets
+            .as_ref()
+            .and_then(|r| r.free.lock().unwrap_or_else(|e| e.into_inner()).pop());
+        let guest = match kept {
+            Some(g) => g,
+            None => self.program.instantiate().map_err(|e| format!("{e:#}"))?,
+        };
         Ok(Box::new(ConfSession {
-            guest,
+            guest: Some(guest),
             handlers: self.handlers.clone(),
             limits: self.program.limits,
             deadline: Instant::now() + self.program.limits.timeout,
@@ -1698,7 +1882,8 @@ impl gateway::Backend for ConfProgram {
 }
 
 struct ConfSession {
-    guest: Guest,
+    /// Taken by `drop` to put it back ([`Resets`]).
+    guest: Option<Guest>,
     handlers: Arc<Handlers>,
     limits: Limits,
     /// When the current request's time is up (`--request-timeout`).
@@ -1710,17 +1895,39 @@ struct ConfSession {
 impl Drop for ConfSession {
     fn drop(&mut self) {
         let h = &self.handlers;
+        let Some(mut guest) = self.guest.take() else {
+            return;
+        };
+        if let Some(resets) = &h.resets
+            && !self.poisoned
+            && resets.restore(&mut guest)
+        {
+            resets
+                .free
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(guest);
+            return;
+        }
         if let Some(trim) = &h.trim
-            && trim.after(&mut self.guest, self.poisoned)
+            && trim.after(&mut guest, self.poisoned)
         {
             h.trimmed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
 }
 
+impl ConfSession {
+    fn guest(&mut self) -> &mut Guest {
+        self.guest
+            .as_mut()
+            .expect("a session has its instance until dropped")
+    }
+}
+
 impl gateway::Session for ConfSession {
     fn clear_ctx(&mut self) {
-        let _ = self.guest.clear_ctx();
+        let _ = self.guest().clear_ctx();
     }
 
     fn begin_request(&mut self) {
@@ -1732,10 +1939,11 @@ impl gateway::Session for ConfSession {
     }
 
     fn run(&mut self, id: usize, ngx: Box<NgxRequest>) -> (Box<NgxRequest>, RunEnd) {
-        self.guest.store.data_mut().ngx = Some(ngx);
+        self.guest().store.data_mut().ngx = Some(ngx);
         // At least a millisecond, even past the request's deadline.
         let until = self.deadline.max(Instant::now() + Duration::from_millis(1));
-        let status = self.guest.run_entry_until(self.handlers.entries[id], until);
+        let entry = self.handlers.entries[id];
+        let status = self.guest().run_entry_until(entry, until);
         if status.is_err() {
             self.poisoned = true;
         }
@@ -1743,12 +1951,12 @@ impl gateway::Session for ConfSession {
             Ok(n) if n >= 0 => RunEnd::Done,
             Ok(n) if n == abi_call::STATUS_EXIT => RunEnd::Exit,
             // A table (or other non-string) error object: nginx cannot print it.
-            Ok(_) if !self.guest.error_is_text() => RunEnd::Error("unknown reason".into()),
-            Ok(_) => RunEnd::Error(self.guest.error_text()),
+            Ok(_) if !self.guest().error_is_text() => RunEnd::Error("unknown reason".into()),
+            Ok(_) => RunEnd::Error(self.guest().error_text()),
             Err(trap) => RunEnd::Error(describe_trap(&trap, &self.limits)),
         };
         let ngx = self
-            .guest
+            .guest()
             .store
             .data_mut()
             .ngx

@@ -422,7 +422,7 @@ pub fn run_nginx(case: &Case) -> Result<Vec<Observed>, String> {
 /// (`"wasm"` or `"luajit"`).
 pub fn run_moonshift(case: &Case, engine: &str) -> Result<Vec<Observed>, String> {
     let _guard = CASE_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-    let (server, log) = start_moonshift(case, engine)?;
+    let (server, log, resets) = start_moonshift(case, engine)?;
     let addr = server.addrs[0];
     let mut out = Vec::new();
     for req in &case.requests {
@@ -440,6 +440,15 @@ pub fn run_moonshift(case: &Case, engine: &str) -> Result<Vec<Observed>, String>
         out.push(observe(&r, new));
     }
     drop(server);
+    if let Some((mismatches, _)) = resets {
+        let n = mismatches.load(std::sync::atomic::Ordering::Relaxed);
+        if n > 0 {
+            return Err(format!(
+                "after {n} request(s) an instance put back to the image still differed \
+                 from it: a write the tracking missed"
+            ));
+        }
+    }
     Ok(out)
 }
 
@@ -474,7 +483,10 @@ pub fn explain(req: &Request, want: &Observed, got: &Observed) -> String {
 }
 
 /// `moonshift serve` of a case (in this process, on a port of its own) with `engine`
-/// (`"wasm"` or `"luajit"`), on one worker as the recorder's nginx runs, and its error log.
+/// (`"wasm"` or `"luajit"`), on one worker as the recorder's nginx runs, its error log,
+/// and for the wasm arm's instances put back to the image after each request, the count
+/// of resets that left memory different from the image (checked after every reset) and
+/// of instances put back.
 pub fn start_moonshift(
     case: &Case,
     engine: &str,
@@ -482,6 +494,7 @@ pub fn start_moonshift(
     (
         moonshift_host::http::Server,
         std::sync::Arc<moonshift_host::http::ErrorLog>,
+        Option<ResetCounts>,
     ),
     String,
 > {
@@ -492,6 +505,10 @@ pub fn start_moonshift(
     let prefix = fresh_copy(case)?;
     let conf = Conf::load(&prefix.join("nginx.conf")).map_err(|e| e.to_string())?;
     let limits = moonshift_host::wasm::Limits::default();
+    // A case whose requests depend on state kept between them (module globals) is
+    // served as nginx serves it here: one worker whose Lua state persists.
+    let reuse = case.dir.join("instance-reuse").exists();
+    let mut resets = None;
     let backend: Box<dyn Backend> = match engine {
         "luajit" => Box::new(
             moonshift_host::reference::ConfReference::new(conf.sources(), Some(conf.module_path()))
@@ -501,21 +518,19 @@ pub fn start_moonshift(
             let path = moonshift_frontend::ModulePath::parse(&conf.module_path());
             let (wasm, entries) = moonshift_backend::compile_handlers(&conf.sources(), &path)
                 .map_err(|e| e.render())?;
-            Box::new(
-                moonshift_host::wasm::ConfProgram::new_cached(
-                    &wasm,
-                    entries,
-                    limits,
-                    None,
-                    conf.dict_names(),
-                )
-                .map_err(|e| format!("{e:#}"))?,
+            let program = moonshift_host::wasm::ConfProgram::new_cached(
+                &wasm,
+                entries,
+                limits,
+                None,
+                conf.dict_names(),
+                !reuse,
             )
+            .map_err(|e| format!("{e:#}"))?;
+            resets = program.verify_resets();
+            Box::new(program)
         }
     };
-    // A case whose requests depend on state kept between them (module globals) is
-    // served as nginx serves it here: one worker whose Lua state persists.
-    let reuse = case.dir.join("instance-reuse").exists();
     let gw = Arc::new(Gateway::new(conf, backend).with_instance_reuse(reuse));
     gw.startup()?;
     let log = Arc::new(http::ErrorLog::new(None, "debug", true));
@@ -526,5 +541,12 @@ pub fn start_moonshift(
         Some(SocketAddr::from(([127, 0, 0, 1], 0))),
         1,
     )?;
-    Ok((server, log))
+    Ok((server, log, resets))
 }
+
+/// Counts of a [`ConfProgram`](moonshift_host::wasm::ConfProgram)'s resets: those after
+/// which memory differed from the image, and all of them.
+pub type ResetCounts = (
+    std::sync::Arc<std::sync::atomic::AtomicU64>,
+    std::sync::Arc<std::sync::atomic::AtomicU64>,
+);
