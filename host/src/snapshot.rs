@@ -118,6 +118,8 @@ pub fn preinitialised(wasm: &[u8], memory: &[u8], globals: &[GlobalValue]) -> Re
 
 /// Bytes of linear memory one byte of the dirty map covers (its log2).
 pub const LINE_SHIFT: u32 = 8;
+/// Lines one byte of the dirty map's summary covers (its log2).
+pub const CHUNK_SHIFT: u32 = 6;
 /// The export name of the dirty map memory in a [`tracking_writes`] module.
 pub const DIRTY_MAP: &str = "__moonshift_dirty";
 /// The export name of the function that sets every mutable global back to its start.
@@ -128,11 +130,13 @@ pub const RESET_GLOBALS: &str = "__moonshift_reset_globals";
 /// only those lines instead of making a new instance.
 ///
 /// A second memory, exported as [`DIRTY_MAP`], holds one byte per line of
-/// `1 << LINE_SHIFT` bytes of memory 0, for up to `max_memory` bytes. After every store
-/// to memory 0 the byte of its line is set to 1 (and of its last byte's line as well
-/// when the store's alignment does not keep it inside one line); after `memory.fill`,
-/// `memory.copy` and `memory.init` into memory 0, the bytes of every line of the
-/// destination. The host marks what it writes itself. [`RESET_GLOBALS`] sets each
+/// `1 << LINE_SHIFT` bytes of memory 0, for up to `max_memory` bytes, followed (at
+/// [`summary_base`]) by one byte per chunk of `1 << CHUNK_SHIFT` lines, so that finding
+/// the written lines does not read the whole map. After every store to memory 0 the
+/// bytes of its line and chunk are set to 1 (and of its last byte's line as well when
+/// the store's alignment does not keep it inside one line); after `memory.fill`,
+/// `memory.copy` and `memory.init` into memory 0, the bytes of every line and chunk of
+/// the destination. The host marks what it writes itself. [`RESET_GLOBALS`] sets each
 /// mutable global back to the value it starts with.
 ///
 /// Atomic read-modify-write and SIMD lane stores are refused (the runtime has none).
@@ -144,17 +148,20 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64) -> Result<Vec<u8>> {
     let [mem] = memories[..] else {
         anyhow::bail!("the module has {} memories, not one", memories.len());
     };
-    let map_bytes = (max_memory >> LINE_SHIFT).max(1);
-    let map_pages = map_bytes.div_ceil(65536);
+    let summary = summary_base(max_memory);
+    let map_bytes = summary + (summary >> CHUNK_SHIFT) + 1;
+    let map_pages = (map_bytes as u64).div_ceil(65536);
     let map = module
         .memories
         .add_local(false, false, map_pages, Some(map_pages), None);
     module.exports.add(DIRTY_MAP, ExportItem::Memory(map));
 
-    // mark_range(dst, len): the map's bytes for lines dst ..= dst + len - 1.
+    // mark_range(dst, len): the map's bytes for the lines and chunks of dst .. dst + len.
     let mark_range = {
         let dst = module.locals.add(ValType::I32);
         let len = module.locals.add(ValType::I32);
+        let first = module.locals.add(ValType::I32);
+        let last = module.locals.add(ValType::I32);
         let mut f = FunctionBuilder::new(&mut module.types, &[ValType::I32, ValType::I32], &[]);
         f.name("__moonshift_mark_range".into());
         f.func_body()
@@ -167,12 +174,11 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64) -> Result<Vec<u8>> {
                 },
                 |_| {},
             )
-            // first line
+            // The first and last lines.
             .local_get(dst)
             .i32_const(LINE_SHIFT as i32)
             .binop(BinaryOp::I32ShrU)
-            .i32_const(1)
-            // last line - first line + 1
+            .local_set(first)
             .local_get(dst)
             .local_get(len)
             .binop(BinaryOp::I32Add)
@@ -180,9 +186,31 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64) -> Result<Vec<u8>> {
             .binop(BinaryOp::I32Sub)
             .i32_const(LINE_SHIFT as i32)
             .binop(BinaryOp::I32ShrU)
-            .local_get(dst)
-            .i32_const(LINE_SHIFT as i32)
+            .local_set(last)
+            // fill(first, 1, last - first + 1)
+            .local_get(first)
+            .i32_const(1)
+            .local_get(last)
+            .local_get(first)
+            .binop(BinaryOp::I32Sub)
+            .i32_const(1)
+            .binop(BinaryOp::I32Add)
+            .memory_fill(map)
+            // The same for their chunks, in the summary.
+            .local_get(first)
+            .i32_const(CHUNK_SHIFT as i32)
             .binop(BinaryOp::I32ShrU)
+            .local_set(first)
+            .local_get(last)
+            .i32_const(CHUNK_SHIFT as i32)
+            .binop(BinaryOp::I32ShrU)
+            .local_set(last)
+            .local_get(first)
+            .i32_const(summary as i32)
+            .binop(BinaryOp::I32Add)
+            .i32_const(1)
+            .local_get(last)
+            .local_get(first)
             .binop(BinaryOp::I32Sub)
             .i32_const(1)
             .binop(BinaryOp::I32Add)
@@ -196,6 +224,7 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64) -> Result<Vec<u8>> {
             continue;
         }
         let addr = locals.add(ValType::I32);
+        let line = locals.add(ValType::I32);
         let a = locals.add(ValType::I32);
         let b = locals.add(ValType::I32);
         let mut value = std::collections::HashMap::new();
@@ -249,7 +278,7 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64) -> Result<Vec<u8>> {
                         let offset = s.arg.offset;
                         emit(&mut new, Instr::Store(s));
                         for &end in ends {
-                            mark_line(&mut new, loc, addr, offset + end, map);
+                            mark_line(&mut new, loc, [addr, line], offset + end, map, summary);
                         }
                     }
                     // (dst, x, len) -> the operation, then mark_range(dst, len).
@@ -326,19 +355,42 @@ fn bulk(
     }
 }
 
-/// `map[(addr + delta) >> LINE_SHIFT] = 1`, after a store to `addr` with offset and
-/// width covering `delta` succeeded (so the sum cannot wrap).
+/// Where the summary starts in the dirty map of a module for `max_memory` bytes: after
+/// the line map.
+pub fn summary_base(max_memory: u64) -> usize {
+    ((max_memory >> LINE_SHIFT) as usize).max(1)
+}
+
+/// `line = (addr + delta) >> LINE_SHIFT; map[line] = 1; map[summary + (line >>
+/// CHUNK_SHIFT)] = 1`, after a store to `addr` with offset and width covering `delta`
+/// succeeded (so the sum cannot wrap).
 fn mark_line(
     new: &mut Vec<(walrus::ir::Instr, walrus::InstrLocId)>,
     loc: walrus::InstrLocId,
-    addr: walrus::LocalId,
+    [addr, line]: [walrus::LocalId; 2],
     delta: u64,
     map: walrus::MemoryId,
+    summary: usize,
 ) {
-    use walrus::ir::{BinaryOp, Binop, Const, Instr, LocalGet, MemArg, Store, StoreKind};
+    use walrus::ir::{BinaryOp, Binop, Const, Instr, LocalGet, LocalTee, MemArg, Store, StoreKind};
     let konst = |v: i32| {
         Instr::Const(Const {
             value: Value::I32(v),
+        })
+    };
+    let shr = || {
+        Instr::Binop(Binop {
+            op: BinaryOp::I32ShrU,
+        })
+    };
+    let store_one = |offset: usize| {
+        Instr::Store(Store {
+            memory: map,
+            kind: StoreKind::I32_8 { atomic: false },
+            arg: MemArg {
+                align: 1,
+                offset: offset as u64,
+            },
         })
     };
     new.push((Instr::LocalGet(LocalGet { local: addr }), loc));
@@ -353,18 +405,15 @@ fn mark_line(
     }
     for i in [
         konst(LINE_SHIFT as i32),
-        Instr::Binop(Binop {
-            op: BinaryOp::I32ShrU,
-        }),
+        shr(),
+        Instr::LocalTee(LocalTee { local: line }),
         konst(1),
-        Instr::Store(Store {
-            memory: map,
-            kind: StoreKind::I32_8 { atomic: false },
-            arg: MemArg {
-                align: 1,
-                offset: 0,
-            },
-        }),
+        store_one(0),
+        Instr::LocalGet(LocalGet { local: line }),
+        konst(CHUNK_SHIFT as i32),
+        shr(),
+        konst(1),
+        store_one(summary),
     ] {
         new.push((i, loc));
     }
@@ -379,7 +428,8 @@ mod tests {
     /// A module with one page of memory, a mutable global starting at 7, and `run`,
     /// which writes: a byte at 300; an unaligned i64 at 510 (lines 1 and 2); an i32 at
     /// 4 with offset 1024; a fill of 600 bytes at 2560 (lines 10 to 12); a one-byte copy
-    /// to 5000; an empty fill at 8000; and sets the global to 9.
+    /// to 5000; an empty fill at 8000; a byte at 40000 (line 156, in chunk 2); and sets
+    /// the global to 9.
     fn writer() -> Vec<u8> {
         let mut m = Module::default();
         let mem = m.memories.add_local(false, false, 1, None, None);
@@ -412,6 +462,9 @@ mod tests {
             .i32_const(0xab)
             .i32_const(0)
             .memory_fill(mem)
+            .i32_const(40000)
+            .i32_const(1)
+            .store(mem, StoreKind::I32_8 { atomic: false }, arg(1, 0))
             .i32_const(2)
             .i32_const(7)
             .binop(BinaryOp::I32Add)
@@ -431,8 +484,10 @@ mod tests {
         let map = instance
             .get_memory(&mut store, DIRTY_MAP)
             .expect("the dirty map");
-        // 64 KiB of memory in lines of 256 bytes: 256 bytes of map, in one page.
+        // 64 KiB of memory in lines of 256 bytes: 256 bytes of map, then the summary's
+        // four chunks of 64 lines, in one page.
         assert_eq!(map.data_size(&store), 65536);
+        assert_eq!(summary_base(65536), 256);
         let run = instance
             .get_typed_func::<(), ()>(&mut store, "run")
             .expect("run");
@@ -443,8 +498,9 @@ mod tests {
             .filter(|(_, b)| **b != 0)
             .map(|(i, _)| i)
             .collect();
-        assert_eq!(marked, [1, 2, 4, 10, 11, 12, 19]);
-        assert!(map.data(&store)[256..].iter().all(|b| *b == 0));
+        assert_eq!(marked, [1, 2, 4, 10, 11, 12, 19, 156]);
+        assert_eq!(map.data(&store)[256..260], [1, 0, 1, 0]);
+        assert!(map.data(&store)[260..].iter().all(|b| *b == 0));
         let g = instance.get_global(&mut store, "g").expect("g");
         assert_eq!(g.get(&mut store).i32(), Some(9));
         instance

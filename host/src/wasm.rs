@@ -191,14 +191,15 @@ macro_rules! runtime_exports {
             $($field: Checked<$p, $r>,)*
             memory: wasmtime::ModuleExport,
             /// A module that records its writes (`snapshot::tracking_writes`): its dirty
-            /// map and the function that resets its globals.
-            tracking: Option<(wasmtime::ModuleExport, Checked<(), ()>)>,
+            /// map, the function that resets its globals, and where the map's summary
+            /// starts.
+            tracking: Option<(wasmtime::ModuleExport, Checked<(), ()>, usize)>,
             /// The results area's address, once an instance has told it.
             results: OnceLock<u32>,
         }
 
         impl ExportIndex {
-            fn new(module: &Module) -> Result<Self> {
+            fn new(module: &Module, max_memory: usize) -> Result<Self> {
                 Ok(ExportIndex {
                     $($field: Checked::find(module, $name)?,)*
                     memory: module
@@ -208,6 +209,7 @@ macro_rules! runtime_exports {
                         Some(map) => Some((
                             map,
                             Checked::find(module, crate::snapshot::RESET_GLOBALS)?,
+                            crate::snapshot::summary_base(max_memory as u64),
                         )),
                         None => None,
                     },
@@ -220,9 +222,9 @@ macro_rules! runtime_exports {
             $($field: Export<$p, $r>,)*
             /// The guest's linear memory (looked up once, not by name at every host call).
             memory: Memory,
-            /// A tracking module's dirty map, which the host marks where it writes, and
-            /// its globals' reset.
-            tracking: Option<(Memory, Export<(), ()>)>,
+            /// A tracking module's dirty map, which the host marks where it writes, its
+            /// globals' reset, and where the map's summary starts.
+            tracking: Option<(Memory, Export<(), ()>, usize)>,
             /// The results area (`abi::host::results`), where host calls leave the strings
             /// they return for the module to make.
             results: u32,
@@ -240,8 +242,8 @@ macro_rules! runtime_exports {
                 };
                 $(let $field = index.$field.bind(*instance);)*
                 let tracking = match &index.tracking {
-                    Some((map, reset)) => match instance.get_module_export(&mut *store, map) {
-                        Some(Extern::Memory(m)) => Some((m, reset.bind(*instance))),
+                    Some((map, reset, summary)) => match instance.get_module_export(&mut *store, map) {
+                        Some(Extern::Memory(m)) => Some((m, reset.bind(*instance), *summary)),
                         _ => return Err(anyhow!("module exports no dirty map")),
                     },
                     None => None,
@@ -541,7 +543,7 @@ impl WasmProgram {
         )?;
         let pre = linker.instantiate_pre(&module)?;
         Ok(WasmProgram {
-            exports: Arc::new(ExportIndex::new(&module)?),
+            exports: Arc::new(ExportIndex::new(&module, limits.max_memory)?),
             engine,
             pre,
             limits,
@@ -1221,12 +1223,17 @@ fn read_u32(mem: &Memory, caller: &Caller<'_, HostState>, ptr: u32) -> Result<u3
 /// Marks `len` bytes at `ptr` written in a tracking module's dirty map
 /// (`snapshot::tracking_writes`): every write the host makes into linear memory.
 fn mark_written(api: &ApiFuncs, mut store: impl wasmtime::AsContextMut, ptr: usize, len: usize) {
-    if let Some((map, _)) = &api.tracking
+    if let Some((map, _, summary)) = &api.tracking
         && len > 0
     {
-        let shift = crate::snapshot::LINE_SHIFT;
-        let lines = ptr >> shift..=(ptr + len - 1) >> shift;
-        if let Some(bytes) = map.data_mut(&mut store).get_mut(lines) {
+        use crate::snapshot::{CHUNK_SHIFT, LINE_SHIFT};
+        let (first, last) = (ptr >> LINE_SHIFT, (ptr + len - 1) >> LINE_SHIFT);
+        let data = map.data_mut(&mut store);
+        if let Some(bytes) = data.get_mut(first..=last) {
+            bytes.fill(1);
+        }
+        let chunks = summary + (first >> CHUNK_SHIFT)..=summary + (last >> CHUNK_SHIFT);
+        if let Some(bytes) = data.get_mut(chunks) {
             bytes.fill(1);
         }
     }
@@ -1604,7 +1611,7 @@ impl Resets {
     fn restore(&self, guest: &mut Guest) -> bool {
         use std::sync::atomic::Ordering::Relaxed;
         let memory = guest.memory;
-        let Some((map, reset_globals)) = &guest.api.tracking else {
+        let Some((map, reset_globals, summary)) = &guest.api.tracking else {
             return false;
         };
         if memory.data_size(&guest.store) != self.image.len()
@@ -1612,48 +1619,54 @@ impl Resets {
         {
             return false;
         }
-        let shift = crate::snapshot::LINE_SHIFT;
-        let lines = self.image.len() >> shift;
-        if map.data_size(&guest.store) < lines {
+        use crate::snapshot::{CHUNK_SHIFT, LINE_SHIFT};
+        let lines = self.image.len() >> LINE_SHIFT;
+        let chunks = lines >> CHUNK_SHIFT;
+        let summary = *summary;
+        if lines > summary || map.data_size(&guest.store) < summary + chunks {
             return false;
         }
         let base = memory.data_ptr(&guest.store);
         let map = map.data_ptr(&guest.store);
         // SAFETY: two distinct linear memories of this instance, of at least these sizes
         // (checked above), which nothing else uses now: the request is over and the
-        // watchdog disarmed.
-        let (memory, map) = unsafe {
+        // watchdog disarmed. The line map and the summary do not overlap (lines <=
+        // summary).
+        let (memory, line_map, chunk_map) = unsafe {
             (
                 std::slice::from_raw_parts_mut(base, self.image.len()),
                 std::slice::from_raw_parts_mut(map, lines),
+                std::slice::from_raw_parts_mut(map.add(summary), chunks),
             )
         };
         let image = &self.image[..];
-        let mut line = 0;
-        while line < lines {
-            // Skip untouched lines 64 at a time.
-            if line % 64 == 0 && line + 64 <= lines {
-                let block = &map[line..line + 64];
-                let or = block.chunks_exact(8).fold(0, |or, w| {
-                    or | u64::from_ne_bytes(w.try_into().expect("8 bytes"))
-                });
-                if or == 0 {
-                    line += 64;
-                    continue;
-                }
-            }
-            if map[line] == 0 {
-                line += 1;
-                continue;
-            }
-            let start = line;
-            while line < lines && map[line] != 0 {
-                map[line] = 0;
-                line += 1;
-            }
-            let bytes = start << shift..line << shift;
+        // Runs of written lines, copied back from the image as one range each.
+        let mut run: Option<(usize, usize)> = None;
+        let mut copy = |from: usize, to: usize| {
+            let bytes = from << LINE_SHIFT..to << LINE_SHIFT;
             memory[bytes.clone()].copy_from_slice(&image[bytes]);
+        };
+        // Both maps are read eight bytes at a time, each set byte found from the
+        // word's trailing zeros.
+        for_each_set_byte(chunk_map, |c| {
+            let first = c << CHUNK_SHIFT;
+            let lines = &mut line_map[first..first + (1 << CHUNK_SHIFT)];
+            for_each_set_byte(lines, |k| {
+                let line = first + k;
+                run = match run {
+                    Some((start, end)) if end == line => Some((start, line + 1)),
+                    Some((start, end)) => {
+                        copy(start, end);
+                        Some((line, line + 1))
+                    }
+                    None => Some((line, line + 1)),
+                };
+            });
+        });
+        if let Some((start, end)) = run {
+            copy(start, end);
         }
+        drop(copy);
         let flag = self.flag..self.flag + 4;
         memory[flag.clone()].copy_from_slice(&image[flag]);
         if self.verify.load(Relaxed) && memory != image {
@@ -1665,6 +1678,30 @@ impl Resets {
         state.started = Instant::now();
         self.reused.fetch_add(1, Relaxed);
         true
+    }
+}
+
+/// Calls `f` with the index of each non-zero byte of `bytes`, in order, and zeroes them.
+fn for_each_set_byte(bytes: &mut [u8], mut f: impl FnMut(usize)) {
+    let mut words = bytes.chunks_exact_mut(8);
+    let mut at = 0;
+    for word in &mut words {
+        let mut w = u64::from_le_bytes((&*word).try_into().expect("8 bytes"));
+        if w != 0 {
+            word.fill(0);
+            while w != 0 {
+                let k = w.trailing_zeros() as usize / 8;
+                f(at + k);
+                w &= !(0xff << (8 * k));
+            }
+        }
+        at += 8;
+    }
+    for (k, byte) in words.into_remainder().iter_mut().enumerate() {
+        if *byte != 0 {
+            *byte = 0;
+            f(at + k);
+        }
     }
 }
 
