@@ -186,35 +186,23 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64) -> Result<Vec<u8>> {
             .binop(BinaryOp::I32Sub)
             .i32_const(LINE_SHIFT as i32)
             .binop(BinaryOp::I32ShrU)
-            .local_set(last)
-            // fill(first, 1, last - first + 1)
-            .local_get(first)
-            .i32_const(1)
-            .local_get(last)
-            .local_get(first)
-            .binop(BinaryOp::I32Sub)
-            .i32_const(1)
-            .binop(BinaryOp::I32Add)
-            .memory_fill(map)
-            // The same for their chunks, in the summary.
-            .local_get(first)
-            .i32_const(CHUNK_SHIFT as i32)
-            .binop(BinaryOp::I32ShrU)
-            .local_set(first)
-            .local_get(last)
-            .i32_const(CHUNK_SHIFT as i32)
-            .binop(BinaryOp::I32ShrU)
-            .local_set(last)
-            .local_get(first)
-            .i32_const(summary as i32)
-            .binop(BinaryOp::I32Add)
-            .i32_const(1)
-            .local_get(last)
-            .local_get(first)
-            .binop(BinaryOp::I32Sub)
-            .i32_const(1)
-            .binop(BinaryOp::I32Add)
-            .memory_fill(map);
+            .local_set(last);
+        // fill(base + (first >> shift), 1, (last >> shift) - (first >> shift) + 1): the
+        // lines in the line map, then their chunks in the summary.
+        for (base, shift) in [(0, 0), (summary as i32, CHUNK_SHIFT as i32)] {
+            let mut body = f.func_body();
+            let at = |body: &mut walrus::InstrSeqBuilder, x| {
+                body.local_get(x).i32_const(shift).binop(BinaryOp::I32ShrU);
+            };
+            at(&mut body, first);
+            body.i32_const(base).binop(BinaryOp::I32Add).i32_const(1);
+            at(&mut body, last);
+            at(&mut body, first);
+            body.binop(BinaryOp::I32Sub)
+                .i32_const(1)
+                .binop(BinaryOp::I32Add)
+                .memory_fill(map);
+        }
         f.finish(vec![dst, len], &mut module.funcs)
     };
 
