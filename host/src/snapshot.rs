@@ -140,7 +140,12 @@ pub const RESET_GLOBALS: &str = "__moonshift_reset_globals";
 /// mutable global back to the value it starts with.
 ///
 /// Atomic read-modify-write and SIMD lane stores are refused (the runtime has none).
-pub fn tracking_writes(wasm: &[u8], max_memory: u64) -> Result<Vec<u8>> {
+///
+/// With `stack_top` (see [`stack_first_top`]), stores into the current function's own
+/// stack frame (addressed through a local set from `__stack_pointer` minus a constant)
+/// are not marked: `[0, stack_top)` is the shadow stack, dead between requests (what a
+/// request reads of it, it wrote first), so it need not be put back.
+pub fn tracking_writes(wasm: &[u8], max_memory: u64, stack_top: Option<u32>) -> Result<Vec<u8>> {
     use walrus::ir::{BinaryOp, Instr, StoreKind, UnaryOp};
     use walrus::{FunctionBuilder, ValType};
     let mut module = Module::from_buffer(wasm).context("parsing the module")?;
@@ -206,11 +211,20 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64) -> Result<Vec<u8>> {
         f.finish(vec![dst, len], &mut module.funcs)
     };
 
+    let sp = match stack_top {
+        Some(_) => module
+            .globals
+            .iter()
+            .find(|g| g.name.as_deref() == Some("__stack_pointer"))
+            .map(|g| g.id()),
+        None => None,
+    };
     let Module { funcs, locals, .. } = &mut module;
     for (id, func) in funcs.iter_local_mut() {
         if id == mark_range {
             continue;
         }
+        let frame = sp.map(|sp| frame_locals(func, sp)).unwrap_or_default();
         let addr = locals.add(ValType::I32);
         let line = locals.add(ValType::I32);
         let a = locals.add(ValType::I32);
@@ -221,7 +235,14 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64) -> Result<Vec<u8>> {
             let seq = func.block_mut(seq_id);
             let old = std::mem::take(&mut seq.instrs);
             let mut new = Vec::with_capacity(old.len());
-            for (instr, loc) in old {
+            // Stores into the function's own frame, left unmarked.
+            let in_frame: Vec<bool> = (0..old.len())
+                .map(|j| {
+                    matches!(&old[j].0, Instr::Store(s) if s.memory == mem)
+                        && address_local(&old[..j]).is_some_and(|l| frame.contains(&l))
+                })
+                .collect();
+            for (j, (instr, loc)) in old.into_iter().enumerate() {
                 match &instr {
                     Instr::Block(b) => stack.push(b.seq),
                     Instr::Loop(l) => stack.push(l.seq),
@@ -236,6 +257,9 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64) -> Result<Vec<u8>> {
                 }
                 let emit = |new: &mut Vec<_>, i: Instr| new.push((i, loc));
                 match instr {
+                    Instr::Store(s) if s.memory == mem && in_frame[j] && !s.kind.atomic() => {
+                        emit(&mut new, Instr::Store(s));
+                    }
                     Instr::Store(s) if s.memory == mem => {
                         anyhow::ensure!(!s.kind.atomic(), "atomic stores are not tracked");
                         let ty = match s.kind {
@@ -315,6 +339,133 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64) -> Result<Vec<u8>> {
         .exports
         .add(RESET_GLOBALS, ExportItem::Function(reset));
     Ok(module.emit_wasm())
+}
+
+/// The top of the module's shadow stack when the stack lies below all static data
+/// (wasm-ld's `--stack-first`, Rust's default for wasm32): `__stack_pointer`'s start, if
+/// every data segment is at or above it, so that `[0, top)` holds only the stack.
+pub fn stack_first_top(wasm: &[u8]) -> Result<Option<u32>> {
+    let module = Module::from_buffer(wasm).context("parsing the module")?;
+    let Some(sp) = module
+        .globals
+        .iter()
+        .find(|g| g.name.as_deref() == Some("__stack_pointer"))
+    else {
+        return Ok(None);
+    };
+    let GlobalKind::Local(ConstExpr::Value(Value::I32(top))) = sp.kind else {
+        return Ok(None);
+    };
+    let top = top as u32;
+    let above = module.data.iter().all(|d| match &d.kind {
+        DataKind::Active {
+            offset: ConstExpr::Value(Value::I32(at)),
+            ..
+        } => *at as u32 >= top,
+        DataKind::Passive => true,
+        _ => false,
+    });
+    Ok(above.then_some(top))
+}
+
+/// The locals of `func` that only ever hold `__stack_pointer` (`sp`) adjusted by
+/// constants: its frame pointers. Parameters never are.
+fn frame_locals(
+    func: &walrus::LocalFunction,
+    sp: walrus::GlobalId,
+) -> std::collections::HashSet<walrus::LocalId> {
+    use walrus::ir::Instr;
+    let mut frame = std::collections::HashSet::new();
+    let mut other: std::collections::HashSet<_> = func.args.iter().copied().collect();
+    let mut seqs = vec![func.entry_block()];
+    while let Some(id) = seqs.pop() {
+        let instrs = &func.block(id).instrs;
+        for (i, (instr, _)) in instrs.iter().enumerate() {
+            let target = match instr {
+                Instr::Block(b) => {
+                    seqs.push(b.seq);
+                    continue;
+                }
+                Instr::Loop(l) => {
+                    seqs.push(l.seq);
+                    continue;
+                }
+                Instr::IfElse(ie) => {
+                    seqs.push(ie.consequent);
+                    seqs.push(ie.alternative);
+                    continue;
+                }
+                Instr::LocalSet(s) => s.local,
+                Instr::LocalTee(t) => t.local,
+                _ => continue,
+            };
+            if from_stack_pointer(&instrs[..i], sp) {
+                frame.insert(target);
+            } else {
+                other.insert(target);
+            }
+        }
+    }
+    frame.retain(|l| !other.contains(l));
+    frame
+}
+
+/// Whether the value on top of the stack after `before` is `global.get sp` followed by
+/// any number of `i32.const c; i32.sub|i32.add|i32.and`.
+fn from_stack_pointer(
+    before: &[(walrus::ir::Instr, walrus::InstrLocId)],
+    sp: walrus::GlobalId,
+) -> bool {
+    use walrus::ir::{BinaryOp, Instr};
+    let mut i = before.len();
+    while i > 0 {
+        match &before[i - 1].0 {
+            Instr::GlobalGet(g) => return g.global == sp,
+            Instr::Binop(b)
+                if matches!(b.op, BinaryOp::I32Sub | BinaryOp::I32Add | BinaryOp::I32And)
+                    && i >= 2
+                    && matches!(
+                        before[i - 2].0,
+                        Instr::Const(walrus::ir::Const {
+                            value: Value::I32(_)
+                        })
+                    ) =>
+            {
+                i -= 2
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The local a store's address came from, when `before` (the instructions before the
+/// store in its block) ends with `local.get L` or `local.tee L` producing the address
+/// and straight-line code producing the value; None when that cannot be told.
+fn address_local(before: &[(walrus::ir::Instr, walrus::InstrLocId)]) -> Option<walrus::LocalId> {
+    use walrus::ir::Instr;
+    // Operands to skip: the stored value is on top, the address under it.
+    let mut depth = 1usize;
+    for (instr, _) in before.iter().rev() {
+        let (consumed, produced) = match instr {
+            Instr::LocalGet(_) | Instr::Const(_) | Instr::GlobalGet(_) => (0, 1),
+            Instr::LocalTee(_) | Instr::Unop(_) | Instr::Load(_) => (1, 1),
+            Instr::Binop(_) => (2, 1),
+            Instr::Select(_) => (3, 1),
+            Instr::LocalSet(_) | Instr::GlobalSet(_) | Instr::Drop(_) => (1, 0),
+            Instr::Store(_) => (2, 0),
+            _ => return None,
+        };
+        if depth < produced {
+            return match instr {
+                Instr::LocalGet(g) => Some(g.local),
+                Instr::LocalTee(t) => Some(t.local),
+                _ => None,
+            };
+        }
+        depth = depth - produced + consumed;
+    }
+    None
 }
 
 /// A bulk operation `(dst, x, len)` on memory 0 followed by `mark_range(dst, len)`.
@@ -464,7 +615,7 @@ mod tests {
 
     #[test]
     fn writes_mark_their_lines_and_globals_reset() {
-        let wasm = tracking_writes(&writer(), 65536).expect("instruments");
+        let wasm = tracking_writes(&writer(), 65536, None).expect("instruments");
         let engine = wasmtime::Engine::default();
         let module = wasmtime::Module::new(&engine, &wasm).expect("compiles");
         let mut store = wasmtime::Store::new(&engine, ());
@@ -499,6 +650,80 @@ mod tests {
         assert_eq!(g.get(&mut store).i32(), Some(7));
     }
 
+    /// `run(p)` takes a 32-byte frame below `__stack_pointer` (starting at 4096, the
+    /// stack below all data), stores into it at 8 through the frame pointer and at 16
+    /// through `p`, and gives the frame back.
+    fn framed() -> Vec<u8> {
+        let mut m = Module::default();
+        let mem = m.memories.add_local(false, false, 1, None, None);
+        m.exports.add("memory", mem);
+        let sp = m.globals.add_local(
+            ValType::I32,
+            true,
+            false,
+            ConstExpr::Value(Value::I32(4096)),
+        );
+        m.globals.get_mut(sp).name = Some("__stack_pointer".into());
+        m.data.add(
+            DataKind::Active {
+                memory: mem,
+                offset: ConstExpr::Value(Value::I32(8192)),
+            },
+            vec![1, 2, 3],
+        );
+        let p = m.locals.add(ValType::I32);
+        let fp = m.locals.add(ValType::I32);
+        let store = StoreKind::I32 { atomic: false };
+        let arg = |offset| MemArg { align: 4, offset };
+        let mut f = FunctionBuilder::new(&mut m.types, &[ValType::I32], &[]);
+        f.func_body()
+            .global_get(sp)
+            .i32_const(32)
+            .binop(BinaryOp::I32Sub)
+            .local_tee(fp)
+            .global_set(sp)
+            .local_get(fp)
+            .i32_const(5)
+            .store(mem, store, arg(8))
+            .local_get(p)
+            .i32_const(6)
+            .store(mem, store, arg(16))
+            .local_get(fp)
+            .i32_const(32)
+            .binop(BinaryOp::I32Add)
+            .global_set(sp);
+        let run = f.finish(vec![p], &mut m.funcs);
+        m.exports.add("run", run);
+        m.emit_wasm()
+    }
+
+    #[test]
+    fn stores_into_the_own_frame_are_not_marked() {
+        let wasm = framed();
+        assert_eq!(stack_first_top(&wasm).expect("parses"), Some(4096));
+        let marked = |stack_top, p: i32| -> Vec<usize> {
+            let tracked = tracking_writes(&wasm, 65536, stack_top).expect("instruments");
+            let engine = wasmtime::Engine::default();
+            let module = wasmtime::Module::new(&engine, &tracked).expect("compiles");
+            let mut store = wasmtime::Store::new(&engine, ());
+            let instance =
+                wasmtime::Instance::new(&mut store, &module, &[]).expect("instantiates");
+            instance
+                .get_typed_func::<i32, ()>(&mut store, "run")
+                .expect("run")
+                .call(&mut store, p)
+                .expect("runs");
+            let map = instance.get_memory(&mut store, DIRTY_MAP).expect("map");
+            let lines = &map.data(&store)[..256];
+            (0..256).filter(|&i| lines[i] != 0).collect()
+        };
+        // The frame is 4064..4096: its store at 4072 is line 15. `p` may point anywhere.
+        assert_eq!(marked(None, 20000), [15, 78]);
+        assert_eq!(marked(Some(4096), 20000), [78]);
+        // Through `p` into the stack (a callee writing its caller's frame): marked.
+        assert_eq!(marked(Some(4096), 4060), [15]);
+    }
+
     #[test]
     fn atomics_are_refused() {
         let mut m = Module::default();
@@ -513,7 +738,7 @@ mod tests {
             },
         );
         f.finish(vec![], &mut m.funcs);
-        let err = tracking_writes(&m.emit_wasm(), 65536).expect_err("refused");
+        let err = tracking_writes(&m.emit_wasm(), 65536, None).expect_err("refused");
         assert!(err.to_string().contains("atomic"), "{err}");
     }
 }

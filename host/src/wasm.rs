@@ -1597,6 +1597,10 @@ struct Resets {
     free: Mutex<Vec<Guest>>,
     /// The safepoint flag's address: the watchdog sets it without marking it.
     flag: usize,
+    /// The shadow stack's top when `[0, stack)` is only the stack: the module does
+    /// not mark stores into its frames there, and it is not put back (dead between
+    /// requests; `snapshot::tracking_writes`).
+    stack: usize,
     /// Compare all of memory with the image after each reset (tests).
     verify: std::sync::atomic::AtomicBool,
     /// Resets after which memory differed from the image (counted when verifying).
@@ -1642,9 +1646,12 @@ impl Resets {
         let image = &self.image[..];
         // Runs of written lines, copied back from the image as one range each.
         let mut run: Option<(usize, usize)> = None;
+        let dead = self.stack;
         let mut copy = |from: usize, to: usize| {
-            let bytes = from << LINE_SHIFT..to << LINE_SHIFT;
-            memory[bytes.clone()].copy_from_slice(&image[bytes]);
+            let bytes = (from << LINE_SHIFT).max(dead)..to << LINE_SHIFT;
+            if !bytes.is_empty() {
+                memory[bytes.clone()].copy_from_slice(&image[bytes]);
+            }
         };
         // Both maps are read eight bytes at a time, each set byte found from the
         // word's trailing zeros.
@@ -1669,7 +1676,7 @@ impl Resets {
         drop(copy);
         let flag = self.flag..self.flag + 4;
         memory[flag.clone()].copy_from_slice(&image[flag]);
-        if self.verify.load(Relaxed) && memory != image {
+        if self.verify.load(Relaxed) && memory[dead..] != image[dead..] {
             self.mismatches.fetch_add(1, Relaxed);
         }
         let state = guest.store.data_mut();
@@ -1852,8 +1859,9 @@ impl ConfProgram {
         }
         let mut image = crate::snapshot::preinitialised(wasm, &memory, &globals)
             .map_err(|e| anyhow!("{e:#}"))?;
+        let stack_top = crate::snapshot::stack_first_top(wasm).map_err(|e| anyhow!("{e:#}"))?;
         if put_back {
-            image = crate::snapshot::tracking_writes(&image, limits.max_memory as u64)
+            image = crate::snapshot::tracking_writes(&image, limits.max_memory as u64, stack_top)
                 .map_err(|e| anyhow!("{e:#}"))?;
         }
         let mut program = WasmProgram::build(&image, limits, cache_dir, true)?;
@@ -1875,6 +1883,7 @@ impl ConfProgram {
         });
         let resets = put_back.then(|| Resets {
             flag: guest.thread as usize + th::GC_PENDING as usize,
+            stack: stack_top.unwrap_or(0) as usize,
             image: memory,
             free: Mutex::new(Vec::new()),
             verify: Default::default(),
