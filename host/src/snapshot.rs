@@ -146,7 +146,7 @@ pub const RESET_GLOBALS: &str = "__moonshift_reset_globals";
 /// are not marked: `[0, stack_top)` is the shadow stack, dead between requests (what a
 /// request reads of it, it wrote first), so it need not be put back.
 pub fn tracking_writes(wasm: &[u8], max_memory: u64, stack_top: Option<u32>) -> Result<Vec<u8>> {
-    use walrus::ir::{BinaryOp, Instr, StoreKind, UnaryOp};
+    use walrus::ir::{BinaryOp, Instr, MemArg, StoreKind, UnaryOp};
     use walrus::{FunctionBuilder, ValType};
     let mut module = Module::from_buffer(wasm).context("parsing the module")?;
     let memories: Vec<_> = module.memories.iter().map(|m| m.id()).collect();
@@ -192,22 +192,63 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64, stack_top: Option<u32>) -> 
             .i32_const(LINE_SHIFT as i32)
             .binop(BinaryOp::I32ShrU)
             .local_set(last);
-        // fill(base + (first >> shift), 1, (last >> shift) - (first >> shift) + 1): the
-        // lines in the line map, then their chunks in the summary.
-        for (base, shift) in [(0, 0), (summary as i32, CHUNK_SHIFT as i32)] {
-            let mut body = f.func_body();
-            let at = |body: &mut walrus::InstrSeqBuilder, x| {
-                body.local_get(x).i32_const(shift).binop(BinaryOp::I32ShrU);
-            };
-            at(&mut body, first);
-            body.i32_const(base).binop(BinaryOp::I32Add).i32_const(1);
-            at(&mut body, last);
-            at(&mut body, first);
-            body.binop(BinaryOp::I32Sub)
+        // The first and last lines and their chunks, with single stores: most ranges
+        // are a short string's bytes (a fill is a call out of the module).
+        let one = |offset: usize| MemArg {
+            align: 1,
+            offset: offset as u64,
+        };
+        for end in [first, last] {
+            f.func_body()
+                .local_get(end)
                 .i32_const(1)
-                .binop(BinaryOp::I32Add)
-                .memory_fill(map);
+                .store(map, StoreKind::I32_8 { atomic: false }, one(0))
+                .local_get(end)
+                .i32_const(CHUNK_SHIFT as i32)
+                .binop(BinaryOp::I32ShrU)
+                .i32_const(1)
+                .store(map, StoreKind::I32_8 { atomic: false }, one(summary));
         }
+        // The lines between, and all the chunks, with fills when there are any.
+        f.func_body()
+            .local_get(last)
+            .local_get(first)
+            .binop(BinaryOp::I32Sub)
+            .i32_const(1)
+            .binop(BinaryOp::I32GtU)
+            .if_else(
+                None,
+                |then| {
+                    // fill(first + 1, 1, last - first - 1)
+                    then.local_get(first)
+                        .i32_const(1)
+                        .binop(BinaryOp::I32Add)
+                        .i32_const(1)
+                        .local_get(last)
+                        .local_get(first)
+                        .binop(BinaryOp::I32Sub)
+                        .i32_const(1)
+                        .binop(BinaryOp::I32Sub)
+                        .memory_fill(map);
+                    // fill(summary + (first >> C), 1, (last >> C) - (first >> C) + 1)
+                    let chunk = |then: &mut walrus::InstrSeqBuilder, x| {
+                        then.local_get(x)
+                            .i32_const(CHUNK_SHIFT as i32)
+                            .binop(BinaryOp::I32ShrU);
+                    };
+                    chunk(then, first);
+                    then.i32_const(summary as i32)
+                        .binop(BinaryOp::I32Add)
+                        .i32_const(1);
+                    chunk(then, last);
+                    chunk(then, first);
+                    then.binop(BinaryOp::I32Sub)
+                        .i32_const(1)
+                        .binop(BinaryOp::I32Add)
+                        .memory_fill(map);
+                },
+                |_| {},
+            );
         f.finish(vec![dst, len], &mut module.funcs)
     };
 
@@ -567,8 +608,9 @@ mod tests {
     /// A module with one page of memory, a mutable global starting at 7, and `run`,
     /// which writes: a byte at 300; an unaligned i64 at 510 (lines 1 and 2); an i32 at
     /// 4 with offset 1024; a fill of 600 bytes at 2560 (lines 10 to 12); a one-byte copy
-    /// to 5000; an empty fill at 8000; a byte at 40000 (line 156, in chunk 2); and sets
-    /// the global to 9.
+    /// to 5000; an empty fill at 8000; a byte at 40000 (line 156, in chunk 2); a fill of
+    /// 100 bytes at 7930 (lines 30 and 31); a fill of 1000 bytes at 16000 (lines 62 to
+    /// 66, chunks 0 and 1); and sets the global to 9.
     fn writer() -> Vec<u8> {
         let mut m = Module::default();
         let mem = m.memories.add_local(false, false, 1, None, None);
@@ -604,6 +646,14 @@ mod tests {
             .i32_const(40000)
             .i32_const(1)
             .store(mem, StoreKind::I32_8 { atomic: false }, arg(1, 0))
+            .i32_const(7930)
+            .i32_const(0xab)
+            .i32_const(100)
+            .memory_fill(mem)
+            .i32_const(16000)
+            .i32_const(0xab)
+            .i32_const(1000)
+            .memory_fill(mem)
             .i32_const(2)
             .i32_const(7)
             .binop(BinaryOp::I32Add)
@@ -637,8 +687,11 @@ mod tests {
             .filter(|(_, b)| **b != 0)
             .map(|(i, _)| i)
             .collect();
-        assert_eq!(marked, [1, 2, 4, 10, 11, 12, 19, 156]);
-        assert_eq!(map.data(&store)[256..260], [1, 0, 1, 0]);
+        assert_eq!(
+            marked,
+            [1, 2, 4, 10, 11, 12, 19, 30, 31, 62, 63, 64, 65, 66, 156]
+        );
+        assert_eq!(map.data(&store)[256..260], [1, 1, 1, 0]);
         assert!(map.data(&store)[260..].iter().all(|b| *b == 0));
         let g = instance.get_global(&mut store, "g").expect("g");
         assert_eq!(g.get(&mut store).i32(), Some(9));
@@ -706,8 +759,7 @@ mod tests {
             let engine = wasmtime::Engine::default();
             let module = wasmtime::Module::new(&engine, &tracked).expect("compiles");
             let mut store = wasmtime::Store::new(&engine, ());
-            let instance =
-                wasmtime::Instance::new(&mut store, &module, &[]).expect("instantiates");
+            let instance = wasmtime::Instance::new(&mut store, &module, &[]).expect("instantiates");
             instance
                 .get_typed_func::<i32, ()>(&mut store, "run")
                 .expect("run")
