@@ -276,13 +276,7 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64, stack_top: Option<u32>) -> 
             let seq = func.block_mut(seq_id);
             let old = std::mem::take(&mut seq.instrs);
             let mut new = Vec::with_capacity(old.len());
-            // Stores into the function's own frame, left unmarked.
-            let in_frame: Vec<bool> = (0..old.len())
-                .map(|j| {
-                    matches!(&old[j].0, Instr::Store(s) if s.memory == mem)
-                        && address_local(&old[..j]).is_some_and(|l| frame.contains(&l))
-                })
-                .collect();
+            let (unmarked, mut after) = plan_marks(&old, mem, &frame);
             for (j, (instr, loc)) in old.into_iter().enumerate() {
                 match &instr {
                     Instr::Block(b) => stack.push(b.seq),
@@ -298,8 +292,11 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64, stack_top: Option<u32>) -> 
                 }
                 let emit = |new: &mut Vec<_>, i: Instr| new.push((i, loc));
                 match instr {
-                    Instr::Store(s) if s.memory == mem && in_frame[j] && !s.kind.atomic() => {
+                    Instr::Store(s) if s.memory == mem && unmarked[j] => {
                         emit(&mut new, Instr::Store(s));
+                        for (base, at) in after.remove(&j).unwrap_or_default() {
+                            mark_line(&mut new, loc, [base, line], at, map, summary);
+                        }
                     }
                     Instr::Store(s) if s.memory == mem => {
                         anyhow::ensure!(!s.kind.atomic(), "atomic stores are not tracked");
@@ -480,14 +477,17 @@ fn from_stack_pointer(
     false
 }
 
-/// The local a store's address came from, when `before` (the instructions before the
-/// store in its block) ends with `local.get L` or `local.tee L` producing the address
-/// and straight-line code producing the value; None when that cannot be told.
-fn address_local(before: &[(walrus::ir::Instr, walrus::InstrLocId)]) -> Option<walrus::LocalId> {
+/// The local a store's address came from and the index in `before` of the `local.get
+/// L` or `local.tee L` that produced it, when `before` (the instructions before the
+/// store in its block) ends with that and straight-line code producing the value; None
+/// when that cannot be told.
+fn address_local(
+    before: &[(walrus::ir::Instr, walrus::InstrLocId)],
+) -> Option<(walrus::LocalId, usize)> {
     use walrus::ir::Instr;
     // Operands to skip: the stored value is on top, the address under it.
     let mut depth = 1usize;
-    for (instr, _) in before.iter().rev() {
+    for (at, (instr, _)) in before.iter().enumerate().rev() {
         let (consumed, produced) = match instr {
             Instr::LocalGet(_) | Instr::Const(_) | Instr::GlobalGet(_) => (0, 1),
             Instr::LocalTee(_) | Instr::Unop(_) | Instr::Load(_) => (1, 1),
@@ -499,14 +499,138 @@ fn address_local(before: &[(walrus::ir::Instr, walrus::InstrLocId)]) -> Option<w
         };
         if depth < produced {
             return match instr {
-                Instr::LocalGet(g) => Some(g.local),
-                Instr::LocalTee(t) => Some(t.local),
+                Instr::LocalGet(g) => Some((g.local, at)),
+                Instr::LocalTee(t) => Some((t.local, at)),
                 _ => None,
             };
         }
         depth = depth - produced + consumed;
     }
     None
+}
+
+/// Which stores of a block (`old`) mark their own line, and which marks go where
+/// instead.
+///
+/// A store into the function's frame (through one of `frame`) is not marked. Stores
+/// through the same local `L`, with no branch, block or assignment to `L` between them
+/// and all within 256 bytes of `L` (an object's fields), are marked together after the
+/// last of them: the lines of the group's first and last byte, from `L`. Marking late
+/// is safe: until then nothing leaves the block but a trap, after which the instance is
+/// dropped, not put back.
+///
+/// Returns, per instruction, whether a store is left without its own mark, and the
+/// group marks to emit after an instruction: `(L, offset)` for `line(L + offset)`.
+#[allow(clippy::type_complexity)]
+fn plan_marks(
+    old: &[(walrus::ir::Instr, walrus::InstrLocId)],
+    mem: walrus::MemoryId,
+    frame: &std::collections::HashSet<walrus::LocalId>,
+) -> (
+    Vec<bool>,
+    std::collections::HashMap<usize, Vec<(walrus::LocalId, u64)>>,
+) {
+    use walrus::ir::Instr;
+    /// Stores through one local so far: the last one's index, the lowest offset
+    /// written, one past the highest, and whether it is one store that cannot cross a
+    /// line.
+    struct Group {
+        last: usize,
+        lo: u64,
+        hi: u64,
+        one_aligned: bool,
+    }
+    let mut unmarked = vec![false; old.len()];
+    let mut after: std::collections::HashMap<usize, Vec<(walrus::LocalId, u64)>> =
+        std::collections::HashMap::new();
+    // Ordered, so that the module is the same every time (its hash keys the cache).
+    let mut open: std::collections::BTreeMap<walrus::LocalId, Group> =
+        std::collections::BTreeMap::new();
+    let mut close = |l: walrus::LocalId, g: Group| {
+        let marks = after.entry(g.last).or_default();
+        marks.push((l, g.lo));
+        if !g.one_aligned && g.hi - 1 != g.lo {
+            marks.push((l, g.hi - 1));
+        }
+    };
+    let assigns = |instr: &Instr, l: walrus::LocalId| match instr {
+        Instr::LocalSet(s) => s.local == l,
+        Instr::LocalTee(t) => t.local == l,
+        _ => false,
+    };
+    for (j, (instr, _)) in old.iter().enumerate() {
+        match instr {
+            Instr::Store(s) if s.memory == mem && !s.kind.atomic() => {
+                let Some((l, at)) = address_local(&old[..j]) else {
+                    continue;
+                };
+                if frame.contains(&l) {
+                    unmarked[j] = true;
+                    continue;
+                }
+                // `L` assigned while the value was computed: the store's address is
+                // not `L`'s value after it.
+                if old[at + 1..j].iter().any(|(i, _)| assigns(i, l)) {
+                    continue;
+                }
+                let width = u64::from(s.kind.width());
+                let (lo, hi) = (s.arg.offset, s.arg.offset + width);
+                match open.get_mut(&l) {
+                    Some(g) if hi.max(g.hi) - lo.min(g.lo) <= 256 => {
+                        g.last = j;
+                        g.lo = g.lo.min(lo);
+                        g.hi = g.hi.max(hi);
+                        g.one_aligned = false;
+                    }
+                    _ => {
+                        if let Some(g) = open.remove(&l) {
+                            close(l, g);
+                        }
+                        let one_aligned = u64::from(s.arg.align) >= width;
+                        open.insert(
+                            l,
+                            Group {
+                                last: j,
+                                lo,
+                                hi,
+                                one_aligned,
+                            },
+                        );
+                    }
+                }
+                unmarked[j] = true;
+            }
+            Instr::LocalSet(walrus::ir::LocalSet { local })
+            | Instr::LocalTee(walrus::ir::LocalTee { local }) => {
+                if let Some(g) = open.remove(local) {
+                    close(*local, g);
+                }
+            }
+            // Straight-line instructions keep the groups open.
+            Instr::LocalGet(_)
+            | Instr::GlobalGet(_)
+            | Instr::GlobalSet(_)
+            | Instr::Const(_)
+            | Instr::Unop(_)
+            | Instr::Binop(_)
+            | Instr::Select(_)
+            | Instr::Drop(_)
+            | Instr::Load(_)
+            | Instr::Store(_)
+            | Instr::Call(_)
+            | Instr::CallIndirect(_)
+            | Instr::MemorySize(_) => {}
+            _ => {
+                for (l, g) in std::mem::take(&mut open) {
+                    close(l, g);
+                }
+            }
+        }
+    }
+    for (l, g) in open {
+        close(l, g);
+    }
+    (unmarked, after)
 }
 
 /// A bulk operation `(dst, x, len)` on memory 0 followed by `mark_range(dst, len)`.
@@ -620,7 +744,8 @@ mod tests {
             .add_local(ValType::I32, true, false, ConstExpr::Value(Value::I32(7)));
         m.exports.add("g", g);
         let arg = |align, offset| MemArg { align, offset };
-        let mut f = FunctionBuilder::new(&mut m.types, &[], &[]);
+        let unused = m.locals.add(ValType::I32);
+        let mut f = FunctionBuilder::new(&mut m.types, &[ValType::I32], &[]);
         f.func_body()
             .i32_const(300)
             .i32_const(1)
@@ -658,18 +783,41 @@ mod tests {
             .i32_const(7)
             .binop(BinaryOp::I32Add)
             .global_set(g);
-        let run = f.finish(vec![], &mut m.funcs);
+        let run = f.finish(vec![unused], &mut m.funcs);
         m.exports.add("run", run);
         m.emit_wasm()
     }
 
-    #[test]
-    fn writes_mark_their_lines_and_globals_reset() {
-        let wasm = tracking_writes(&writer(), 65536, None).expect("instruments");
+    /// `wasm` instrumented for 64 KiB of memory, instantiated, and its `run(p)` called:
+    /// the lines marked, the store and the instance.
+    fn run_tracked(
+        wasm: &[u8],
+        stack_top: Option<u32>,
+        p: i32,
+    ) -> (Vec<usize>, wasmtime::Store<()>, wasmtime::Instance) {
+        let tracked = tracking_writes(wasm, 65536, stack_top).expect("instruments");
         let engine = wasmtime::Engine::default();
-        let module = wasmtime::Module::new(&engine, &wasm).expect("compiles");
+        let module = wasmtime::Module::new(&engine, &tracked).expect("compiles");
         let mut store = wasmtime::Store::new(&engine, ());
         let instance = wasmtime::Instance::new(&mut store, &module, &[]).expect("instantiates");
+        instance
+            .get_typed_func::<i32, ()>(&mut store, "run")
+            .expect("run")
+            .call(&mut store, p)
+            .expect("runs");
+        let map = instance.get_memory(&mut store, DIRTY_MAP).expect("map");
+        let lines = &map.data(&store)[..256];
+        let marked = (0..256).filter(|&i| lines[i] != 0).collect();
+        (marked, store, instance)
+    }
+
+    #[test]
+    fn writes_mark_their_lines_and_globals_reset() {
+        let (marked, mut store, instance) = run_tracked(&writer(), None, 0);
+        assert_eq!(
+            marked,
+            [1, 2, 4, 10, 11, 12, 19, 30, 31, 62, 63, 64, 65, 66, 156]
+        );
         let map = instance
             .get_memory(&mut store, DIRTY_MAP)
             .expect("the dirty map");
@@ -677,20 +825,6 @@ mod tests {
         // four chunks of 64 lines, in one page.
         assert_eq!(map.data_size(&store), 65536);
         assert_eq!(summary_base(65536), 256);
-        let run = instance
-            .get_typed_func::<(), ()>(&mut store, "run")
-            .expect("run");
-        run.call(&mut store, ()).expect("runs");
-        let marked: Vec<usize> = map.data(&store)[..256]
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| **b != 0)
-            .map(|(i, _)| i)
-            .collect();
-        assert_eq!(
-            marked,
-            [1, 2, 4, 10, 11, 12, 19, 30, 31, 62, 63, 64, 65, 66, 156]
-        );
         assert_eq!(map.data(&store)[256..260], [1, 1, 1, 0]);
         assert!(map.data(&store)[260..].iter().all(|b| *b == 0));
         let g = instance.get_global(&mut store, "g").expect("g");
@@ -754,26 +888,67 @@ mod tests {
     fn stores_into_the_own_frame_are_not_marked() {
         let wasm = framed();
         assert_eq!(stack_first_top(&wasm).expect("parses"), Some(4096));
-        let marked = |stack_top, p: i32| -> Vec<usize> {
-            let tracked = tracking_writes(&wasm, 65536, stack_top).expect("instruments");
-            let engine = wasmtime::Engine::default();
-            let module = wasmtime::Module::new(&engine, &tracked).expect("compiles");
-            let mut store = wasmtime::Store::new(&engine, ());
-            let instance = wasmtime::Instance::new(&mut store, &module, &[]).expect("instantiates");
-            instance
-                .get_typed_func::<i32, ()>(&mut store, "run")
-                .expect("run")
-                .call(&mut store, p)
-                .expect("runs");
-            let map = instance.get_memory(&mut store, DIRTY_MAP).expect("map");
-            let lines = &map.data(&store)[..256];
-            (0..256).filter(|&i| lines[i] != 0).collect()
-        };
+        let marked = |stack_top, p| run_tracked(&wasm, stack_top, p).0;
         // The frame is 4064..4096: its store at 4072 is line 15. `p` may point anywhere.
         assert_eq!(marked(None, 20000), [15, 78]);
         assert_eq!(marked(Some(4096), 20000), [78]);
         // Through `p` into the stack (a callee writing its caller's frame): marked.
         assert_eq!(marked(Some(4096), 4060), [15]);
+    }
+
+    /// `run(p)` with `p` = 1000: three stores through `p` within 256 bytes (1000..1204,
+    /// lines 3 and 4, marked together after the third); `p` += 300 and a store at 1300
+    /// (line 5); a store at `p` + 600 whose value sets `p` to 5396 while its address is
+    /// still 1300 + 600 (line 7); and a store at the new `p` (line 21).
+    fn grouped() -> Vec<u8> {
+        let mut m = Module::default();
+        let mem = m.memories.add_local(false, false, 1, None, None);
+        let p = m.locals.add(ValType::I32);
+        let i32s = StoreKind::I32 { atomic: false };
+        let at = |offset| MemArg { align: 4, offset };
+        let mut f = FunctionBuilder::new(&mut m.types, &[ValType::I32], &[]);
+        f.func_body()
+            .local_get(p)
+            .i64_const(-1)
+            .store(
+                mem,
+                StoreKind::I64 { atomic: false },
+                MemArg {
+                    align: 8,
+                    offset: 0,
+                },
+            )
+            .local_get(p)
+            .i32_const(-1)
+            .store(mem, i32s, at(8))
+            .local_get(p)
+            .i32_const(-1)
+            .store(mem, i32s, at(200))
+            .local_get(p)
+            .i32_const(300)
+            .binop(BinaryOp::I32Add)
+            .local_set(p)
+            .local_get(p)
+            .i32_const(-1)
+            .store(mem, i32s, at(0))
+            .local_get(p)
+            .local_get(p)
+            .i32_const(4096)
+            .binop(BinaryOp::I32Add)
+            .local_tee(p)
+            .store(mem, i32s, at(600))
+            .local_get(p)
+            .i32_const(-1)
+            .store(mem, i32s, at(0));
+        let run = f.finish(vec![p], &mut m.funcs);
+        m.exports.add("run", run);
+        m.emit_wasm()
+    }
+
+    #[test]
+    fn stores_through_one_local_are_marked_together() {
+        let (marked, _, _) = run_tracked(&grouped(), None, 1000);
+        assert_eq!(marked, [3, 4, 5, 7, 21]);
     }
 
     #[test]
