@@ -1,9 +1,10 @@
 //! The gateway pipeline in one process, without sockets or HTTP: the load test's request
 //! (corpus/bench/gateway) handled by `Gateway::handle` on the compiled module and on
 //! LuaJIT, both keeping their state across requests (`--instance-reuse`, as ngx_lua
-//! keeps its Lua VM), and on the compiled module with an instance per request (serve's
-//! default), in alternating rounds; prints the medians per request and the ratios to
-//! LuaJIT. A benchmark, not a test (ignored):
+//! keeps its Lua VM), and on the compiled module with an instance per request, put back
+//! to the image after each (serve's default) and made anew for each (serve's default
+//! before the seventh sitting, docs/BENCHMARKS.md), in alternating rounds; prints the
+//! medians per request and the ratios to LuaJIT. A benchmark, not a test (ignored):
 //! `cargo test --release -p moonshift-tests --test pipeline_bench -- --ignored --nocapture`
 //! Its figures are steadier than the load test's on a shared machine, and say how much of
 //! a request is the handlers and the ngx API rather than HTTP and the kernel.

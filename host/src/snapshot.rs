@@ -136,8 +136,10 @@ pub const RESET_GLOBALS: &str = "__moonshift_reset_globals";
 /// bytes of its line and chunk are set to 1 (and of its last byte's line as well when
 /// the store's alignment does not keep it inside one line); after `memory.fill`,
 /// `memory.copy` and `memory.init` into memory 0, the bytes of every line and chunk of
-/// the destination. The host marks what it writes itself. [`RESET_GLOBALS`] sets each
-/// mutable global back to the value it starts with.
+/// the destination. Stores through one local into the 256 bytes after it (an object's
+/// fields) are marked together after the last of them ([`plan_marks`]). The host marks
+/// what it writes itself. [`RESET_GLOBALS`] sets each mutable global back to the value
+/// it starts with.
 ///
 /// Atomic read-modify-write and SIMD lane stores are refused (the runtime has none).
 ///

@@ -1782,11 +1782,6 @@ impl ConfProgram {
         h.trim.map(|_| h.trimmed.clone())
     }
 
-    /// Whether instances are put back to the image after a request ([`Resets`]).
-    pub fn resets_instances(&self) -> bool {
-        self.handlers.resets.is_some()
-    }
-
     /// From now on, compares all of an instance's memory with the image after each
     /// reset; returns the count of resets after which they differed (a write the
     /// tracking missed) and the count of instances put back, None when instances are
