@@ -1855,10 +1855,16 @@ impl ConfProgram {
         let mut image = crate::snapshot::preinitialised(wasm, &memory, &globals)
             .map_err(|e| anyhow!("{e:#}"))?;
         let stack_top = crate::snapshot::stack_first_top(wasm).map_err(|e| anyhow!("{e:#}"))?;
-        if put_back {
-            image = crate::snapshot::tracking_writes(&image, limits.max_memory as u64, stack_top)
-                .map_err(|e| anyhow!("{e:#}"))?;
-        }
+        // A module the tracking cannot instrument (atomics, SIMD lane stores, exception
+        // handling: the runtime has none) gets a new instance per request instead.
+        let put_back = put_back
+            && match crate::snapshot::tracking_writes(&image, limits.max_memory as u64, stack_top) {
+                Ok(tracked) => {
+                    image = tracked;
+                    true
+                }
+                Err(_) => false,
+            };
         let mut program = WasmProgram::build(&image, limits, cache_dir, true)?;
         program.preinit = Some(guest.thread);
         let trim = pagemap_reset().then(|| {
