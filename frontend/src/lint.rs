@@ -10,32 +10,40 @@ use full_moon::visitors::Visitor;
 
 use crate::Diagnostic;
 
-const NOT_YET: &str = "not supported by moonshift yet";
-const NO_FILES: &str = "the sandbox has no files or processes";
-
-/// The missing APIs: the path every name of a family starts with, and why it is missing.
-const MISSING: &[(&[&str], &str)] = &[
-    (&["ngx", "re"], NOT_YET),
-    (&["ngx", "location"], NOT_YET),
-    (&["ngx", "socket"], NOT_YET),
-    (&["ngx", "timer"], NOT_YET),
-    (&["ngx", "thread"], NOT_YET),
-    (&["ngx", "sleep"], NOT_YET),
-    (&["ngx", "on_abort"], NOT_YET),
-    (&["ngx", "semaphore"], NOT_YET),
-    (&["ngx", "balancer"], NOT_YET),
-    (&["ngx", "ssl"], NOT_YET),
-    (&["ngx", "req", "socket"], NOT_YET),
-    (&["ngx", "req", "init_body"], NOT_YET),
-    (&["ngx", "req", "append_body"], NOT_YET),
-    (&["ngx", "req", "finish_body"], NOT_YET),
-    (&["io"], NO_FILES),
-    (&["os", "execute"], NO_FILES),
-    (&["os", "exit"], NO_FILES),
-    (&["os", "remove"], NO_FILES),
-    (&["os", "rename"], NO_FILES),
-    (&["os", "tmpname"], NO_FILES),
-    (&["os", "setlocale"], NO_FILES),
+/// The missing APIs, by why they are missing: each a dotted path that every name of the
+/// family starts with.
+const MISSING: &[(&str, &[&str])] = &[
+    (
+        "not supported by moonshift yet",
+        &[
+            "ngx.re",
+            "ngx.location",
+            "ngx.socket",
+            "ngx.timer",
+            "ngx.thread",
+            "ngx.sleep",
+            "ngx.on_abort",
+            "ngx.semaphore",
+            "ngx.balancer",
+            "ngx.ssl",
+            "ngx.req.socket",
+            "ngx.req.init_body",
+            "ngx.req.append_body",
+            "ngx.req.finish_body",
+        ],
+    ),
+    (
+        "the sandbox has no files or processes",
+        &[
+            "io",
+            "os.execute",
+            "os.exit",
+            "os.remove",
+            "os.rename",
+            "os.tmpname",
+            "os.setlocale",
+        ],
+    ),
 ];
 
 /// Warnings for every place `ast` names an API of [`MISSING`] through a global (`ngx.re`,
@@ -55,33 +63,49 @@ impl Lint {
         let Prefix::Name(first) = prefix else {
             return;
         };
-        let mut names = vec![first.token().to_string()];
+        // Only the globals the table names start a chain worth reading.
+        let root = first.token().to_string();
+        let is_root = |family: &&str| family.split('.').next() == Some(root.as_str());
+        if !MISSING
+            .iter()
+            .any(|(_, families)| families.iter().any(is_root))
+        {
+            return;
+        }
+        let mut shown = root.clone();
         let mut end = first.end_position();
         for s in suffixes {
             match s {
                 Suffix::Index(ast::Index::Dot { name, .. }) => {
-                    names.push(name.token().to_string());
+                    shown.push('.');
+                    shown.push_str(&name.token().to_string());
                     end = name.end_position();
                 }
                 // A method call names its method like a field.
                 Suffix::Call(ast::Call::MethodCall(m)) => {
-                    names.push(m.name().token().to_string());
+                    shown.push('.');
+                    shown.push_str(&m.name().token().to_string());
                     end = m.name().end_position();
                     break;
                 }
                 _ => break,
             }
         }
-        let Some((path, why)) = MISSING.iter().find(|(path, _)| {
-            path.len() <= names.len() && path.iter().zip(&names).all(|(a, b)| a == b)
-        }) else {
+        let names = |family: &str| {
+            shown == family
+                || shown
+                    .strip_prefix(family)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        };
+        let Some((why, family)) = MISSING
+            .iter()
+            .find_map(|(why, families)| families.iter().find(|f| names(f)).map(|f| (why, f)))
+        else {
             return;
         };
         let (Some(start), Some(end)) = (first.start_position(), end) else {
             return;
         };
-        let shown = names.join(".");
-        let family = path.join(".");
         self.found.push(Diagnostic::new(
             format!("`{shown}` is not available: {why}"),
             start.line() as u32,

@@ -334,13 +334,11 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64, stack_top: Option<u32>) -> 
                         }
                     }
                     // (dst, x, len) -> the operation, then mark_range(dst, len).
-                    Instr::MemoryFill(walrus::ir::MemoryFill { memory }) if memory == mem => {
-                        bulk(&mut new, instr, loc, addr, a, b, mark_range);
-                    }
-                    Instr::MemoryCopy(walrus::ir::MemoryCopy { dst, .. }) if dst == mem => {
-                        bulk(&mut new, instr, loc, addr, a, b, mark_range);
-                    }
-                    Instr::MemoryInit(walrus::ir::MemoryInit { memory, .. }) if memory == mem => {
+                    Instr::MemoryFill(walrus::ir::MemoryFill { memory: dst })
+                    | Instr::MemoryCopy(walrus::ir::MemoryCopy { dst, .. })
+                    | Instr::MemoryInit(walrus::ir::MemoryInit { memory: dst, .. })
+                        if dst == mem =>
+                    {
                         bulk(&mut new, instr, loc, addr, a, b, mark_range);
                     }
                     Instr::AtomicRmw(_) | Instr::Cmpxchg(_) => {
@@ -511,6 +509,10 @@ fn address_local(
     None
 }
 
+/// Marks to emit after an instruction of a block, by its index: `(L, offset)` for the
+/// line of `L + offset`.
+type GroupMarks = std::collections::HashMap<usize, Vec<(walrus::LocalId, u64)>>;
+
 /// Which stores of a block (`old`) mark their own line, and which marks go where
 /// instead.
 ///
@@ -523,15 +525,11 @@ fn address_local(
 ///
 /// Returns, per instruction, whether a store is left without its own mark, and the
 /// group marks to emit after an instruction: `(L, offset)` for `line(L + offset)`.
-#[allow(clippy::type_complexity)]
 fn plan_marks(
     old: &[(walrus::ir::Instr, walrus::InstrLocId)],
     mem: walrus::MemoryId,
     frame: &std::collections::HashSet<walrus::LocalId>,
-) -> (
-    Vec<bool>,
-    std::collections::HashMap<usize, Vec<(walrus::LocalId, u64)>>,
-) {
+) -> (Vec<bool>, GroupMarks) {
     use walrus::ir::Instr;
     /// Stores through one local so far: the last one's index, the lowest offset
     /// written, one past the highest, and whether it is one store that cannot cross a
@@ -543,8 +541,7 @@ fn plan_marks(
         one_aligned: bool,
     }
     let mut unmarked = vec![false; old.len()];
-    let mut after: std::collections::HashMap<usize, Vec<(walrus::LocalId, u64)>> =
-        std::collections::HashMap::new();
+    let mut after = GroupMarks::new();
     // Ordered, so that the module is the same every time (its hash keys the cache).
     let mut open: std::collections::BTreeMap<walrus::LocalId, Group> =
         std::collections::BTreeMap::new();
@@ -667,6 +664,86 @@ pub fn summary_base(max_memory: u64) -> usize {
     ((max_memory >> LINE_SHIFT) as usize).max(1)
 }
 
+/// Whether a dirty map of `map_len` bytes with its summary at `summary` has room for the
+/// marks of `lines` lines.
+pub fn map_covers(map_len: usize, summary: usize, lines: usize) -> bool {
+    lines <= summary && summary + (lines >> CHUNK_SHIFT) <= map_len
+}
+
+/// Marks `len` bytes at `ptr` in a dirty map (`map`, the [`DIRTY_MAP`] memory, its
+/// summary at `summary`) as the module's own marks do: for the host's writes into
+/// linear memory.
+pub fn mark(map: &mut [u8], summary: usize, ptr: usize, len: usize) {
+    if len == 0 {
+        return;
+    }
+    let (first, last) = (ptr >> LINE_SHIFT, (ptr + len - 1) >> LINE_SHIFT);
+    if let Some(lines) = map.get_mut(first..=last) {
+        lines.fill(1);
+    }
+    let chunks = summary + (first >> CHUNK_SHIFT)..=summary + (last >> CHUNK_SHIFT);
+    if let Some(chunks) = map.get_mut(chunks) {
+        chunks.fill(1);
+    }
+}
+
+/// Takes the marks of the first `lines` lines out of a dirty map (clearing them), and
+/// calls `f` with each run of marked lines, as a byte range of linear memory. The
+/// summary is read first, and only the chunks it names; both eight bytes at a time.
+/// Needs [`map_covers`].
+pub fn take_marked(
+    map: &mut [u8],
+    summary: usize,
+    lines: usize,
+    mut f: impl FnMut(std::ops::Range<usize>),
+) {
+    let (line_map, chunk_map) = map.split_at_mut(summary);
+    let chunk_map = &mut chunk_map[..lines >> CHUNK_SHIFT];
+    let mut run: Option<std::ops::Range<usize>> = None;
+    for_each_set_byte(chunk_map, |c| {
+        let first = c << CHUNK_SHIFT;
+        for_each_set_byte(&mut line_map[first..first + (1 << CHUNK_SHIFT)], |k| {
+            let line = (first + k) << LINE_SHIFT;
+            let next = line..line + (1 << LINE_SHIFT);
+            run = match run.take() {
+                Some(r) if r.end == line => Some(r.start..next.end),
+                Some(r) => {
+                    f(r);
+                    Some(next)
+                }
+                None => Some(next),
+            };
+        });
+    });
+    if let Some(r) = run {
+        f(r);
+    }
+}
+
+/// Calls `f` with the index of each non-zero byte of `bytes`, in order, and zeroes them.
+fn for_each_set_byte(bytes: &mut [u8], mut f: impl FnMut(usize)) {
+    let mut words = bytes.chunks_exact_mut(8);
+    let mut at = 0;
+    for word in &mut words {
+        let mut w = u64::from_le_bytes((&*word).try_into().expect("8 bytes"));
+        if w != 0 {
+            word.fill(0);
+            while w != 0 {
+                let k = w.trailing_zeros() as usize / 8;
+                f(at + k);
+                w &= !(0xff << (8 * k));
+            }
+        }
+        at += 8;
+    }
+    for (k, byte) in words.into_remainder().iter_mut().enumerate() {
+        if *byte != 0 {
+            *byte = 0;
+            f(at + k);
+        }
+    }
+}
+
 /// `line = (addr + delta) >> LINE_SHIFT; map[line] = 1; map[summary + (line >>
 /// CHUNK_SHIFT)] = 1`, after a store to `addr` with offset and width covering `delta`
 /// succeeded (so the sum cannot wrap).
@@ -738,54 +815,71 @@ mod tests {
     /// 100 bytes at 7930 (lines 30 and 31); a fill of 1000 bytes at 16000 (lines 62 to
     /// 66, chunks 0 and 1); and sets the global to 9.
     fn writer() -> Vec<u8> {
-        let mut m = Module::default();
-        let mem = m.memories.add_local(false, false, 1, None, None);
-        m.exports.add("memory", mem);
+        let (mut m, mem, p) = one_page();
         let g = m
             .globals
             .add_local(ValType::I32, true, false, ConstExpr::Value(Value::I32(7)));
         m.exports.add("g", g);
         let arg = |align, offset| MemArg { align, offset };
-        let unused = m.locals.add(ValType::I32);
+        with_run(m, p, |b| {
+            b.i32_const(300)
+                .i32_const(1)
+                .store(mem, StoreKind::I32_8 { atomic: false }, arg(1, 0))
+                .i32_const(510)
+                .i64_const(-1)
+                .store(mem, StoreKind::I64 { atomic: false }, arg(1, 0))
+                .i32_const(4)
+                .i32_const(-1)
+                .store(mem, StoreKind::I32 { atomic: false }, arg(4, 1024))
+                .i32_const(2560)
+                .i32_const(0xab)
+                .i32_const(600)
+                .memory_fill(mem)
+                .i32_const(5000)
+                .i32_const(0)
+                .i32_const(1)
+                .memory_copy(mem, mem)
+                .i32_const(8000)
+                .i32_const(0xab)
+                .i32_const(0)
+                .memory_fill(mem)
+                .i32_const(40000)
+                .i32_const(1)
+                .store(mem, StoreKind::I32_8 { atomic: false }, arg(1, 0))
+                .i32_const(7930)
+                .i32_const(0xab)
+                .i32_const(100)
+                .memory_fill(mem)
+                .i32_const(16000)
+                .i32_const(0xab)
+                .i32_const(1000)
+                .memory_fill(mem)
+                .i32_const(2)
+                .i32_const(7)
+                .binop(BinaryOp::I32Add)
+                .global_set(g);
+        })
+    }
+
+    /// A module with one page of memory (exported as `memory`), and the parameter `p`
+    /// its `run` will take.
+    fn one_page() -> (Module, walrus::MemoryId, walrus::LocalId) {
+        let mut m = Module::default();
+        let mem = m.memories.add_local(false, false, 1, None, None);
+        m.exports.add("memory", mem);
+        let p = m.locals.add(ValType::I32);
+        (m, mem, p)
+    }
+
+    /// `m` with an exported `run(p)` whose body `body` writes.
+    fn with_run(
+        mut m: Module,
+        p: walrus::LocalId,
+        body: impl FnOnce(&mut walrus::InstrSeqBuilder),
+    ) -> Vec<u8> {
         let mut f = FunctionBuilder::new(&mut m.types, &[ValType::I32], &[]);
-        f.func_body()
-            .i32_const(300)
-            .i32_const(1)
-            .store(mem, StoreKind::I32_8 { atomic: false }, arg(1, 0))
-            .i32_const(510)
-            .i64_const(-1)
-            .store(mem, StoreKind::I64 { atomic: false }, arg(1, 0))
-            .i32_const(4)
-            .i32_const(-1)
-            .store(mem, StoreKind::I32 { atomic: false }, arg(4, 1024))
-            .i32_const(2560)
-            .i32_const(0xab)
-            .i32_const(600)
-            .memory_fill(mem)
-            .i32_const(5000)
-            .i32_const(0)
-            .i32_const(1)
-            .memory_copy(mem, mem)
-            .i32_const(8000)
-            .i32_const(0xab)
-            .i32_const(0)
-            .memory_fill(mem)
-            .i32_const(40000)
-            .i32_const(1)
-            .store(mem, StoreKind::I32_8 { atomic: false }, arg(1, 0))
-            .i32_const(7930)
-            .i32_const(0xab)
-            .i32_const(100)
-            .memory_fill(mem)
-            .i32_const(16000)
-            .i32_const(0xab)
-            .i32_const(1000)
-            .memory_fill(mem)
-            .i32_const(2)
-            .i32_const(7)
-            .binop(BinaryOp::I32Add)
-            .global_set(g);
-        let run = f.finish(vec![unused], &mut m.funcs);
+        body(&mut f.func_body());
+        let run = f.finish(vec![p], &mut m.funcs);
         m.exports.add("run", run);
         m.emit_wasm()
     }
@@ -843,9 +937,7 @@ mod tests {
     /// stack below all data), stores into it at 8 through the frame pointer and at 16
     /// through `p`, and gives the frame back.
     fn framed() -> Vec<u8> {
-        let mut m = Module::default();
-        let mem = m.memories.add_local(false, false, 1, None, None);
-        m.exports.add("memory", mem);
+        let (mut m, mem, p) = one_page();
         let sp = m.globals.add_local(
             ValType::I32,
             true,
@@ -860,30 +952,26 @@ mod tests {
             },
             vec![1, 2, 3],
         );
-        let p = m.locals.add(ValType::I32);
         let fp = m.locals.add(ValType::I32);
         let store = StoreKind::I32 { atomic: false };
         let arg = |offset| MemArg { align: 4, offset };
-        let mut f = FunctionBuilder::new(&mut m.types, &[ValType::I32], &[]);
-        f.func_body()
-            .global_get(sp)
-            .i32_const(32)
-            .binop(BinaryOp::I32Sub)
-            .local_tee(fp)
-            .global_set(sp)
-            .local_get(fp)
-            .i32_const(5)
-            .store(mem, store, arg(8))
-            .local_get(p)
-            .i32_const(6)
-            .store(mem, store, arg(16))
-            .local_get(fp)
-            .i32_const(32)
-            .binop(BinaryOp::I32Add)
-            .global_set(sp);
-        let run = f.finish(vec![p], &mut m.funcs);
-        m.exports.add("run", run);
-        m.emit_wasm()
+        with_run(m, p, |b| {
+            b.global_get(sp)
+                .i32_const(32)
+                .binop(BinaryOp::I32Sub)
+                .local_tee(fp)
+                .global_set(sp)
+                .local_get(fp)
+                .i32_const(5)
+                .store(mem, store, arg(8))
+                .local_get(p)
+                .i32_const(6)
+                .store(mem, store, arg(16))
+                .local_get(fp)
+                .i32_const(32)
+                .binop(BinaryOp::I32Add)
+                .global_set(sp);
+        })
     }
 
     #[test]
@@ -903,54 +991,78 @@ mod tests {
     /// (line 5); a store at `p` + 600 whose value sets `p` to 5396 while its address is
     /// still 1300 + 600 (line 7); and a store at the new `p` (line 21).
     fn grouped() -> Vec<u8> {
-        let mut m = Module::default();
-        let mem = m.memories.add_local(false, false, 1, None, None);
-        let p = m.locals.add(ValType::I32);
+        let (m, mem, p) = one_page();
         let i32s = StoreKind::I32 { atomic: false };
         let at = |offset| MemArg { align: 4, offset };
-        let mut f = FunctionBuilder::new(&mut m.types, &[ValType::I32], &[]);
-        f.func_body()
-            .local_get(p)
-            .i64_const(-1)
-            .store(
-                mem,
-                StoreKind::I64 { atomic: false },
-                MemArg {
-                    align: 8,
-                    offset: 0,
-                },
-            )
-            .local_get(p)
-            .i32_const(-1)
-            .store(mem, i32s, at(8))
-            .local_get(p)
-            .i32_const(-1)
-            .store(mem, i32s, at(200))
-            .local_get(p)
-            .i32_const(300)
-            .binop(BinaryOp::I32Add)
-            .local_set(p)
-            .local_get(p)
-            .i32_const(-1)
-            .store(mem, i32s, at(0))
-            .local_get(p)
-            .local_get(p)
-            .i32_const(4096)
-            .binop(BinaryOp::I32Add)
-            .local_tee(p)
-            .store(mem, i32s, at(600))
-            .local_get(p)
-            .i32_const(-1)
-            .store(mem, i32s, at(0));
-        let run = f.finish(vec![p], &mut m.funcs);
-        m.exports.add("run", run);
-        m.emit_wasm()
+        with_run(m, p, |b| {
+            b.local_get(p)
+                .i64_const(-1)
+                .store(
+                    mem,
+                    StoreKind::I64 { atomic: false },
+                    MemArg {
+                        align: 8,
+                        offset: 0,
+                    },
+                )
+                .local_get(p)
+                .i32_const(-1)
+                .store(mem, i32s, at(8))
+                .local_get(p)
+                .i32_const(-1)
+                .store(mem, i32s, at(200))
+                .local_get(p)
+                .i32_const(300)
+                .binop(BinaryOp::I32Add)
+                .local_set(p)
+                .local_get(p)
+                .i32_const(-1)
+                .store(mem, i32s, at(0))
+                .local_get(p)
+                .local_get(p)
+                .i32_const(4096)
+                .binop(BinaryOp::I32Add)
+                .local_tee(p)
+                .store(mem, i32s, at(600))
+                .local_get(p)
+                .i32_const(-1)
+                .store(mem, i32s, at(0));
+        })
     }
 
     #[test]
     fn stores_through_one_local_are_marked_together() {
         let (marked, _, _) = run_tracked(&grouped(), None, 1000);
         assert_eq!(marked, [3, 4, 5, 7, 21]);
+    }
+
+    #[test]
+    fn marks_are_taken_as_runs_of_lines_and_cleared() {
+        let (_, mut store, instance) = run_tracked(&writer(), None, 0);
+        let map = instance.get_memory(&mut store, DIRTY_MAP).expect("map");
+        let map = map.data_mut(&mut store);
+        let summary = summary_base(65536);
+        assert!(map_covers(map.len(), summary, 256));
+        // The host's own write: 100 bytes at 1950, lines 7 and 8.
+        mark(map, summary, 1950, 100);
+        let mut runs = Vec::new();
+        take_marked(map, summary, 256, |r| runs.push((r.start >> 8, r.end >> 8)));
+        // Lines 1, 2, 4, 7, 8, 10-12, 19, 30, 31, 62-66, 156 as runs [start, end).
+        assert_eq!(
+            runs,
+            [
+                (1, 3),
+                (4, 5),
+                (7, 9),
+                (10, 13),
+                (19, 20),
+                (30, 32),
+                (62, 67),
+                (156, 157)
+            ]
+        );
+        assert!(map.iter().all(|b| *b == 0), "the map is cleared");
+        assert!(!map_covers(map.len(), summary, 65536));
     }
 
     #[test]

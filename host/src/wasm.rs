@@ -1223,19 +1223,8 @@ fn read_u32(mem: &Memory, caller: &Caller<'_, HostState>, ptr: u32) -> Result<u3
 /// Marks `len` bytes at `ptr` written in a tracking module's dirty map
 /// (`snapshot::tracking_writes`): every write the host makes into linear memory.
 fn mark_written(api: &ApiFuncs, mut store: impl wasmtime::AsContextMut, ptr: usize, len: usize) {
-    if let Some((map, _, summary)) = &api.tracking
-        && len > 0
-    {
-        use crate::snapshot::{CHUNK_SHIFT, LINE_SHIFT};
-        let (first, last) = (ptr >> LINE_SHIFT, (ptr + len - 1) >> LINE_SHIFT);
-        let data = map.data_mut(&mut store);
-        if let Some(bytes) = data.get_mut(first..=last) {
-            bytes.fill(1);
-        }
-        let chunks = summary + (first >> CHUNK_SHIFT)..=summary + (last >> CHUNK_SHIFT);
-        if let Some(bytes) = data.get_mut(chunks) {
-            bytes.fill(1);
-        }
+    if let Some((map, _, summary)) = &api.tracking {
+        crate::snapshot::mark(map.data_mut(&mut store), *summary, ptr, len);
     }
 }
 
@@ -1605,7 +1594,7 @@ struct Resets {
     verify: std::sync::atomic::AtomicBool,
     /// Resets after which memory differed from the image (counted when verifying).
     mismatches: Arc<std::sync::atomic::AtomicU64>,
-    /// Instances put back and kept.
+    /// Instances put back and kept (counted when verifying).
     reused: Arc<std::sync::atomic::AtomicU64>,
 }
 
@@ -1623,92 +1612,45 @@ impl Resets {
         {
             return false;
         }
-        use crate::snapshot::{CHUNK_SHIFT, LINE_SHIFT};
-        let lines = self.image.len() >> LINE_SHIFT;
-        let chunks = lines >> CHUNK_SHIFT;
+        let lines = self.image.len() >> crate::snapshot::LINE_SHIFT;
         let summary = *summary;
-        if lines > summary || map.data_size(&guest.store) < summary + chunks {
+        let map_len = map.data_size(&guest.store);
+        if !crate::snapshot::map_covers(map_len, summary, lines) {
             return false;
         }
         let base = memory.data_ptr(&guest.store);
         let map = map.data_ptr(&guest.store);
-        // SAFETY: two distinct linear memories of this instance, of at least these sizes
-        // (checked above), which nothing else uses now: the request is over and the
-        // watchdog disarmed. The line map and the summary do not overlap (lines <=
-        // summary).
-        let (memory, line_map, chunk_map) = unsafe {
+        // SAFETY: two distinct linear memories of this instance, of these sizes, which
+        // nothing else uses now: the request is over and the watchdog disarmed.
+        let (memory, map) = unsafe {
             (
                 std::slice::from_raw_parts_mut(base, self.image.len()),
-                std::slice::from_raw_parts_mut(map, lines),
-                std::slice::from_raw_parts_mut(map.add(summary), chunks),
+                std::slice::from_raw_parts_mut(map, map_len),
             )
         };
         let image = &self.image[..];
-        // Runs of written lines, copied back from the image as one range each.
-        let mut run: Option<(usize, usize)> = None;
         let dead = self.stack;
-        let mut copy = |from: usize, to: usize| {
-            let bytes = (from << LINE_SHIFT).max(dead)..to << LINE_SHIFT;
+        crate::snapshot::take_marked(map, summary, lines, |run| {
+            let bytes = run.start.max(dead)..run.end;
             if !bytes.is_empty() {
                 memory[bytes.clone()].copy_from_slice(&image[bytes]);
             }
-        };
-        // Both maps are read eight bytes at a time, each set byte found from the
-        // word's trailing zeros.
-        for_each_set_byte(chunk_map, |c| {
-            let first = c << CHUNK_SHIFT;
-            let lines = &mut line_map[first..first + (1 << CHUNK_SHIFT)];
-            for_each_set_byte(lines, |k| {
-                let line = first + k;
-                run = match run {
-                    Some((start, end)) if end == line => Some((start, line + 1)),
-                    Some((start, end)) => {
-                        copy(start, end);
-                        Some((line, line + 1))
-                    }
-                    None => Some((line, line + 1)),
-                };
-            });
         });
-        if let Some((start, end)) = run {
-            copy(start, end);
-        }
-        drop(copy);
         let flag = self.flag..self.flag + 4;
         memory[flag.clone()].copy_from_slice(&image[flag]);
-        if self.verify.load(Relaxed) && memory[dead..] != image[dead..] {
-            self.mismatches.fetch_add(1, Relaxed);
+        // Counted only when verifying: a shared counter is a write per request that
+        // both workers' caches would pass back and forth.
+        if self.verify.load(Relaxed) {
+            if memory[dead..] != image[dead..] {
+                self.mismatches.fetch_add(1, Relaxed);
+            }
+            self.reused.fetch_add(1, Relaxed);
         }
         let state = guest.store.data_mut();
         state.stdout.clear();
         state.scratch = (0, 0);
         state.started = Instant::now();
-        self.reused.fetch_add(1, Relaxed);
         true
-    }
-}
-
-/// Calls `f` with the index of each non-zero byte of `bytes`, in order, and zeroes them.
-fn for_each_set_byte(bytes: &mut [u8], mut f: impl FnMut(usize)) {
-    let mut words = bytes.chunks_exact_mut(8);
-    let mut at = 0;
-    for word in &mut words {
-        let mut w = u64::from_le_bytes((&*word).try_into().expect("8 bytes"));
-        if w != 0 {
-            word.fill(0);
-            while w != 0 {
-                let k = w.trailing_zeros() as usize / 8;
-                f(at + k);
-                w &= !(0xff << (8 * k));
-            }
-        }
-        at += 8;
-    }
-    for (k, byte) in words.into_remainder().iter_mut().enumerate() {
-        if *byte != 0 {
-            *byte = 0;
-            f(at + k);
-        }
     }
 }
 
@@ -1783,9 +1725,9 @@ impl ConfProgram {
     }
 
     /// From now on, compares all of an instance's memory with the image after each
-    /// reset; returns the count of resets after which they differed (a write the
-    /// tracking missed) and the count of instances put back, None when instances are
-    /// not put back.
+    /// reset and counts the resets; returns the count of resets after which they
+    /// differed (a write the tracking missed) and the count of instances put back, None
+    /// when instances are not put back.
     pub fn verify_resets(
         &self,
     ) -> Option<(
