@@ -144,8 +144,8 @@ fn gateway_pipeline_wasm_against_luajit() {
 /// One arm alone for a profiler: `MOONSHIFT_PIPELINE_ARM=wasm|fresh|new|luajit` (wasm by
 /// default; fresh is wasm with an instance per request put back to the image, new with a
 /// new instance per request),
-/// 60 rounds after the warm-up, so `perf record` sees the requests rather than the
-/// compilation: `perf record -D 3000 target/release/deps/pipeline_bench-* --ignored
+/// 60 rounds after the warm-up (`MOONSHIFT_PIPELINE_ROUNDS`), so `perf record` sees the
+/// requests rather than the compilation: `perf record -D 3000 target/release/deps/pipeline_bench-* --ignored
 /// --nocapture one_arm_for_a_profiler`.
 #[test]
 #[ignore = "a benchmark: prints figures"]
@@ -161,12 +161,15 @@ fn one_arm_for_a_profiler() {
             );
             round(&gw);
             let t = Instant::now();
-            const PROFILED: usize = 60;
-            for _ in 0..PROFILED {
+            let rounds = std::env::var("MOONSHIFT_PIPELINE_ROUNDS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(60);
+            for _ in 0..rounds {
                 round(&gw);
             }
-            let per = t.elapsed().as_secs_f64() * 1e6 / (PROFILED * PER_ROUND) as f64;
-            println!("{arm}: {per:.2} us/request over {PROFILED} rounds of {PER_ROUND}");
+            let per = t.elapsed().as_secs_f64() * 1e6 / (rounds * PER_ROUND) as f64;
+            println!("{arm}: {per:.2} us/request over {rounds} rounds of {PER_ROUND}");
         })
         .expect("thread")
         .join()

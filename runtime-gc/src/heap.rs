@@ -342,9 +342,20 @@ fn reset_small(d: &mut Page, pn: u32, class: usize) {
     d.bump = pn << PAGE_SHIFT;
     d.live = 0;
     d.npages = 0;
-    d.alloc = [0; BITMAP_WORDS];
-    d.object = [0; BITMAP_WORDS];
-    d.mark = [0; BITMAP_WORDS];
+    clear_bits(d);
+}
+
+/// Clears a page's bitmaps, writing only the words that are not zero already. A free
+/// page's bitmaps are all zero (a fresh descriptor is zero memory; freeing a slot clears
+/// its bits and only a page with no slot left is freed), so this normally writes nothing:
+/// a request that carves a page leaves three bitmaps' worth of lines of linear memory as
+/// they were, which the host then need not put back (docs/DIVERGENCES.md).
+fn clear_bits(d: &mut Page) {
+    for map in [&mut d.alloc, &mut d.object, &mut d.mark] {
+        if map.iter().any(|&w| w != 0) {
+            *map = [0; BITMAP_WORDS];
+        }
+    }
 }
 
 fn alloc_large(size: u32, object: bool) -> Option<u32> {
@@ -358,9 +369,7 @@ fn alloc_large(size: u32, object: bool) -> Option<u32> {
     d.bump = 0;
     d.live = 1;
     d.npages = n;
-    d.alloc = [0; BITMAP_WORDS];
-    d.object = [0; BITMAP_WORDS];
-    d.mark = [0; BITMAP_WORDS];
+    clear_bits(d);
     d.alloc[0] = 1;
     if object {
         d.object[0] = 1;
