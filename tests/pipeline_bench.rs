@@ -141,9 +141,10 @@ fn gateway_pipeline_wasm_against_luajit() {
         .expect("benchmark thread");
 }
 
-/// One arm alone for a profiler: `MOONSHIFT_PIPELINE_ARM=wasm|fresh|new|luajit` (wasm by
-/// default; fresh is wasm with an instance per request put back to the image, new with a
-/// new instance per request),
+/// One arm alone for a profiler: `MOONSHIFT_PIPELINE_ARM=wasm|fresh|new|tracked|luajit`
+/// (wasm by default; fresh is wasm with an instance per request put back to the image, new
+/// with a new instance per request, tracked the reused instance of the module that records
+/// its writes, as fresh's does, without the resets),
 /// 60 rounds after the warm-up (`MOONSHIFT_PIPELINE_ROUNDS`), so `perf record` sees the
 /// requests rather than the compilation: `perf record -D 3000 target/release/deps/pipeline_bench-* --ignored
 /// --nocapture one_arm_for_a_profiler`.
@@ -157,7 +158,7 @@ fn one_arm_for_a_profiler() {
             let gw = gateway(
                 arm != "luajit",
                 !matches!(&arm[..], "fresh" | "new"),
-                arm == "fresh",
+                matches!(&arm[..], "fresh" | "tracked"),
             );
             round(&gw);
             let t = Instant::now();

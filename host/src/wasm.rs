@@ -291,6 +291,7 @@ runtime_exports! {
     gc_cycles: "ms_gc_cycles", () => i64;
     gc_allocated: "ms_gc_allocated", () => i64;
     heap_in_use: "ms_heap_in_use", () => i64;
+    carve_classes: "ms_carve_classes", () => i32;
 }
 
 /// A compiled module, ready to instantiate.
@@ -1756,6 +1757,10 @@ impl ConfProgram {
         let template = WasmProgram::build(&template_wasm, limits, None, false)?;
         let mut guest = template.instantiate()?;
         guest.install_ngx_with(&dicts)?;
+        // Pages with room for every small class, so that requests do not carve them.
+        if guest.api.carve_classes.call(&mut guest.store, ())? == 0 {
+            return Err(anyhow!("out of memory carving the image's heap pages"));
+        }
         let image_cycles = guest.api.gc_cycles.call(&mut guest.store, ())?;
         let memory = guest.memory.data(&guest.store).to_vec();
         if std::env::var_os("MOONSHIFT_SNAPSHOT_STATS").is_some() {

@@ -280,12 +280,7 @@ fn alloc_small(class: usize, object: bool) -> Option<u32> {
     loop {
         let pn = h.partial[class];
         if pn == 0 {
-            let pn = take_free_pages(1)?;
-            let d = page(pn).expect("fresh page has a descriptor");
-            reset_small(d, pn, class);
-            d.in_partial = 1;
-            d.next_partial = 0;
-            h.partial[class] = pn;
+            carve(class)?;
             continue;
         }
         let d = page(pn).expect("partial page has a descriptor");
@@ -314,6 +309,30 @@ fn alloc_small(class: usize, object: bool) -> Option<u32> {
         h.in_use += size as u64;
         return Some(slot);
     }
+}
+
+/// Makes a free page the page with room of `class`, whose list is empty.
+fn carve(class: usize) -> Option<()> {
+    let pn = take_free_pages(1)?;
+    let d = page(pn).expect("fresh page has a descriptor");
+    reset_small(d, pn, class);
+    d.in_partial = 1;
+    d.next_partial = 0;
+    heap().partial[class] = pn;
+    Some(())
+}
+
+/// Gives every class of slots up to `max_size` bytes a page with room, carving a page for
+/// each class that has none. Serve calls it before it takes the image its requests start
+/// from: a request's first small allocations then take slots from pages the image has
+/// rather than carve pages (and write their descriptors) anew each time. The pages hold
+/// no blocks, so the counts the collector and `collectgarbage` see do not change.
+pub fn carve_classes(max_size: u32) -> bool {
+    CLASS_SIZES
+        .iter()
+        .enumerate()
+        .take_while(|&(_, &size)| size <= max_size)
+        .all(|(class, _)| heap().partial[class] != 0 || carve(class).is_some())
 }
 
 /// The index of the slot at byte `off` of a small-object page.

@@ -1286,6 +1286,13 @@ pub extern "C" fn ms_heap_in_use() -> u64 {
     crate::heap::in_use()
 }
 
+/// Carves a page for each small class of slots (up to 512 bytes) that has no page with
+/// room ([`crate::heap::carve_classes`]); 0 when memory is exhausted.
+#[unsafe(no_mangle)]
+pub extern "C" fn ms_carve_classes() -> i32 {
+    crate::heap::carve_classes(512) as i32
+}
+
 /// `next(t, k)` for the host: writes key and value at `out` (16 bytes) and
 /// returns 1, or returns 0 at the end (or for a key not in the table).
 #[unsafe(no_mangle)]
