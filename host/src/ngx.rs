@@ -189,11 +189,6 @@ pub fn set_worker(id: u32, count: u32) {
     WORKER.set((id, count));
 }
 
-/// The calling thread's worker number (0 outside serve's workers).
-pub fn worker() -> u32 {
-    WORKER.get().0
-}
-
 /// The host functions: the ids the wasm module imports them by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u32)]

@@ -1580,16 +1580,11 @@ struct Handlers {
 /// tearing down an instance and without the kernel's page-table walk
 /// (docs/BENCHMARKS.md, "Seventh sitting"). An instance whose run trapped or whose memory
 /// grew is dropped instead, and its slot reset by wasmtime.
-/// Free lists of put-back instances ([`Resets::free`]).
-const FREE_LISTS: usize = 64;
-
 struct Resets {
     /// The image's linear memory.
     image: Vec<u8>,
-    /// Instances back at the image, ready for a request, kept by the worker that put
-    /// them back (`free[worker % FREE_LISTS]`): a worker takes the instance it used last,
-    /// still in its core's caches, rather than one the other worker just wrote.
-    free: Vec<Mutex<Vec<Guest>>>,
+    /// Instances back at the image, ready for a request.
+    free: Mutex<Vec<Guest>>,
     /// The safepoint flag's address: the watchdog sets it without marking it.
     flag: usize,
     /// The shadow stack's top when `[0, stack)` is only the stack: the module does
@@ -1607,11 +1602,6 @@ struct Resets {
 impl Resets {
     /// Puts `guest` back to the image; false if it cannot be (its memory grew, or the
     /// module does not record its writes).
-    /// The free list of the calling worker.
-    fn free_list(&self) -> &Mutex<Vec<Guest>> {
-        &self.free[crate::ngx::worker() as usize % FREE_LISTS]
-    }
-
     fn restore(&self, guest: &mut Guest) -> bool {
         use std::sync::atomic::Ordering::Relaxed;
         let memory = guest.memory;
@@ -1843,7 +1833,7 @@ impl ConfProgram {
             flag: guest.thread as usize + th::GC_PENDING as usize,
             stack: stack_top.unwrap_or(0) as usize,
             image: memory,
-            free: (0..FREE_LISTS).map(|_| Mutex::default()).collect(),
+            free: Mutex::new(Vec::new()),
             verify: Default::default(),
             mismatches: Arc::default(),
             reused: Arc::default(),
@@ -1862,12 +1852,11 @@ impl ConfProgram {
 
 impl gateway::Backend for ConfProgram {
     fn session(&self) -> std::result::Result<Box<dyn gateway::Session>, String> {
-        let kept = self.handlers.resets.as_ref().and_then(|r| {
-            r.free_list()
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .pop()
-        });
+        let kept = self
+            .handlers
+            .resets
+            .as_ref()
+            .and_then(|r| r.free.lock().unwrap_or_else(|e| e.into_inner()).pop());
         let guest = match kept {
             Some(g) => g,
             None => self.program.instantiate().map_err(|e| format!("{e:#}"))?,
@@ -1908,7 +1897,7 @@ impl Drop for ConfSession {
             && resets.restore(&mut guest)
         {
             resets
-                .free_list()
+                .free
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push(guest);
