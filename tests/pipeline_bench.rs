@@ -34,8 +34,9 @@ fn request() -> Request {
 }
 
 /// The gateway on the compiled module (`wasm`) or LuaJIT; `reuse`: one state across
-/// requests; else with `put_back`, an instance put back to the image after each request
-/// (serve's default), without, a new instance per request.
+/// requests, else an instance per request; `put_back`: the module records its writes, and
+/// an instance per request is put back to the image after it (serve's default) rather than
+/// made anew.
 fn gateway(wasm: bool, reuse: bool, put_back: bool) -> Gateway {
     let path = moonshift_tests::root().join("corpus/bench/gateway/nginx.conf");
     let conf = Conf::load(&path).expect("conf loads");
@@ -146,8 +147,8 @@ fn gateway_pipeline_wasm_against_luajit() {
 /// with a new instance per request, tracked the reused instance of the module that records
 /// its writes, as fresh's does, without the resets),
 /// 60 rounds after the warm-up (`MOONSHIFT_PIPELINE_ROUNDS`), so `perf record` sees the
-/// requests rather than the compilation: `perf record -D 3000 target/release/deps/pipeline_bench-* --ignored
-/// --nocapture one_arm_for_a_profiler`.
+/// requests rather than the compilation: `perf record -D 3000
+/// target/release/deps/pipeline_bench-* --ignored --nocapture one_arm_for_a_profiler`.
 #[test]
 #[ignore = "a benchmark: prints figures"]
 fn one_arm_for_a_profiler() {
@@ -155,11 +156,17 @@ fn one_arm_for_a_profiler() {
         .stack_size(THREAD_STACK)
         .spawn(|| {
             let arm = std::env::var("MOONSHIFT_PIPELINE_ARM").unwrap_or_else(|_| "wasm".into());
-            let gw = gateway(
-                arm != "luajit",
-                !matches!(&arm[..], "fresh" | "new"),
-                matches!(&arm[..], "fresh" | "tracked"),
-            );
+            // (compiled module, one instance across requests, the module records its
+            // writes and instances are put back)
+            let (wasm, reuse, put_back) = match &arm[..] {
+                "wasm" => (true, true, false),
+                "fresh" => (true, false, true),
+                "new" => (true, false, false),
+                "tracked" => (true, true, true),
+                "luajit" => (false, true, false),
+                other => panic!("MOONSHIFT_PIPELINE_ARM={other}: not an arm"),
+            };
+            let gw = gateway(wasm, reuse, put_back);
             round(&gw);
             let t = Instant::now();
             let rounds = std::env::var("MOONSHIFT_PIPELINE_ROUNDS")

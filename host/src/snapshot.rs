@@ -136,7 +136,7 @@ pub const RESET_GLOBALS: &str = "__moonshift_reset_globals";
 /// bytes of its line and chunk are set to 1 (and of its last byte's line as well when
 /// the store's alignment does not keep it inside one line); after `memory.fill`,
 /// `memory.copy` and `memory.init` into memory 0, the bytes of every line and chunk of
-/// the destination. Stores through one local into the 256 bytes after it (an object's
+/// the destination. Stores through one local into a line's length after it (an object's
 /// fields) are marked together after the last of them ([`plan_marks`]). The host marks
 /// what it writes itself. [`RESET_GLOBALS`] sets each mutable global back to the value
 /// it starts with.
@@ -518,10 +518,10 @@ type GroupMarks = std::collections::HashMap<usize, Vec<(walrus::LocalId, u64)>>;
 ///
 /// A store into the function's frame (through one of `frame`) is not marked. Stores
 /// through the same local `L`, with no branch, block or assignment to `L` between them
-/// and all within 256 bytes of `L` (an object's fields), are marked together after the
-/// last of them: the lines of the group's first and last byte, from `L`. Marking late
-/// is safe: until then nothing leaves the block but a trap, after which the instance is
-/// dropped, not put back.
+/// and all within a line's length (256 bytes) of `L` (an object's fields), are marked
+/// together after the last of them: the lines of the group's first and last byte, from
+/// `L`. Marking late is safe: until then nothing leaves the block but a trap, after which
+/// the instance is dropped, not put back.
 ///
 /// Returns, per instruction, whether a store is left without its own mark, and the
 /// group marks to emit after an instruction: `(L, offset)` for `line(L + offset)`.
@@ -574,8 +574,10 @@ fn plan_marks(
                 }
                 let width = u64::from(s.kind.width());
                 let (lo, hi) = (s.arg.offset, s.arg.offset + width);
+                // Within a line's length, the group's first and last bytes' lines are
+                // all the lines it writes.
                 match open.get_mut(&l) {
-                    Some(g) if hi.max(g.hi) - lo.min(g.lo) <= 256 => {
+                    Some(g) if hi.max(g.hi) - lo.min(g.lo) <= 1 << LINE_SHIFT => {
                         g.last = j;
                         g.lo = g.lo.min(lo);
                         g.hi = g.hi.max(hi);
@@ -689,9 +691,9 @@ pub fn mark(map: &mut [u8], summary: usize, ptr: usize, len: usize) {
 
 /// Takes the marks of the first `lines` lines out of a dirty map (clearing them), and
 /// calls `f` with each run of marked lines, as a byte range of linear memory. The
-/// summary is read first, eight bytes at a time, and only the chunks it names; a chunk's
-/// 64 line bytes become one bit mask, whose runs are found a run at a time rather than a
-/// line at a time. Needs [`map_covers`].
+/// summary is read first and then only the chunks it names, both 64 bytes at a time as
+/// bit masks ([`take_bits`]); a chunk's runs are found a run at a time rather than a line
+/// at a time. Needs [`map_covers`].
 pub fn take_marked(
     map: &mut [u8],
     summary: usize,
@@ -704,7 +706,8 @@ pub fn take_marked(
     let mut run: Option<std::ops::Range<usize>> = None;
     for_each_set_byte(chunk_map, |c| {
         let first = c << CHUNK_SHIFT;
-        let mut bits = take_line_bits(&mut line_map[first..first + (1 << CHUNK_SHIFT)]);
+        let lines = &mut line_map[first..first + (1 << CHUNK_SHIFT)];
+        let mut bits = take_bits(lines.try_into().expect("a chunk's lines"));
         while bits != 0 {
             let at = bits.trailing_zeros();
             let len = (bits >> at).trailing_ones();
@@ -725,12 +728,11 @@ pub fn take_marked(
     }
 }
 
-/// The 64 line bytes of a chunk as a bit mask (bit `k`: line `k` is marked), zeroed.
-fn take_line_bits(lines: &mut [u8]) -> u64 {
-    let lines: &mut [u8; 1 << CHUNK_SHIFT] = lines.try_into().expect("a chunk's lines");
-    let bits = marked_bits(lines);
+/// 64 bytes of the map as a bit mask (bit `k`: byte `k` is set), zeroed.
+fn take_bits(bytes: &mut [u8; 64]) -> u64 {
+    let bits = marked_bits(bytes);
     if bits != 0 {
-        *lines = [0; 1 << CHUNK_SHIFT];
+        *bytes = [0; 64];
     }
     bits
 }
@@ -754,9 +756,13 @@ fn marked_bits(lines: &[u8; 64]) -> u64 {
     bits
 }
 
-/// Bit `k` set for each non-zero byte `k`, eight bytes at a time.
+/// Bit `k` set for each non-zero byte `k`, eight bytes at a time: [`marked_bits`] where
+/// there is no SSE2 (compiled everywhere, so the tests compare the two).
 #[cfg(not(target_arch = "x86_64"))]
-fn marked_bits(lines: &[u8; 64]) -> u64 {
+use marked_bits_by_words as marked_bits;
+
+#[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
+fn marked_bits_by_words(lines: &[u8; 64]) -> u64 {
     let mut bits = 0;
     for (k, word) in lines.chunks_exact(8).enumerate() {
         let mut w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
@@ -775,14 +781,10 @@ fn for_each_set_byte(bytes: &mut [u8], mut f: impl FnMut(usize)) {
     let mut blocks = bytes.chunks_exact_mut(64);
     let mut at = 0;
     for block in &mut blocks {
-        let block: &mut [u8; 64] = block.try_into().expect("64 bytes");
-        let mut bits = marked_bits(block);
-        if bits != 0 {
-            *block = [0; 64];
-            while bits != 0 {
-                f(at + bits.trailing_zeros() as usize);
-                bits &= bits - 1;
-            }
+        let mut bits = take_bits(block.try_into().expect("64 bytes"));
+        while bits != 0 {
+            f(at + bits.trailing_zeros() as usize);
+            bits &= bits - 1;
         }
         at += 64;
     }
@@ -1113,6 +1115,31 @@ mod tests {
         );
         assert!(map.iter().all(|b| *b == 0), "the map is cleared");
         assert!(!map_covers(map.len(), summary, 65536));
+    }
+
+    /// The two readings of 64 map bytes agree, bit for bit, whatever the bytes' values.
+    #[test]
+    fn map_bytes_read_alike_with_and_without_sse2() {
+        let mut bytes = [0u8; 64];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..2000 {
+            for b in bytes.iter_mut() {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                // Mostly zero, as a map is; the set bytes of any value.
+                *b = if seed % 4 == 0 { (seed >> 8) as u8 } else { 0 };
+            }
+            if round == 0 {
+                bytes = [0x80; 64];
+            }
+            let expected = bytes
+                .iter()
+                .enumerate()
+                .fold(0u64, |bits, (k, &b)| bits | u64::from(b != 0) << k);
+            assert_eq!(marked_bits(&bytes), expected, "{bytes:?}");
+            assert_eq!(marked_bits_by_words(&bytes), expected, "{bytes:?}");
+        }
     }
 
     /// Runs of whole chunks, runs that end on a chunk's last line or start on its first,

@@ -368,7 +368,7 @@ fn reset_small(d: &mut Page, pn: u32, class: usize) {
 /// page's bitmaps are all zero (a fresh descriptor is zero memory; freeing a slot clears
 /// its bits and only a page with no slot left is freed), so this normally writes nothing:
 /// a request that carves a page leaves three bitmaps' worth of lines of linear memory as
-/// they were, which the host then need not put back (docs/DIVERGENCES.md).
+/// they were, which serve then need not put back (docs/BENCHMARKS.md, eighth sitting).
 fn clear_bits(d: &mut Page) {
     for map in [&mut d.alloc, &mut d.object, &mut d.mark] {
         if map.iter().any(|&w| w != 0) {
