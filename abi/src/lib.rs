@@ -372,41 +372,33 @@ pub fn script_dir(script: &str) -> &str {
 /// The hash of a string's bytes, stored in every string object. The backend
 /// computes it for constant keys at compile time to probe a table's main
 /// position inline, so there is exactly one definition.
-pub const fn hash_bytes(s: &[u8]) -> u32 {
-    // Eight bytes per step (a multiply and a rotation each), the tail
-    // assembled with shifts, finished with murmur3's 64-bit avalanche so the
-    // low bits (the bucket index) depend on every byte. A byte-at-a-time
-    // hash spent a multiply per byte, which showed in profiles of string
-    // work (every new string is hashed to be interned).
+pub fn hash_bytes(s: &[u8]) -> u32 {
+    // Eight bytes per step (a multiply and a rotation each), the tail in one
+    // word, finished with murmur3's 64-bit avalanche so the low bits (the
+    // bucket index) depend on every byte. A byte-at-a-time hash spent a
+    // multiply per byte, which showed in profiles of string work (every new
+    // string is hashed to be interned). The words are read from exact chunks
+    // so each is one 8-byte load; indexing byte by byte left a bounds check
+    // and a byte load per byte in the wasm build.
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let n = s.len();
-    let mut h: u64 = 0x243F_6A88_85A3_08D3 ^ (n as u64).wrapping_mul(K);
-    let mut i = 0;
-    while i + 8 <= n {
-        let w = u64::from_le_bytes([
-            s[i],
-            s[i + 1],
-            s[i + 2],
-            s[i + 3],
-            s[i + 4],
-            s[i + 5],
-            s[i + 6],
-            s[i + 7],
-        ]);
-        h = (h ^ w).wrapping_mul(K).rotate_left(29);
-        i += 8;
+    let mix = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(29);
+    let mut h: u64 = 0x243F_6A88_85A3_08D3 ^ (s.len() as u64).wrapping_mul(K);
+    let mut words = s.chunks_exact(8);
+    for w in &mut words {
+        h = mix(h, u64::from_le_bytes(bytes_of(w)));
     }
     // The last 1–7 bytes in one word without a byte loop: two overlapping
     // 4-byte reads, or first, middle and last byte (the length is already
     // in `h`, so overlapping reads do not make strings collide).
-    let rem = n - i;
+    let tail = words.remainder();
+    let rem = tail.len();
     if rem >= 4 {
-        let lo = u32::from_le_bytes([s[i], s[i + 1], s[i + 2], s[i + 3]]) as u64;
-        let hi = u32::from_le_bytes([s[n - 4], s[n - 3], s[n - 2], s[n - 1]]) as u64;
-        h = (h ^ (lo | hi << 32)).wrapping_mul(K).rotate_left(29);
+        let lo = u32::from_le_bytes(bytes_of(&tail[..4])) as u64;
+        let hi = u32::from_le_bytes(bytes_of(&tail[rem - 4..])) as u64;
+        h = mix(h, lo | hi << 32);
     } else if rem > 0 {
-        let w = s[i] as u64 | (s[i + rem / 2] as u64) << 8 | (s[n - 1] as u64) << 16;
-        h = (h ^ w).wrapping_mul(K).rotate_left(29);
+        let w = tail[0] as u64 | (tail[rem / 2] as u64) << 8 | (tail[rem - 1] as u64) << 16;
+        h = mix(h, w);
     }
     h ^= h >> 33;
     h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
@@ -414,4 +406,69 @@ pub const fn hash_bytes(s: &[u8]) -> u32 {
     h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
     h ^= h >> 33;
     h as u32
+}
+
+/// `b` as an array; its length is `N` at every call (a constant the compiler
+/// sees, so this is one load).
+#[inline(always)]
+fn bytes_of<const N: usize>(b: &[u8]) -> [u8; N] {
+    let mut a = [0; N];
+    a.copy_from_slice(b);
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hash_bytes;
+
+    /// The hash as its definition reads, one byte at a time: words of eight
+    /// little-endian bytes, then the tail word, then the avalanche.
+    fn hash_by_bytes(s: &[u8]) -> u32 {
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let n = s.len();
+        let word =
+            |at: usize, len: usize| (0..len).fold(0u64, |w, k| w | (s[at + k] as u64) << (8 * k));
+        let mut h: u64 = 0x243F_6A88_85A3_08D3 ^ (n as u64).wrapping_mul(K);
+        let mut i = 0;
+        while i + 8 <= n {
+            h = (h ^ word(i, 8)).wrapping_mul(K).rotate_left(29);
+            i += 8;
+        }
+        let rem = n - i;
+        let tail = match rem {
+            0 => None,
+            1..=3 => Some(s[i] as u64 | (s[i + rem / 2] as u64) << 8 | (s[n - 1] as u64) << 16),
+            _ => Some(word(i, 4) | word(n - 4, 4) << 32),
+        };
+        if let Some(w) = tail {
+            h = (h ^ w).wrapping_mul(K).rotate_left(29);
+        }
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+        h ^= h >> 33;
+        h as u32
+    }
+
+    #[test]
+    fn hash_reads_words_as_the_definition_reads_bytes() {
+        let mut bytes = [0u8; 200];
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = (i.wrapping_mul(151) ^ (i >> 3)) as u8;
+        }
+        for len in 0..bytes.len() {
+            for start in [0, 1, 5] {
+                if start + len <= bytes.len() {
+                    let s = &bytes[start..start + len];
+                    assert_eq!(hash_bytes(s), hash_by_bytes(s), "length {len} from {start}");
+                }
+            }
+        }
+        // Strings differing in one byte anywhere, and in length only, hash apart.
+        let base = hash_bytes(b"content_by_lua");
+        assert_ne!(base, hash_bytes(b"content_by_luA"));
+        assert_ne!(base, hash_bytes(b"Content_by_lua"));
+        assert_ne!(hash_bytes(b"ab"), hash_bytes(b"ab\0"));
+    }
 }
