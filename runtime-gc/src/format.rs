@@ -97,6 +97,39 @@ pub fn parse(f: &[u8]) -> Result<Spec, usize> {
     })
 }
 
+/// The conversions most format strings are made of, done without parsing a whole
+/// specification: `%d`/`%i` of a number, `%s` of a string and `%.Nf` (one digit of
+/// precision, no flags or width) of a non-negative number whose value at N places is
+/// exact. `spec` is the format from its `%`; `x` the argument. Returns the
+/// specification's length and whether the sink took the bytes, or `None` (nothing
+/// written) for everything else, which the general path handles.
+#[inline]
+pub fn simple<S: Sink>(sink: &mut S, spec: &[u8], x: u64) -> Option<(usize, bool)> {
+    use crate::abi::value::{self as v, is_number, payload, tag};
+    match *spec.get(1)? {
+        b'd' | b'i' if is_number(x) => {
+            let mut digits = crate::number::Buf::<64>::new();
+            crate::number::write_integer(signed_of(f64::from_bits(x)), &mut digits);
+            Some((2, sink.put(digits.as_bytes())))
+        }
+        b's' if tag(x) == v::TAG_STRING => {
+            Some((2, sink.put(crate::string::as_bytes(payload(x)))))
+        }
+        b'.' if spec.get(3) == Some(&b'f') && spec[2].is_ascii_digit() && is_number(x) => {
+            let n = f64::from_bits(x);
+            if !n.is_finite() || n.is_sign_negative() {
+                return None;
+            }
+            let mut body = Digits::new();
+            if !exact_fixed(&mut body, n, (spec[2] - b'0') as usize) {
+                return None;
+            }
+            Some((4, sink.put(body.as_bytes())))
+        }
+        _ => None,
+    }
+}
+
 /// Where formatted bytes go.
 pub trait Sink {
     /// `false` when out of memory.

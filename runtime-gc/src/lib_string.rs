@@ -819,79 +819,116 @@ pub extern "C" fn lrt_format_step(t: u32, base: u32, nargs: i32, frame: u32) -> 
             pos += 2;
             continue;
         }
-        let spec = match crate::format::parse(&fmt[pos..]) {
-            Ok(spec) => spec,
-            Err(shown) => {
-                let mut b = ops::MsgBuf::new();
-                b.extend(b"invalid option '");
-                b.extend(&fmt[pos..pos + shown]);
-                b.extend(b"' to 'format'");
-                return raise_here(t, b.as_bytes());
-            }
-        };
-        let x = if pending {
-            pending = false;
-            wr64(slot(frame, F_PENDING), v::NIL);
-            let r = rd64(slot(frame, driven::RESULT));
-            match crate::value::coerce_to_string(r) {
-                Ok(Some(s)) => s,
-                Ok(None) => return raise_here(t, b"'__tostring' must return a string"),
-                Err(()) => return raise_oom(t),
-            }
-        } else {
-            if argn as i32 > nargs {
-                return arg_error(t, argn, b"value expected");
-            }
-            rd64(slot(base, argn - 1))
-        };
-        let mut out = crate::format::Out::new(&mut buf);
-        let r = match spec.conv {
-            // %s and %q take any value as `tostring` shows it.
-            b's' | b'q' => {
-                let mut tmp = Buf::<64>::new();
-                let text = match crate::value::as_text(x, &mut tmp) {
-                    Some(text) => text,
-                    None => {
-                        let mm = ops::metafield(x, rt().names.tostring);
-                        if mm != v::NIL {
-                            if tag(mm) != v::TAG_FUNCTION {
-                                return raise_here(t, b"attempt to call a non-function __tostring");
-                            }
-                            if !buf.spill() {
-                                return raise_oom(t);
-                            }
-                            set_num(frame, F_POS, pos as f64);
-                            set_num(frame, F_ARG, argn as f64);
-                            wr64(slot(frame, F_PENDING), v::TRUE);
-                            return request(frame, mm, &[x]);
-                        }
-                        crate::value::write_plain(x, &mut tmp);
-                        tmp.as_bytes()
-                    }
-                };
-                if spec.conv == b'q' {
-                    out.quoted(text);
-                } else {
-                    out.string(&spec, text);
+        if !pending && argn as i32 <= nargs {
+            let x = rd64(slot(base, argn - 1));
+            if let Some((len, ok)) = crate::format::simple(&mut buf, &fmt[pos..], x) {
+                if !ok {
+                    return raise_oom(t);
                 }
-                Ok(())
+                argn += 1;
+                pos += len;
+                continue;
             }
-            b'c' => check_int(t, base, nargs, argn).map(|k| out.char(&spec, k as u8)),
-            _ => check_number(t, base, nargs, argn).map(|n| out.number(&spec, n)),
-        };
-        if let Err(st) = r {
-            return st;
         }
-        if out.failed() {
-            return raise_oom(t);
+        match format_conversion(t, base, nargs, frame, fmt, pos, argn, pending, &mut buf) {
+            Ok(len) => {
+                pending = false;
+                argn += 1;
+                pos += len;
+            }
+            Err(st) => return st,
         }
-        argn += 1;
-        pos += spec.len;
     }
     let Some(r) = string::new_value(buf.bytes()) else {
         return raise_oom(t);
     };
     ret1(base, r)
+}
+
+/// One conversion of `string.format` other than [`crate::format::simple`]'s: the
+/// specification at `fmt[pos..]` parsed and applied to argument `argn`, or to the
+/// pending `__tostring` result. Out of the step's loop so that the loop, which runs
+/// for every conversion, stays small. The specification's length, or the status to
+/// return (an error raised, or a `__tostring` call requested).
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn format_conversion(
+    t: u32,
+    base: u32,
+    nargs: i32,
+    frame: u32,
+    fmt: &[u8],
+    pos: usize,
+    argn: u32,
+    pending: bool,
+    buf: &mut FormatBuf,
+) -> Result<usize, i32> {
+    let spec = match crate::format::parse(&fmt[pos..]) {
+        Ok(spec) => spec,
+        Err(shown) => {
+            let mut b = ops::MsgBuf::new();
+            b.extend(b"invalid option '");
+            b.extend(&fmt[pos..pos + shown]);
+            b.extend(b"' to 'format'");
+            return Err(raise_here(t, b.as_bytes()));
+        }
+    };
+    let x = if pending {
+        wr64(slot(frame, F_PENDING), v::NIL);
+        let r = rd64(slot(frame, driven::RESULT));
+        match crate::value::coerce_to_string(r) {
+            Ok(Some(s)) => s,
+            Ok(None) => return Err(raise_here(t, b"'__tostring' must return a string")),
+            Err(()) => return Err(raise_oom(t)),
+        }
+    } else {
+        if argn as i32 > nargs {
+            return Err(arg_error(t, argn, b"value expected"));
+        }
+        rd64(slot(base, argn - 1))
+    };
+    let mut out = crate::format::Out::new(buf);
+    let r = match spec.conv {
+        // %s and %q take any value as `tostring` shows it.
+        b's' | b'q' => {
+            let mut tmp = Buf::<64>::new();
+            let text = match crate::value::as_text(x, &mut tmp) {
+                Some(text) => text,
+                None => {
+                    let mm = ops::metafield(x, rt().names.tostring);
+                    if mm != v::NIL {
+                        if tag(mm) != v::TAG_FUNCTION {
+                            return Err(raise_here(t, b"attempt to call a non-function __tostring"));
+                        }
+                        if !buf.spill() {
+                            return Err(raise_oom(t));
+                        }
+                        set_num(frame, F_POS, pos as f64);
+                        set_num(frame, F_ARG, argn as f64);
+                        wr64(slot(frame, F_PENDING), v::TRUE);
+                        return Err(request(frame, mm, &[x]));
+                    }
+                    crate::value::write_plain(x, &mut tmp);
+                    tmp.as_bytes()
+                }
+            };
+            if spec.conv == b'q' {
+                out.quoted(text);
+            } else {
+                out.string(&spec, text);
+            }
+            Ok(())
+        }
+        b'c' => check_int(t, base, nargs, argn).map(|k| out.char(&spec, k as u8)),
+        _ => check_number(t, base, nargs, argn).map(|n| out.number(&spec, n)),
+    };
+    if let Err(st) = r {
+        return Err(st);
+    }
+    if out.failed() {
+        return Err(raise_oom(t));
+    }
+    Ok(spec.len)
 }
 
 /// `string.format`'s output: on the native stack while it is short and the
