@@ -616,6 +616,10 @@ pub const MAX_TABLE_DEPTH: usize = 32;
 /// What a host call returns: one or two values, almost always, kept inline.
 pub type Values = SmallVec<[HostValue; 2]>;
 
+/// The hash part a new `ngx.ctx` table is made with: resty.core makes it with
+/// `new_tab(0, 4)`, so the first four fields a request sets do not grow the table.
+pub const NEW_TABLE_HASH: u32 = 4;
+
 /// The result of a host call.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
@@ -627,8 +631,9 @@ pub enum Outcome {
     /// The arm must do `rawset(arg1, arg2, arg3)` itself (`ngx.foo = v` for keys other than
     /// `status`).
     RawSet,
-    /// The arm must make a new table `t`, `rawset(arg1, arg2, t)` and return `t` (the
-    /// request's `ngx.ctx`, made on first use; the next read finds it in the table).
+    /// The arm must make a new table `t` with room for [`NEW_TABLE_HASH`] keys,
+    /// `rawset(arg1, arg2, t)` and return `t` (the request's `ngx.ctx`, made on first use;
+    /// the next read finds it in the table).
     NewTable,
     /// The arm must empty the table that is argument `.0` (0-based), rawset into it the
     /// entries of `.1` (a [`HostValue::Table`]), and return it followed by `.2`: a result

@@ -138,9 +138,10 @@ end
 "##;
 
 /// Turns the status a host function returns into what the ngx function does. Arguments:
-/// raw host function, exit sentinel. Returns a maker: `make(id)` is the ngx function `id`.
+/// raw host function, exit sentinel, LuaJIT's `table.new` and the hash size of a new
+/// `ngx.ctx`. Returns a maker: `make(id)` is the ngx function `id`.
 const WRAPPERS: &str = r##"
-local raw, sentinel = ...
+local raw, sentinel, new_tab, NEW_TABLE_HASH = ...
 local yield, rawset, rawget, error, next, setmetatable =
   coroutine.yield, rawset, rawget, error, next, setmetatable
 local make
@@ -165,7 +166,7 @@ local function finish(st, ...)
   end
   if st == 4 then
     local t, k = ...
-    local v = {}
+    local v = new_tab(0, NEW_TABLE_HASH)
     rawset(t, k, v)
     return v
   end
@@ -762,10 +763,14 @@ fn build_field(lua: &Lua, field: &Field, make: &Function) -> mlua::Result<Value>
 fn install_ngx(lua: &Lua, state: &Shared, dicts: &[&'static str]) -> mlua::Result<Table> {
     let sentinel = lua.create_table()?;
     let raw = make_raw(lua, state.clone())?;
-    let make: Function = lua
-        .load(WRAPPERS)
-        .set_name("=moonshift-ngx")
-        .call((raw, sentinel.clone()))?;
+    let make: Function = lua.load(WRAPPERS).set_name("=moonshift-ngx").call((
+        raw,
+        sentinel.clone(),
+        lua.load("return require('table.new')")
+            .set_name("=moonshift-ngx")
+            .eval::<Function>()?,
+        ngx::NEW_TABLE_HASH,
+    ))?;
     let (fields, meta) = ngx::ngx_table_with(dicts);
     let ngx_t = build_table(lua, &fields, meta, &make)?;
     let globals = lua.globals();

@@ -1464,7 +1464,7 @@ fn host_call(
                     api: api.clone(),
                     memory: mem,
                 };
-                let t = ctx.table(0, 0)?;
+                let t = ctx.table(0, ngx::NEW_TABLE_HASH)?;
                 ctx.rawset(get(0), get(1), t)?;
                 t
             };
