@@ -187,7 +187,7 @@ fn mark_object(addr: u32, kind_expected: u8) {
         report("reference to a block that is not allocated", addr);
         return;
     };
-    if d.object[i / 64] & (1 << (i % 64)) == 0 {
+    if d.bits[i / 64].object & (1 << (i % 64)) == 0 {
         report("reference to a raw buffer, not an object", addr);
         return;
     }
@@ -203,10 +203,10 @@ fn mark_object(addr: u32, kind_expected: u8) {
 #[inline]
 fn set_mark(d: &mut heap::Page, i: usize, addr: u32, kind: u8) {
     let bit = 1u64 << (i % 64);
-    if d.mark[i / 64] & bit != 0 {
+    if d.bits[i / 64].mark & bit != 0 {
         return;
     }
-    d.mark[i / 64] |= bit;
+    d.bits[i / 64].mark |= bit;
     if kind != kind::STRING {
         push(addr);
     }
@@ -244,7 +244,7 @@ fn mark_conservative(x: u64) {
     let Some((d, i)) = heap::lookup(addr) else {
         return;
     };
-    if d.object[i / 64] & (1 << (i % 64)) == 0 || rd8(addr + header::KIND) != k {
+    if d.bits[i / 64].object & (1 << (i % 64)) == 0 || rd8(addr + header::KIND) != k {
         return;
     }
     set_mark(d, i, addr, k);
@@ -364,7 +364,7 @@ fn check_buffer(addr: u32, what: &'static str) {
         return;
     }
     match heap::lookup(addr) {
-        Some((d, i)) if d.object[i / 64] & (1 << (i % 64)) == 0 => {}
+        Some((d, i)) if d.bits[i / 64].object & (1 << (i % 64)) == 0 => {}
         _ => report(what, addr),
     }
 }
@@ -392,8 +392,8 @@ fn recover_overflow() {
                 continue;
             }
             let start = pn << heap::PAGE_SHIFT;
-            for w in 0..d.mark.len() {
-                let mut m = d.mark[w] & d.object[w];
+            for w in 0..d.bits.len() {
+                let mut m = d.bits[w].mark & d.bits[w].object;
                 while m != 0 {
                     let b = m.trailing_zeros() as usize;
                     m &= m - 1;
@@ -411,7 +411,7 @@ fn is_marked(addr: u32) -> bool {
         return true;
     }
     match heap::lookup(addr) {
-        Some((d, i)) => d.mark[i / 64] & (1 << (i % 64)) != 0,
+        Some((d, i)) => d.bits[i / 64].mark & (1 << (i % 64)) != 0,
         None => false,
     }
 }
@@ -511,7 +511,7 @@ pub fn verify() -> Result<(), (&'static str, u32)> {
     string::each_interned(|s| {
         if heap::in_heap(s) {
             match heap::lookup(s) {
-                Some((d, i)) if d.object[i / 64] & (1 << (i % 64)) != 0 => {}
+                Some((d, i)) if d.bits[i / 64].object & (1 << (i % 64)) != 0 => {}
                 _ => report("intern table names a freed string", s),
             }
         }

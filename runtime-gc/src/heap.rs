@@ -74,10 +74,30 @@ pub struct Page {
     /// `ceil(2^32 / slot_size)`: slot index = `(offset * recip) >> 32`, exact
     /// for offsets and sizes under 2^16 (no division on the hot paths).
     pub recip: u32,
-    pub alloc: [u64; BITMAP_WORDS],
-    pub object: [u64; BITMAP_WORDS],
-    pub mark: [u64; BITMAP_WORDS],
+    /// The page's slots' bits, 64 slots to a [`Bits`]: a slot's three bits lie
+    /// together, so allocating or freeing it writes one place, and a request's first
+    /// slots of a page share their bits' line of memory with the descriptor's fields.
+    pub bits: [Bits; BITMAP_WORDS],
 }
+
+/// Bit `k` of each word is slot `64 * w + k` of the page (`w`, the index in
+/// [`Page::bits`]).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Bits {
+    /// Allocated (objects and raw buffers).
+    pub alloc: u64,
+    /// Holds a Lua object (the collector traces and sweeps it).
+    pub object: u64,
+    /// Marked in this collection.
+    pub mark: u64,
+}
+
+const NO_BITS: Bits = Bits {
+    alloc: 0,
+    object: 0,
+    mark: 0,
+};
 
 const DESC_SIZE: u32 = core::mem::size_of::<Page>() as u32;
 
@@ -301,9 +321,9 @@ fn alloc_small(class: usize, object: bool) -> Option<u32> {
             continue;
         };
         let i = slot_index(d, slot - start);
-        d.alloc[i / 64] |= 1 << (i % 64);
+        d.bits[i / 64].alloc |= 1 << (i % 64);
         if object {
-            d.object[i / 64] |= 1 << (i % 64);
+            d.bits[i / 64].object |= 1 << (i % 64);
         }
         d.live += 1;
         h.in_use += size as u64;
@@ -370,9 +390,9 @@ fn reset_small(d: &mut Page, pn: u32, class: usize) {
 /// a request that carves a page leaves three bitmaps' worth of lines of linear memory as
 /// they were, which serve then need not put back (docs/BENCHMARKS.md, eighth sitting).
 fn clear_bits(d: &mut Page) {
-    for map in [&mut d.alloc, &mut d.object, &mut d.mark] {
-        if map.iter().any(|&w| w != 0) {
-            *map = [0; BITMAP_WORDS];
+    for b in d.bits.iter_mut() {
+        if b.alloc | b.object | b.mark != 0 {
+            *b = NO_BITS;
         }
     }
 }
@@ -389,9 +409,9 @@ fn alloc_large(size: u32, object: bool) -> Option<u32> {
     d.live = 1;
     d.npages = n;
     clear_bits(d);
-    d.alloc[0] = 1;
+    d.bits[0].alloc = 1;
     if object {
-        d.object[0] = 1;
+        d.bits[0].object = 1;
     }
     for t in pn + 1..pn + n {
         page(t).expect("fresh page has a descriptor").state = LARGE_TAIL;
@@ -505,7 +525,7 @@ pub fn lookup(addr: u32) -> Option<(&'static mut Page, usize)> {
         LARGE if off == 0 => 0,
         _ => return None,
     };
-    if d.alloc[i / 64] & (1 << (i % 64)) == 0 {
+    if d.bits[i / 64].alloc & (1 << (i % 64)) == 0 {
         return None;
     }
     Some((d, i))
@@ -536,9 +556,9 @@ pub fn free(ptr: u32) {
 fn free_slot(d: &mut Page, ptr: u32, i: usize) {
     let h = heap();
     let bit = 1u64 << (i % 64);
-    d.alloc[i / 64] &= !bit;
-    d.object[i / 64] &= !bit;
-    d.mark[i / 64] &= !bit;
+    d.bits[i / 64].alloc &= !bit;
+    d.bits[i / 64].object &= !bit;
+    d.bits[i / 64].mark &= !bit;
     if d.state == LARGE {
         let pn = ptr >> PAGE_SHIFT;
         h.in_use = h.in_use.saturating_sub(d.slot_size as u64);
@@ -573,7 +593,7 @@ pub fn sweep(finalize: fn(u32)) {
         }
         let start = pn << PAGE_SHIFT;
         for w in 0..BITMAP_WORDS {
-            let mut dead = d.object[w] & !d.mark[w];
+            let mut dead = d.bits[w].object & !d.bits[w].mark;
             while dead != 0 {
                 let b = dead.trailing_zeros() as usize;
                 dead &= dead - 1;
@@ -582,7 +602,7 @@ pub fn sweep(finalize: fn(u32)) {
                 finalize(addr);
                 free_slot(d, addr, i);
             }
-            d.mark[w] = 0;
+            d.bits[w].mark = 0;
         }
     }
     // Empty small pages go back to the pool; lists are rebuilt from scratch.
@@ -612,7 +632,9 @@ pub fn clear_marks() {
     let h = heap();
     for pn in h.first_page..h.end_page {
         if let Some(d) = page(pn) {
-            d.mark = [0; BITMAP_WORDS];
+            for b in d.bits.iter_mut() {
+                b.mark = 0;
+            }
         }
     }
 }
@@ -670,7 +692,7 @@ pub fn verify() -> Result<(), (&'static str, u32)> {
                         return Err(("free-list entry outside its page's slots", f));
                     }
                     let i = slot_index(d, f - start);
-                    if d.alloc[i / 64] & (1 << (i % 64)) != 0 {
+                    if d.bits[i / 64].alloc & (1 << (i % 64)) != 0 {
                         return Err(("allocated slot on a free list", f));
                     }
                     nfree += 1;
@@ -681,13 +703,13 @@ pub fn verify() -> Result<(), (&'static str, u32)> {
                 }
                 let mut nalloc = 0;
                 for w in 0..BITMAP_WORDS {
-                    if d.object[w] & !d.alloc[w] != 0 {
+                    if d.bits[w].object & !d.bits[w].alloc != 0 {
                         return Err(("object bit without allocation bit", start));
                     }
-                    if d.mark[w] != 0 {
+                    if d.bits[w].mark != 0 {
                         return Err(("mark bit left set outside a collection", start));
                     }
-                    nalloc += d.alloc[w].count_ones();
+                    nalloc += d.bits[w].alloc.count_ones();
                 }
                 if nalloc != d.live || nalloc + nfree != used {
                     return Err(("page counts disagree with its bitmaps", start));
@@ -700,7 +722,7 @@ pub fn verify() -> Result<(), (&'static str, u32)> {
                         return Err(("large block run broken", pn << PAGE_SHIFT));
                     }
                 }
-                if d.mark[0] != 0 {
+                if d.bits[0].mark != 0 {
                     return Err(("mark bit left set outside a collection", pn << PAGE_SHIFT));
                 }
                 pn += d.npages.max(1);
