@@ -268,3 +268,19 @@ fn workers_are_ngx_workers() {
         assert!(body == "0 2\n" || body == "1 2\n", "{body:?}");
     }
 }
+
+/// The runtime functions whose stores into the shadow stack go unmarked
+/// (`snapshot::STACK_BUFFER_WRITERS`) are found by name in a compiled module: renaming
+/// one would leave it marking everything, slower and silently so.
+#[test]
+fn compiled_modules_have_the_runtime_s_stack_buffer_writers() {
+    let path = moonshift_tests::root().join("corpus/ngx/limits/nginx.conf");
+    let conf = Conf::load(&path).expect("conf loads");
+    let modules = moonshift_frontend::ModulePath::parse(&conf.module_path());
+    let (wasm, _) =
+        moonshift_backend::compile_handlers(&conf.sources(), &modules).expect("compiles");
+    assert_eq!(
+        moonshift_host::snapshot::count_stack_buffer_writers(&wasm).expect("parses"),
+        moonshift_host::snapshot::STACK_BUFFER_WRITERS.len()
+    );
+}

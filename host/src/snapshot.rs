@@ -146,7 +146,8 @@ pub const RESET_GLOBALS: &str = "__moonshift_reset_globals";
 /// With `stack_top` (see [`stack_first_top`]), stores into the current function's own
 /// stack frame (addressed through a local set from `__stack_pointer` minus a constant)
 /// are not marked: `[0, stack_top)` is the shadow stack, dead between requests (what a
-/// request reads of it, it wrote first), so it need not be put back.
+/// request reads of it, it wrote first), so it need not be put back; and the stores of
+/// [`STACK_BUFFER_WRITERS`] are marked only when they land above it.
 pub fn tracking_writes(wasm: &[u8], max_memory: u64, stack_top: Option<u32>) -> Result<Vec<u8>> {
     use walrus::ir::{BinaryOp, Instr, MemArg, StoreKind, UnaryOp};
     use walrus::{FunctionBuilder, ValType};
@@ -262,11 +263,18 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64, stack_top: Option<u32>) -> 
             .map(|g| g.id()),
         None => None,
     };
+    let guarded = stack_buffer_writers(&module);
+    let stack_top_all = stack_top.filter(|_| sp.is_some()).map(u64::from);
     let Module { funcs, locals, .. } = &mut module;
     for (id, func) in funcs.iter_local_mut() {
         if id == mark_range {
             continue;
         }
+        let stack_guard = if guarded.contains(&id) {
+            stack_top_all
+        } else {
+            None
+        };
         let frame = sp.map(|sp| frame_locals(func, sp)).unwrap_or_default();
         let addr = locals.add(ValType::I32);
         let line = locals.add(ValType::I32);
@@ -297,7 +305,9 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64, stack_top: Option<u32>) -> 
                     Instr::Store(s) if s.memory == mem && unmarked[j] => {
                         emit(&mut new, Instr::Store(s));
                         for (base, at) in after.remove(&j).unwrap_or_default() {
-                            mark_line(&mut new, loc, [base, line], at, map, summary);
+                            let mut marks = Vec::new();
+                            mark_line(&mut marks, loc, [base, line], at, map, summary);
+                            above_stack(func, &mut new, loc, marks, base, at, stack_guard);
                         }
                     }
                     Instr::Store(s) if s.memory == mem => {
@@ -330,7 +340,10 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64, stack_top: Option<u32>) -> 
                         let offset = s.arg.offset;
                         emit(&mut new, Instr::Store(s));
                         for &end in ends {
-                            mark_line(&mut new, loc, [addr, line], offset + end, map, summary);
+                            let at = offset + end;
+                            let mut marks = Vec::new();
+                            mark_line(&mut marks, loc, [addr, line], at, map, summary);
+                            above_stack(func, &mut new, loc, marks, addr, at, stack_guard);
                         }
                     }
                     // (dst, x, len) -> the operation, then mark_range(dst, len).
@@ -377,6 +390,79 @@ pub fn tracking_writes(wasm: &[u8], max_memory: u64, stack_top: Option<u32>) -> 
         .exports
         .add(RESET_GLOBALS, ExportItem::Function(reset));
     Ok(module.emit_wasm())
+}
+
+/// The runtime's functions that write mostly into buffers in their callers' stack
+/// frames (string building: a format's output, a number's digits), by path. Their
+/// stores are marked only when they land above the shadow stack ([`above_stack`]); any
+/// other store pays a compare for nothing, since most stores are to the heap (measured:
+/// guarding every function cost more than it saved). Put back, `copy_to` alone is 1%
+/// of a gateway request (docs/BENCHMARKS.md, ninth sitting).
+pub const STACK_BUFFER_WRITERS: &[&str] = &["runtime_gc::mem::copy_to"];
+
+/// The functions of `module` named in [`STACK_BUFFER_WRITERS`] (by their demangled
+/// name, without the hash).
+fn stack_buffer_writers(module: &Module) -> std::collections::HashSet<walrus::FunctionId> {
+    module
+        .funcs
+        .iter()
+        .filter(|f| {
+            f.name.as_deref().is_some_and(|n| {
+                let path = format!("{:#}", rustc_demangle::demangle(n));
+                STACK_BUFFER_WRITERS.contains(&path.as_str())
+            })
+        })
+        .map(|f| f.id())
+        .collect()
+}
+
+/// How many of [`STACK_BUFFER_WRITERS`] `wasm` has (all of them, for a module linked
+/// with the runtime: a test checks it, since a renamed function would only be slower).
+pub fn count_stack_buffer_writers(wasm: &[u8]) -> Result<usize> {
+    let module = Module::from_buffer(wasm).context("parsing the module")?;
+    Ok(stack_buffer_writers(&module).len())
+}
+
+/// Appends `marks`, the marking of the line of `base + at`, to `new`: run only when that
+/// byte is above the shadow stack `[0, stack_top)` if there is one (a store from one of
+/// [`STACK_BUFFER_WRITERS`] into a buffer in a caller's frame, which the frame analysis
+/// cannot see; the stack is dead between requests).
+fn above_stack(
+    func: &mut walrus::LocalFunction,
+    new: &mut Vec<(walrus::ir::Instr, walrus::InstrLocId)>,
+    loc: walrus::InstrLocId,
+    marks: Vec<(walrus::ir::Instr, walrus::InstrLocId)>,
+    base: walrus::LocalId,
+    at: u64,
+    stack_top: Option<u64>,
+) {
+    use walrus::ir::{BinaryOp, Binop, Const, IfElse, Instr, LocalGet};
+    // base + at >= top  <=>  base >= top - at; always true when at >= top.
+    let Some(low) = stack_top
+        .and_then(|top| top.checked_sub(at))
+        .filter(|&low| low > 0)
+    else {
+        new.extend(marks);
+        return;
+    };
+    let consequent = func.builder_mut().dangling_instr_seq(None).id();
+    func.block_mut(consequent).instrs = marks;
+    let alternative = func.builder_mut().dangling_instr_seq(None).id();
+    for i in [
+        Instr::LocalGet(LocalGet { local: base }),
+        Instr::Const(Const {
+            value: Value::I32(low as u32 as i32),
+        }),
+        Instr::Binop(Binop {
+            op: BinaryOp::I32GeU,
+        }),
+        Instr::IfElse(IfElse {
+            consequent,
+            alternative,
+        }),
+    ] {
+        new.push((i, loc));
+    }
 }
 
 /// The top of the module's shadow stack when the stack lies below all static data
@@ -985,11 +1071,8 @@ mod tests {
         assert_eq!(g.get(&mut store).i32(), Some(7));
     }
 
-    /// `run(p)` takes a 32-byte frame below `__stack_pointer` (starting at 4096, the
-    /// stack below all data), stores into it at 8 through the frame pointer and at 16
-    /// through `p`, and gives the frame back.
-    fn framed() -> Vec<u8> {
-        let (mut m, mem, p) = one_page();
+    /// Gives `m` a `__stack_pointer` starting at 4096: a stack below all data.
+    fn stack_pointer(m: &mut Module) -> walrus::GlobalId {
         let sp = m.globals.add_local(
             ValType::I32,
             true,
@@ -997,6 +1080,15 @@ mod tests {
             ConstExpr::Value(Value::I32(4096)),
         );
         m.globals.get_mut(sp).name = Some("__stack_pointer".into());
+        sp
+    }
+
+    /// `run(p)` takes a 32-byte frame below `__stack_pointer` (starting at 4096, the
+    /// stack below all data), stores into it at 8 through the frame pointer and at 16
+    /// through `p`, and gives the frame back.
+    fn framed() -> Vec<u8> {
+        let (mut m, mem, p) = one_page();
+        let sp = stack_pointer(&mut m);
         m.data.add(
             DataKind::Active {
                 memory: mem,
@@ -1080,6 +1172,43 @@ mod tests {
                 .i32_const(-1)
                 .store(mem, i32s, at(0));
         })
+    }
+
+    /// `framed`'s module with a second function, named as the runtime's `copy_to`
+    /// (one of [`STACK_BUFFER_WRITERS`]), that stores an i64 through its parameter, and
+    /// `run(p)` calling it with `p`.
+    fn stack_buffer_writer() -> Vec<u8> {
+        let (mut m, mem, p) = one_page();
+        stack_pointer(&mut m);
+        let dst = m.locals.add(ValType::I32);
+        let mut f = FunctionBuilder::new(&mut m.types, &[ValType::I32], &[]);
+        f.name("_ZN10runtime_gc3mem7copy_to17h0123456789abcdefE".into());
+        f.func_body().local_get(dst).i64_const(-1).store(
+            mem,
+            StoreKind::I64 { atomic: false },
+            MemArg {
+                align: 1,
+                offset: 8,
+            },
+        );
+        let copy = f.finish(vec![dst], &mut m.funcs);
+        with_run(m, p, |b| {
+            b.local_get(p).call(copy);
+        })
+    }
+
+    #[test]
+    fn stack_buffer_writers_mark_only_above_the_stack() {
+        let wasm = stack_buffer_writer();
+        assert_eq!(count_stack_buffer_writers(&wasm).expect("parses"), 1);
+        let marked = |stack_top, p| run_tracked(&wasm, stack_top, p).0;
+        // Below the stack's top (4096, line 16): not marked when the stack is known.
+        assert_eq!(marked(Some(4096), 1000), Vec::<usize>::new());
+        assert_eq!(marked(None, 1000), [3]);
+        // Across the top (4092..4100): the line above it is marked, the stack's is not.
+        assert_eq!(marked(Some(4096), 4084), [16]);
+        assert_eq!(marked(None, 4084), [15, 16]);
+        assert_eq!(marked(Some(4096), 5000), [19]);
     }
 
     #[test]
