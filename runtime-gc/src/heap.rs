@@ -306,14 +306,14 @@ fn alloc_small(class: usize, object: bool) -> Option<u32> {
         let d = page(pn).expect("partial page has a descriptor");
         let size = d.slot_size;
         let start = pn << PAGE_SHIFT;
-        let slot = if d.free != 0 {
-            let s = d.free;
-            d.free = rd32(s);
-            s
+        // Everything is worked out before anything is written, and the writes have no
+        // branch between them: a module recording its writes then marks the
+        // descriptor's fields once and the slot's bits once (`snapshot::plan_marks`
+        // groups the stores of a straight line through one pointer).
+        let (slot, free, bump) = if d.free != 0 {
+            (d.free, rd32(d.free), d.bump)
         } else if d.bump + size <= start + PAGE_SIZE {
-            let s = d.bump;
-            d.bump += size;
-            s
+            (d.bump, 0, d.bump + size)
         } else {
             // Full: leave the list (a free in this page puts it back).
             h.partial[class] = d.next_partial;
@@ -321,11 +321,18 @@ fn alloc_small(class: usize, object: bool) -> Option<u32> {
             continue;
         };
         let i = slot_index(d, slot - start);
-        d.bits[i / 64].alloc |= 1 << (i % 64);
-        if object {
-            d.bits[i / 64].object |= 1 << (i % 64);
+        let w = i / 64;
+        if w >= BITMAP_WORDS {
+            // Never: a slot's index is within its page (checked here, before the writes).
+            return None;
         }
+        let bit = 1u64 << (i % 64);
+        let object_bit = bit & (object as u64).wrapping_neg();
+        d.free = free;
+        d.bump = bump;
         d.live += 1;
+        d.bits[w].alloc |= bit;
+        d.bits[w].object |= object_bit;
         h.in_use += size as u64;
         return Some(slot);
     }
