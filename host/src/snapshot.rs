@@ -766,12 +766,24 @@ pub fn mark(map: &mut [u8], summary: usize, ptr: usize, len: usize) {
         return;
     }
     let (first, last) = (ptr >> LINE_SHIFT, (ptr + len - 1) >> LINE_SHIFT);
-    if let Some(lines) = map.get_mut(first..=last) {
-        lines.fill(1);
-    }
-    let chunks = summary + (first >> CHUNK_SHIFT)..=summary + (last >> CHUNK_SHIFT);
-    if let Some(chunks) = map.get_mut(chunks) {
-        chunks.fill(1);
+    set_bytes(map, first..=last);
+    set_bytes(
+        map,
+        summary + (first >> CHUNK_SHIFT)..=summary + (last >> CHUNK_SHIFT),
+    );
+}
+
+/// Sets `map[range]` to 1 (nothing where it is out of the map). The host's writes are
+/// mostly a value or a short string, one or two lines, for which a `fill` is a call to
+/// `memset` dearer than the two stores.
+fn set_bytes(map: &mut [u8], range: std::ops::RangeInclusive<usize>) {
+    let Some(bytes) = map.get_mut(range) else {
+        return;
+    };
+    match bytes {
+        [one] => *one = 1,
+        [a, b] => (*a, *b) = (1, 1),
+        _ => bytes.fill(1),
     }
 }
 
@@ -1224,11 +1236,15 @@ mod tests {
         let map = map.data_mut(&mut store);
         let summary = summary_base(65536);
         assert!(map_covers(map.len(), summary, 256));
-        // The host's own write: 100 bytes at 1950, lines 7 and 8.
+        // The host's own writes: 100 bytes at 1950, lines 7 and 8; 700 at 20000, lines
+        // 78 to 80; one byte at 40960, line 160 (chunk 2).
         mark(map, summary, 1950, 100);
+        mark(map, summary, 20000, 700);
+        mark(map, summary, 40960, 1);
         let mut runs = Vec::new();
         take_marked(map, summary, 256, |r| runs.push((r.start >> 8, r.end >> 8)));
-        // Lines 1, 2, 4, 7, 8, 10-12, 19, 30, 31, 62-66, 156 as runs [start, end).
+        // Lines 1, 2, 4, 7, 8, 10-12, 19, 30, 31, 62-66, 78-80, 156, 160 as runs [start,
+        // end).
         assert_eq!(
             runs,
             [
@@ -1239,7 +1255,9 @@ mod tests {
                 (19, 20),
                 (30, 32),
                 (62, 67),
-                (156, 157)
+                (78, 81),
+                (156, 157),
+                (160, 161)
             ]
         );
         assert!(map.iter().all(|b| *b == 0), "the map is cleared");
