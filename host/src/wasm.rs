@@ -171,6 +171,9 @@ pub struct HostState {
     started: Instant,
     /// A guest buffer (address, capacity) that strings from the host pass through.
     scratch: (u32, u32),
+    /// The strings a host call returns, as the module's results area takes them; kept
+    /// for the next call.
+    results_buf: Vec<u8>,
 }
 
 /// Strings longer than this pass through a buffer of their own, freed after, so
@@ -566,6 +569,7 @@ impl WasmProgram {
                 api: None,
                 started: Instant::now(),
                 scratch: (0, 0),
+                results_buf: Vec::new(),
             },
         );
         store.limiter(|s| &mut s.limits);
@@ -1362,13 +1366,26 @@ fn host_call(
     let Some(f) = HostFn::from_id(id) else {
         return Err(anyhow!("the module called unknown host function {id}"));
     };
-    let args: SmallVec<[u64; 8]> = mem
+    let bytes = mem
         .data(&*caller)
         .get(base as usize..base as usize + nargs as usize * 8)
-        .ok_or_else(|| anyhow!("guest passed an out-of-bounds buffer"))?
-        .chunks_exact(8)
-        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-        .collect();
+        .ok_or_else(|| anyhow!("guest passed an out-of-bounds buffer"))?;
+    // Up to eight arguments (every ngx function's) in an array: collecting into a
+    // `SmallVec` went through its generic extend, a tenth of a host call.
+    let mut few = [0u64; 8];
+    let many: Vec<u64>;
+    let args: &[u64] = if bytes.len() <= 64 {
+        for (a, c) in few.iter_mut().zip(bytes.chunks_exact(8)) {
+            *a = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        }
+        &few[..bytes.len() / 8]
+    } else {
+        many = bytes
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect();
+        &many
+    };
     let Some(mut ngx_req) = caller.data_mut().ngx.take() else {
         return raise(
             caller,
@@ -1386,7 +1403,7 @@ fn host_call(
         let mut arm = WasmArm {
             ctx,
             thread: t,
-            args: &args,
+            args,
         };
         (ngx_req.call(f, &mut arm), arm.ctx.api)
     };
@@ -1400,8 +1417,10 @@ fn host_call(
             let mut encoded: SmallVec<[u64; 4]> = SmallVec::with_capacity(values.len());
             // Strings go to the module's results area, to be made there after the call
             // returns; a value with a metatable, or a string that does not fit, is made now.
-            let mut pending: SmallVec<[u8; 256]> = SmallVec::new();
-            pending.resize(results::ENTRIES as usize, 0);
+            // The instance's buffer, kept between calls (no allocation per call).
+            let mut pending = std::mem::take(&mut caller.data_mut().results_buf);
+            pending.clear();
+            pending.extend_from_slice(&[0; results::ENTRIES as usize]);
             let mut npending = 0u32;
             let api = {
                 let mut ctx = GuestCtx {
@@ -1421,7 +1440,9 @@ fn host_call(
                         pending.extend_from_slice(&(i as u32).to_le_bytes());
                         pending.extend_from_slice(&(s.len() as u32).to_le_bytes());
                         pending.extend_from_slice(s);
-                        pending.resize(pending.len().next_multiple_of(align), 0);
+                        // Padding to the alignment, fewer than `ALIGN` bytes.
+                        let pad = pending.len().next_multiple_of(align) - pending.len();
+                        pending.extend_from_slice(&[0; results::ALIGN as usize][..pad]);
                         npending += 1;
                         encoded.push(val::NIL);
                         continue;
@@ -1443,6 +1464,7 @@ fn host_call(
                 pending[count..count + 4].copy_from_slice(&npending.to_le_bytes());
                 guest_write(&api, &mut *caller, api.results, &pending)?;
             }
+            caller.data_mut().results_buf = pending;
             Ok(encoded.len() as i32)
         }
         Ok(Outcome::Exit) => Ok(abi_call::STATUS_EXIT),
