@@ -391,11 +391,11 @@ fn reset_small(d: &mut Page, pn: u32, class: usize) {
     clear_bits(d);
 }
 
-/// Clears a page's bitmaps, writing only the words that are not zero already. A free
-/// page's bitmaps are all zero (a fresh descriptor is zero memory; freeing a slot clears
+/// Clears a page's bits, writing only the [`Bits`] that are not zero already. A free
+/// page's bits are all zero (a fresh descriptor is zero memory; freeing a slot clears
 /// its bits and only a page with no slot left is freed), so this normally writes nothing:
-/// a request that carves a page leaves three bitmaps' worth of lines of linear memory as
-/// they were, which serve then need not put back (docs/BENCHMARKS.md, eighth sitting).
+/// a request that carves a page leaves the descriptor's lines of linear memory as they
+/// were, which serve then need not put back (docs/BENCHMARKS.md, eighth sitting).
 fn clear_bits(d: &mut Page) {
     for b in d.bits.iter_mut() {
         if b.alloc | b.object | b.mark != 0 {

@@ -847,9 +847,10 @@ pub extern "C" fn lrt_format_step(t: u32, base: u32, nargs: i32, frame: u32) -> 
 
 /// One conversion of `string.format` other than [`crate::format::simple`]'s: the
 /// specification at `fmt[pos..]` parsed and applied to argument `argn`, or to the
-/// pending `__tostring` result. Out of the step's loop so that the loop, which runs
-/// for every conversion, stays small. The specification's length, or the status to
-/// return (an error raised, or a `__tostring` call requested).
+/// pending `__tostring` result. Apart from the step's loop so that the loop reads as
+/// the common forms and this (for reading only: the instructions a request runs did
+/// not change). The specification's length, or the status to return (an error
+/// raised, or a `__tostring` call requested).
 #[inline(never)]
 #[allow(clippy::too_many_arguments)]
 fn format_conversion(
