@@ -1371,7 +1371,8 @@ fn host_call(
         .get(base as usize..base as usize + nargs as usize * 8)
         .ok_or_else(|| anyhow!("guest passed an out-of-bounds buffer"))?;
     // Up to eight arguments (every ngx function's) in an array: collecting into a
-    // `SmallVec` went through its generic extend, a tenth of a host call.
+    // `SmallVec` went through its generic extend (with the results area's `resize`,
+    // about 100 instructions of every host call, docs/BENCHMARKS.md).
     let mut few = [0u64; 8];
     let many: Vec<u64>;
     let args: &[u64] = if bytes.len() <= 64 {
