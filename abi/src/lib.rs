@@ -380,12 +380,10 @@ pub fn hash_bytes(s: &[u8]) -> u32 {
     // string is hashed to be interned). The words are read from exact chunks
     // so each is one 8-byte load; indexing byte by byte left a bounds check
     // and a byte load per byte in the wasm build.
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mix = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(29);
-    let mut h: u64 = 0x243F_6A88_85A3_08D3 ^ (s.len() as u64).wrapping_mul(K);
+    let mut h = hash_start(s.len());
     let mut words = s.chunks_exact(8);
     for w in &mut words {
-        h = mix(h, u64::from_le_bytes(bytes_of(w)));
+        h = hash_mix(h, u64::from_le_bytes(bytes_of(w)));
     }
     // The last 1–7 bytes in one word without a byte loop: two overlapping
     // 4-byte reads, or first, middle and last byte (the length is already
@@ -395,11 +393,31 @@ pub fn hash_bytes(s: &[u8]) -> u32 {
     if rem >= 4 {
         let lo = u32::from_le_bytes(bytes_of(&tail[..4])) as u64;
         let hi = u32::from_le_bytes(bytes_of(&tail[rem - 4..])) as u64;
-        h = mix(h, lo | hi << 32);
+        h = hash_mix(h, lo | hi << 32);
     } else if rem > 0 {
         let w = tail[0] as u64 | (tail[rem / 2] as u64) << 8 | (tail[rem - 1] as u64) << 16;
-        h = mix(h, w);
+        h = hash_mix(h, w);
     }
+    hash_finish(h)
+}
+
+const HASH_K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// [`hash_bytes`]'s state before any word: the length mixed in.
+#[inline(always)]
+fn hash_start(len: usize) -> u64 {
+    0x243F_6A88_85A3_08D3 ^ (len as u64).wrapping_mul(HASH_K)
+}
+
+/// One word into [`hash_bytes`]'s state.
+#[inline(always)]
+fn hash_mix(h: u64, w: u64) -> u64 {
+    (h ^ w).wrapping_mul(HASH_K).rotate_left(29)
+}
+
+/// murmur3's 64-bit avalanche, to 32 bits.
+#[inline(always)]
+fn hash_finish(mut h: u64) -> u32 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
     h ^= h >> 33;
@@ -419,36 +437,33 @@ fn bytes_of<const N: usize>(b: &[u8]) -> [u8; N] {
 
 #[cfg(test)]
 mod tests {
-    use super::hash_bytes;
+    use super::{hash_bytes, hash_finish, hash_mix, hash_start};
 
     /// The hash as its definition reads, one byte at a time: words of eight
-    /// little-endian bytes, then the tail word, then the avalanche.
+    /// little-endian bytes, then the tail word (the mixing steps are shared: what
+    /// this checks is how [`hash_bytes`] reads its words).
     fn hash_by_bytes(s: &[u8]) -> u32 {
-        const K: u64 = 0x9E37_79B9_7F4A_7C15;
         let n = s.len();
         let word =
             |at: usize, len: usize| (0..len).fold(0u64, |w, k| w | (s[at + k] as u64) << (8 * k));
-        let mut h: u64 = 0x243F_6A88_85A3_08D3 ^ (n as u64).wrapping_mul(K);
+        let mut h = hash_start(n);
         let mut i = 0;
         while i + 8 <= n {
-            h = (h ^ word(i, 8)).wrapping_mul(K).rotate_left(29);
+            h = hash_mix(h, word(i, 8));
             i += 8;
         }
         let rem = n - i;
-        let tail = match rem {
-            0 => None,
-            1..=3 => Some(s[i] as u64 | (s[i + rem / 2] as u64) << 8 | (s[n - 1] as u64) << 16),
-            _ => Some(word(i, 4) | word(n - 4, 4) << 32),
-        };
-        if let Some(w) = tail {
-            h = (h ^ w).wrapping_mul(K).rotate_left(29);
+        match rem {
+            0 => {}
+            1..=3 => {
+                h = hash_mix(
+                    h,
+                    s[i] as u64 | (s[i + rem / 2] as u64) << 8 | (s[n - 1] as u64) << 16,
+                )
+            }
+            _ => h = hash_mix(h, word(i, 4) | word(n - 4, 4) << 32),
         }
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-        h ^= h >> 33;
-        h as u32
+        hash_finish(h)
     }
 
     #[test]

@@ -107,11 +107,7 @@ pub fn parse(f: &[u8]) -> Result<Spec, usize> {
 pub fn simple<S: Sink>(sink: &mut S, spec: &[u8], x: u64) -> Option<(usize, bool)> {
     use crate::abi::value::{self as v, is_number, payload, tag};
     match *spec.get(1)? {
-        b'd' | b'i' if is_number(x) => {
-            let mut digits = crate::number::Buf::<64>::new();
-            crate::number::write_integer(signed_of(f64::from_bits(x)), &mut digits);
-            Some((2, sink.put(digits.as_bytes())))
-        }
+        b'd' | b'i' if is_number(x) => Some((2, plain_integer(sink, f64::from_bits(x)))),
         b's' if tag(x) == v::TAG_STRING => {
             Some((2, sink.put(crate::string::as_bytes(payload(x)))))
         }
@@ -128,6 +124,13 @@ pub fn simple<S: Sink>(sink: &mut S, spec: &[u8], x: u64) -> Option<(usize, bool
         }
         _ => None,
     }
+}
+
+/// Plain `%d` of `n`, without `core::fmt`; whether the sink took it.
+fn plain_integer<S: Sink>(sink: &mut S, n: f64) -> bool {
+    let mut digits = crate::number::Buf::<64>::new();
+    crate::number::write_integer(signed_of(n), &mut digits);
+    sink.put(digits.as_bytes())
 }
 
 /// Where formatted bytes go.
@@ -231,9 +234,7 @@ impl<'a, S: Sink> Out<'a, S> {
         match spec.conv {
             // Plain `%d`, the common case, without core::fmt.
             b'd' | b'i' if spec.flags == 0 && spec.width == 0 && spec.prec.is_none() => {
-                let mut digits = crate::number::Buf::<64>::new();
-                crate::number::write_integer(signed_of(n), &mut digits);
-                self.put(digits.as_bytes());
+                self.ok &= plain_integer(self.sink, n);
             }
             b'd' | b'i' => self.integer(spec, signed_of(n) as u64, true),
             b'o' | b'u' | b'x' | b'X' => self.integer(spec, unsigned_of(n), false),

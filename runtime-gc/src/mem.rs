@@ -123,6 +123,10 @@ pub fn copy_bytes(dst: &mut [u8], s: &[u8]) {
 
 /// [`copy_bytes`] to a place that may not have been written yet.
 ///
+/// Never inlined: a module recording its writes finds it by name and marks its stores
+/// only above the shadow stack (host `snapshot::STACK_BUFFER_WRITERS`); inlined into its
+/// callers, its stores would be marked everywhere.
+///
 /// # Safety
 /// `dst` is valid for writing `s.len()` bytes and does not overlap `s`.
 #[inline(never)]
