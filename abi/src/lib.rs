@@ -256,6 +256,74 @@ pub mod driven {
     pub const MAX_ARGS: u32 = 32;
 }
 
+/// `string.format` with a constant format, planned ahead. A call whose first
+/// argument is a string literal made only of text, `%%` and the common
+/// conversions (`%d`, `%i`, `%s`, `%.Nf` with one digit N) is compiled with its
+/// plan: when the callee is the builtin `string.format`, generated code first
+/// tries the runtime's `lrt_format_plan`, which either makes the whole result
+/// or makes nothing (an argument not of the plain form, more output than its
+/// buffer holds) and leaves the call to the builtin. Both read a conversion
+/// the same way (`runtime_gc::format::conv`), so the plan changes how the
+/// format is read, not what it prints.
+///
+/// A plan is a byte string: `LITERAL len bytes…` (at most 255 bytes each),
+/// `INTEGER`, `STRING`, `FIXED n`.
+pub mod format_plan {
+    pub const LITERAL: u8 = 0;
+    /// `%d` and `%i`.
+    pub const INTEGER: u8 = 1;
+    /// `%s`.
+    pub const STRING: u8 = 2;
+    /// `%.Nf`, followed by N.
+    pub const FIXED: u8 = 3;
+
+    /// Plans `fmt`, handing the plan's bytes to `out`; the number of
+    /// conversions, or `None` (with some bytes handed out) when a conversion is
+    /// not one of the planned forms.
+    pub fn plan(fmt: &[u8], out: &mut impl FnMut(u8)) -> Option<u32> {
+        fn text(bytes: &[u8], out: &mut impl FnMut(u8)) {
+            for chunk in bytes.chunks(255) {
+                out(LITERAL);
+                out(chunk.len() as u8);
+                chunk.iter().for_each(|&b| out(b));
+            }
+        }
+        let (mut from, mut at, mut conversions) = (0, 0, 0);
+        while at < fmt.len() {
+            if fmt[at] != b'%' {
+                at += 1;
+                continue;
+            }
+            let (op, len) = match fmt.get(at + 1) {
+                Some(b'%') => {
+                    // The text so far and one `%`.
+                    text(&fmt[from..at + 1], out);
+                    at += 2;
+                    from = at;
+                    continue;
+                }
+                Some(b'd' | b'i') => (INTEGER, 2),
+                Some(b's') => (STRING, 2),
+                Some(b'.') if fmt.get(at + 3) == Some(&b'f') => match fmt[at + 2] {
+                    b'0'..=b'9' => (FIXED, 4),
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            text(&fmt[from..at], out);
+            out(op);
+            if op == FIXED {
+                out(fmt[at + 2] - b'0');
+            }
+            conversions += 1;
+            at += len;
+            from = at;
+        }
+        text(&fmt[from..], out);
+        Some(conversions)
+    }
+}
+
 /// Call sites: every operation that can raise an error names a site record,
 /// which the runtime reads to build LuaJIT's message (`chunk:line: attempt to
 /// index local 't' (a nil value)`).
@@ -438,6 +506,51 @@ fn bytes_of<const N: usize>(b: &[u8]) -> [u8; N] {
 #[cfg(test)]
 mod tests {
     use super::{hash_bytes, hash_finish, hash_mix, hash_start};
+
+    extern crate std;
+    use std::vec::Vec;
+
+    fn plan(fmt: &[u8]) -> Option<(Vec<u8>, u32)> {
+        let mut out = Vec::new();
+        let n = super::format_plan::plan(fmt, &mut |b| out.push(b))?;
+        Some((out, n))
+    }
+
+    #[test]
+    fn format_plans_read_text_and_the_common_conversions() {
+        use super::format_plan::{FIXED, INTEGER, LITERAL, STRING};
+        let (p, n) = plan(b"{\"id\":%d,%s=%.2f%%}").expect("planned");
+        let mut want = std::vec![LITERAL, 6];
+        want.extend_from_slice(b"{\"id\":");
+        want.extend_from_slice(&[
+            INTEGER, LITERAL, 1, b',', STRING, LITERAL, 1, b'=', FIXED, 2,
+        ]);
+        want.extend_from_slice(&[LITERAL, 1, b'%', LITERAL, 1, b'}']);
+        assert_eq!((p, n), (want, 3));
+        assert_eq!(
+            plan(b"%i%%").map(|(p, _)| p),
+            Some(std::vec![INTEGER, LITERAL, 1, b'%'])
+        );
+        // Text longer than a literal holds is split.
+        let long = [b'x'; 300];
+        let (p, n) = plan(&long).expect("planned");
+        assert_eq!((p.len(), n), (300 + 4, 0));
+        assert_eq!((p[0], p[1], p[257], p[258]), (LITERAL, 255, LITERAL, 45));
+        // Anything else is left to the builtin.
+        for f in [
+            &b"%5d"[..],
+            b"%x",
+            b"%.10f",
+            b"%.f",
+            b"%-s",
+            b"%q",
+            b"%",
+            b"%.2",
+            b"a%c",
+        ] {
+            assert_eq!(plan(f), None, "{}", std::string::String::from_utf8_lossy(f));
+        }
+    }
 
     /// The hash as its definition reads, one byte at a time: words of eight
     /// little-endian bytes, then the tail word (the mixing steps are shared: what

@@ -53,6 +53,7 @@ pub struct Runtime {
     pub gsub_step: FunctionId,
     pub sort_step: FunctionId,
     pub format_step: FunctionId,
+    pub format_plan: FunctionId,
 }
 
 /// Module-wide state shared by all functions being generated.
@@ -492,6 +493,16 @@ impl Operand {
             _ => false,
         }
     }
+}
+
+/// The function-table index of the builtin `which`: the builtins generated as code
+/// follow the program's functions in the table, in [`Protected::ALL`]'s order.
+pub fn builtin_index(table_base: u32, program: &Program, which: Protected) -> u32 {
+    let k = Protected::ALL
+        .iter()
+        .position(|p| *p == which)
+        .expect("a builtin");
+    table_base + program.functions.len() as u32 + k as u32
 }
 
 /// The builtins generated as code.
@@ -3338,7 +3349,62 @@ impl<'a> FnGen<'a> {
     /// at `f + 1`, their count in `n`.
     fn call_expr(&mut self, e: &Expr, f: u32) {
         let (site, direct) = self.call_setup(e, f, e.line);
+        if direct.is_none()
+            && let Some((fmt, plan)) = self.format_plan(e)
+        {
+            // `string.format` with a constant format (`abi::format_plan`): when the
+            // callee is the builtin, its plan first; the builtin when that makes nothing.
+            let builtin = self.builtin_index(Protected::Format);
+            self.block_of(|g, done| {
+                g.block_of(|g, generic| {
+                    g.load_slot(f);
+                    g.emit_func_index();
+                    g.i32c(builtin as i32);
+                    g.bin(BinaryOp::I32Ne);
+                    g.emit(wi::BrIf { block: generic });
+                    g.slot_addr(f + 1);
+                    g.get(g.n);
+                    g.push(Operand::Str(fmt));
+                    g.push(Operand::Str(plan));
+                    g.call(g.ctx.rt.format_plan);
+                    g.un(UnaryOp::I32Eqz);
+                    g.emit(wi::BrIf { block: generic });
+                    g.i32c(1);
+                    g.set(g.n);
+                    g.emit(wi::Br { block: done });
+                });
+                g.call_to(f, CallArgs::InN, site, None);
+            });
+            return;
+        }
         self.call_to(f, CallArgs::InN, site, direct);
+    }
+
+    /// The format and plan constants of a call `e` whose first argument is a string
+    /// literal with a plan (`abi::format_plan`) and which passes an argument for each
+    /// of its conversions.
+    fn format_plan(&mut self, e: &Expr) -> Option<(u32, u32)> {
+        let ExprKind::Call { args, .. } = &e.kind else {
+            return None;
+        };
+        let ExprKind::String(fmt) = &args.first()?.kind else {
+            return None;
+        };
+        let mut plan = Vec::new();
+        let conversions = moonshift_abi::format_plan::plan(fmt, &mut |b| plan.push(b))?;
+        let passed = args.len() - 1;
+        let enough =
+            passed >= conversions as usize || args.last().is_some_and(|a| a.kind.is_multi());
+        if conversions == 0 || !enough {
+            return None;
+        }
+        Some((self.ctx.string_const(fmt), self.ctx.string_const(&plan)))
+    }
+
+    /// The function-table index of a builtin generated as code: they follow the
+    /// program's functions, in [`Protected::ALL`]'s order (`link::compile_entries`).
+    pub fn builtin_index(&self, which: Protected) -> u32 {
+        builtin_index(self.ctx.table_base, self.program, which)
     }
 
     /// Calls the function at slot `f` with its arguments after it.

@@ -129,6 +129,7 @@ pub fn compile_entries(program: &Program) -> Result<(Vec<u8>, Vec<u32>)> {
         gsub_step: f("lrt_gsub_step")?,
         sort_step: f("lrt_sort_step")?,
         format_step: f("lrt_format_step")?,
+        format_plan: f("lrt_format_plan")?,
     };
     let lrt_preload = f("lrt_preload")?;
     let lrt_register_builtin = f("lrt_register_builtin")?;
@@ -186,6 +187,10 @@ pub fn compile_entries(program: &Program) -> Result<(Vec<u8>, Vec<u32>)> {
     let mut generated_builtins = Vec::new();
     for which in Protected::ALL {
         let index = table_base + fids.len() as u32;
+        debug_assert_eq!(
+            index,
+            crate::codegen::builtin_index(table_base, program, which)
+        );
         fids.push(FnGen::generate_protected(
             &mut module,
             &mut ctx,

@@ -105,22 +105,38 @@ pub fn parse(f: &[u8]) -> Result<Spec, usize> {
 /// written) for everything else, which the general path handles.
 #[inline]
 pub fn simple<S: Sink>(sink: &mut S, spec: &[u8], x: u64) -> Option<(usize, bool)> {
-    use crate::abi::value::{self as v, is_number, payload, tag};
+    use crate::abi::format_plan::{FIXED, INTEGER, STRING};
     match *spec.get(1)? {
-        b'd' | b'i' if is_number(x) => Some((2, plain_integer(sink, f64::from_bits(x)))),
-        b's' if tag(x) == v::TAG_STRING => {
-            Some((2, sink.put(crate::string::as_bytes(payload(x)))))
+        b'd' | b'i' => Some((2, conv(sink, INTEGER, 0, x)?)),
+        b's' => Some((2, conv(sink, STRING, 0, x)?)),
+        b'.' if spec.get(3) == Some(&b'f') && spec[2].is_ascii_digit() => {
+            Some((4, conv(sink, FIXED, spec[2] - b'0', x)?))
         }
-        b'.' if spec.get(3) == Some(&b'f') && spec[2].is_ascii_digit() && is_number(x) => {
+        _ => None,
+    }
+}
+
+/// One of [`simple`]'s conversions, named as a format plan names it
+/// (`abi::format_plan`: `INTEGER`, `STRING`, or `FIXED` with `places`), of `x`:
+/// whether the sink took the bytes, or `None` (nothing written) when `x` is not of
+/// the conversion's plain form. `simple` and `lrt_format_plan` both convert here.
+#[inline]
+pub fn conv<S: Sink>(sink: &mut S, op: u8, places: u8, x: u64) -> Option<bool> {
+    use crate::abi::format_plan::{FIXED, INTEGER, STRING};
+    use crate::abi::value::{self as v, is_number, payload, tag};
+    match op {
+        INTEGER if is_number(x) => Some(plain_integer(sink, f64::from_bits(x))),
+        STRING if tag(x) == v::TAG_STRING => Some(sink.put(crate::string::as_bytes(payload(x)))),
+        FIXED if is_number(x) => {
             let n = f64::from_bits(x);
             if !n.is_finite() || n.is_sign_negative() {
                 return None;
             }
             let mut body = Digits::new();
-            if !exact_fixed(&mut body, n, (spec[2] - b'0') as usize) {
+            if !exact_fixed(&mut body, n, places as usize) {
                 return None;
             }
-            Some((4, sink.put(body.as_bytes())))
+            Some(sink.put(body.as_bytes()))
         }
         _ => None,
     }

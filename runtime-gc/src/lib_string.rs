@@ -845,6 +845,66 @@ pub extern "C" fn lrt_format_step(t: u32, base: u32, nargs: i32, frame: u32) -> 
     ret1(base, r)
 }
 
+/// `string.format(fmt, …)` by a plan (`abi::format_plan`) made of `fmt` ahead of time:
+/// `fmt` and `plan` are the call's format and its plan (constants). The result
+/// count (1, the string at `base`), or 0 with nothing made when the call is not
+/// the planned one (the first argument is not `fmt`, too few arguments), an
+/// argument is not of its conversion's plain form, or the output outgrows the
+/// native-stack buffer: generated code then calls the builtin, which does it all
+/// again from the start (and raises what there is to raise).
+#[unsafe(no_mangle)]
+pub extern "C" fn lrt_format_plan(base: u32, nargs: i32, fmt: u64, plan: u64) -> i32 {
+    use crate::abi::format_plan::{FIXED, LITERAL};
+    if nargs < 1 || rd64(base) != fmt {
+        return 0;
+    }
+    let plan = string::as_bytes(payload(plan));
+    let mut out = PlanOut(Buf::new());
+    let (mut at, mut argn) = (0, 1);
+    while at < plan.len() {
+        let op = plan[at];
+        if op == LITERAL {
+            let len = plan[at + 1] as usize;
+            if !crate::format::Sink::put(&mut out, &plan[at + 2..at + 2 + len]) {
+                return 0;
+            }
+            at += 2 + len;
+            continue;
+        }
+        if argn >= nargs {
+            return 0;
+        }
+        let places = if op == FIXED { plan[at + 1] } else { 0 };
+        match crate::format::conv(&mut out, op, places, rd64(base + 8 * argn as u32)) {
+            Some(true) => {}
+            _ => return 0,
+        }
+        argn += 1;
+        at += if op == FIXED { 2 } else { 1 };
+    }
+    match string::new_value(out.0.as_bytes()) {
+        Some(r) => {
+            wr64(base, r);
+            1
+        }
+        None => 0,
+    }
+}
+
+/// [`lrt_format_plan`]'s output: refused once it would not fit.
+struct PlanOut(Buf<FORMAT_LOCAL>);
+
+impl crate::format::Sink for PlanOut {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) -> bool {
+        if self.0.len + bytes.len() > FORMAT_LOCAL {
+            return false;
+        }
+        self.0.extend(bytes);
+        true
+    }
+}
+
 /// One conversion of `string.format` other than [`crate::format::simple`]'s: the
 /// specification at `fmt[pos..]` parsed and applied to argument `argn`, or to the
 /// pending `__tostring` result. Apart from the step's loop so that the loop reads as
