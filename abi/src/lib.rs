@@ -390,6 +390,14 @@ pub mod host {
     pub const WRITE: &str = "write";
     /// `(thread: i32, id: i32, base: i32, nargs: i32) -> i32` — a host function, Lua ABI.
     pub const CALL: &str = "call";
+    /// What a host function returns for "make a new table with room for
+    /// [`NEW_TABLE_HASH`] keys, `rawset(arg1, arg2, t)` and return `t`", which
+    /// `lrt_host_trampoline` does in the module (the request's `ngx.ctx`, made on
+    /// first use): calling back into the module for the table and the set cost more
+    /// than the rest of the host call.
+    pub const NEW_TABLE: i32 = -3;
+    /// The hash slots of such a table: resty.core makes `ngx.ctx` with `new_tab(0, 4)`.
+    pub const NEW_TABLE_HASH: u32 = 4;
 
     /// The results area (`ms_host_results` gives its address): strings a host call
     /// returns, left for `lrt_host_trampoline` to make once the call has returned.

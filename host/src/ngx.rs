@@ -618,7 +618,7 @@ pub type Values = SmallVec<[HostValue; 2]>;
 
 /// The hash part a new `ngx.ctx` table is made with: resty.core makes it with
 /// `new_tab(0, 4)`, so the first four fields a request sets do not grow the table.
-pub const NEW_TABLE_HASH: u32 = 4;
+pub const NEW_TABLE_HASH: u32 = moonshift_abi::host::NEW_TABLE_HASH;
 
 /// The result of a host call.
 #[derive(Clone, Debug, PartialEq)]

@@ -1479,21 +1479,8 @@ fn host_call(
             ctx.rawset(get(0), get(1), get(2))?;
             Ok(0)
         }
-        Ok(Outcome::NewTable) => {
-            let get = |i: usize| args.get(i).copied().unwrap_or(val::NIL);
-            let t = {
-                let mut ctx = GuestCtx {
-                    store: &mut *caller,
-                    api: api.clone(),
-                    memory: mem,
-                };
-                let t = ctx.table(0, ngx::NEW_TABLE_HASH)?;
-                ctx.rawset(get(0), get(1), t)?;
-                t
-            };
-            guest_write(&api, &mut *caller, base, &t.to_le_bytes())?;
-            Ok(1)
-        }
+        // Made by the module's trampoline, which has the arguments.
+        Ok(Outcome::NewTable) => Ok(moonshift_abi::host::NEW_TABLE),
         Ok(Outcome::RawGet(i, key)) => {
             let target = args.get(i).copied().unwrap_or(val::NIL);
             let v = {

@@ -1057,10 +1057,30 @@ pub extern "C" fn lrt_host_trampoline(t: u32, base: u32, nargs: i32) -> i32 {
     let closure = payload(rd64(base - 8));
     let id = f64::from_bits(rd64(closure + lc::UPVALS)) as i32;
     let n = unsafe { host_call(t, id, base, nargs) };
+    if n == crate::abi::host::NEW_TABLE {
+        return new_table_for_host(t, base, nargs);
+    }
     if n > 0 && rd32(host_results() + rs::COUNT) != 0 && !make_host_strings(base) {
         return crate::ops::raise_oom(t);
     }
     n
+}
+
+/// What a host call that returned `abi::host::NEW_TABLE` asks for: a new table with
+/// room for `NEW_TABLE_HASH` keys, set raw in argument 1 at key argument 2, and returned.
+#[cold]
+fn new_table_for_host(t: u32, base: u32, nargs: i32) -> i32 {
+    let arg = |i: i32| if i < nargs { rd64(base + 8 * i as u32) } else { v::NIL };
+    let Some(tab) = table::new(0, crate::abi::host::NEW_TABLE_HASH) else {
+        return crate::ops::raise_oom(t);
+    };
+    let tab = boxed(v::TAG_TABLE, tab);
+    let (target, key) = (arg(0), arg(1));
+    if tag(target) == v::TAG_TABLE && table::set(payload(target), key, tab).is_err() {
+        return crate::ops::raise_oom(t);
+    }
+    wr64(base, tab);
+    1
 }
 
 /// The results area (`abi::host::results`): strings a host function returns, left here
