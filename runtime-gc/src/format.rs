@@ -144,9 +144,7 @@ pub fn conv<S: Sink>(sink: &mut S, op: u8, places: u8, x: u64) -> Option<bool> {
 
 /// Plain `%d` of `n`, without `core::fmt`; whether the sink took it.
 fn plain_integer<S: Sink>(sink: &mut S, n: f64) -> bool {
-    let mut digits = crate::number::Buf::<64>::new();
-    crate::number::write_integer(signed_of(n), &mut digits);
-    sink.put(digits.as_bytes())
+    sink.put(crate::number::integer_digits(signed_of(n)).as_bytes())
 }
 
 /// Where formatted bytes go.
@@ -401,20 +399,24 @@ fn exact_fixed(body: &mut Digits, x: f64, p: usize) -> bool {
         }
         (m >> s, 0)
     };
-    let mut digits = crate::number::Buf::<64>::new();
+    let mut wide = crate::number::Buf::<64>::new();
+    let small;
     // Prices and the like stay within 63 bits (no 128-bit multiply).
-    match base
+    let d = match base
         .checked_mul(five)
         .filter(|n| n.leading_zeros() > shift)
         .map(|n| n << shift)
     {
-        Some(n) => crate::number::write_integer(n as i64, &mut digits),
+        Some(n) => {
+            small = crate::number::integer_digits(n as i64);
+            small.as_bytes()
+        }
         // Up to 2^123: core's u128 formatting.
         None => {
-            let _ = write!(digits, "{}", (base as u128 * five as u128) << shift);
+            let _ = write!(wide, "{}", (base as u128 * five as u128) << shift);
+            wide.as_bytes()
         }
-    }
-    let d = digits.as_bytes();
+    };
     let (int, frac) = if d.len() > p {
         d.split_at(d.len() - p)
     } else {

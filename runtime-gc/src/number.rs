@@ -177,26 +177,46 @@ pub fn to_lua_string(x: f64, out: &mut Buf<64>) {
 
 /// Decimal digits of `i`, with a leading `-` when negative.
 pub fn write_integer(i: i64, out: &mut Buf<64>) {
-    if i < 0 {
-        out.push(b'-');
+    out.extend(integer_digits(i).as_bytes());
+}
+
+/// The decimal digits of an integer (and its `-`), made where they are kept: a caller
+/// puts them where they go with one copy.
+pub struct IntegerDigits {
+    bytes: core::mem::MaybeUninit<[u8; 20]>,
+    at: usize,
+}
+
+impl IntegerDigits {
+    pub fn as_bytes(&self) -> &[u8] {
+        // SAFETY: `at..20` has been written.
+        unsafe { core::slice::from_raw_parts(self.bytes.as_ptr().cast::<u8>().add(self.at), 20 - self.at) }
     }
-    let mut v = i.unsigned_abs();
+}
+
+/// Decimal digits of `i`, with a leading `-` when negative.
+#[inline]
+pub fn integer_digits(i: i64) -> IntegerDigits {
     // Digits are made from the end, in 32-bit arithmetic: on wasm32 a 64-bit
     // division by a constant becomes a call to a 128-bit multiply, and a
-    // zeroed array a call to `memory.fill`.
-    let mut digits = core::mem::MaybeUninit::<[u8; 20]>::uninit();
-    let d = digits.as_mut_ptr().cast::<u8>();
+    // zeroed array a call to `memory.fill`. 19 digits and a sign fit in 20 bytes.
+    let mut out = IntegerDigits {
+        bytes: core::mem::MaybeUninit::uninit(),
+        at: 20,
+    };
+    let d = out.bytes.as_mut_ptr().cast::<u8>();
     let mut at = 20;
     let mut put = |x: u32, min: usize| {
         let (mut x, mut n) = (x, 0);
         while x != 0 || n < min {
             at -= 1;
-            // SAFETY: at most 20 digits in all, `at` stays in the array.
+            // SAFETY: at most 20 bytes in all, `at` stays in the array.
             unsafe { d.add(at).write(b'0' + (x % 10) as u8) };
             x /= 10;
             n += 1;
         }
     };
+    let mut v = i.unsigned_abs();
     while v > u32::MAX as u64 {
         // The engine's own 64-bit division, not the multiply call.
         let q = v / core::hint::black_box(1_000_000_000);
@@ -204,8 +224,13 @@ pub fn write_integer(i: i64, out: &mut Buf<64>) {
         v = q;
     }
     put(v as u32, 1);
-    // SAFETY: `at..20` has been written.
-    out.extend(unsafe { core::slice::from_raw_parts(d.add(at), 20 - at) });
+    if i < 0 {
+        at -= 1;
+        // SAFETY: `at` is at least 1 here (19 digits at most).
+        unsafe { d.add(at).write(b'-') };
+    }
+    out.at = at;
+    out
 }
 
 /// Parses a Lua number literal or coercible string; `None` if it is not one
