@@ -269,6 +269,43 @@ fn workers_are_ngx_workers() {
     }
 }
 
+/// Kept-alive connections are spread evenly over the workers, whichever wins the race to
+/// accept them: six connections opened one after another and kept open are served three
+/// by each worker (left to the race, one worker often took most of them and ran out of CPU
+/// under load while the other waited).
+#[test]
+fn kept_alive_connections_spread_evenly_over_the_workers() {
+    use std::io::{Read, Write};
+    let (server, _log, _) = start(false);
+    let mut conns = Vec::new();
+    let mut served = [0; 2];
+    for _ in 0..6 {
+        let mut s = std::net::TcpStream::connect(server.addrs[0]).expect("connects");
+        s.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        s.write_all(b"GET /worker HTTP/1.1\r\nHost: a\r\n\r\n")
+            .expect("writes");
+        let mut data = Vec::new();
+        let mut b = [0u8; 1024];
+        while !data.ends_with(b"\r\n0\r\n\r\n") {
+            let n = s.read(&mut b).expect("reads");
+            assert!(n > 0, "closed: {:?}", String::from_utf8_lossy(&data));
+            data.extend_from_slice(&b[..n]);
+        }
+        let text = String::from_utf8_lossy(&data);
+        let worker = if text.contains("\r\n0 2\n") {
+            0
+        } else if text.contains("\r\n1 2\n") {
+            1
+        } else {
+            panic!("no worker id in {text:?}")
+        };
+        served[worker] += 1;
+        conns.push(s);
+    }
+    assert_eq!(served, [3, 3], "connections per worker");
+}
+
 /// The runtime functions whose stores into the shadow stack go unmarked
 /// (`snapshot::STACK_BUFFER_WRITERS`) are found by name in a compiled module: renaming
 /// one would leave it marking everything, slower and silently so.

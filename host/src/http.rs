@@ -5,7 +5,9 @@
 //! general-purpose server's header map cannot keep.
 //!
 //! Each `listen` address of the configuration gets a listener, shared by the worker
-//! threads (`worker_processes`), each running its own single-threaded runtime. A request
+//! threads (`worker_processes`), each running its own single-threaded runtime; a new
+//! connection is served by the worker with the fewest open connections (handed over when
+//! another worker accepted it), so kept-alive connections spread evenly. A request
 //! is matched to a server by its Host header among the servers on that address (else the
 //! first one, as nginx's default server), read whole, and handled by [`Gateway::handle`]
 //! on the worker that read it; worker threads have the large native stack a wasm guest may
@@ -15,7 +17,7 @@
 
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -102,8 +104,8 @@ fn log_time() -> String {
 
 /// A running server: `workers` threads (nginx's `worker_processes`), each with its own
 /// single-threaded tokio runtime accepting from the same listeners, as nginx's workers
-/// share the listening sockets. A handler runs on the thread that read its request, with
-/// no hand-off: a handler that runs until its deadline holds up that worker's other
+/// share the listening sockets (a connection then goes to the worker serving the fewest).
+/// A handler runs on the thread that read its request, with no hand-off: a handler that runs until its deadline holds up that worker's other
 /// connections, as a busy nginx worker does, while the other workers go on accepting.
 pub struct Server {
     /// The bound addresses, in the order of [`Gateway::listen_addrs`].
@@ -150,16 +152,28 @@ pub fn start(
         listeners.push((listener, Arc::new(servers), addr.port()));
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let conns = Arc::new(AtomicU64::new(0));
     let workers = workers.max(1);
-    for w in 0..workers {
+    let mut inboxes = Vec::with_capacity(workers);
+    let mut receivers = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        inboxes.push(tx);
+        receivers.push(rx);
+    }
+    let shared = Arc::new(Shared {
+        gw,
+        log: log.clone(),
+        conns: AtomicU64::new(0),
+        open: (0..workers).map(|_| AtomicUsize::new(0)).collect(),
+        inboxes,
+    });
+    for (w, mut inbox) in receivers.into_iter().enumerate() {
         let mut mine = Vec::new();
         for (l, servers, port) in &listeners {
             let l = l.try_clone().map_err(|e| e.to_string())?;
             mine.push((l, servers.clone(), *port));
         }
-        let (gw, log, conns, mut stopped) =
-            (gw.clone(), log.clone(), conns.clone(), stopped.clone());
+        let (shared, mut stopped) = (shared.clone(), stopped.clone());
         std::thread::Builder::new()
             .name(format!("moonshift-worker-{w}"))
             .stack_size(crate::wasm::THREAD_STACK)
@@ -180,9 +194,19 @@ pub fn start(
                         let Ok(listener) = tokio::net::TcpListener::from_std(l) else {
                             continue;
                         };
-                        let (gw, log, conns) = (gw.clone(), log.clone(), conns.clone());
-                        tokio::spawn(accept_loop(listener, gw, log, conns, servers, port));
+                        tokio::spawn(accept_loop(listener, shared.clone(), w, servers, port));
                     }
+                    // Connections another worker accepted and handed over.
+                    let handed = shared.clone();
+                    tokio::spawn(async move {
+                        while let Some((stream, servers, port, id)) = inbox.recv().await {
+                            let Ok(stream) = TcpStream::from_std(stream) else {
+                                handed.open[w].fetch_sub(1, Ordering::Relaxed);
+                                continue;
+                            };
+                            tokio::spawn(handed.connection(w, servers, port, id).serve(stream));
+                        }
+                    });
                     let _ = stopped.wait_for(|s| *s).await;
                 });
             })
@@ -191,11 +215,67 @@ pub fn start(
     Ok(Server { addrs, log, stop })
 }
 
-async fn accept_loop(
-    listener: tokio::net::TcpListener,
+/// What the workers share: the gateway, the log, nginx's connection numbers, and each
+/// worker's open connections and inbox.
+struct Shared {
     gw: Arc<Gateway>,
     log: Arc<ErrorLog>,
-    conns: Arc<AtomicU64>,
+    conns: AtomicU64,
+    /// Connections each worker is serving now.
+    open: Vec<AtomicUsize>,
+    /// Where a worker receives connections another accepted.
+    inboxes: Vec<tokio::sync::mpsc::UnboundedSender<Handed>>,
+}
+
+/// A connection handed to another worker: the socket, its address's servers and port, and
+/// its connection number.
+type Handed = (std::net::TcpStream, Arc<AddrServers>, u16, u64);
+
+impl Shared {
+    /// The worker with the fewest open connections, `me` among equals.
+    fn least_busy(&self, me: usize) -> usize {
+        let load = |w: usize| self.open[w].load(Ordering::Relaxed);
+        (0..self.open.len()).fold(me, |best, w| if load(w) < load(best) { w } else { best })
+    }
+
+    /// A connection served by worker `w` (counted open until it ends).
+    fn connection(
+        self: &Arc<Self>,
+        w: usize,
+        servers: Arc<AddrServers>,
+        port: u16,
+        id: u64,
+    ) -> Connection {
+        Connection {
+            gw: self.gw.clone(),
+            log: self.log.clone(),
+            servers,
+            port,
+            id,
+            _open: OpenGuard(self.clone(), w),
+        }
+    }
+}
+
+/// Counts a connection open on its worker while it lives.
+struct OpenGuard(Arc<Shared>, usize);
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        self.0.open[self.1].fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Accepts connections on worker `w`. Every worker accepts from the same listeners, as
+/// nginx's workers do, and which one wins a new connection is a race; a connection goes
+/// to the worker serving the fewest (handed over when that is another), so that kept-alive
+/// connections spread evenly. Measured: left to the race, one worker of two often ended
+/// up with twice the other's connections and ran out of CPU while the other waited
+/// (docs/BENCHMARKS.md).
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    shared: Arc<Shared>,
+    w: usize,
     servers: Arc<AddrServers>,
     port: u16,
 ) {
@@ -207,14 +287,26 @@ async fn accept_loop(
         // their share of a burst of connections instead of this one taking them all.
         tokio::task::yield_now().await;
         let _ = stream.set_nodelay(true);
-        let conn = Connection {
-            gw: gw.clone(),
-            log: log.clone(),
-            servers: servers.clone(),
-            port,
-            id: conns.fetch_add(1, Ordering::Relaxed) + 1,
-        };
-        tokio::spawn(conn.serve(stream));
+        let id = shared.conns.fetch_add(1, Ordering::Relaxed) + 1;
+        let to = shared.least_busy(w);
+        shared.open[to].fetch_add(1, Ordering::Relaxed);
+        if to != w {
+            if let Ok(stream) = stream.into_std() {
+                if let Err(e) = shared.inboxes[to].send((stream, servers.clone(), port, id)) {
+                    // The worker is gone (stopping): the connection closes.
+                    shared.open[to].fetch_sub(1, Ordering::Relaxed);
+                    drop(e);
+                }
+            } else {
+                shared.open[to].fetch_sub(1, Ordering::Relaxed);
+            }
+            continue;
+        }
+        tokio::spawn(
+            shared
+                .connection(w, servers.clone(), port, id)
+                .serve(stream),
+        );
     }
 }
 
@@ -244,6 +336,8 @@ struct Connection {
     port: u16,
     /// nginx's connection number (`*N` in the error log).
     id: u64,
+    /// Counts the connection open on its worker until it is dropped.
+    _open: OpenGuard,
 }
 
 /// What the error log says of the connection's current request.
