@@ -277,6 +277,43 @@ pub mod format_plan {
     /// `%.Nf`, followed by N.
     pub const FIXED: u8 = 3;
 
+    /// The planned conversion `spec` (a format from its `%`) starts with, as
+    /// `(op, places, length of the specification)`; `None` for every other
+    /// specification, `%%` included. The one reading of which forms are planned,
+    /// for [`plan`] and for the runtime's unplanned `string.format`.
+    #[inline]
+    pub fn conversion(spec: &[u8]) -> Option<(u8, u8, usize)> {
+        match *spec.get(1)? {
+            b'd' | b'i' => Some((INTEGER, 0, 2)),
+            b's' => Some((STRING, 0, 2)),
+            b'.' => match (spec.get(2), spec.get(3)) {
+                (Some(&d @ b'0'..=b'9'), Some(b'f')) => Some((FIXED, d - b'0', 4)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// One step of a plan: text, or a conversion `(op, places)` of the next argument.
+    pub enum Step<'a> {
+        Text(&'a [u8]),
+        Convert(u8, u8),
+    }
+
+    /// The step of `plan` at `at` and where the next one starts (`plan` is one
+    /// [`plan`] made).
+    #[inline]
+    pub fn step(plan: &[u8], at: usize) -> (Step<'_>, usize) {
+        match plan[at] {
+            LITERAL => {
+                let end = at + 2 + plan[at + 1] as usize;
+                (Step::Text(&plan[at + 2..end]), end)
+            }
+            FIXED => (Step::Convert(FIXED, plan[at + 1]), at + 2),
+            op => (Step::Convert(op, 0), at + 1),
+        }
+    }
+
     /// Plans `fmt`, handing the plan's bytes to `out`; the number of
     /// conversions, or `None` (with some bytes handed out) when a conversion is
     /// not one of the planned forms.
@@ -294,26 +331,18 @@ pub mod format_plan {
                 at += 1;
                 continue;
             }
-            let (op, len) = match fmt.get(at + 1) {
-                Some(b'%') => {
-                    // The text so far and one `%`.
-                    text(&fmt[from..at + 1], out);
-                    at += 2;
-                    from = at;
-                    continue;
-                }
-                Some(b'd' | b'i') => (INTEGER, 2),
-                Some(b's') => (STRING, 2),
-                Some(b'.') if fmt.get(at + 3) == Some(&b'f') => match fmt[at + 2] {
-                    b'0'..=b'9' => (FIXED, 4),
-                    _ => return None,
-                },
-                _ => return None,
-            };
+            if fmt.get(at + 1) == Some(&b'%') {
+                // The text so far and one `%`.
+                text(&fmt[from..at + 1], out);
+                at += 2;
+                from = at;
+                continue;
+            }
+            let (op, places, len) = conversion(&fmt[at..])?;
             text(&fmt[from..at], out);
             out(op);
             if op == FIXED {
-                out(fmt[at + 2] - b'0');
+                out(places);
             }
             conversions += 1;
             at += len;

@@ -3354,7 +3354,7 @@ impl<'a> FnGen<'a> {
         {
             // `string.format` with a constant format (`abi::format_plan`): when the
             // callee is the builtin, its plan first; the builtin when that makes nothing.
-            let builtin = self.builtin_index(Protected::Format);
+            let builtin = builtin_index(self.ctx.table_base, self.program, Protected::Format);
             self.block_of(|g, done| {
                 g.block_of(|g, generic| {
                     g.load_slot(f);
@@ -3399,12 +3399,6 @@ impl<'a> FnGen<'a> {
             return None;
         }
         Some((self.ctx.string_const(fmt), self.ctx.string_const(&plan)))
-    }
-
-    /// The function-table index of a builtin generated as code: they follow the
-    /// program's functions, in [`Protected::ALL`]'s order (`link::compile_entries`).
-    pub fn builtin_index(&self, which: Protected) -> u32 {
-        builtin_index(self.ctx.table_base, self.program, which)
     }
 
     /// Calls the function at slot `f` with its arguments after it.

@@ -105,8 +105,9 @@ fn log_time() -> String {
 /// A running server: `workers` threads (nginx's `worker_processes`), each with its own
 /// single-threaded tokio runtime accepting from the same listeners, as nginx's workers
 /// share the listening sockets (a connection then goes to the worker serving the fewest).
-/// A handler runs on the thread that read its request, with no hand-off: a handler that runs until its deadline holds up that worker's other
-/// connections, as a busy nginx worker does, while the other workers go on accepting.
+/// A handler runs on the thread that read its request, with no hand-off: a handler that
+/// runs until its deadline holds up that worker's other connections, as a busy nginx
+/// worker does, while the other workers go on accepting.
 pub struct Server {
     /// The bound addresses, in the order of [`Gateway::listen_addrs`].
     pub addrs: Vec<SocketAddr>,
@@ -199,12 +200,11 @@ pub fn start(
                     // Connections another worker accepted and handed over.
                     let handed = shared.clone();
                     tokio::spawn(async move {
-                        while let Some((stream, servers, port, id)) = inbox.recv().await {
-                            let Ok(stream) = TcpStream::from_std(stream) else {
-                                handed.open[w].fetch_sub(1, Ordering::Relaxed);
-                                continue;
-                            };
-                            tokio::spawn(handed.connection(w, servers, port, id).serve(stream));
+                        while let Some((stream, servers, port, id, open)) = inbox.recv().await {
+                            if let Ok(stream) = TcpStream::from_std(stream) {
+                                let conn = handed.connection(open, servers, port, id);
+                                tokio::spawn(conn.serve(stream));
+                            }
                         }
                     });
                     let _ = stopped.wait_for(|s| *s).await;
@@ -227,9 +227,9 @@ struct Shared {
     inboxes: Vec<tokio::sync::mpsc::UnboundedSender<Handed>>,
 }
 
-/// A connection handed to another worker: the socket, its address's servers and port, and
-/// its connection number.
-type Handed = (std::net::TcpStream, Arc<AddrServers>, u16, u64);
+/// A connection handed to another worker: the socket, its address's servers and port, its
+/// connection number, and its count on that worker.
+type Handed = (std::net::TcpStream, Arc<AddrServers>, u16, u64, OpenGuard);
 
 impl Shared {
     /// The worker with the fewest open connections, `me` among equals.
@@ -238,10 +238,16 @@ impl Shared {
         (0..self.open.len()).fold(me, |best, w| if load(w) < load(best) { w } else { best })
     }
 
-    /// A connection served by worker `w` (counted open until it ends).
+    /// Counts a connection open on worker `w` until the guard is dropped.
+    fn open_on(self: &Arc<Self>, w: usize) -> OpenGuard {
+        self.open[w].fetch_add(1, Ordering::Relaxed);
+        OpenGuard(self.clone(), w)
+    }
+
+    /// A connection served by the worker `open` counts it on.
     fn connection(
-        self: &Arc<Self>,
-        w: usize,
+        &self,
+        open: OpenGuard,
         servers: Arc<AddrServers>,
         port: u16,
         id: u64,
@@ -252,12 +258,13 @@ impl Shared {
             servers,
             port,
             id,
-            _open: OpenGuard(self.clone(), w),
+            _open: open,
         }
     }
 }
 
-/// Counts a connection open on its worker while it lives.
+/// A connection counted open on its worker while the guard lives (a connection that is
+/// dropped on the way, handed over or not, stops counting with it).
 struct OpenGuard(Arc<Shared>, usize);
 
 impl Drop for OpenGuard {
@@ -289,24 +296,17 @@ async fn accept_loop(
         let _ = stream.set_nodelay(true);
         let id = shared.conns.fetch_add(1, Ordering::Relaxed) + 1;
         let to = shared.least_busy(w);
-        shared.open[to].fetch_add(1, Ordering::Relaxed);
-        if to != w {
-            if let Ok(stream) = stream.into_std() {
-                if let Err(e) = shared.inboxes[to].send((stream, servers.clone(), port, id)) {
-                    // The worker is gone (stopping): the connection closes.
-                    shared.open[to].fetch_sub(1, Ordering::Relaxed);
-                    drop(e);
-                }
-            } else {
-                shared.open[to].fetch_sub(1, Ordering::Relaxed);
-            }
-            continue;
+        let open = shared.open_on(to);
+        if to == w {
+            tokio::spawn(
+                shared
+                    .connection(open, servers.clone(), port, id)
+                    .serve(stream),
+            );
+        } else if let Ok(stream) = stream.into_std() {
+            // A worker that is gone (stopping) drops it: the connection closes.
+            let _ = shared.inboxes[to].send((stream, servers.clone(), port, id, open));
         }
-        tokio::spawn(
-            shared
-                .connection(w, servers.clone(), port, id)
-                .serve(stream),
-        );
     }
 }
 

@@ -105,15 +105,8 @@ pub fn parse(f: &[u8]) -> Result<Spec, usize> {
 /// written) for everything else, which the general path handles.
 #[inline]
 pub fn simple<S: Sink>(sink: &mut S, spec: &[u8], x: u64) -> Option<(usize, bool)> {
-    use crate::abi::format_plan::{FIXED, INTEGER, STRING};
-    match *spec.get(1)? {
-        b'd' | b'i' => Some((2, conv(sink, INTEGER, 0, x)?)),
-        b's' => Some((2, conv(sink, STRING, 0, x)?)),
-        b'.' if spec.get(3) == Some(&b'f') && spec[2].is_ascii_digit() => {
-            Some((4, conv(sink, FIXED, spec[2] - b'0', x)?))
-        }
-        _ => None,
-    }
+    let (op, places, len) = crate::abi::format_plan::conversion(spec)?;
+    Some((len, conv(sink, op, places, x)?))
 }
 
 /// One of [`simple`]'s conversions, named as a format plan names it

@@ -854,7 +854,8 @@ pub extern "C" fn lrt_format_step(t: u32, base: u32, nargs: i32, frame: u32) -> 
 /// again from the start (and raises what there is to raise).
 #[unsafe(no_mangle)]
 pub extern "C" fn lrt_format_plan(base: u32, nargs: i32, fmt: u64, plan: u64) -> i32 {
-    use crate::abi::format_plan::{FIXED, LITERAL};
+    use crate::abi::format_plan::{Step, step};
+    use crate::format::Sink;
     if nargs < 1 || rd64(base) != fmt {
         return 0;
     }
@@ -862,25 +863,20 @@ pub extern "C" fn lrt_format_plan(base: u32, nargs: i32, fmt: u64, plan: u64) ->
     let mut out = PlanOut(Buf::new());
     let (mut at, mut argn) = (0, 1);
     while at < plan.len() {
-        let op = plan[at];
-        if op == LITERAL {
-            let len = plan[at + 1] as usize;
-            if !crate::format::Sink::put(&mut out, &plan[at + 2..at + 2 + len]) {
-                return 0;
+        let (next, after) = step(plan, at);
+        let took = match next {
+            Step::Text(text) => out.put(text),
+            Step::Convert(_, _) if argn >= nargs => false,
+            Step::Convert(op, places) => {
+                argn += 1;
+                crate::format::conv(&mut out, op, places, rd64(base + 8 * (argn - 1) as u32))
+                    == Some(true)
             }
-            at += 2 + len;
-            continue;
-        }
-        if argn >= nargs {
+        };
+        if !took {
             return 0;
         }
-        let places = if op == FIXED { plan[at + 1] } else { 0 };
-        match crate::format::conv(&mut out, op, places, rd64(base + 8 * argn as u32)) {
-            Some(true) => {}
-            _ => return 0,
-        }
-        argn += 1;
-        at += if op == FIXED { 2 } else { 1 };
+        at = after;
     }
     match string::new_value(out.0.as_bytes()) {
         Some(r) => {
