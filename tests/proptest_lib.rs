@@ -33,6 +33,14 @@ fn number_literal(x: f64) -> String {
     }
 }
 
+/// Keeps out the numbers whose `%g` the reference LuaJIT rounds down where nginx's
+/// LuaJIT and moonshift round up (docs/DIVERGENCES.md;
+/// `tostring_of_random_doubles_differs_only_at_rescaled_ties` shows that these are
+/// the only ones).
+fn not_rescaled_tie(x: &f64) -> bool {
+    !moonshift_tests::luajit_quirks::rescaled_tie(*x)
+}
+
 /// Numbers at the edges of the int32 conversion, and anywhere else.
 fn number() -> impl Strategy<Value = f64> {
     prop_oneof![
@@ -41,7 +49,7 @@ fn number() -> impl Strategy<Value = f64> {
         2 => (-2i64..2, -2i64..3).prop_map(|(k, d)| (k as f64) * 2f64.powi(32) + d as f64),
         1 => (-2i64..2, 0i32..3).prop_map(|(s, e)| s as f64 * 2f64.powi(51 + e) + 0.5),
         2 => (-1e6f64..1e6).prop_map(|x| (x * 2.0).round() / 2.0),
-        2 => any::<f64>(),
+        2 => any::<f64>().prop_filter("a tie of the reference LuaJIT's scaling", not_rescaled_tie),
         1 => prop::sample::select(vec![0.0, -0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY,
             f64::MIN_POSITIVE, 5e-324, f64::MAX, 4294967295.5, -2147483648.5]),
     ]
@@ -675,8 +683,10 @@ fn json_number() -> impl Strategy<Value = f64> {
     prop_oneof![
         3 => (-1_000_000i64..1_000_000).prop_map(|k| k as f64),
         2 => (-1e6f64..1e6).prop_map(|x| (x * 1000.0).round() / 1000.0),
-        3 => any::<f64>().prop_filter("finite", |x| x.is_finite()),
-        1 => (1u64..1 << 52).prop_map(|m| f64::from_bits(m)),
+        3 => any::<f64>().prop_filter("finite", |x| x.is_finite())
+            .prop_filter("a tie of the reference LuaJIT's scaling", not_rescaled_tie),
+        1 => (1u64..1 << 52).prop_map(f64::from_bits)
+            .prop_filter("a tie of the reference LuaJIT's scaling", not_rescaled_tie),
         1 => prop::sample::select(vec![0.0, -0.0, 1e15, 1e16, 2f64.powi(53), 1e21, 1e-5, 0.1,
             f64::MAX, f64::MIN_POSITIVE, 5e-324, 123456789012345.0]),
     ]
@@ -870,4 +880,68 @@ fn cjson_matches_real_lua_cjson() {
     if let Err(e) = result {
         panic!("{e}");
     }
+}
+
+/// `tostring` of 20 000 doubles of random bits on both arms: every line that differs
+/// is a number `luajit_quirks::rescaled_tie` names, and the three such numbers found
+/// so far do differ (if a newer reference LuaJIT stops rounding them down, this fails
+/// and the generators' filter can go).
+#[test]
+fn tostring_of_random_doubles_differs_only_at_rescaled_ties() {
+    use moonshift_tests::luajit_quirks::rescaled_tie;
+    let found = [
+        1.7534649815198506e-63,
+        2.528972516260851e+91,
+        1.5823315262808505e+72,
+    ];
+    // xorshift64*: the same numbers every run.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut numbers: Vec<f64> = found.to_vec();
+    while numbers.len() < 20_000 + found.len() {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        let x = f64::from_bits(state.wrapping_mul(0x2545_f491_4f6c_dd1d));
+        if x.is_finite() {
+            numbers.push(x);
+        }
+    }
+    let mut source = String::from("local t = {\n");
+    for x in &numbers {
+        source += &format!("{},\n", number_literal(*x));
+    }
+    source += "}\nfor i = 1, #t do print(tostring(t[i])) end\n";
+    let reference = reference::run_script(source.as_bytes(), "gen.lua", true);
+    let wasm = moonshift_backend::compile_source("gen.lua", &source).expect("compiles");
+    let program = WasmProgram::new(&wasm, moonshift_tests::test_limits()).expect("instantiates");
+    let ours = program.run_script();
+    let (r, o) = (
+        String::from_utf8_lossy(&reference.stdout),
+        String::from_utf8_lossy(&ours.stdout),
+    );
+    let (r, o): (Vec<&str>, Vec<&str>) = (r.lines().collect(), o.lines().collect());
+    assert_eq!((r.len(), o.len()), (numbers.len(), numbers.len()));
+    let mut differing = 0;
+    for (i, x) in numbers.iter().enumerate() {
+        if r[i] != o[i] {
+            differing += 1;
+            assert!(
+                rescaled_tie(*x),
+                "tostring({x:?}): luajit {} / wasm {}, not a rescaled tie",
+                r[i],
+                o[i]
+            );
+        } else {
+            assert!(
+                i >= found.len(),
+                "tostring({x:?}) no longer differs: {}",
+                r[i]
+            );
+        }
+    }
+    let flagged = numbers.iter().filter(|x| rescaled_tie(**x)).count();
+    eprintln!(
+        "{differing} of {} doubles differ, all among the {flagged} rescaled ties",
+        numbers.len()
+    );
 }

@@ -4,6 +4,7 @@
 //! Every suite is data-driven: the programs live in `corpus/`, and one
 //! `check_*` function decides pass or fail for each of them.
 
+pub mod luajit_quirks;
 pub mod oracle;
 
 use std::path::{Path, PathBuf};
