@@ -15,7 +15,7 @@ use moonshift_tests::oracle::{self, Case, Nginx};
 #[derive(Debug, PartialEq)]
 struct Wire {
     status: u16,
-    headers: Vec<(String, String)>,
+    headers: Vec<(String, Vec<u8>)>,
     body: Vec<u8>,
 }
 
@@ -51,24 +51,30 @@ fn parse_all(mut data: &[u8], heads: &[bool]) -> Vec<Wire> {
     let mut out = Vec::new();
     let mut finals = 0;
     while let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-        let head = String::from_utf8_lossy(&data[..end]).into_owned();
+        // Header values stay bytes: what a server sends that is not UTF-8 must be compared
+        // as sent.
+        let head = &data[..end];
         data = &data[end + 4..];
-        let mut lines = head.split("\r\n");
+        let mut lines = head
+            .split(|&c| c == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
         let status: u16 = lines
             .next()
-            .and_then(|l| l.split(' ').nth(1))
-            .and_then(|s| s.parse().ok())
+            .and_then(|l| String::from_utf8_lossy(l).split(' ').nth(1)?.parse().ok())
             .unwrap_or(0);
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_string()))
+        let headers: Vec<(String, Vec<u8>)> = lines
+            .filter_map(|l| {
+                let colon = l.iter().position(|&c| c == b':')?;
+                let name = String::from_utf8_lossy(&l[..colon]).to_ascii_lowercase();
+                Some((name, l[colon + 1..].trim_ascii().to_vec()))
+            })
             .filter(|(k, _)| k != "date" && k != "server")
             .collect();
         let get = |name: &str| {
             headers
                 .iter()
                 .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
+                .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
         };
         let mut body = Vec::new();
         let interim = (100..200).contains(&status);
@@ -145,6 +151,7 @@ fn exchanges() -> Vec<Exchange> {
         sent("HTTP/1.0 keep-alive for a response with a length", &[b"GET /fixed HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\nGET /fixed HTTP/1.0\r\nHost: a\r\n\r\n"]),
         sent("same-name headers and 304", &[b"GET /multi HTTP/1.1\r\nHost: a\r\n\r\nGET /nomod HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
         sent("many headers", &[many.as_bytes()]),
+        sent("header values that are not UTF-8, both ways", &[b"GET /bytes HTTP/1.1\r\nHost: a\r\nX-In: caf\xe9 \xff\r\nConnection: close\r\n\r\n"]),
         sent("a malformed request line", &[b"GARBAGE\r\n\r\n"]),
         sent("HTTP/1.1 without Host", &[b"GET / HTTP/1.1\r\n\r\n"]),
         sent("two Host headers", &[b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"]),

@@ -216,15 +216,9 @@ pub fn same_json_lines(a: &[u8], b: &[u8]) -> bool {
         })
 }
 
-fn norm_headers(h: &[(String, String)]) -> Vec<String> {
+fn norm_headers(h: &[(String, Vec<u8>)]) -> Vec<String> {
     h.iter()
-        .map(|(k, v)| {
-            format!(
-                "{}: {}",
-                k,
-                String::from_utf8_lossy(&normalize(v.as_bytes()))
-            )
-        })
+        .map(|(k, v)| format!("{}: {}", k, String::from_utf8_lossy(&normalize(v))))
         .collect()
 }
 

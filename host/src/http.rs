@@ -353,7 +353,7 @@ struct Head {
     method: String,
     uri: String,
     http10: bool,
-    headers: Vec<(String, String)>,
+    headers: Vec<(String, Vec<u8>)>,
     /// Where the head ends in the read buffer.
     len: usize,
     /// The headers the connection itself reads, found in one pass: the index in
@@ -449,12 +449,12 @@ impl Connection {
             read_more(stream, buf, wait).await?;
         };
         buf.drain(..head.len);
-        let header = |at: Option<usize>| at.map(|i| head.headers[i].1.as_str());
+        let header = |at: Option<usize>| at.map(|i| head.headers[i].1.as_slice());
         let chunked = match header(head.transfer_encoding) {
             None => false,
             // nginx 1.22: Transfer-Encoding in HTTP/1.0 is 400, a coding other than chunked 501.
             Some(_) if head.http10 => return Err(Refusal::Status(400)),
-            Some(te) if te.eq_ignore_ascii_case("chunked") => true,
+            Some(te) if te.eq_ignore_ascii_case(b"chunked") => true,
             Some(_) => return Err(Refusal::Status(501)),
         };
         let length = match header(head.content_length) {
@@ -497,8 +497,10 @@ impl Connection {
         kept.uri.clear();
         kept.uri.push_str(&head.uri);
         kept.host.clear();
-        let host_header = head.host.map(|i| head.headers[i].1.as_str());
-        if let Some(h) = host_header {
+        let host_header = head
+            .host
+            .map(|i| String::from_utf8_lossy(&head.headers[i].1));
+        if let Some(h) = &host_header {
             kept.host.push_str(h);
         }
         let has_host = host_header.is_some();
@@ -617,15 +619,10 @@ fn head_of(req: &httparse::Request<'_, '_>, len: usize) -> Result<Head, Refusal>
     } else {
         return Err(Refusal::Status(400));
     };
-    let headers: Vec<(String, String)> = req
+    let headers: Vec<(String, Vec<u8>)> = req
         .headers
         .iter()
-        .map(|h| {
-            (
-                h.name.to_string(),
-                String::from_utf8_lossy(h.value).into_owned(),
-            )
-        })
+        .map(|h| (h.name.to_string(), h.value.to_vec()))
         .collect();
     let http10 = version == 0;
     let (mut host, mut transfer_encoding, mut content_length) = (None, None, None);
@@ -643,7 +640,7 @@ fn head_of(req: &httparse::Request<'_, '_>, len: usize) -> Result<Head, Refusal>
         } else if is("content-length") {
             content_length = content_length.or(Some(i));
         } else if is("expect") {
-            expect_continue |= v.eq_ignore_ascii_case("100-continue");
+            expect_continue |= v.eq_ignore_ascii_case(b"100-continue");
         }
     }
     // nginx: "client sent HTTP/1.1 request without "Host" header".
@@ -666,12 +663,14 @@ fn head_of(req: &httparse::Request<'_, '_>, len: usize) -> Result<Head, Refusal>
 }
 
 /// A Content-Length value: decimal digits only, as nginx parses it.
-fn parse_length(v: &str) -> Option<u64> {
-    let v = v.trim();
-    if v.is_empty() || !v.bytes().all(|c| c.is_ascii_digit()) {
+fn parse_length(v: &[u8]) -> Option<u64> {
+    let v = v.trim_ascii();
+    if v.is_empty() || !v.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    v.parse().ok()
+    v.iter().try_fold(0u64, |n, &d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
 }
 
 /// A chunked request body, decoded; trailers are read and dropped.
@@ -751,10 +750,10 @@ fn write_response(
         DATE.with(|d| out.extend_from_slice(d.borrow_mut().now()));
         out.extend_from_slice(b"\r\n");
     }
-    let header = |out: &mut Vec<u8>, k: &str, v: &str| {
+    let header = |out: &mut Vec<u8>, k: &str, v: &[u8]| {
         out.extend_from_slice(k.as_bytes());
         out.extend_from_slice(b": ");
-        out.extend_from_slice(v.as_bytes());
+        out.extend_from_slice(v);
         out.extend_from_slice(b"\r\n");
     };
     for (k, v) in r.headers.iter().filter(|(k, _)| is(k, "content-type")) {

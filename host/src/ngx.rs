@@ -82,7 +82,8 @@ pub struct Request {
     pub method: String,
     /// Path and optional `?query`, exactly as sent.
     pub uri: String,
-    pub headers: Vec<(String, String)>,
+    /// Names and values as sent (values are bytes: nginx passes on what clients send).
+    pub headers: Vec<(String, Vec<u8>)>,
     pub body: Vec<u8>,
     /// The request line said HTTP/1.0 (else HTTP/1.1).
     pub http10: bool,
@@ -98,17 +99,18 @@ impl Request {
 /// Whether a client sending `headers` keeps the connection for another request (nginx's
 /// `r->keepalive`): HTTP/1.1 unless a `Connection` header says `close`, HTTP/1.0 only when
 /// one says `keep-alive`.
-pub fn keep_alive(http10: bool, headers: &[(String, String)]) -> bool {
-    let says = |token: &str| {
+pub fn keep_alive(http10: bool, headers: &[(String, Vec<u8>)]) -> bool {
+    let says = |token: &[u8]| {
         headers.iter().any(|(k, v)| {
             k.eq_ignore_ascii_case("connection")
-                && v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token))
+                && v.split(|&c| c == b',')
+                    .any(|t| t.trim_ascii().eq_ignore_ascii_case(token))
         })
     };
     if http10 {
-        says("keep-alive")
+        says(b"keep-alive")
     } else {
-        !says("close")
+        !says(b"close")
     }
 }
 
@@ -118,7 +120,8 @@ pub fn keep_alive(http10: bool, headers: &[(String, String)]) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
+    /// Names and values as they go out (values are bytes: nginx sends what Lua set).
+    pub headers: Vec<(String, Vec<u8>)>,
     pub body: Vec<u8>,
     pub log: Vec<LogLine>,
     /// The body is sent with chunked transfer encoding (Lua output without a
@@ -918,13 +921,17 @@ pub fn lua_error_message(err: &HostValue) -> String {
 #[derive(Debug)]
 pub struct NgxRequest {
     req: Request,
+    /// The request's headers as the client sent them, saved when a handler first
+    /// changes `req.headers` (`ngx.req.raw_header` reads what was sent, as nginx's reads
+    /// the request's buffer).
+    sent_headers: Option<Vec<(String, Vec<u8>)>>,
     /// `$args`: `None` when the request had no `?` (the variable is then nil).
     args: Option<Vec<u8>>,
     /// `r->headers_out.status`; 0 until set.
     status: i64,
     headers_sent: bool,
     header_only: bool,
-    resp_headers: Vec<(String, String)>,
+    resp_headers: Vec<(String, Vec<u8>)>,
     body: Vec<u8>,
     log: Vec<LogLine>,
     /// `Some(code)` once `ngx.exit(code)` was called.
@@ -1060,6 +1067,7 @@ impl NgxRequest {
         let request_path = normalize_uri(path.as_bytes());
         NgxRequest {
             req,
+            sent_headers: None,
             args,
             status: 0,
             headers_sent: false,
@@ -1604,7 +1612,8 @@ impl NgxRequest {
                 }
                 self.body_read = true;
                 // The request's Content-Length follows the new body.
-                let len = self.req.body.len().to_string();
+                let len = self.req.body.len().to_string().into_bytes();
+                self.save_sent_headers();
                 match self
                     .req
                     .headers
@@ -1719,19 +1728,17 @@ impl NgxRequest {
                         ));
                     }
                 };
-                let values: Vec<String> = if f == HostFn::ReqClearHeader {
+                let values: Vec<Vec<u8>> = if f == HostFn::ReqClearHeader {
                     Vec::new()
                 } else {
                     match arm.arg(1) {
                         HostValue::Nil => Vec::new(),
                         HostValue::Str(s) if s.is_empty() => Vec::new(),
-                        HostValue::Table(items) => items
-                            .iter()
-                            .map(|(_, v)| String::from_utf8_lossy(&tostring(v)).into_owned())
-                            .collect(),
-                        v => vec![String::from_utf8_lossy(&tostring(&v)).into_owned()],
+                        HostValue::Table(items) => items.iter().map(|(_, v)| tostring(v)).collect(),
+                        v => vec![tostring(&v)],
                     }
                 };
+                self.save_sent_headers();
                 let at = self
                     .req
                     .headers
@@ -1762,8 +1769,11 @@ impl NgxRequest {
                         .as_bytes(),
                     );
                 }
-                for (k, v) in &self.req.headers {
-                    out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+                for (k, v) in self.sent_headers.as_ref().unwrap_or(&self.req.headers) {
+                    out.extend_from_slice(k.as_bytes());
+                    out.extend_from_slice(b": ");
+                    out.extend_from_slice(v);
+                    out.extend_from_slice(b"\r\n");
                 }
                 out.extend_from_slice(b"\r\n");
                 Ok(Outcome::Return(smallvec![HostValue::Str(out)]))
@@ -1855,7 +1865,7 @@ impl NgxRequest {
                 self.resp_headers
                     .iter()
                     .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-                    .map(|(_, v)| v.clone().into_bytes())
+                    .map(|(_, v)| v.clone())
             } else {
                 self.content_type.clone()
             };
@@ -1876,7 +1886,7 @@ impl NgxRequest {
             self.resp_headers
                 .iter()
                 .filter(|(n, _)| n.eq_ignore_ascii_case(&name))
-                .map(|(_, v)| v.clone().into_bytes())
+                .map(|(_, v)| v.clone())
                 .collect()
         } else {
             self.out_headers
@@ -2014,9 +2024,9 @@ impl NgxRequest {
             }
             for (k, v) in &self.resp_headers {
                 if k.eq_ignore_ascii_case("content-type") {
-                    builtin.push(("content-type".into(), v.clone().into_bytes()));
+                    builtin.push(("content-type".into(), v.clone()));
                 } else {
-                    list.push((k.clone(), v.clone().into_bytes()));
+                    list.push((k.clone(), v.clone()));
                 }
             }
         } else {
@@ -2364,7 +2374,6 @@ impl NgxRequest {
     /// headers set through `ngx.header`, then `add_header`'s for the statuses it applies
     /// to.
     fn send_headers(&mut self, page_type: Option<Vec<u8>>) {
-        let text = |v: &[u8]| String::from_utf8_lossy(v).into_owned();
         let mut h = Vec::with_capacity(1 + self.out_headers.len() + self.add_headers.len());
         if self.status != 204 && self.status != 304 {
             let ct: &[u8] = match &page_type {
@@ -2376,7 +2385,7 @@ impl NgxRequest {
                     .unwrap_or(&self.default_type),
             };
             if !ct.is_empty() {
-                h.push(("Content-Type".to_string(), text(ct)));
+                h.push(("Content-Type".to_string(), ct.to_vec()));
             }
         }
         for (k, v) in &self.out_headers {
@@ -2389,11 +2398,14 @@ impl NgxRequest {
                 } else {
                     format!(":{}", self.server_port)
                 };
-                let host = String::from_utf8_lossy(&self.host()).into_owned();
-                h.push((k.clone(), format!("http://{host}{port}{}", text(v))));
+                let mut absolute = b"http://".to_vec();
+                absolute.extend_from_slice(&self.host());
+                absolute.extend_from_slice(port.as_bytes());
+                absolute.extend_from_slice(v);
+                h.push((k.clone(), absolute));
                 continue;
             }
-            h.push((k.clone(), text(v)));
+            h.push((k.clone(), v.clone()));
         }
         // add_header's filter comes after ngx_lua's in nginx's chain: its headers follow
         // what header_filter_by_lua left, for the status and variables as they are then,
@@ -2407,7 +2419,7 @@ impl NgxRequest {
             if *always || applies {
                 let v = self.interpolate(v);
                 if !v.is_empty() {
-                    h.push((k.clone(), text(&v)));
+                    h.push((k.clone(), v));
                 }
             }
         }
@@ -2781,12 +2793,19 @@ impl NgxRequest {
         None
     }
 
+    /// Keeps the headers as sent before a handler changes them ([`Self::sent_headers`]).
+    fn save_sent_headers(&mut self) {
+        if self.sent_headers.is_none() {
+            self.sent_headers = Some(self.req.headers.clone());
+        }
+    }
+
     fn header_first(&self, lname: &str) -> Option<Vec<u8>> {
         self.req
             .headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(lname))
-            .map(|(_, v)| v.clone().into_bytes())
+            .map(|(_, v)| v.clone())
     }
 
     /// `$http_NAME`: headers whose lowercased name, with `-` as `_`, equals `name`.
@@ -2813,10 +2832,10 @@ impl NgxRequest {
             }
             if matches(k) {
                 match &mut out {
-                    None => out = Some(v.clone().into_bytes()),
+                    None => out = Some(v.clone()),
                     Some(o) => {
                         o.extend_from_slice(sep);
-                        o.extend_from_slice(v.as_bytes());
+                        o.extend_from_slice(v);
                     }
                 }
             }
@@ -2860,7 +2879,7 @@ impl NgxRequest {
                 truncated = true;
                 break;
             }
-            list.push((k.clone(), v.clone().into_bytes()));
+            list.push((k.clone(), v.clone()));
         }
         let mut ret = vec![header_table(&list, raw)];
         if truncated {
@@ -3629,7 +3648,7 @@ mod tests {
             uri: uri.into(),
             headers: headers
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
                 .collect(),
             body: vec![],
             http10: false,
@@ -3837,7 +3856,7 @@ mod tests {
         );
         assert_eq!(
             r.headers,
-            vec![("Content-Type".to_string(), "text/html".to_string())]
+            vec![("Content-Type".to_string(), b"text/html".to_vec())]
         );
 
         let mut n = NgxRequest::new(req("GET", "/", &[]));

@@ -908,7 +908,7 @@ mod tests {
         assert_eq!(r.body, b"hi\n");
         assert_eq!(
             r.headers,
-            vec![("Content-Type".to_string(), "text/plain".to_string())]
+            vec![("Content-Type".to_string(), b"text/plain".to_vec())]
         );
         assert!(r.log.is_empty());
     }

@@ -104,7 +104,9 @@ pub fn parse_traffic(text: &str) -> Result<Vec<Request>, String> {
         out.push(Request {
             method,
             uri: l.uri,
-            headers: l.headers.0,
+            headers: (l.headers.0.into_iter())
+                .map(|(k, v)| (k, v.into_bytes()))
+                .collect(),
             body: l.body.unwrap_or_default().into_bytes(),
             http10: l.http10,
         });
@@ -130,10 +132,10 @@ mod tests {
         assert_eq!(
             r[0].headers,
             vec![
-                ("Zeta".to_string(), "z".to_string()),
-                ("Host".to_string(), "a".to_string()),
-                ("X-Y".to_string(), "1".to_string()),
-                ("X-Y".to_string(), "2".to_string()),
+                ("Zeta".to_string(), b"z".to_vec()),
+                ("Host".to_string(), b"a".to_vec()),
+                ("X-Y".to_string(), b"1".to_vec()),
+                ("X-Y".to_string(), b"2".to_vec()),
             ]
         );
         assert_eq!(r[0].body, b"hi");

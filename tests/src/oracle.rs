@@ -61,7 +61,10 @@ pub fn send(addr: SocketAddr, req: &Request) -> Result<RawResponse, String> {
         out.extend_from_slice(b"Host: localhost\r\n");
     }
     for (k, v) in &req.headers {
-        out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(v);
+        out.extend_from_slice(b"\r\n");
     }
     if !req.body.is_empty()
         && !req
