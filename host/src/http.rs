@@ -381,8 +381,10 @@ impl Connection {
         let mut buf: Vec<u8> = Vec::with_capacity(4096);
         let mut out: Vec<u8> = Vec::with_capacity(4096);
         let mut kept = LogHead::default();
+        let mut timer = ReadTimer::new();
         loop {
-            let (head, body) = match self.read_request(&mut stream, &mut buf, &mut out).await {
+            let read = self.read_request(&mut stream, &mut buf, &mut out, &mut timer);
+            let (head, body) = match read.await {
                 Ok(r) => r,
                 Err(Refusal::Close) => return,
                 Err(Refusal::Status(code)) => {
@@ -424,6 +426,7 @@ impl Connection {
         stream: &mut TcpStream,
         buf: &mut Vec<u8>,
         out: &mut Vec<u8>,
+        timer: &mut ReadTimer,
     ) -> Result<(Head, Vec<u8>), Refusal> {
         let head = loop {
             if !buf.is_empty()
@@ -446,7 +449,7 @@ impl Connection {
             } else {
                 CLIENT_TIMEOUT
             };
-            read_more(stream, buf, wait).await?;
+            read_more(stream, buf, wait, timer).await?;
         };
         buf.drain(..head.len);
         let header = |at: Option<usize>| at.map(|i| head.headers[i].1.as_slice());
@@ -473,11 +476,11 @@ impl Connection {
             stream.write_all(out).await.map_err(|_| Refusal::Close)?;
         }
         let body = if chunked {
-            read_chunked(stream, buf).await?
+            read_chunked(stream, buf, timer).await?
         } else if let Some(n) = length {
             let n = n as usize;
             while buf.len() < n {
-                read_more(stream, buf, CLIENT_TIMEOUT).await?;
+                read_more(stream, buf, CLIENT_TIMEOUT, timer).await?;
             }
             buf.drain(..n).collect()
         } else {
@@ -568,13 +571,49 @@ async fn read_more(
     stream: &mut TcpStream,
     buf: &mut Vec<u8>,
     wait: Duration,
+    timer: &mut ReadTimer,
 ) -> Result<(), Refusal> {
     if buf.capacity() - buf.len() < 2048 {
         buf.reserve(8192);
     }
-    match tokio::time::timeout(wait, stream.read_buf(buf)).await {
-        Ok(Ok(n)) if n > 0 => Ok(()),
-        _ => Err(Refusal::Close),
+    timer.arm(wait);
+    tokio::select! {
+        biased;
+        read = stream.read_buf(buf) => match read {
+            Ok(n) if n > 0 => Ok(()),
+            _ => Err(Refusal::Close),
+        },
+        () = timer.0.as_mut() => Err(Refusal::Close),
+    }
+}
+
+/// A connection's read deadline: one timer for the connection's life, moved only when
+/// its new deadline is at least [`LAZY`] away from the one set (nginx's
+/// `NGX_TIMER_LAZY_DELAY`), so a kept-alive connection answering a request a millisecond
+/// does not take its timer out of tokio's wheel and put it back for each one. A
+/// connection may then close up to `LAZY` before or after its timeout, as nginx's do.
+struct ReadTimer(std::pin::Pin<Box<tokio::time::Sleep>>);
+
+/// How far a read deadline may be from the one asked for (nginx's 300 ms).
+const LAZY: Duration = Duration::from_millis(300);
+
+impl ReadTimer {
+    fn new() -> Self {
+        ReadTimer(Box::pin(tokio::time::sleep(KEEPALIVE_TIMEOUT)))
+    }
+
+    /// Makes the deadline `wait` from now, give or take [`LAZY`].
+    fn arm(&mut self, wait: Duration) {
+        let deadline = tokio::time::Instant::now() + wait;
+        let set = self.0.deadline();
+        let gap = if set > deadline {
+            set - deadline
+        } else {
+            deadline - set
+        };
+        if gap >= LAZY {
+            self.0.as_mut().reset(deadline);
+        }
     }
 }
 
@@ -674,14 +713,18 @@ fn parse_length(v: &[u8]) -> Option<u64> {
 }
 
 /// A chunked request body, decoded; trailers are read and dropped.
-async fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Vec<u8>, Refusal> {
+async fn read_chunked(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    timer: &mut ReadTimer,
+) -> Result<Vec<u8>, Refusal> {
     let mut body = Vec::new();
     loop {
         let (at, size) = loop {
             match httparse::parse_chunk_size(buf) {
                 Ok(httparse::Status::Complete(r)) => break r,
                 Ok(httparse::Status::Partial) if buf.len() < HEADER_BUFFER => {
-                    read_more(stream, buf, CLIENT_TIMEOUT).await?;
+                    read_more(stream, buf, CLIENT_TIMEOUT, timer).await?;
                 }
                 _ => return Err(Refusal::Status(400)),
             }
@@ -702,7 +745,7 @@ async fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Vec<u
                         buf.drain(..i + 2);
                     }
                     None if buf.len() < HEADER_BUFFER => {
-                        read_more(stream, buf, CLIENT_TIMEOUT).await?;
+                        read_more(stream, buf, CLIENT_TIMEOUT, timer).await?;
                     }
                     None => return Err(Refusal::Status(400)),
                 }
@@ -710,7 +753,7 @@ async fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Vec<u
         }
         let size = size as usize;
         while buf.len() < size + 2 {
-            read_more(stream, buf, CLIENT_TIMEOUT).await?;
+            read_more(stream, buf, CLIENT_TIMEOUT, timer).await?;
         }
         if &buf[size..size + 2] != b"\r\n" {
             return Err(Refusal::Status(400));
