@@ -130,7 +130,7 @@ pub fn diff(
             divergences.push(Divergence {
                 request: i + 1,
                 method: req.method.clone(),
-                uri: req.uri.clone(),
+                uri: String::from_utf8_lossy(&req.uri).into_owned(),
                 parts,
             });
         }

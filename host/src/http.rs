@@ -351,7 +351,7 @@ struct LogHead {
 /// A request head read off the wire, before its body.
 struct Head {
     method: String,
-    uri: String,
+    uri: Vec<u8>,
     http10: bool,
     headers: Vec<(String, Vec<u8>)>,
     /// Where the head ends in the read buffer.
@@ -498,7 +498,7 @@ impl Connection {
         kept.method.clear();
         kept.method.push_str(&head.method);
         kept.uri.clear();
-        kept.uri.push_str(&head.uri);
+        kept.uri.push_str(&String::from_utf8_lossy(&head.uri));
         kept.host.clear();
         let host_header = head
             .host
@@ -619,16 +619,45 @@ impl ReadTimer {
 
 /// The request head at the start of `buf`: `None` while it is incomplete.
 fn parse_head(buf: &[u8]) -> Result<Option<Head>, Refusal> {
+    match parse_head_in(buf, buf) {
+        Err(Refusal::Status(400)) => {}
+        parsed => return parsed,
+    }
+    // nginx takes any byte above a space in the request target, httparse only UTF-8: a
+    // target with other bytes above 0x7f is parsed with those bytes masked, and taken
+    // from `buf` as it is.
+    let line = buf.iter().position(|&c| c == b'\n').unwrap_or(buf.len());
+    let (Some(first), Some(last)) = (
+        buf[..line].iter().position(|&c| c == b' '),
+        buf[..line].iter().rposition(|&c| c == b' '),
+    ) else {
+        return Err(Refusal::Status(400));
+    };
+    if !buf[first..last].iter().any(|&c| c >= 0x80) {
+        return Err(Refusal::Status(400));
+    }
+    let mut masked = buf.to_vec();
+    for c in &mut masked[first..last] {
+        if *c >= 0x80 {
+            *c = b'x';
+        }
+    }
+    parse_head_in(&masked, buf)
+}
+
+/// [`parse_head`] of `parsed`, which is `buf` or `buf` with bytes of its request target
+/// masked: the target is taken from `buf`.
+fn parse_head_in(parsed: &[u8], buf: &[u8]) -> Result<Option<Head>, Refusal> {
     let mut few = [httparse::EMPTY_HEADER; 32];
     let mut req = httparse::Request::new(&mut few);
-    match req.parse(buf) {
-        Ok(httparse::Status::Complete(len)) => Ok(Some(head_of(&req, len)?)),
+    match req.parse(parsed) {
+        Ok(httparse::Status::Complete(len)) => Ok(Some(head_of(&req, len, parsed, buf)?)),
         Ok(httparse::Status::Partial) => Ok(None),
         Err(httparse::Error::TooManyHeaders) => {
             let mut many = vec![httparse::EMPTY_HEADER; MAX_HEAD / 4];
             let mut req = httparse::Request::new(&mut many);
-            match req.parse(buf) {
-                Ok(httparse::Status::Complete(len)) => Ok(Some(head_of(&req, len)?)),
+            match req.parse(parsed) {
+                Ok(httparse::Status::Complete(len)) => Ok(Some(head_of(&req, len, parsed, buf)?)),
                 Ok(httparse::Status::Partial) => Ok(None),
                 Err(_) => Err(Refusal::Status(400)),
             }
@@ -637,24 +666,32 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, Refusal> {
     }
 }
 
-fn head_of(req: &httparse::Request<'_, '_>, len: usize) -> Result<Head, Refusal> {
+fn head_of(
+    req: &httparse::Request<'_, '_>,
+    len: usize,
+    parsed: &[u8],
+    buf: &[u8],
+) -> Result<Head, Refusal> {
     let (Some(method), Some(target), Some(version)) = (req.method, req.path, req.version) else {
         return Err(Refusal::Status(400));
     };
     if target.len() > HEADER_BUFFER {
         return Err(Refusal::Status(414));
     }
+    // The target's bytes as sent (`parsed` may have masked some).
+    let at = target.as_ptr() as usize - parsed.as_ptr() as usize;
+    let target = &buf[at..at + target.len()];
     // The absolute form (`GET http://host/path`) names the path after the authority.
     let uri = if let Some(rest) = target
-        .strip_prefix("http://")
-        .or_else(|| target.strip_prefix("https://"))
+        .strip_prefix(b"http://")
+        .or_else(|| target.strip_prefix(b"https://"))
     {
-        match rest.find('/') {
-            Some(i) => rest[i..].to_string(),
-            None => "/".to_string(),
+        match rest.iter().position(|&c| c == b'/') {
+            Some(i) => rest[i..].to_vec(),
+            None => b"/".to_vec(),
         }
-    } else if target.starts_with('/') {
-        target.to_string()
+    } else if target.starts_with(b"/") {
+        target.to_vec()
     } else {
         return Err(Refusal::Status(400));
     };

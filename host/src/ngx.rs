@@ -80,8 +80,9 @@ const RESTY_CORE: &str = "/usr/share/lua/5.1/resty/core";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
     pub method: String,
-    /// Path and optional `?query`, exactly as sent.
-    pub uri: String,
+    /// Path and optional `?query`, exactly as sent (bytes: nginx takes any byte above
+    /// a space there).
+    pub uri: Vec<u8>,
     /// Names and values as sent (values are bytes: nginx passes on what clients send).
     pub headers: Vec<(String, Vec<u8>)>,
     pub body: Vec<u8>,
@@ -1057,14 +1058,14 @@ fn check_number(arm: &mut dyn Arm, n: usize, v: HostValue) -> Result<f64, String
 
 impl NgxRequest {
     pub fn new(req: Request) -> Self {
-        let (path, args) = match req.uri.split_once('?') {
-            Some((path, args)) => (
-                path,
-                Some(args.as_bytes().to_vec()).filter(|a| !a.is_empty()),
+        let (path, args) = match req.uri.iter().position(|&c| c == b'?') {
+            Some(q) => (
+                &req.uri[..q],
+                Some(req.uri[q + 1..].to_vec()).filter(|a| !a.is_empty()),
             ),
-            None => (req.uri.as_str(), None),
+            None => (&req.uri[..], None),
         };
-        let request_path = normalize_uri(path.as_bytes());
+        let request_path = normalize_uri(path);
         NgxRequest {
             req,
             sent_headers: None,
@@ -1759,15 +1760,10 @@ impl NgxRequest {
                 let no_line = !matches!(arm.arg(0), HostValue::Nil | HostValue::Bool(false));
                 let mut out = Vec::new();
                 if !no_line {
-                    out.extend_from_slice(
-                        format!(
-                            "{} {} {}\r\n",
-                            self.req.method,
-                            self.req.uri,
-                            self.protocol()
-                        )
-                        .as_bytes(),
-                    );
+                    out.extend_from_slice(self.req.method.as_bytes());
+                    out.push(b' ');
+                    out.extend_from_slice(&self.req.uri);
+                    out.extend_from_slice(format!(" {}\r\n", self.protocol()).as_bytes());
                 }
                 for (k, v) in self.sent_headers.as_ref().unwrap_or(&self.req.headers) {
                     out.extend_from_slice(k.as_bytes());
@@ -2740,7 +2736,7 @@ impl NgxRequest {
 
     /// The value of nginx variable `name` (lowercase), `None` when not found.
     pub fn variable(&self, name: &[u8]) -> Option<Vec<u8>> {
-        let uri = self.req.uri.as_bytes();
+        let uri = &self.req.uri;
         let fixed: Option<Vec<u8>> = match name {
             b"uri" | b"document_uri" => Some(match &self.uri_override {
                 Some(u) => u.clone(),

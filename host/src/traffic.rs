@@ -103,7 +103,7 @@ pub fn parse_traffic(text: &str) -> Result<Vec<Request>, String> {
         }
         out.push(Request {
             method,
-            uri: l.uri,
+            uri: l.uri.into_bytes(),
             headers: (l.headers.0.into_iter())
                 .map(|(k, v)| (k, v.into_bytes()))
                 .collect(),
@@ -128,7 +128,7 @@ mod tests {
         let r = parse_traffic(text).unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].method, "POST");
-        assert_eq!(r[0].uri, "/x?a=1");
+        assert_eq!(r[0].uri, b"/x?a=1");
         assert_eq!(
             r[0].headers,
             vec![

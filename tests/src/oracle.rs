@@ -52,7 +52,9 @@ pub fn send(addr: SocketAddr, req: &Request) -> Result<RawResponse, String> {
     s.set_read_timeout(Some(Duration::from_secs(30)))
         .map_err(|e| e.to_string())?;
     let version = if req.http10 { "1.0" } else { "1.1" };
-    let mut out = format!("{} {} HTTP/{version}\r\n", req.method, req.uri).into_bytes();
+    let mut out = format!("{} ", req.method).into_bytes();
+    out.extend_from_slice(&req.uri);
+    out.extend_from_slice(format!(" HTTP/{version}\r\n").as_bytes());
     if !req
         .headers
         .iter()
@@ -457,7 +459,7 @@ pub fn run_moonshift(case: &Case, engine: &str) -> Result<Vec<Observed>, String>
 
 /// A readable account of how two observations differ.
 pub fn explain(req: &Request, want: &Observed, got: &Observed) -> String {
-    let mut s = format!("{} {}\n", req.method, req.uri);
+    let mut s = format!("{} {}\n", req.method, String::from_utf8_lossy(&req.uri));
     if want.status != got.status {
         s.push_str(&format!(
             "  status: nginx {} moonshift {}\n",
