@@ -165,8 +165,12 @@ fn exchanges() -> Vec<Exchange> {
     ]
 }
 
+/// The tests here run nginx on the oracle's one port: one at a time.
+static NGINX_PORT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn serve_answers_on_the_wire_as_nginx_does() {
+    let _port = NGINX_PORT.lock().unwrap_or_else(|p| p.into_inner());
     assert!(
         oracle::nginx_available(),
         "nginx with ngx_lua is not installed: run scripts/setup"
@@ -207,4 +211,61 @@ fn serve_answers_on_the_wire_as_nginx_does() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// An error-log message with bytes that are not UTF-8 (from a literal and from the
+/// request's target) is written as nginx writes it, byte for byte, by both engines.
+#[test]
+fn error_log_messages_keep_their_bytes() {
+    let _port = NGINX_PORT.lock().unwrap_or_else(|p| p.into_inner());
+    assert!(
+        oracle::nginx_available(),
+        "nginx with ngx_lua is not installed: run scripts/setup"
+    );
+    let case = Case {
+        dir: moonshift_tests::root().join("corpus/ngx/wire"),
+        name: "wire-log".into(),
+        requests: vec![],
+    };
+    let request: &[u8] = b"GET /logbytes/caf\xe9 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+    // The message nginx wrote: from `[lua]` to the `, client:` nginx appends.
+    let nginx = Nginx::start(&case).expect("nginx starts");
+    let (answers, _) = exchange(
+        SocketAddr::from(([127, 0, 0, 1], oracle::CONF_PORT)),
+        &[request],
+        &[],
+    );
+    assert_eq!(answers.first().map(|w| w.status), Some(200));
+    std::thread::sleep(Duration::from_millis(100));
+    let text = std::fs::read(oracle::case_prefix(&case).join("logs/error.log")).expect("a log");
+    drop(nginx);
+    let start = text
+        .windows(5)
+        .position(|w| w == b"[lua]")
+        .unwrap_or_else(|| {
+            panic!(
+                "nginx logged no Lua line: {}",
+                String::from_utf8_lossy(&text)
+            )
+        });
+    let len = text[start..]
+        .windows(9)
+        .position(|w| w == b", client:")
+        .expect("the line names the client");
+    let want = text[start..start + len].to_vec();
+    assert!(
+        want.ends_with(b"caf\xe9 \xff /logbytes/caf\xe9"),
+        "{want:?}"
+    );
+    for engine in ["wasm", "luajit"] {
+        let (server, log, _) = oracle::start_moonshift(&case, engine).expect("serve starts");
+        exchange(server.addrs[0], &[request], &[]);
+        let lines = log.lines.as_ref().expect("lines kept").lock().unwrap();
+        let got: Vec<&[u8]> = lines
+            .iter()
+            .map(|(_, l)| l.message.as_slice())
+            .filter(|m| m.starts_with(b"[lua]"))
+            .collect();
+        assert_eq!(got, vec![want.as_slice()], "{engine}");
+    }
 }

@@ -600,7 +600,11 @@ fn serve(
     match gw.startup() {
         Ok(lines) => {
             for l in lines {
-                eprintln!("moonshift: [{}] {}", l.level, l.message);
+                eprintln!(
+                    "moonshift: [{}] {}",
+                    l.level,
+                    String::from_utf8_lossy(&l.message)
+                );
             }
         }
         Err(e) => {

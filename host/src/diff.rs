@@ -228,7 +228,7 @@ fn norm_log(l: &[LogLine]) -> Vec<String> {
             format!(
                 "[{}] {}",
                 l.level,
-                String::from_utf8_lossy(&normalize(l.message.as_bytes()))
+                String::from_utf8_lossy(&normalize(&l.message))
             )
         })
         .collect()

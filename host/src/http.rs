@@ -71,16 +71,21 @@ impl ErrorLog {
         } else {
             format!("[{}] ", line.level)
         };
-        let text = format!(
-            "{} {word}{}#0: *{conn} {}, client: 127.0.0.1, server: {server}, request: \"{} {} HTTP/1.1\"{host}\n",
-            log_time(),
-            std::process::id(),
-            line.message,
-            req.method,
-            req.uri,
+        // Bytes: the message and the request's target as they are, as nginx writes them.
+        let mut text =
+            format!("{} {word}{}#0: *{conn} ", log_time(), std::process::id()).into_bytes();
+        text.extend_from_slice(&line.message);
+        text.extend_from_slice(
+            format!(
+                ", client: 127.0.0.1, server: {server}, request: \"{} ",
+                req.method
+            )
+            .as_bytes(),
         );
+        text.extend_from_slice(req.uri);
+        text.extend_from_slice(format!(" HTTP/1.1\"{host}\n").as_bytes());
         if let Ok(mut w) = w.lock() {
-            let _ = w.write_all(text.as_bytes());
+            let _ = w.write_all(&text);
             let _ = w.flush();
         }
     }
@@ -89,7 +94,7 @@ impl ErrorLog {
 /// What an error-log line says of its request.
 struct LogRequest<'a> {
     method: &'a str,
-    uri: &'a str,
+    uri: &'a [u8],
     host: Option<&'a [u8]>,
 }
 
@@ -344,7 +349,7 @@ struct Connection {
 #[derive(Default)]
 struct LogHead {
     method: String,
-    uri: String,
+    uri: Vec<u8>,
     host: String,
 }
 
@@ -498,7 +503,7 @@ impl Connection {
         kept.method.clear();
         kept.method.push_str(&head.method);
         kept.uri.clear();
-        kept.uri.push_str(&String::from_utf8_lossy(&head.uri));
+        kept.uri.extend_from_slice(&head.uri);
         kept.host.clear();
         let host_header = head
             .host

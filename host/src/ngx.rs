@@ -143,7 +143,8 @@ pub struct LogLine {
     /// `"error"`, `"warn"`, `"info"`, ... as nginx prints it between brackets; `""` for
     /// `ngx.STDERR`.
     pub level: String,
-    pub message: String,
+    /// Bytes: nginx writes what the handler logged, UTF-8 or not.
+    pub message: Vec<u8>,
 }
 
 /// A Lua value copied out of (or into) an arm.
@@ -2334,7 +2335,7 @@ impl NgxRequest {
         }
     }
 
-    fn push_log(&mut self, level: i64, message: String) {
+    fn push_log(&mut self, level: i64, message: impl Into<Vec<u8>>) {
         if level > self.log_level {
             return;
         }
@@ -2345,7 +2346,7 @@ impl NgxRequest {
             .unwrap_or("");
         self.log.push(LogLine {
             level: word.to_string(),
-            message,
+            message: message.into(),
         });
     }
 
@@ -2552,13 +2553,13 @@ impl NgxRequest {
             Some(i) => &pos[i + 1..],
             None => pos.as_str(),
         };
-        let mut line = String::from("[lua] ");
-        line.push_str(if base.is_empty() { "?:0" } else { base });
-        line.push_str(": ");
+        let mut line = b"[lua] ".to_vec();
+        line.extend_from_slice(if base.is_empty() { "?:0" } else { base }.as_bytes());
+        line.extend_from_slice(b": ");
         if let Some(name) = arm.caller_name() {
-            let _ = write!(line, "{name}(): ");
+            line.extend_from_slice(format!("{name}(): ").as_bytes());
         }
-        line.push_str(&String::from_utf8_lossy(&msg));
+        line.extend_from_slice(&msg);
         self.push_log(level, line);
         Ok(())
     }
@@ -2605,7 +2606,7 @@ impl NgxRequest {
         if self.headers_sent && self.phase != Phase::HeaderFilter {
             self.push_log(
                 4,
-                "attempt to set ngx.status after sending out response headers".into(),
+                "attempt to set ngx.status after sending out response headers",
             );
         } else {
             self.status = ffi_int(n);
@@ -3839,7 +3840,7 @@ mod tests {
         assert_eq!(r.body, b"made\n");
         assert_eq!(r.log.len(), 2);
         assert_eq!(
-            r.log[1].message,
+            String::from_utf8_lossy(&r.log[1].message),
             "attempt to set status 404 via ngx.exit after sending out the response status 201"
         );
 
@@ -3947,7 +3948,7 @@ mod tests {
             "<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
         );
         assert_eq!(
-            r.log[0].message,
+            String::from_utf8_lossy(&r.log[0].message),
             "lua entry thread aborted: runtime error: x.lua:1: boom"
         );
     }

@@ -930,12 +930,12 @@ mod tests {
         assert_eq!(r.log.len(), 1);
         assert_eq!(r.log[0].level, "error");
         assert_eq!(
-            r.log[0].message,
+            String::from_utf8_lossy(&r.log[0].message),
             "lua entry thread aborted: runtime error: t.lua:2: attempt to index local 'x' (a nil value)"
         );
         let r = run("error({})", &get("/"));
         assert_eq!(
-            r.log[0].message,
+            String::from_utf8_lossy(&r.log[0].message),
             "lua entry thread aborted: runtime error: unknown reason"
         );
     }
@@ -994,7 +994,7 @@ mod tests {
         assert!(
             r.log[0]
                 .message
-                .starts_with("failed to load external Lua file \"t.lua\": t.lua:1:"),
+                .starts_with(b"failed to load external Lua file \"t.lua\": t.lua:1:"),
             "{:?}",
             r.log
         );
