@@ -168,18 +168,25 @@ fn exchanges() -> Vec<Exchange> {
 /// The tests here run nginx on the oracle's one port: one at a time.
 static NGINX_PORT: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-#[test]
-fn serve_answers_on_the_wire_as_nginx_does() {
-    let _port = NGINX_PORT.lock().unwrap_or_else(|p| p.into_inner());
+/// The `corpus/ngx/wire` configuration as a case served from `/tmp/moonshift-oracle/NAME`,
+/// with the turn on nginx's port (held while the guard lives).
+fn wire_case(name: &str) -> (std::sync::MutexGuard<'static, ()>, Case) {
+    let turn = NGINX_PORT.lock().unwrap_or_else(|p| p.into_inner());
     assert!(
         oracle::nginx_available(),
         "nginx with ngx_lua is not installed: run scripts/setup"
     );
     let case = Case {
         dir: moonshift_tests::root().join("corpus/ngx/wire"),
-        name: "wire".into(),
+        name: name.into(),
         requests: vec![],
     };
+    (turn, case)
+}
+
+#[test]
+fn serve_answers_on_the_wire_as_nginx_does() {
+    let (_port, case) = wire_case("wire");
     let nginx = Nginx::start(&case).expect("nginx starts");
     let nginx_addr = SocketAddr::from(([127, 0, 0, 1], oracle::CONF_PORT));
     let mut failures = Vec::new();
@@ -217,16 +224,7 @@ fn serve_answers_on_the_wire_as_nginx_does() {
 /// request's target) is written as nginx writes it, byte for byte, by both engines.
 #[test]
 fn error_log_messages_keep_their_bytes() {
-    let _port = NGINX_PORT.lock().unwrap_or_else(|p| p.into_inner());
-    assert!(
-        oracle::nginx_available(),
-        "nginx with ngx_lua is not installed: run scripts/setup"
-    );
-    let case = Case {
-        dir: moonshift_tests::root().join("corpus/ngx/wire"),
-        name: "wire-log".into(),
-        requests: vec![],
-    };
+    let (_port, case) = wire_case("wire-log");
     let request: &[u8] = b"GET /logbytes/caf\xe9 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
     // The message nginx wrote: from `[lua]` to the `, client:` nginx appends.
     let nginx = Nginx::start(&case).expect("nginx starts");
