@@ -138,13 +138,24 @@ pub struct Response {
 }
 
 /// One error-log line: nginx's level word and the message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct LogLine {
     /// `"error"`, `"warn"`, `"info"`, ... as nginx prints it between brackets; `""` for
     /// `ngx.STDERR`.
     pub level: String,
     /// Bytes: nginx writes what the handler logged, UTF-8 or not.
     pub message: Vec<u8>,
+}
+
+/// The message as text (bytes that are not UTF-8 shown as U+FFFD), so that what a
+/// failing test or a report prints reads as the log does.
+impl std::fmt::Debug for LogLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogLine")
+            .field("level", &self.level)
+            .field("message", &String::from_utf8_lossy(&self.message))
+            .finish()
+    }
 }
 
 /// A Lua value copied out of (or into) an arm.
