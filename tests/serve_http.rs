@@ -152,6 +152,7 @@ fn exchanges() -> Vec<Exchange> {
         sent("same-name headers and 304", &[b"GET /multi HTTP/1.1\r\nHost: a\r\n\r\nGET /nomod HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
         sent("many headers", &[many.as_bytes()]),
         sent("header values that are not UTF-8, both ways", &[b"GET /bytes HTTP/1.1\r\nHost: a\r\nX-In: caf\xe9 \xff\r\nConnection: close\r\n\r\n"]),
+        sent("a request line that is not UTF-8, arriving in two pieces", &[b"GET /bytes/caf\xe9", b"?a=\xff HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
         sent("a request target that is not UTF-8", &[b"GET /bytes/caf\xe9%E9?a=\xff&b=%FF HTTP/1.1\r\nHost: a\r\n\r\nGET /bytes/\xc3\xa9 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"]),
         sent("a malformed request line", &[b"GARBAGE\r\n\r\n"]),
         sent("HTTP/1.1 without Host", &[b"GET / HTTP/1.1\r\n\r\n"]),

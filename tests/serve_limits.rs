@@ -80,7 +80,7 @@ fn last_error(log: &http::ErrorLog) -> String {
     let lines = log.lines.as_ref().expect("kept").lock().expect("lock");
     lines
         .last()
-        .map(|(_, l)| String::from_utf8_lossy(&l.message).into_owned())
+        .map(|(_, l)| l.text().into_owned())
         .unwrap_or_default()
 }
 

@@ -600,11 +600,7 @@ fn serve(
     match gw.startup() {
         Ok(lines) => {
             for l in lines {
-                eprintln!(
-                    "moonshift: [{}] {}",
-                    l.level,
-                    String::from_utf8_lossy(&l.message)
-                );
+                eprintln!("moonshift: [{}] {}", l.level, l.text());
             }
         }
         Err(e) => {

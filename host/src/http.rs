@@ -72,18 +72,21 @@ impl ErrorLog {
             format!("[{}] ", line.level)
         };
         // Bytes: the message and the request's target as they are, as nginx writes them.
-        let mut text =
-            format!("{} {word}{}#0: *{conn} ", log_time(), std::process::id()).into_bytes();
+        let mut text = Vec::new();
+        let _ = write!(
+            text,
+            "{} {word}{}#0: *{conn} ",
+            log_time(),
+            std::process::id()
+        );
         text.extend_from_slice(&line.message);
-        text.extend_from_slice(
-            format!(
-                ", client: 127.0.0.1, server: {server}, request: \"{} ",
-                req.method
-            )
-            .as_bytes(),
+        let _ = write!(
+            text,
+            ", client: 127.0.0.1, server: {server}, request: \"{} ",
+            req.method
         );
         text.extend_from_slice(req.uri);
-        text.extend_from_slice(format!(" HTTP/1.1\"{host}\n").as_bytes());
+        let _ = writeln!(text, " HTTP/1.1\"{host}");
         if let Ok(mut w) = w.lock() {
             let _ = w.write_all(&text);
             let _ = w.flush();
@@ -629,20 +632,19 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, Refusal> {
         parsed => return parsed,
     }
     // nginx takes any byte above a space in the request target, httparse only UTF-8: a
-    // target with other bytes above 0x7f is parsed with those bytes masked, and taken
-    // from `buf` as it is.
+    // request line with other bytes above 0x7f after its method is parsed with those
+    // bytes masked, and its target taken from `buf` as it is. (Masked in the version,
+    // they still fail it; the line may not have arrived whole yet.)
     let line = buf.iter().position(|&c| c == b'\n').unwrap_or(buf.len());
-    let (Some(first), Some(last)) = (
-        buf[..line].iter().position(|&c| c == b' '),
-        buf[..line].iter().rposition(|&c| c == b' '),
-    ) else {
+    let Some(after_method) = buf[..line].iter().position(|&c| c == b' ') else {
         return Err(Refusal::Status(400));
     };
-    if !buf[first..last].iter().any(|&c| c >= 0x80) {
+    let rest = after_method..line;
+    if !buf[rest.clone()].iter().any(|&c| c >= 0x80) {
         return Err(Refusal::Status(400));
     }
     let mut masked = buf.to_vec();
-    for c in &mut masked[first..last] {
+    for c in &mut masked[rest] {
         if *c >= 0x80 {
             *c = b'x';
         }
@@ -749,9 +751,7 @@ fn parse_length(v: &[u8]) -> Option<u64> {
     if v.is_empty() || !v.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    v.iter().try_fold(0u64, |n, &d| {
-        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-    })
+    std::str::from_utf8(v).ok()?.parse().ok()
 }
 
 /// A chunked request body, decoded; trailers are read and dropped.

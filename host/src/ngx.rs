@@ -147,13 +147,20 @@ pub struct LogLine {
     pub message: Vec<u8>,
 }
 
-/// The message as text (bytes that are not UTF-8 shown as U+FFFD), so that what a
-/// failing test or a report prints reads as the log does.
+impl LogLine {
+    /// The message as text, bytes that are not UTF-8 shown as U+FFFD (for reports and
+    /// tests; the error log gets the bytes).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.message)
+    }
+}
+
+/// The message as [`LogLine::text`], so that what a failing test prints reads as the log.
 impl std::fmt::Debug for LogLine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LogLine")
             .field("level", &self.level)
-            .field("message", &String::from_utf8_lossy(&self.message))
+            .field("message", &self.text())
             .finish()
     }
 }
@@ -632,10 +639,6 @@ pub const MAX_TABLE_DEPTH: usize = 32;
 /// What a host call returns: one or two values, almost always, kept inline.
 pub type Values = SmallVec<[HostValue; 2]>;
 
-/// The hash part a new `ngx.ctx` table is made with: resty.core makes it with
-/// `new_tab(0, 4)`, so the first four fields a request sets do not grow the table.
-pub const NEW_TABLE_HASH: u32 = moonshift_abi::host::NEW_TABLE_HASH;
-
 /// The result of a host call.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
@@ -647,7 +650,8 @@ pub enum Outcome {
     /// The arm must do `rawset(arg1, arg2, arg3)` itself (`ngx.foo = v` for keys other than
     /// `status`).
     RawSet,
-    /// The arm must make a new table `t` with room for [`NEW_TABLE_HASH`] keys,
+    /// The arm must make a new table `t` with room for
+    /// [`NEW_TABLE_HASH`](moonshift_abi::host::NEW_TABLE_HASH) keys,
     /// `rawset(arg1, arg2, t)` and return `t` (the request's `ngx.ctx`, made on first use;
     /// the next read finds it in the table).
     NewTable,
@@ -3851,7 +3855,7 @@ mod tests {
         assert_eq!(r.body, b"made\n");
         assert_eq!(r.log.len(), 2);
         assert_eq!(
-            String::from_utf8_lossy(&r.log[1].message),
+            r.log[1].text(),
             "attempt to set status 404 via ngx.exit after sending out the response status 201"
         );
 
@@ -3959,7 +3963,7 @@ mod tests {
             "<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
         );
         assert_eq!(
-            String::from_utf8_lossy(&r.log[0].message),
+            r.log[0].text(),
             "lua entry thread aborted: runtime error: x.lua:1: boom"
         );
     }

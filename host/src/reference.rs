@@ -769,7 +769,7 @@ fn install_ngx(lua: &Lua, state: &Shared, dicts: &[&'static str]) -> mlua::Resul
         lua.load("return require('table.new')")
             .set_name("=moonshift-ngx")
             .eval::<Function>()?,
-        ngx::NEW_TABLE_HASH,
+        moonshift_abi::host::NEW_TABLE_HASH,
     ))?;
     let (fields, meta) = ngx::ngx_table_with(dicts);
     let ngx_t = build_table(lua, &fields, meta, &make)?;
@@ -930,12 +930,12 @@ mod tests {
         assert_eq!(r.log.len(), 1);
         assert_eq!(r.log[0].level, "error");
         assert_eq!(
-            String::from_utf8_lossy(&r.log[0].message),
+            r.log[0].text(),
             "lua entry thread aborted: runtime error: t.lua:2: attempt to index local 'x' (a nil value)"
         );
         let r = run("error({})", &get("/"));
         assert_eq!(
-            String::from_utf8_lossy(&r.log[0].message),
+            r.log[0].text(),
             "lua entry thread aborted: runtime error: unknown reason"
         );
     }

@@ -104,7 +104,10 @@ pub fn parse_traffic(text: &str) -> Result<Vec<Request>, String> {
         out.push(Request {
             method,
             uri: l.uri.into_bytes(),
-            headers: (l.headers.0.into_iter())
+            headers: l
+                .headers
+                .0
+                .into_iter()
                 .map(|(k, v)| (k, v.into_bytes()))
                 .collect(),
             body: l.body.unwrap_or_default().into_bytes(),

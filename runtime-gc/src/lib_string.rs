@@ -868,9 +868,9 @@ pub extern "C" fn lrt_format_plan(base: u32, nargs: i32, fmt: u64, plan: u64) ->
             Step::Text(text) => out.put(text),
             Step::Convert(_, _) if argn >= nargs => false,
             Step::Convert(op, places) => {
+                let x = rd64(base + 8 * argn as u32);
                 argn += 1;
-                crate::format::conv(&mut out, op, places, rd64(base + 8 * (argn - 1) as u32))
-                    == Some(true)
+                crate::format::conv(&mut out, op, places, x) == Some(true)
             }
         };
         if !took {

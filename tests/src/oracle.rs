@@ -440,12 +440,7 @@ pub fn run_moonshift(case: &Case, engine: &str) -> Result<Vec<Observed>, String>
         let lines = lines.lock().expect("log");
         let new = lines[before..]
             .iter()
-            .map(|(_, l)| {
-                (
-                    l.level.clone(),
-                    String::from_utf8_lossy(&l.message).into_owned(),
-                )
-            })
+            .map(|(_, l)| (l.level.clone(), l.text().into_owned()))
             .collect();
         out.push(observe(&r, new));
     }
