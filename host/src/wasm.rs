@@ -35,6 +35,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use moonshift_abi::host::results;
+use moonshift_abi::request_pages as RP;
 use moonshift_abi::{call as abi_call, layout, thread as th, value as val};
 use wasmtime::error::Context;
 use wasmtime::{
@@ -295,6 +296,7 @@ runtime_exports! {
     gc_allocated: "ms_gc_allocated", () => i64;
     heap_in_use: "ms_heap_in_use", () => i64;
     carve_classes: "ms_carve_classes", () => i32;
+    carve_request_pages: "ms_carve_request_pages", () => i32;
 }
 
 /// A compiled module, ready to instantiate.
@@ -377,10 +379,17 @@ fn make_engine(
             let mut pool = wasmtime::PoolingAllocationConfig::default();
             // Two memories per instance: linear memory and, for modules that record
             // their writes, the dirty map (`snapshot::tracking_writes`).
-            pool.total_memories(2 * POOL_INSTANCES)
+            // Fewer under valgrind, whose address space the pool's reservations overrun
+            // (`MOONSHIFT_POOL_INSTANCES=4`, docs/BENCHMARKS.md).
+            let instances = std::env::var("MOONSHIFT_POOL_INSTANCES")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(POOL_INSTANCES);
+            pool.total_memories(2 * instances)
                 .max_memories_per_module(2)
-                .total_tables(POOL_INSTANCES)
-                .total_core_instances(POOL_INSTANCES)
+                .total_tables(instances)
+                .total_core_instances(instances)
+                .total_stacks(instances)
                 .max_memory_size(1 << 32)
                 .table_elements(1 << 16)
                 .table_keep_resident(1 << 16);
@@ -1593,6 +1602,12 @@ struct Handlers {
 struct Resets {
     /// The image's linear memory.
     image: Vec<u8>,
+    /// Where the request pages start (`abi::request_pages`): the module does not mark
+    /// its stores into them, and they are put back from their descriptors.
+    request_pages: Option<usize>,
+    /// The collector's cycles in the image: a request that collected may have freed a
+    /// request page and carved it again, below what it wrote, and is not put back.
+    gc_cycles: i64,
     /// Instances back at the image, ready for a request.
     free: Mutex<Vec<Guest>>,
     /// The safepoint flag's address: the watchdog sets it without marking it.
@@ -1619,6 +1634,12 @@ impl Resets {
             return false;
         };
         if memory.data_size(&guest.store) != self.image.len()
+            || (self.request_pages.is_some()
+                && guest
+                    .api
+                    .gc_cycles
+                    .call(&mut guest.store, ())
+                    .map_or(true, |c| c != self.gc_cycles))
             || reset_globals.call(&mut guest.store, ()).is_err()
         {
             return false;
@@ -1647,6 +1668,11 @@ impl Resets {
                 memory[bytes.clone()].copy_from_slice(&image[bytes]);
             }
         });
+        if let Some(at) = self.request_pages
+            && !put_back_request_pages(memory, image, at)
+        {
+            return false;
+        }
         let flag = self.flag..self.flag + 4;
         memory[flag.clone()].copy_from_slice(&image[flag]);
         // Counted only when verifying: a shared counter is a write per request that
@@ -1663,6 +1689,32 @@ impl Resets {
         state.started = Instant::now();
         true
     }
+}
+
+/// Puts the request pages at `at` back to the image (`abi::request_pages`): for each
+/// page whose `bump` moved, zeroes its slots below `bump` (the image's are zero) and
+/// copies back its descriptor's fields and the bits of those slots. False if a
+/// descriptor is not as a request leaves it (the instance is then not put back).
+fn put_back_request_pages(memory: &mut [u8], image: &[u8], at: usize) -> bool {
+    let page_size = RP::PAGE_SIZE as usize;
+    for class in 0..RP::CLASSES as usize {
+        let desc = at + class * RP::DESC_STRIDE as usize;
+        let page = at + (class + 1) * page_size;
+        let bump_at = desc + RP::DESC_BUMP as usize;
+        let bump =
+            u32::from_le_bytes(memory[bump_at..bump_at + 4].try_into().expect("4 bytes")) as usize;
+        if bump == page {
+            continue;
+        }
+        if !(page..=page + page_size).contains(&bump) {
+            return false;
+        }
+        memory[page..bump].fill(0);
+        let bits = (bump - page).div_ceil(RP::GRANULE as usize * 64) * RP::BITS_SIZE as usize;
+        let fields = desc..desc + RP::DESC_BITS as usize + bits;
+        memory[fields.clone()].copy_from_slice(&image[fields]);
+    }
+    true
 }
 
 /// Releases a slot's pages after a request that used much of its memory.
@@ -1767,10 +1819,19 @@ impl ConfProgram {
         let template = WasmProgram::build(&template_wasm, limits, None, false)?;
         let mut guest = template.instantiate()?;
         guest.install_ngx_with(&dicts)?;
-        // Pages with room for every small class, so that requests do not carve them.
-        if guest.api.carve_classes.call(&mut guest.store, ())? == 0 {
-            return Err(anyhow!("out of memory carving the image's heap pages"));
-        }
+        // Pages with room for every small class, so that requests do not carve them: put
+        // back, the request pages, which the module does not mark its stores into.
+        let request_pages = if put_back {
+            match guest.api.carve_request_pages.call(&mut guest.store, ())? {
+                0 => return Err(anyhow!("out of memory carving the request pages")),
+                at => Some(at as u32),
+            }
+        } else {
+            if guest.api.carve_classes.call(&mut guest.store, ())? == 0 {
+                return Err(anyhow!("out of memory carving the image's heap pages"));
+            }
+            None
+        };
         let image_cycles = guest.api.gc_cycles.call(&mut guest.store, ())?;
         let memory = guest.memory.data(&guest.store).to_vec();
         if std::env::var_os("MOONSHIFT_SNAPSHOT_STATS").is_some() {
@@ -1815,7 +1876,12 @@ impl ConfProgram {
         // A module the tracking cannot instrument (atomics, SIMD lane stores, exception
         // handling: the runtime has none) gets a new instance per request instead.
         let put_back = put_back
-            && match crate::snapshot::tracking_writes(&image, limits.max_memory as u64, stack_top) {
+            && match crate::snapshot::tracking_writes(
+                &image,
+                limits.max_memory as u64,
+                stack_top,
+                request_pages,
+            ) {
                 Ok(tracked) => {
                     image = tracked;
                     true
@@ -1839,7 +1905,19 @@ impl ConfProgram {
                 gc_cycles: image_cycles,
             }
         });
+        let request_pages = request_pages.map(|at| at as usize);
+        // The request pages end the image, and their slots are zero (put back with fills).
+        if let Some(at) = request_pages {
+            let slots = at + RP::PAGE_SIZE as usize;
+            if memory.len() != slots + RP::CLASSES as usize * RP::PAGE_SIZE as usize
+                || memory[slots..].iter().any(|&b| b != 0)
+            {
+                return Err(anyhow!("the request pages do not end the image empty"));
+            }
+        }
         let resets = put_back.then(|| Resets {
+            request_pages,
+            gc_cycles: image_cycles,
             flag: guest.thread as usize + th::GC_PENDING as usize,
             stack: stack_top.unwrap_or(0) as usize,
             image: memory,
