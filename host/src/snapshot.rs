@@ -286,6 +286,8 @@ pub fn tracking_writes(
     };
     let guarded = stack_buffer_writers(&module);
     let stack_top_all = stack_top.filter(|_| sp.is_some()).map(u64::from);
+    let stack_params = sp.map(|sp| stack_params(&module, sp)).unwrap_or_default();
+    let no_params = std::collections::HashSet::new();
     let Module { funcs, locals, .. } = &mut module;
     for (id, func) in funcs.iter_local_mut() {
         if id == mark_range {
@@ -299,7 +301,9 @@ pub fn tracking_writes(
             },
             high: unmarked_from.map(u64::from),
         };
-        let frame = sp.map(|sp| frame_locals(func, sp)).unwrap_or_default();
+        let frame = sp
+            .map(|sp| frame_locals(func, sp, stack_params.get(&id).unwrap_or(&no_params)))
+            .unwrap_or_default();
         let addr = locals.add(ValType::I32);
         let line = locals.add(ValType::I32);
         let a = locals.add(ValType::I32);
@@ -310,7 +314,7 @@ pub fn tracking_writes(
             let seq = func.block_mut(seq_id);
             let old = std::mem::take(&mut seq.instrs);
             let mut new = Vec::with_capacity(old.len());
-            let (unmarked, mut after) = plan_marks(&old, mem, &frame);
+            let (unmarked, mut after) = plan_marks(&old, mem, &frame, sp);
             for (j, (instr, loc)) in old.into_iter().enumerate() {
                 match &instr {
                     Instr::Block(b) => stack.push(b.seq),
@@ -416,13 +420,23 @@ pub fn tracking_writes(
     Ok(module.emit_wasm())
 }
 
-/// The runtime's functions that write mostly into buffers in their callers' stack
-/// frames (string building: a format's output, a number's digits), by path. Their
+/// The runtime's functions that write much into their callers' stack frames, by path:
+/// into buffers (string building: a format's output, a number's digits) and results
+/// returned through memory (`Option<u32>`), through pointers that [`stack_params`]
+/// cannot follow (a local that held the frame pointer is reused for other values). Their
 /// stores are marked only when they land above the shadow stack ([`within`]); any
 /// other store pays a compare for nothing, since most stores are to the heap (measured:
-/// guarding every function cost more than it saved). Put back, `copy_to` alone is 1%
-/// of a gateway request (docs/BENCHMARKS.md, ninth sitting).
-pub const STACK_BUFFER_WRITERS: &[&str] = &["runtime_gc::mem::copy_to"];
+/// guarding every function cost more than it saved). The list is what counting the
+/// marks of a gateway request by function and destination found (docs/BENCHMARKS.md,
+/// twelfth sitting); put back, `copy_to` alone is 1% of a gateway request (ninth).
+pub const STACK_BUFFER_WRITERS: &[&str] = &[
+    "runtime_gc::mem::copy_to",
+    "runtime_gc::heap::alloc_block",
+    "runtime_gc::format::exact_fixed",
+    "runtime_gc::string::intern",
+    "runtime_gc::table::rehash_and_set",
+    "lrt_format_plan",
+];
 
 /// The functions of `module` named in [`STACK_BUFFER_WRITERS`] (by their demangled
 /// name, without the hash).
@@ -546,59 +560,310 @@ pub fn stack_first_top(wasm: &[u8]) -> Result<Option<u32>> {
     Ok(above.then_some(top))
 }
 
+/// The parameters of each function that hold an address in a caller's stack frame on
+/// every call: Rust's slots for results it returns through memory, and buffers a caller
+/// lends (`write_integer`'s digits), passed on or offset any number of times.
+///
+/// A parameter is one when every direct call (`call`, `return_call`) passes it a value
+/// from `__stack_pointer`, from a frame local of the caller (see [`frame_locals`]) or
+/// from such a parameter of the caller, plus or minus constants; a function that is
+/// exported, in a table or taken with `ref.func` has none (its callers are unknown). The
+/// largest such set is found by dropping, until nothing changes, each parameter some
+/// call passes anything else: by induction on the calls that led to a store through
+/// one, it is then into a frame, `[0, stack top)`, dead between requests.
+fn stack_params(
+    module: &Module,
+    sp: walrus::GlobalId,
+) -> std::collections::HashMap<walrus::FunctionId, std::collections::HashSet<walrus::LocalId>> {
+    use std::collections::{HashMap, HashSet};
+    use walrus::ir::Instr;
+    let mut escaping: HashSet<walrus::FunctionId> = HashSet::new();
+    for e in module.exports.iter() {
+        if let ExportItem::Function(f) = e.item {
+            escaping.insert(f);
+        }
+    }
+    for el in module.elements.iter() {
+        match &el.items {
+            walrus::ElementItems::Functions(fs) => escaping.extend(fs.iter().copied()),
+            walrus::ElementItems::Expressions(_, es) => {
+                escaping.extend(es.iter().filter_map(|e| match e {
+                    ConstExpr::RefFunc(f) => Some(*f),
+                    _ => None,
+                }))
+            }
+        }
+    }
+    let calls = |func: &walrus::LocalFunction,
+                 f: &mut dyn FnMut(&[(Instr, walrus::InstrLocId)], usize)| {
+        let mut seqs = vec![func.entry_block()];
+        while let Some(id) = seqs.pop() {
+            let instrs = &func.block(id).instrs;
+            for (i, (instr, _)) in instrs.iter().enumerate() {
+                match instr {
+                    Instr::Block(b) => seqs.push(b.seq),
+                    Instr::Loop(l) => seqs.push(l.seq),
+                    Instr::IfElse(ie) => {
+                        seqs.push(ie.consequent);
+                        seqs.push(ie.alternative);
+                    }
+                    _ => {}
+                }
+                f(instrs, i);
+            }
+        }
+    };
+    for (_, func) in module.funcs.iter_local() {
+        calls(func, &mut |instrs, i| {
+            if let Instr::RefFunc(r) = &instrs[i].0 {
+                escaping.insert(r.func);
+            }
+        });
+    }
+    let arity: HashMap<walrus::FunctionId, (usize, usize)> = module
+        .funcs
+        .iter()
+        .map(|f| {
+            let ty = module.types.get(f.ty());
+            (f.id(), (ty.params().len(), ty.results().len()))
+        })
+        .collect();
+    // Per function, whether each parameter may still be one.
+    let mut maybe: HashMap<walrus::FunctionId, Vec<bool>> = module
+        .funcs
+        .iter_local()
+        .filter(|(id, _)| !escaping.contains(id))
+        .map(|(id, _)| {
+            let ty = module.types.get(module.funcs.get(id).ty());
+            let i32s = ty.params().iter().map(|t| *t == walrus::ValType::I32);
+            (id, i32s.collect())
+        })
+        .collect();
+    let own = |maybe: &HashMap<walrus::FunctionId, Vec<bool>>, id, func: &walrus::LocalFunction| {
+        maybe.get(&id).map_or_else(HashSet::new, |m| {
+            func.args
+                .iter()
+                .zip(m)
+                .filter(|(_, ok)| **ok)
+                .map(|(a, _)| *a)
+                .collect::<HashSet<_>>()
+        })
+    };
+    loop {
+        let mut dropped = Vec::new();
+        for (g, func) in module.funcs.iter_local() {
+            let frame = frame_locals(func, sp, &own(&maybe, g, func));
+            calls(func, &mut |instrs, i| {
+                let callee = match &instrs[i].0 {
+                    Instr::Call(c) => c.func,
+                    Instr::ReturnCall(c) => c.func,
+                    _ => return,
+                };
+                let Some(params) = maybe.get(&callee) else {
+                    return;
+                };
+                let n = params.len();
+                for (p, _) in params.iter().enumerate().filter(|(_, ok)| **ok) {
+                    let from_frame = match value_root(&instrs[..i], n - 1 - p, sp, &arity) {
+                        Some(Root::StackPointer) => true,
+                        Some(Root::Local(l, at)) => holds_frame(&instrs[..i], at, l, &frame, sp),
+                        None => false,
+                    };
+                    if !from_frame {
+                        dropped.push((callee, p));
+                    }
+                }
+            });
+        }
+        if dropped.is_empty() {
+            break;
+        }
+        for (f, p) in dropped {
+            maybe.get_mut(&f).expect("a candidate")[p] = false;
+        }
+    }
+    module
+        .funcs
+        .iter_local()
+        .map(|(id, func)| (id, own(&maybe, id, func)))
+        .filter(|(_, params)| !params.is_empty())
+        .collect()
+}
+
+/// Whether local `l`, read or set at `instrs[at]`, holds an address in a stack frame
+/// there: it always does (one of `frame`), or the value it is set to at `at`, or by the
+/// last assignment before `at` in the same block with no nested block between (so the
+/// one that reaches `at`), is `__stack_pointer` or one of `frame` adjusted by constants.
+/// Locals are reused for unrelated values, so many frame pointers are only such at
+/// some places.
+fn holds_frame(
+    instrs: &[(walrus::ir::Instr, walrus::InstrLocId)],
+    at: usize,
+    l: walrus::LocalId,
+    frame: &std::collections::HashSet<walrus::LocalId>,
+    sp: walrus::GlobalId,
+) -> bool {
+    use walrus::ir::Instr;
+    if frame.contains(&l) {
+        return true;
+    }
+    let mut def = at;
+    if !matches!(&instrs[at].0, Instr::LocalTee(_)) {
+        loop {
+            if def == 0 {
+                return false;
+            }
+            def -= 1;
+            match &instrs[def].0 {
+                Instr::LocalSet(s) if s.local == l => break,
+                Instr::LocalTee(t) if t.local == l => break,
+                Instr::Block(_)
+                | Instr::Loop(_)
+                | Instr::IfElse(_)
+                | Instr::Try(_)
+                | Instr::TryTable(_) => return false,
+                _ => {}
+            }
+        }
+    }
+    from_stack_pointer(&instrs[..def], sp, frame)
+}
+
+/// Where a value comes from: [`value_root`].
+enum Root {
+    StackPointer,
+    /// The local, read or set at this index.
+    Local(walrus::LocalId, usize),
+}
+
+/// The `global.get sp` or the local that the value `depth` places below the top of the
+/// stack after `before` comes from, through any number of `i32.const c;
+/// i32.add|i32.sub|i32.and`; None when it comes from anything else or that cannot be
+/// told from straight-line code.
+fn value_root(
+    before: &[(walrus::ir::Instr, walrus::InstrLocId)],
+    depth: usize,
+    sp: walrus::GlobalId,
+    arity: &std::collections::HashMap<walrus::FunctionId, (usize, usize)>,
+) -> Option<Root> {
+    use walrus::ir::{BinaryOp, Instr};
+    let mut depth = depth;
+    let mut at = None;
+    for (i, (instr, _)) in before.iter().enumerate().rev() {
+        let (consumed, produced) = match instr {
+            Instr::LocalGet(_) | Instr::Const(_) | Instr::GlobalGet(_) | Instr::MemorySize(_) => {
+                (0, 1)
+            }
+            Instr::LocalTee(_) | Instr::Unop(_) | Instr::Load(_) => (1, 1),
+            Instr::Binop(_) => (2, 1),
+            Instr::Select(_) => (3, 1),
+            Instr::LocalSet(_) | Instr::GlobalSet(_) | Instr::Drop(_) => (1, 0),
+            Instr::Store(_) => (2, 0),
+            Instr::Call(c) => *arity.get(&c.func)?,
+            _ => return None,
+        };
+        if depth < produced {
+            at = Some(i);
+            break;
+        }
+        depth = depth - produced + consumed;
+    }
+    let at = at?;
+    match &before[at].0 {
+        Instr::LocalGet(g) => Some(Root::Local(g.local, at)),
+        Instr::LocalTee(t) => Some(Root::Local(t.local, at)),
+        Instr::GlobalGet(g) if g.global == sp => Some(Root::StackPointer),
+        Instr::Binop(b)
+            if matches!(b.op, BinaryOp::I32Add | BinaryOp::I32Sub | BinaryOp::I32And)
+                && at >= 1
+                && matches!(
+                    before[at - 1].0,
+                    Instr::Const(walrus::ir::Const {
+                        value: Value::I32(_)
+                    })
+                ) =>
+        {
+            value_root(&before[..at - 1], 0, sp, arity)
+        }
+        _ => None,
+    }
+}
+
 /// The locals of `func` that only ever hold `__stack_pointer` (`sp`) adjusted by
-/// constants: its frame pointers. Parameters never are.
+/// constants: its frame pointers. A parameter is one only if it is among `roots` (its
+/// [`stack_params`]), as is a local set from one of `roots` adjusted by constants.
 fn frame_locals(
     func: &walrus::LocalFunction,
     sp: walrus::GlobalId,
+    roots: &std::collections::HashSet<walrus::LocalId>,
 ) -> std::collections::HashSet<walrus::LocalId> {
     use walrus::ir::Instr;
-    let mut frame = std::collections::HashSet::new();
-    let mut other: std::collections::HashSet<_> = func.args.iter().copied().collect();
-    let mut seqs = vec![func.entry_block()];
-    while let Some(id) = seqs.pop() {
-        let instrs = &func.block(id).instrs;
-        for (i, (instr, _)) in instrs.iter().enumerate() {
-            let target = match instr {
-                Instr::Block(b) => {
-                    seqs.push(b.seq);
-                    continue;
+    // Each `local.set` and `local.tee`: its block's instructions, its index, its local.
+    let each_assignment =
+        |f: &mut dyn FnMut(&[(Instr, walrus::InstrLocId)], usize, walrus::LocalId)| {
+            let mut seqs = vec![func.entry_block()];
+            while let Some(id) = seqs.pop() {
+                let instrs = &func.block(id).instrs;
+                for (i, (instr, _)) in instrs.iter().enumerate() {
+                    match instr {
+                        Instr::Block(b) => seqs.push(b.seq),
+                        Instr::Loop(l) => seqs.push(l.seq),
+                        Instr::IfElse(ie) => {
+                            seqs.push(ie.consequent);
+                            seqs.push(ie.alternative);
+                        }
+                        Instr::LocalSet(s) => f(instrs, i, s.local),
+                        Instr::LocalTee(t) => f(instrs, i, t.local),
+                        _ => {}
+                    }
                 }
-                Instr::Loop(l) => {
-                    seqs.push(l.seq);
-                    continue;
-                }
-                Instr::IfElse(ie) => {
-                    seqs.push(ie.consequent);
-                    seqs.push(ie.alternative);
-                    continue;
-                }
-                Instr::LocalSet(s) => s.local,
-                Instr::LocalTee(t) => t.local,
-                _ => continue,
-            };
-            if from_stack_pointer(&instrs[..i], sp) {
+            }
+        };
+    // A root assigned in the body may hold anything: only the others are frame pointers
+    // throughout.
+    let mut roots = roots.clone();
+    each_assignment(&mut |_, _, target| {
+        roots.remove(&target);
+    });
+    // Grown from the roots until it holds: a local set only from the frame pointers
+    // found so far is one too (the stack pointer is often copied to a local first).
+    let mut known = roots;
+    loop {
+        let mut frame = known.clone();
+        let mut other: std::collections::HashSet<_> = func
+            .args
+            .iter()
+            .filter(|a| !known.contains(a))
+            .copied()
+            .collect();
+        each_assignment(&mut |instrs, i, target| {
+            if from_stack_pointer(&instrs[..i], sp, &known) {
                 frame.insert(target);
             } else {
                 other.insert(target);
             }
+        });
+        frame.retain(|l| !other.contains(l));
+        if frame.len() == known.len() {
+            return frame;
         }
+        known = frame;
     }
-    frame.retain(|l| !other.contains(l));
-    frame
 }
 
-/// Whether the value on top of the stack after `before` is `global.get sp` followed by
-/// any number of `i32.const c; i32.sub|i32.add|i32.and`.
+/// Whether the value on top of the stack after `before` is `global.get sp` or `local.get
+/// R` for one of `roots` followed by any number of `i32.const c; i32.sub|i32.add|i32.and`.
 fn from_stack_pointer(
     before: &[(walrus::ir::Instr, walrus::InstrLocId)],
     sp: walrus::GlobalId,
+    roots: &std::collections::HashSet<walrus::LocalId>,
 ) -> bool {
     use walrus::ir::{BinaryOp, Instr};
     let mut i = before.len();
     while i > 0 {
         match &before[i - 1].0 {
             Instr::GlobalGet(g) => return g.global == sp,
+            Instr::LocalGet(g) => return roots.contains(&g.local),
             Instr::Binop(b)
                 if matches!(b.op, BinaryOp::I32Sub | BinaryOp::I32Add | BinaryOp::I32And)
                     && i >= 2
@@ -656,7 +921,7 @@ type GroupMarks = std::collections::HashMap<usize, Vec<(walrus::LocalId, u64)>>;
 /// Which stores of a block (`old`) mark their own line, and which marks go where
 /// instead.
 ///
-/// A store into the function's frame (through one of `frame`) is not marked. Stores
+/// A store into a stack frame (through a local that holds one there: [`holds_frame`]) is not marked. Stores
 /// through the same local `L`, with no branch, block or assignment to `L` between them
 /// and all within a line's length (256 bytes) of `L` (an object's fields), are marked
 /// together after the last of them: the lines of the group's first and last byte, from
@@ -669,6 +934,7 @@ fn plan_marks(
     old: &[(walrus::ir::Instr, walrus::InstrLocId)],
     mem: walrus::MemoryId,
     frame: &std::collections::HashSet<walrus::LocalId>,
+    sp: Option<walrus::GlobalId>,
 ) -> (Vec<bool>, GroupMarks) {
     use walrus::ir::Instr;
     /// Stores through one local so far: the last one's index, the lowest offset
@@ -703,7 +969,7 @@ fn plan_marks(
                 let Some((l, at)) = address_local(&old[..j]) else {
                     continue;
                 };
-                if frame.contains(&l) {
+                if sp.is_some_and(|sp| holds_frame(old, at, l, frame, sp)) {
                     unmarked[j] = true;
                     continue;
                 }
@@ -1220,6 +1486,84 @@ mod tests {
         assert_eq!(marked(Some(4096), 20000), [78]);
         // Through `p` into the stack (a callee writing its caller's frame): marked.
         assert_eq!(marked(Some(4096), 4060), [15]);
+    }
+
+    /// `run(p)` takes a 512-byte frame below `__stack_pointer` at 4096 (3584..4096) and
+    /// calls `into(fp + 8, 0)`, `into(fp + 16, 4)` and `relay(fp)`, which calls
+    /// `into(its parameter + 24, 0)`: `into(a, o)` stores at `a` (line 14) and at 2000 +
+    /// `o` (line 7: its second parameter is a number, not an address). Then `mixed(x)`,
+    /// which stores at `x`, with `fp + 300` (line 15) and with `p`.
+    fn calls_with_the_frame() -> Vec<u8> {
+        let (mut m, mem, p) = one_page();
+        let sp = stack_pointer(&mut m);
+        let store = StoreKind::I32 { atomic: false };
+        let arg = |offset| MemArg { align: 4, offset };
+        let (a, o) = (m.locals.add(ValType::I32), m.locals.add(ValType::I32));
+        let mut f = FunctionBuilder::new(&mut m.types, &[ValType::I32, ValType::I32], &[]);
+        f.func_body()
+            .local_get(a)
+            .i32_const(1)
+            .store(mem, store, arg(0))
+            .local_get(o)
+            .i32_const(2)
+            .store(mem, store, arg(2000));
+        let into = f.finish(vec![a, o], &mut m.funcs);
+        let r = m.locals.add(ValType::I32);
+        let mut f = FunctionBuilder::new(&mut m.types, &[ValType::I32], &[]);
+        f.func_body()
+            .local_get(r)
+            .i32_const(24)
+            .binop(BinaryOp::I32Add)
+            .i32_const(0)
+            .call(into);
+        let relay = f.finish(vec![r], &mut m.funcs);
+        let x = m.locals.add(ValType::I32);
+        let mut f = FunctionBuilder::new(&mut m.types, &[ValType::I32], &[]);
+        f.func_body()
+            .local_get(x)
+            .i32_const(3)
+            .store(mem, store, arg(0));
+        let mixed = f.finish(vec![x], &mut m.funcs);
+        let fp = m.locals.add(ValType::I32);
+        with_run(m, p, |b| {
+            b.global_get(sp)
+                .i32_const(512)
+                .binop(BinaryOp::I32Sub)
+                .local_tee(fp)
+                .global_set(sp)
+                .local_get(fp)
+                .i32_const(8)
+                .binop(BinaryOp::I32Add)
+                .i32_const(0)
+                .call(into)
+                .local_get(fp)
+                .i32_const(16)
+                .binop(BinaryOp::I32Add)
+                .i32_const(4)
+                .call(into)
+                .local_get(fp)
+                .call(relay)
+                .local_get(fp)
+                .i32_const(300)
+                .binop(BinaryOp::I32Add)
+                .call(mixed)
+                .local_get(p)
+                .call(mixed)
+                .local_get(fp)
+                .i32_const(512)
+                .binop(BinaryOp::I32Add)
+                .global_set(sp);
+        })
+    }
+
+    #[test]
+    fn stores_through_parameters_that_always_hold_a_frame_are_not_marked() {
+        let wasm = calls_with_the_frame();
+        let marked = |stack_top| run_tracked(&wasm, stack_top, 20000).0;
+        assert_eq!(marked(None), [7, 14, 15, 78]);
+        // `into`'s first parameter always holds the frame, from `run` and through
+        // `relay`; its second, and `mixed`'s, do not.
+        assert_eq!(marked(Some(4096)), [7, 15, 78]);
     }
 
     /// `run(p)` with `p` = 1000: three stores through `p` within 256 bytes (1000..1204,

@@ -293,6 +293,7 @@ runtime_exports! {
     gc_message: "ms_gc_message", () => i64;
     gc_collect: "ms_gc_collect", () => ();
     gc_cycles: "ms_gc_cycles", () => i64;
+    gc_cycles_at: "ms_gc_cycles_at", () => i32;
     gc_allocated: "ms_gc_allocated", () => i64;
     heap_in_use: "ms_heap_in_use", () => i64;
     carve_classes: "ms_carve_classes", () => i32;
@@ -1605,9 +1606,10 @@ struct Resets {
     /// Where the request pages start (`abi::request_pages`): the module does not mark
     /// its stores into them, and they are put back from their descriptors.
     request_pages: Option<usize>,
-    /// The collector's cycles in the image: a request that collected may have freed a
-    /// request page and carved it again, below what it wrote, and is not put back.
-    gc_cycles: i64,
+    /// Where the collector counts its cycles, and the count in the image: a request
+    /// that collected may have freed a request page and carved it again, below what it
+    /// wrote, and is not put back.
+    gc_cycles: (usize, u64),
     /// Instances back at the image, ready for a request.
     free: Mutex<Vec<Guest>>,
     /// The safepoint flag's address: the watchdog sets it without marking it.
@@ -1634,12 +1636,11 @@ impl Resets {
             return false;
         };
         if memory.data_size(&guest.store) != self.image.len()
-            || (self.request_pages.is_some()
-                && guest
-                    .api
-                    .gc_cycles
-                    .call(&mut guest.store, ())
-                    .map_or(true, |c| c != self.gc_cycles))
+            || (self.request_pages.is_some() && {
+                let at = self.gc_cycles.0;
+                let cycles = &memory.data(&guest.store)[at..at + 8];
+                u64::from_le_bytes(cycles.try_into().expect("8 bytes")) != self.gc_cycles.1
+            })
             || reset_globals.call(&mut guest.store, ()).is_err()
         {
             return false;
@@ -1696,23 +1697,33 @@ impl Resets {
 /// copies back its descriptor's fields and the bits of those slots. False if a
 /// descriptor is not as a request leaves it (the instance is then not put back).
 fn put_back_request_pages(memory: &mut [u8], image: &[u8], at: usize) -> bool {
-    let page_size = RP::PAGE_SIZE as usize;
-    for class in 0..RP::CLASSES as usize {
-        let desc = at + class * RP::DESC_STRIDE as usize;
-        let page = at + (class + 1) * page_size;
-        let bump_at = desc + RP::DESC_BUMP as usize;
-        let bump =
-            u32::from_le_bytes(memory[bump_at..bump_at + 4].try_into().expect("4 bytes")) as usize;
-        if bump == page {
+    const PAGE: usize = RP::PAGE_SIZE as usize;
+    const STRIDE: usize = RP::DESC_STRIDE as usize;
+    const CLASSES: usize = RP::CLASSES as usize;
+    /// A descriptor's fields and the bits of its first 64 slots: all a request that
+    /// takes at most 64 slots of a page writes of its descriptor.
+    const FIRST: usize = RP::DESC_BITS as usize + RP::BITS_SIZE as usize;
+    let (descs, pages) = memory[at..].split_at_mut(PAGE);
+    let image_descs = &image[at..at + CLASSES * STRIDE];
+    for (class, desc) in descs.chunks_exact_mut(STRIDE).take(CLASSES).enumerate() {
+        let bump_at = RP::DESC_BUMP as usize;
+        let bump = u32::from_le_bytes(desc[bump_at..bump_at + 4].try_into().expect("4 bytes"));
+        let page = at + (class + 1) * PAGE;
+        let Some(used) = (bump as usize).checked_sub(page).filter(|&u| u <= PAGE) else {
+            return false;
+        };
+        if used == 0 {
             continue;
         }
-        if !(page..=page + page_size).contains(&bump) {
-            return false;
+        pages[class * PAGE..class * PAGE + used].fill(0);
+        let image_desc = &image_descs[class * STRIDE..(class + 1) * STRIDE];
+        let bits = used.div_ceil(RP::GRANULE as usize * 64) * RP::BITS_SIZE as usize;
+        if bits == RP::BITS_SIZE as usize {
+            desc[..FIRST].copy_from_slice(&image_desc[..FIRST]);
+        } else {
+            let fields = ..RP::DESC_BITS as usize + bits;
+            desc[fields].copy_from_slice(&image_desc[fields]);
         }
-        memory[page..bump].fill(0);
-        let bits = (bump - page).div_ceil(RP::GRANULE as usize * 64) * RP::BITS_SIZE as usize;
-        let fields = desc..desc + RP::DESC_BITS as usize + bits;
-        memory[fields.clone()].copy_from_slice(&image[fields]);
     }
     true
 }
@@ -1833,6 +1844,7 @@ impl ConfProgram {
             None
         };
         let image_cycles = guest.api.gc_cycles.call(&mut guest.store, ())?;
+        let gc_cycles_at = guest.api.gc_cycles_at.call(&mut guest.store, ())? as u32 as usize;
         let memory = guest.memory.data(&guest.store).to_vec();
         if std::env::var_os("MOONSHIFT_SNAPSHOT_STATS").is_some() {
             let nonzero = memory
@@ -1917,7 +1929,7 @@ impl ConfProgram {
         }
         let resets = put_back.then(|| Resets {
             request_pages,
-            gc_cycles: image_cycles,
+            gc_cycles: (gc_cycles_at, image_cycles as u64),
             flag: guest.thread as usize + th::GC_PENDING as usize,
             stack: stack_top.unwrap_or(0) as usize,
             image: memory,
