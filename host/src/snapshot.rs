@@ -594,27 +594,8 @@ fn stack_params(
             }
         }
     }
-    let calls = |func: &walrus::LocalFunction,
-                 f: &mut dyn FnMut(&[(Instr, walrus::InstrLocId)], usize)| {
-        let mut seqs = vec![func.entry_block()];
-        while let Some(id) = seqs.pop() {
-            let instrs = &func.block(id).instrs;
-            for (i, (instr, _)) in instrs.iter().enumerate() {
-                match instr {
-                    Instr::Block(b) => seqs.push(b.seq),
-                    Instr::Loop(l) => seqs.push(l.seq),
-                    Instr::IfElse(ie) => {
-                        seqs.push(ie.consequent);
-                        seqs.push(ie.alternative);
-                    }
-                    _ => {}
-                }
-                f(instrs, i);
-            }
-        }
-    };
     for (_, func) in module.funcs.iter_local() {
-        calls(func, &mut |instrs, i| {
+        each_instr(func, &mut |instrs, i| {
             if let Instr::RefFunc(r) = &instrs[i].0 {
                 escaping.insert(r.func);
             }
@@ -653,7 +634,7 @@ fn stack_params(
         let mut dropped = Vec::new();
         for (g, func) in module.funcs.iter_local() {
             let frame = frame_locals(func, sp, &own(&maybe, g, func));
-            calls(func, &mut |instrs, i| {
+            each_instr(func, &mut |instrs, i| {
                 let callee = match &instrs[i].0 {
                     Instr::Call(c) => c.func,
                     Instr::ReturnCall(c) => c.func,
@@ -688,6 +669,31 @@ fn stack_params(
         .map(|(id, func)| (id, own(&maybe, id, func)))
         .filter(|(_, params)| !params.is_empty())
         .collect()
+}
+
+/// Calls `f` with each instruction of `func`, in every block, as its block's
+/// instructions and its index there.
+fn each_instr(
+    func: &walrus::LocalFunction,
+    f: &mut dyn FnMut(&[(walrus::ir::Instr, walrus::InstrLocId)], usize),
+) {
+    use walrus::ir::Instr;
+    let mut seqs = vec![func.entry_block()];
+    while let Some(id) = seqs.pop() {
+        let instrs = &func.block(id).instrs;
+        for (i, (instr, _)) in instrs.iter().enumerate() {
+            match instr {
+                Instr::Block(b) => seqs.push(b.seq),
+                Instr::Loop(l) => seqs.push(l.seq),
+                Instr::IfElse(ie) => {
+                    seqs.push(ie.consequent);
+                    seqs.push(ie.alternative);
+                }
+                _ => {}
+            }
+            f(instrs, i);
+        }
+    }
 }
 
 /// Whether local `l`, read or set at `instrs[at]`, holds an address in a stack frame
@@ -801,23 +807,11 @@ fn frame_locals(
     // Each `local.set` and `local.tee`: its block's instructions, its index, its local.
     let each_assignment =
         |f: &mut dyn FnMut(&[(Instr, walrus::InstrLocId)], usize, walrus::LocalId)| {
-            let mut seqs = vec![func.entry_block()];
-            while let Some(id) = seqs.pop() {
-                let instrs = &func.block(id).instrs;
-                for (i, (instr, _)) in instrs.iter().enumerate() {
-                    match instr {
-                        Instr::Block(b) => seqs.push(b.seq),
-                        Instr::Loop(l) => seqs.push(l.seq),
-                        Instr::IfElse(ie) => {
-                            seqs.push(ie.consequent);
-                            seqs.push(ie.alternative);
-                        }
-                        Instr::LocalSet(s) => f(instrs, i, s.local),
-                        Instr::LocalTee(t) => f(instrs, i, t.local),
-                        _ => {}
-                    }
-                }
-            }
+            each_instr(func, &mut |instrs, i| match &instrs[i].0 {
+                Instr::LocalSet(s) => f(instrs, i, s.local),
+                Instr::LocalTee(t) => f(instrs, i, t.local),
+                _ => {}
+            })
         };
     // A root assigned in the body may hold anything: only the others are frame pointers
     // throughout.
