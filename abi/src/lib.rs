@@ -412,29 +412,6 @@ pub mod image {
     pub const ALIGN: u32 = 16;
 }
 
-/// The request pages (`ms_carve_request_pages`): where serve's default takes a request's
-/// small blocks from, so that the host can put them back without the module marking
-/// every store into them. At the end of the image's memory: one page of descriptors,
-/// then one page of slots for each of the first [`CLASSES`] size classes, in class
-/// order (`heap::Page` in `runtime-gc`, which asserts these numbers).
-pub mod request_pages {
-    /// Heap pages are wasm pages.
-    pub const PAGE_SIZE: u32 = 65536;
-    /// The small classes with a request page: slots of 16 to 512 bytes.
-    pub const CLASSES: u32 = 32;
-    /// Bytes between two descriptors in the descriptor page.
-    pub const DESC_STRIDE: u32 = 1576;
-    /// Offset in a descriptor of the page's next never-used slot (`u32`): the page's
-    /// slots below it may have been written, none above.
-    pub const DESC_BUMP: u32 = 12;
-    /// Offset of the slots' bits, [`BITS_SIZE`] bytes for every 64 slots.
-    pub const DESC_BITS: u32 = 40;
-    pub const BITS_SIZE: u32 = 24;
-    /// The smallest slot: the bits of `n` bytes of slots lie in the first
-    /// `ceil(n / (GRANULE * 64))` bit groups.
-    pub const GRANULE: u32 = 16;
-}
-
 /// Host imports the runtime and generated code call (module `moonshift`).
 pub mod host {
     pub const MODULE: &str = "moonshift";

@@ -148,16 +148,7 @@ pub const RESET_GLOBALS: &str = "__moonshift_reset_globals";
 /// are not marked: `[0, stack_top)` is the shadow stack, dead between requests (what a
 /// request reads of it, it wrote first), so it need not be put back; and the stores of
 /// [`STACK_BUFFER_WRITERS`] are marked only when they land above it.
-///
-/// With `unmarked_from`, stores at or above that address are not marked either: the
-/// request pages (`abi::request_pages`), which the host puts back from their
-/// descriptors.
-pub fn tracking_writes(
-    wasm: &[u8],
-    max_memory: u64,
-    stack_top: Option<u32>,
-    unmarked_from: Option<u32>,
-) -> Result<Vec<u8>> {
+pub fn tracking_writes(wasm: &[u8], max_memory: u64, stack_top: Option<u32>) -> Result<Vec<u8>> {
     use walrus::ir::{BinaryOp, Instr, MemArg, StoreKind, UnaryOp};
     use walrus::{FunctionBuilder, ValType};
     let mut module = Module::from_buffer(wasm).context("parsing the module")?;
@@ -181,28 +172,16 @@ pub fn tracking_writes(
         let last = module.locals.add(ValType::I32);
         let mut f = FunctionBuilder::new(&mut module.types, &[ValType::I32, ValType::I32], &[]);
         f.name("__moonshift_mark_range".into());
-        f.func_body().local_get(len).unop(UnaryOp::I32Eqz).if_else(
-            None,
-            |then| {
-                then.return_();
-            },
-            |_| {},
-        );
-        // A range that starts in the request pages lies in them.
-        if let Some(high) = unmarked_from {
-            f.func_body()
-                .local_get(dst)
-                .i32_const(high as i32)
-                .binop(BinaryOp::I32GeU)
-                .if_else(
-                    None,
-                    |then| {
-                        then.return_();
-                    },
-                    |_| {},
-                );
-        }
         f.func_body()
+            .local_get(len)
+            .unop(UnaryOp::I32Eqz)
+            .if_else(
+                None,
+                |then| {
+                    then.return_();
+                },
+                |_| {},
+            )
             // The first and last lines.
             .local_get(dst)
             .i32_const(LINE_SHIFT as i32)
@@ -293,13 +272,10 @@ pub fn tracking_writes(
         if id == mark_range {
             continue;
         }
-        let bounds = Bounds {
-            low: if guarded.contains(&id) {
-                stack_top_all
-            } else {
-                None
-            },
-            high: unmarked_from.map(u64::from),
+        let stack_guard = if guarded.contains(&id) {
+            stack_top_all
+        } else {
+            None
         };
         let frame = sp
             .map(|sp| frame_locals(func, sp, stack_params.get(&id).unwrap_or(&no_params)))
@@ -335,7 +311,7 @@ pub fn tracking_writes(
                         for (base, at) in after.remove(&j).unwrap_or_default() {
                             let mut marks = Vec::new();
                             mark_line(&mut marks, loc, [base, line], at, map, summary);
-                            within(func, &mut new, loc, marks, base, at, bounds);
+                            above_stack(func, &mut new, loc, marks, base, at, stack_guard);
                         }
                     }
                     Instr::Store(s) if s.memory == mem => {
@@ -371,7 +347,7 @@ pub fn tracking_writes(
                             let at = offset + end;
                             let mut marks = Vec::new();
                             mark_line(&mut marks, loc, [addr, line], at, map, summary);
-                            within(func, &mut new, loc, marks, addr, at, bounds);
+                            above_stack(func, &mut new, loc, marks, addr, at, stack_guard);
                         }
                     }
                     // (dst, x, len) -> the operation, then mark_range(dst, len).
@@ -424,7 +400,7 @@ pub fn tracking_writes(
 /// into buffers (string building: a format's output, a number's digits) and results
 /// returned through memory (`Option<u32>`), through pointers that [`stack_params`]
 /// cannot follow (a local that held the frame pointer is reused for other values). Their
-/// stores are marked only when they land above the shadow stack ([`within`]); any
+/// stores are marked only when they land above the shadow stack ([`above_stack`]); any
 /// other store pays a compare for nothing, since most stores are to the heap (measured:
 /// guarding every function cost more than it saved). The list is what counting the
 /// marks of a gateway request by function and destination found (docs/BENCHMARKS.md,
@@ -461,76 +437,46 @@ pub fn count_stack_buffer_writers(wasm: &[u8]) -> Result<usize> {
     Ok(stack_buffer_writers(&module).len())
 }
 
-/// Where a store's line is marked: at or above `low` (the shadow stack's top, for a
-/// store from one of [`STACK_BUFFER_WRITERS`] into a buffer in a caller's frame, which
-/// the frame analysis cannot see; the stack is dead between requests) and below `high`
-/// (the request pages, which the host puts back without marks).
-#[derive(Clone, Copy)]
-struct Bounds {
-    low: Option<u64>,
-    high: Option<u64>,
-}
-
 /// Appends `marks`, the marking of the line of `base + at`, to `new`: run only when that
-/// byte is within `bounds`.
-fn within(
+/// byte is above the shadow stack `[0, stack_top)` if there is one (a store from one of
+/// [`STACK_BUFFER_WRITERS`] into a buffer in a caller's frame, which the frame analysis
+/// cannot see; the stack is dead between requests).
+fn above_stack(
     func: &mut walrus::LocalFunction,
     new: &mut Vec<(walrus::ir::Instr, walrus::InstrLocId)>,
     loc: walrus::InstrLocId,
     marks: Vec<(walrus::ir::Instr, walrus::InstrLocId)>,
     base: walrus::LocalId,
     at: u64,
-    bounds: Bounds,
+    stack_top: Option<u64>,
 ) {
     use walrus::ir::{BinaryOp, Binop, Const, IfElse, Instr, LocalGet};
-    let konst = |v: u64| {
-        Instr::Const(Const {
-            value: Value::I32(v as u32 as i32),
-        })
-    };
-    let binop = |op| Instr::Binop(Binop { op });
-    // base + at >= low  <=>  base >= low - at; always true when at >= low. The store
-    // succeeded, so base + at does not wrap.
-    let low = bounds
-        .low
-        .and_then(|low| low.checked_sub(at))
-        .filter(|&low| low > 0);
-    // base + at < high  <=>  base < high - at; never true when at >= high.
-    let high = match bounds.high {
-        Some(high) if high <= at => return,
-        Some(high) => Some(high - at),
-        None => None,
-    };
-    let test = match (low, high) {
-        (None, None) => {
-            new.extend(marks);
-            return;
-        }
-        (Some(low), None) => vec![konst(low), binop(BinaryOp::I32GeU)],
-        (None, Some(high)) => vec![konst(high), binop(BinaryOp::I32LtU)],
-        // low <= base < high  <=>  base - low < high - low, unsigned.
-        (Some(low), Some(high)) if low < high => vec![
-            konst(low),
-            binop(BinaryOp::I32Sub),
-            konst(high - low),
-            binop(BinaryOp::I32LtU),
-        ],
-        (Some(_), Some(_)) => return,
+    // base + at >= top  <=>  base >= top - at; always true when at >= top.
+    let Some(low) = stack_top
+        .and_then(|top| top.checked_sub(at))
+        .filter(|&low| low > 0)
+    else {
+        new.extend(marks);
+        return;
     };
     let consequent = func.builder_mut().dangling_instr_seq(None).id();
     func.block_mut(consequent).instrs = marks;
     let alternative = func.builder_mut().dangling_instr_seq(None).id();
-    new.push((Instr::LocalGet(LocalGet { local: base }), loc));
-    for i in test {
-        new.push((i, loc));
-    }
-    new.push((
+    for i in [
+        Instr::LocalGet(LocalGet { local: base }),
+        Instr::Const(Const {
+            value: Value::I32(low as u32 as i32),
+        }),
+        Instr::Binop(Binop {
+            op: BinaryOp::I32GeU,
+        }),
         Instr::IfElse(IfElse {
             consequent,
             alternative,
         }),
-        loc,
-    ));
+    ] {
+        new.push((i, loc));
+    }
 }
 
 /// The top of the module's shadow stack when the stack lies below all static data
@@ -1355,17 +1301,7 @@ mod tests {
         stack_top: Option<u32>,
         p: i32,
     ) -> (Vec<usize>, wasmtime::Store<()>, wasmtime::Instance) {
-        run_tracked_below(wasm, stack_top, None, p)
-    }
-
-    /// [`run_tracked`], marking only below `unmarked_from`.
-    fn run_tracked_below(
-        wasm: &[u8],
-        stack_top: Option<u32>,
-        unmarked_from: Option<u32>,
-        p: i32,
-    ) -> (Vec<usize>, wasmtime::Store<()>, wasmtime::Instance) {
-        let tracked = tracking_writes(wasm, 65536, stack_top, unmarked_from).expect("instruments");
+        let tracked = tracking_writes(wasm, 65536, stack_top).expect("instruments");
         let engine = wasmtime::Engine::default();
         let module = wasmtime::Module::new(&engine, &tracked).expect("compiles");
         let mut store = wasmtime::Store::new(&engine, ());
@@ -1405,22 +1341,6 @@ mod tests {
             .call(&mut store, ())
             .expect("resets");
         assert_eq!(g.get(&mut store).i32(), Some(7));
-    }
-
-    /// Stores and bulk operations that start at or above `unmarked_from` (the request
-    /// pages) are not marked; a fill that starts below it is marked whole.
-    #[test]
-    fn writes_from_the_request_pages_on_are_not_marked() {
-        // Line 31 starts at 7936: the fill of 100 bytes at 7930 starts below it, the
-        // fill at 16000 and the byte at 40000 above.
-        let (marked, ..) = run_tracked_below(&writer(), None, Some(7936), 0);
-        assert_eq!(marked, [1, 2, 4, 10, 11, 12, 19, 30, 31]);
-        // Only the byte at 40000 above.
-        let (marked, ..) = run_tracked_below(&writer(), None, Some(16384), 0);
-        assert_eq!(
-            marked,
-            [1, 2, 4, 10, 11, 12, 19, 30, 31, 62, 63, 64, 65, 66]
-        );
     }
 
     /// Gives `m` a `__stack_pointer` starting at 4096: a stack below all data.
@@ -1747,7 +1667,7 @@ mod tests {
             },
         );
         f.finish(vec![], &mut m.funcs);
-        let err = tracking_writes(&m.emit_wasm(), 65536, None, None).expect_err("refused");
+        let err = tracking_writes(&m.emit_wasm(), 65536, None).expect_err("refused");
         assert!(err.to_string().contains("atomic"), "{err}");
     }
 }

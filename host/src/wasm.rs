@@ -35,7 +35,6 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use moonshift_abi::host::results;
-use moonshift_abi::request_pages as RP;
 use moonshift_abi::{call as abi_call, layout, thread as th, value as val};
 use wasmtime::error::Context;
 use wasmtime::{
@@ -293,11 +292,9 @@ runtime_exports! {
     gc_message: "ms_gc_message", () => i64;
     gc_collect: "ms_gc_collect", () => ();
     gc_cycles: "ms_gc_cycles", () => i64;
-    gc_cycles_at: "ms_gc_cycles_at", () => i32;
     gc_allocated: "ms_gc_allocated", () => i64;
     heap_in_use: "ms_heap_in_use", () => i64;
     carve_classes: "ms_carve_classes", () => i32;
-    carve_request_pages: "ms_carve_request_pages", () => i32;
 }
 
 /// A compiled module, ready to instantiate.
@@ -1603,13 +1600,6 @@ struct Handlers {
 struct Resets {
     /// The image's linear memory.
     image: Vec<u8>,
-    /// Where the request pages start (`abi::request_pages`): the module does not mark
-    /// its stores into them, and they are put back from their descriptors.
-    request_pages: Option<usize>,
-    /// Where the collector counts its cycles, and the count in the image: a request
-    /// that collected may have freed a request page and carved it again, below what it
-    /// wrote, and is not put back.
-    gc_cycles: (usize, u64),
     /// Instances back at the image, ready for a request.
     free: Mutex<Vec<Guest>>,
     /// The safepoint flag's address: the watchdog sets it without marking it.
@@ -1636,11 +1626,6 @@ impl Resets {
             return false;
         };
         if memory.data_size(&guest.store) != self.image.len()
-            || (self.request_pages.is_some() && {
-                let at = self.gc_cycles.0;
-                let cycles = &memory.data(&guest.store)[at..at + 8];
-                u64::from_le_bytes(cycles.try_into().expect("8 bytes")) != self.gc_cycles.1
-            })
             || reset_globals.call(&mut guest.store, ()).is_err()
         {
             return false;
@@ -1669,11 +1654,6 @@ impl Resets {
                 memory[bytes.clone()].copy_from_slice(&image[bytes]);
             }
         });
-        if let Some(at) = self.request_pages
-            && !put_back_request_pages(memory, image, at)
-        {
-            return false;
-        }
         let flag = self.flag..self.flag + 4;
         memory[flag.clone()].copy_from_slice(&image[flag]);
         // Counted only when verifying: a shared counter is a write per request that
@@ -1690,42 +1670,6 @@ impl Resets {
         state.started = Instant::now();
         true
     }
-}
-
-/// Puts the request pages at `at` back to the image (`abi::request_pages`): for each
-/// page whose `bump` moved, zeroes its slots below `bump` (the image's are zero) and
-/// copies back its descriptor's fields and the bits of those slots. False if a
-/// descriptor is not as a request leaves it (the instance is then not put back).
-fn put_back_request_pages(memory: &mut [u8], image: &[u8], at: usize) -> bool {
-    const PAGE: usize = RP::PAGE_SIZE as usize;
-    const STRIDE: usize = RP::DESC_STRIDE as usize;
-    const CLASSES: usize = RP::CLASSES as usize;
-    /// A descriptor's fields and the bits of its first 64 slots: all a request that
-    /// takes at most 64 slots of a page writes of its descriptor.
-    const FIRST: usize = RP::DESC_BITS as usize + RP::BITS_SIZE as usize;
-    let (descs, pages) = memory[at..].split_at_mut(PAGE);
-    let image_descs = &image[at..at + CLASSES * STRIDE];
-    for (class, desc) in descs.chunks_exact_mut(STRIDE).take(CLASSES).enumerate() {
-        let bump_at = RP::DESC_BUMP as usize;
-        let bump = u32::from_le_bytes(desc[bump_at..bump_at + 4].try_into().expect("4 bytes"));
-        let page = at + (class + 1) * PAGE;
-        let Some(used) = (bump as usize).checked_sub(page).filter(|&u| u <= PAGE) else {
-            return false;
-        };
-        if used == 0 {
-            continue;
-        }
-        pages[class * PAGE..class * PAGE + used].fill(0);
-        let image_desc = &image_descs[class * STRIDE..(class + 1) * STRIDE];
-        let bits = used.div_ceil(RP::GRANULE as usize * 64) * RP::BITS_SIZE as usize;
-        if bits == RP::BITS_SIZE as usize {
-            desc[..FIRST].copy_from_slice(&image_desc[..FIRST]);
-        } else {
-            let fields = ..RP::DESC_BITS as usize + bits;
-            desc[fields].copy_from_slice(&image_desc[fields]);
-        }
-    }
-    true
 }
 
 /// Releases a slot's pages after a request that used much of its memory.
@@ -1830,21 +1774,11 @@ impl ConfProgram {
         let template = WasmProgram::build(&template_wasm, limits, None, false)?;
         let mut guest = template.instantiate()?;
         guest.install_ngx_with(&dicts)?;
-        // Pages with room for every small class, so that requests do not carve them: put
-        // back, the request pages, which the module does not mark its stores into.
-        let request_pages = if put_back {
-            match guest.api.carve_request_pages.call(&mut guest.store, ())? {
-                0 => return Err(anyhow!("out of memory carving the request pages")),
-                at => Some(at as u32),
-            }
-        } else {
-            if guest.api.carve_classes.call(&mut guest.store, ())? == 0 {
-                return Err(anyhow!("out of memory carving the image's heap pages"));
-            }
-            None
-        };
+        // Pages with room for every small class, so that requests do not carve them.
+        if guest.api.carve_classes.call(&mut guest.store, ())? == 0 {
+            return Err(anyhow!("out of memory carving the image's heap pages"));
+        }
         let image_cycles = guest.api.gc_cycles.call(&mut guest.store, ())?;
-        let gc_cycles_at = guest.api.gc_cycles_at.call(&mut guest.store, ())? as u32 as usize;
         let memory = guest.memory.data(&guest.store).to_vec();
         if std::env::var_os("MOONSHIFT_SNAPSHOT_STATS").is_some() {
             let nonzero = memory
@@ -1888,12 +1822,7 @@ impl ConfProgram {
         // A module the tracking cannot instrument (atomics, SIMD lane stores, exception
         // handling: the runtime has none) gets a new instance per request instead.
         let put_back = put_back
-            && match crate::snapshot::tracking_writes(
-                &image,
-                limits.max_memory as u64,
-                stack_top,
-                request_pages,
-            ) {
+            && match crate::snapshot::tracking_writes(&image, limits.max_memory as u64, stack_top) {
                 Ok(tracked) => {
                     image = tracked;
                     true
@@ -1917,19 +1846,7 @@ impl ConfProgram {
                 gc_cycles: image_cycles,
             }
         });
-        let request_pages = request_pages.map(|at| at as usize);
-        // The request pages end the image, and their slots are zero (put back with fills).
-        if let Some(at) = request_pages {
-            let slots = at + RP::PAGE_SIZE as usize;
-            if memory.len() != slots + RP::CLASSES as usize * RP::PAGE_SIZE as usize
-                || memory[slots..].iter().any(|&b| b != 0)
-            {
-                return Err(anyhow!("the request pages do not end the image empty"));
-            }
-        }
         let resets = put_back.then(|| Resets {
-            request_pages,
-            gc_cycles: (gc_cycles_at, image_cycles as u64),
             flag: guest.thread as usize + th::GC_PENDING as usize,
             stack: stack_top.unwrap_or(0) as usize,
             image: memory,

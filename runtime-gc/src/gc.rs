@@ -586,13 +586,6 @@ pub extern "C" fn ms_gc_cycles() -> u64 {
     gc().cycles
 }
 
-/// Where the count of completed collections is (a `u64`): the host reads it after each
-/// request without calling into the module.
-#[unsafe(no_mangle)]
-pub extern "C" fn ms_gc_cycles_at() -> u32 {
-    unsafe { core::ptr::addr_of!(GC.cycles) as u32 }
-}
-
 /// Bytes allocated since the instance started.
 #[unsafe(no_mangle)]
 pub extern "C" fn ms_gc_allocated() -> u64 {

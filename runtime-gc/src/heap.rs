@@ -362,49 +362,6 @@ pub fn carve_classes(max_size: u32) -> bool {
         .all(|(class, _)| heap().partial[class] != 0 || carve(class).is_some())
 }
 
-const _: () = {
-    use crate::abi::request_pages as rp;
-    assert!(rp::PAGE_SIZE == PAGE_SIZE && rp::GRANULE == GRANULE);
-    assert!(rp::DESC_STRIDE == DESC_SIZE.next_multiple_of(8));
-    assert!(rp::DESC_BUMP as usize == core::mem::offset_of!(Page, bump));
-    assert!(rp::DESC_BITS as usize == core::mem::offset_of!(Page, bits));
-    assert!(rp::BITS_SIZE as usize == core::mem::size_of::<Bits>());
-    assert!(CLASS_SIZES[rp::CLASSES as usize - 1] == 512);
-    assert!(rp::CLASSES * rp::DESC_STRIDE <= PAGE_SIZE);
-};
-
-/// Gives each of the first [`crate::abi::request_pages::CLASSES`] classes a new, empty page at
-/// the end of memory, first in its list of pages with room, with the pages' descriptors
-/// in a descriptor page of their own just below them; returns that page's address (0
-/// when memory is exhausted). Serve's default calls it before it takes the image: a
-/// request's small blocks then come from these pages, which the module does not mark its
-/// stores into (`snapshot::tracking_writes`), and which the host puts back from each
-/// descriptor's `bump` (only the slots below it were ever written). Nothing else lies at
-/// or above the returned address: any other page a request takes is either below it
-/// (its stores marked) or grown (the instance is then not put back). The descriptors
-/// come from their own page rather than the descriptor carving area, so that a
-/// descriptor a request carves is never among them.
-pub fn carve_request_pages() -> u32 {
-    use crate::abi::request_pages as rp;
-    let h = heap();
-    let first = memory_end() >> PAGE_SHIFT;
-    if first < h.end_page || !grow(rp::CLASSES + 1) {
-        return 0;
-    }
-    h.end_page = memory_end() >> PAGE_SHIFT;
-    set_desc_addr(first, DESC_PAGE);
-    for class in 0..rp::CLASSES {
-        let pn = first + 1 + class;
-        set_desc_addr(pn, (first << PAGE_SHIFT) + class * rp::DESC_STRIDE);
-        let d = page(pn).expect("just set");
-        reset_small(d, pn, class as usize);
-        d.in_partial = 1;
-        d.next_partial = h.partial[class as usize];
-        h.partial[class as usize] = pn;
-    }
-    first << PAGE_SHIFT
-}
-
 /// The index of the slot at byte `off` of a small-object page.
 #[inline]
 fn slot_index(d: &Page, off: u32) -> usize {

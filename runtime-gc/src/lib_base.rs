@@ -1313,13 +1313,6 @@ pub extern "C" fn ms_carve_classes() -> i32 {
     crate::heap::carve_classes(512) as i32
 }
 
-/// Carves the request pages ([`crate::heap::carve_request_pages`]); their start, 0
-/// when memory is exhausted.
-#[unsafe(no_mangle)]
-pub extern "C" fn ms_carve_request_pages() -> u32 {
-    crate::heap::carve_request_pages()
-}
-
 /// `next(t, k)` for the host: writes key and value at `out` (16 bytes) and
 /// returns 1, or returns 0 at the end (or for a key not in the table).
 #[unsafe(no_mangle)]
