@@ -316,20 +316,3 @@ fn kept_alive_connections_spread_evenly_over_the_workers() {
     }
     assert_eq!(served, [3, 3], "connections per worker");
 }
-
-/// The runtime functions whose stores into the shadow stack go unmarked
-/// (`snapshot::STACK_BUFFER_WRITERS`) are found by name in a compiled module (the
-/// gateway configuration they were chosen on, which uses them all): renaming or inlining
-/// one would leave it marking everything, slower and silently so.
-#[test]
-fn compiled_modules_have_the_runtime_s_stack_buffer_writers() {
-    let path = moonshift_tests::root().join("corpus/bench/gateway/nginx.conf");
-    let conf = Conf::load(&path).expect("conf loads");
-    let modules = moonshift_frontend::ModulePath::parse(&conf.module_path());
-    let (wasm, _) =
-        moonshift_backend::compile_handlers(&conf.sources(), &modules).expect("compiles");
-    assert_eq!(
-        moonshift_host::snapshot::count_stack_buffer_writers(&wasm).expect("parses"),
-        moonshift_host::snapshot::STACK_BUFFER_WRITERS.len()
-    );
-}

@@ -123,9 +123,10 @@ pub fn copy_bytes(dst: &mut [u8], s: &[u8]) {
 
 /// [`copy_bytes`] to a place that may not have been written yet.
 ///
-/// Never inlined: a module recording its writes finds it by name and marks its stores
-/// only above the shadow stack (host `snapshot::STACK_BUFFER_WRITERS`); inlined into its
-/// callers, its stores would be marked everywhere.
+/// Never inlined: its callers pass it buffers in their frames and in the heap alike, so
+/// a module recording its writes marks its stores only above the shadow stack (host
+/// `snapshot::frame_locals`); inlined into its callers, their own stores would pay that
+/// compare too.
 ///
 /// # Safety
 /// `dst` is valid for writing `s.len()` bytes and does not overlap `s`.
